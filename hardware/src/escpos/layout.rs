@@ -1,0 +1,133 @@
+//! Receipt layout in printer columns: a half-width character takes one column, anything the printer
+//! prints double-byte (CJK, full-width punctuation) takes two; lines wrap at character boundaries,
+//! and at spaces for Latin words that fit on a line.
+
+/// Columns `ch` takes on a Chinese receipt printer in Chinese mode.
+pub fn char_columns(ch: char) -> usize {
+    if ch.is_ascii() { 1 } else { 2 }
+}
+
+pub fn text_columns(text: &str) -> usize {
+    text.chars().map(char_columns).sum()
+}
+
+/// Replaces control characters (tabs, escapes, line breaks inside a field) with spaces, so that
+/// text from content or the server can never inject printer commands.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Wraps `text` into lines of at most `width` columns. Explicit newlines start a new line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        wrap_paragraph(&sanitize(paragraph), width, &mut lines);
+    }
+    lines
+}
+
+fn wrap_paragraph(paragraph: &str, width: usize, lines: &mut Vec<String>) {
+    let mut line = String::new();
+    let mut used = 0;
+    let mut rest = paragraph;
+    let mut inside_word = false;
+    while let Some(ch) = rest.chars().next() {
+        // A Latin word (or number) that fits on a line of its own is moved whole to the next line.
+        if ch.is_ascii_graphic() && !inside_word {
+            let word_len = rest
+                .find(|c: char| !c.is_ascii_graphic())
+                .unwrap_or(rest.len());
+            let word = &rest[..word_len];
+            if used + word_len > width && word_len <= width && used > 0 {
+                lines.push(trim_end(std::mem::take(&mut line)));
+                used = 0;
+            }
+            if word_len <= width - used {
+                line.push_str(word);
+                used += word_len;
+                rest = &rest[word_len..];
+                continue;
+            }
+        }
+        inside_word = ch.is_ascii_graphic();
+        let cols = char_columns(ch);
+        if used + cols > width {
+            lines.push(trim_end(std::mem::take(&mut line)));
+            used = 0;
+            if ch == ' ' {
+                rest = &rest[1..];
+                continue;
+            }
+        }
+        line.push(ch);
+        used += cols;
+        rest = &rest[ch.len_utf8()..];
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(trim_end(line));
+    }
+}
+
+fn trim_end(mut line: String) -> String {
+    let len = line.trim_end_matches(' ').len();
+    line.truncate(len);
+    line
+}
+
+/// Pads `text` on the left so that it ends at column `width` (right alignment by spaces).
+pub fn pad_left(text: &str, width: usize) -> String {
+    let cols = text_columns(text);
+    let mut out = " ".repeat(width.saturating_sub(cols));
+    out.push_str(text);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, width: usize, expected: &[&str]) {
+        let lines = wrap(text, width);
+        assert_eq!(lines, expected, "wrap({text:?}, {width})");
+        for line in &lines {
+            assert!(text_columns(line) <= width, "{line:?} overflows {width}");
+        }
+    }
+
+    #[test]
+    fn wraps_by_columns_and_characters() {
+        check("", 32, &[""]);
+        check("市民之窗", 8, &["市民之窗"]);
+        check("市民之窗", 7, &["市民之", "窗"]);
+        check("市民之窗", 6, &["市民之", "窗"]);
+        check("a市民", 4, &["a市", "民"]);
+        check("hello world", 8, &["hello", "world"]);
+        check("hello world again", 11, &["hello world", "again"]);
+        check("abcdefghij", 4, &["abcd", "efgh", "ij"]);
+        check("金额 Amount 12.50", 10, &["金额", "Amount", "12.50"]);
+        check("第一行\n第二行", 32, &["第一行", "第二行"]);
+        check("tab\there", 32, &["tab here"]);
+    }
+
+    #[test]
+    fn never_splits_a_character_and_never_overflows() {
+        let text = "社区服务站便民服务大厅 Community service hall 社保工作站 window 3 号";
+        for width in 2..50 {
+            let lines = wrap(text, width);
+            let rejoined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let original: String = text.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(rejoined, original, "width {width}");
+            assert!(lines.iter().all(|l| text_columns(l) <= width));
+        }
+    }
+
+    #[test]
+    fn columns_count_cjk_as_two() {
+        assert_eq!(text_columns("市民 ID"), 7);
+        assert_eq!(pad_left("元", 5), "   元");
+        assert_eq!(sanitize("a\x1b@b"), "a @b");
+    }
+}
