@@ -1,1 +1,5 @@
-//! x
+//! Citizen Window (市民之窗), the kiosk program: technician commands and the demo, built on the
+//! device layer in the `citizen-window-hardware` crate.
+
+pub mod demo;
+pub mod technician;

@@ -6,6 +6,7 @@ pub mod card_reader;
 pub mod device_state;
 pub mod escpos;
 pub mod magstripe;
+pub mod port_list;
 pub mod printer;
 pub mod rfid;
 pub mod sam;

@@ -1,1 +1,160 @@
-fn main() {}
+//! `kioskctl`: the technician's command line for a kiosk, used over SSH. Parses flags, runs one
+//! command, prints its report, and turns a failure into one line and a non-zero exit code.
+
+use citizen_window::technician::{CommandFailed, ports, printer_commands, reader_commands};
+use citizen_window_hardware::card_reader::ReaderProtocol;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "kioskctl",
+    about = "Configure, diagnose and repair a Citizen Window kiosk"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the serial ports present.
+    Ports {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receipt printer commands.
+    Printer {
+        #[command(subcommand)]
+        command: PrinterCommand,
+    },
+    /// Card reader commands.
+    Reader {
+        #[command(subcommand)]
+        command: ReaderCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrinterCommand {
+    /// Show state, paper, cover and errors.
+    Status {
+        #[arg(long)]
+        port: PathBuf,
+        #[arg(long, default_value = "generic-58mm")]
+        profile: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a test page with Chinese and English text, sizes, a QR code and a cut.
+    Test {
+        #[arg(long)]
+        port: PathBuf,
+        #[arg(long, default_value = "generic-58mm")]
+        profile: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReaderCommand {
+    /// Wait for a card and show its fields, the ID number masked.
+    Read {
+        #[arg(long)]
+        port: PathBuf,
+        /// sam, rdm6300 or magstripe.
+        #[arg(long)]
+        protocol: ReaderProtocol,
+        #[arg(long)]
+        baud: Option<u32>,
+        /// Seconds to wait for a card.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(output) => print!("{output}"),
+        Err(CommandFailed(message)) => {
+            eprintln!("kioskctl: {message}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("reports serialise") + "\n"
+}
+
+fn run(cli: Cli) -> Result<String, CommandFailed> {
+    match cli.command {
+        Command::Ports { json: as_json } => {
+            let ports = ports::list_ports();
+            Ok(if as_json {
+                json(&ports)
+            } else {
+                ports::render(&ports)
+            })
+        }
+        Command::Printer {
+            command:
+                PrinterCommand::Status {
+                    port,
+                    profile,
+                    json: as_json,
+                },
+        } => {
+            let report = printer_commands::status(&port, &profile)?;
+            let output = if as_json {
+                json(&report)
+            } else {
+                printer_commands::render_status(&report)
+            };
+            if report.raw.ready_to_print() {
+                Ok(output)
+            } else {
+                print!("{output}");
+                Err(CommandFailed(report.message))
+            }
+        }
+        Command::Printer {
+            command: PrinterCommand::Test { port, profile },
+        } => {
+            let report = printer_commands::print_test_page(&port, &profile)?;
+            Ok(format!(
+                "test page printed and confirmed: {} bytes; {}\n",
+                report.bytes,
+                serde_json::to_string(&report.outcome).unwrap_or_default()
+            ))
+        }
+        Command::Reader {
+            command:
+                ReaderCommand::Read {
+                    port,
+                    protocol,
+                    baud,
+                    timeout,
+                    json: as_json,
+                },
+        } => {
+            let report =
+                reader_commands::read_card(&port, protocol, baud, Duration::from_secs(timeout))?;
+            Ok(if as_json {
+                json(&report)
+            } else {
+                reader_commands::render(&report)
+            })
+        }
+    }
+}
