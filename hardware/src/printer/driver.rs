@@ -237,17 +237,21 @@ impl<O: LinkOpener> PrinterDriver<O> {
 
     /// Ends a job that cannot be confirmed: clears the printer's buffer (where the model supports
     /// it) so that the rest of the job does not print later, garbled, on the next receipt.
+    /// The status returned is read after the clear, so the printer has processed it by then.
     fn give_up(
         &mut self,
         fault: PrintFault,
-        status: Option<PrinterStatus>,
+        mut status: Option<PrinterStatus>,
         started: Instant,
     ) -> PrintOutcome {
-        if fault != PrintFault::Disconnected && self.profile.supports_clear_buffers {
-            let _ = self.link.write_all(
-                &command::recover(true),
-                Instant::now() + STATUS_ANSWER_TIMEOUT,
-            );
+        if fault != PrintFault::Disconnected {
+            if self.profile.supports_clear_buffers {
+                let deadline = Instant::now() + STATUS_ANSWER_TIMEOUT;
+                let _ = self.link.write_all(&command::recover(true), deadline);
+            }
+            if let Ok(after) = self.status() {
+                status = Some(after);
+            }
         }
         tracing::warn!(%fault, "print job unconfirmed");
         PrintOutcome::Unconfirmed {
