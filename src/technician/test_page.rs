@@ -5,7 +5,8 @@ use citizen_window_hardware::escpos::{Receipt, TextSize, TextStyle};
 
 pub fn test_page(profile_name: &str, columns: usize) -> Receipt {
     Receipt::new()
-        .title("打印测试 Test page")
+        .title("打印测试")
+        .text("Printer test page", TextStyle::default().centred().bold())
         .text(
             format!("型号 Profile: {profile_name}"),
             TextStyle::default().centred(),
