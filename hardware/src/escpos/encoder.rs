@@ -19,6 +19,12 @@ pub enum EncodeError {
     Qr(String),
 }
 
+/// Padding and rules are sliced from these (profiles have at most 80 columns).
+const SPACES: &str =
+    "                                                                                ";
+const DASHES: &str =
+    "--------------------------------------------------------------------------------";
+
 /// Encodes receipts for one profile; holds the optional font for glyphs the printer lacks.
 pub struct ReceiptEncoder<'a> {
     profile: &'a PrinterProfile,
@@ -68,15 +74,23 @@ impl<'a> ReceiptEncoder<'a> {
                 Block::Text { text, style } => {
                     self.set_style(&mut mode, *style, out);
                     let width = columns / usize::from(style.size.width.max(1));
-                    for line in layout::wrap(text, width) {
-                        self.emit_line(&line, style.size, out)?;
-                    }
+                    let mut result = Ok(());
+                    layout::wrap_each(text, width, |line| {
+                        if result.is_ok() {
+                            result = self.emit_line(&[line], style.size, out);
+                        }
+                    });
+                    result?;
                 }
                 Block::Separator { ch } => {
                     self.set_style(&mut mode, TextStyle::default(), out);
                     let count = columns / layout::char_columns(*ch);
-                    let rule: String = std::iter::repeat_n(*ch, count).collect();
-                    self.emit_line(&rule, TextSize::NORMAL, out)?;
+                    if *ch == '-' {
+                        self.emit_line(&[&DASHES[..count]], TextSize::NORMAL, out)?;
+                    } else {
+                        let rule: String = std::iter::repeat_n(*ch, count).collect();
+                        self.emit_line(&[&rule], TextSize::NORMAL, out)?;
+                    }
                 }
                 Block::KeyValue { key, value, bold } => {
                     let style = TextStyle {
@@ -84,24 +98,24 @@ impl<'a> ReceiptEncoder<'a> {
                         ..TextStyle::default()
                     };
                     self.set_style(&mut mode, style, out);
-                    let (key, value) = (layout::sanitize(key), layout::sanitize(value));
                     let (kc, vc) = (text_columns(&key), text_columns(&value));
                     if kc + 1 + vc <= columns {
-                        let mut line = key;
-                        line.push_str(&" ".repeat(columns - kc - vc));
-                        line.push_str(&value);
-                        self.emit_line(&line, TextSize::NORMAL, out)?;
+                        let gap = &SPACES[..columns - kc - vc];
+                        self.emit_line(&[key, gap, value], TextSize::NORMAL, out)?;
                     } else {
-                        for line in layout::wrap(&key, columns) {
-                            self.emit_line(&line, TextSize::NORMAL, out)?;
-                        }
-                        for line in layout::wrap(&value, columns) {
-                            self.emit_line(
-                                &layout::pad_left(&line, columns),
-                                TextSize::NORMAL,
-                                out,
-                            )?;
-                        }
+                        let mut result = Ok(());
+                        layout::wrap_each(key, columns, |line| {
+                            if result.is_ok() {
+                                result = self.emit_line(&[line], TextSize::NORMAL, out);
+                            }
+                        });
+                        layout::wrap_each(value, columns, |line| {
+                            if result.is_ok() {
+                                let gap = &SPACES[..columns - text_columns(line)];
+                                result = self.emit_line(&[gap, line], TextSize::NORMAL, out);
+                            }
+                        });
+                        result?;
                     }
                 }
                 Block::Qr {
@@ -172,18 +186,25 @@ impl<'a> ReceiptEncoder<'a> {
         }
     }
 
-    /// One printed line: text if the printer's font has every glyph, otherwise an image of it.
-    fn emit_line(&self, line: &str, size: TextSize, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    /// One printed line made of `segments`: text if the printer's font has every glyph,
+    /// otherwise an image of the whole line.
+    fn emit_line(
+        &self,
+        segments: &[&str],
+        size: TextSize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
         let (encoding, coverage) = (self.profile.encoding, self.profile.font_coverage);
-        let missing = line.chars().find(|&ch| !coverage.has_glyph(encoding, ch));
+        let start = out.len();
+        let missing = segments
+            .iter()
+            .find_map(|segment| coverage.encode_printable(encoding, segment, out).err());
         match missing {
-            None => {
-                encoding
-                    .encode(line, out)
-                    .map_err(|ch| EncodeError::MissingGlyph { ch })?;
-                out.push(command::LF);
-            }
+            None => out.push(command::LF),
             Some(ch) => {
+                out.truncate(start);
+                let line = segments.concat();
+                let line = line.as_str();
                 let rasterizer = self.rasterizer.ok_or(EncodeError::MissingGlyph { ch })?;
                 if !line.chars().all(|c| rasterizer.has_glyph(c)) {
                     return Err(EncodeError::MissingGlyph { ch });

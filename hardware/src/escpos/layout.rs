@@ -8,73 +8,88 @@ pub fn char_columns(ch: char) -> usize {
 }
 
 pub fn text_columns(text: &str) -> usize {
-    text.chars().map(char_columns).sum()
+    // Counted on bytes (vectorises): an ASCII byte is one column, a UTF-8 lead byte starts a
+    // two-column character, continuation bytes count nothing.
+    text.bytes()
+        .map(|b| usize::from(b < 0x80) + 2 * usize::from(b >= 0xC0))
+        .sum()
 }
 
 /// Replaces control characters (tabs, escapes, line breaks inside a field) with spaces, so that
-/// text from content or the server can never inject printer commands.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// text from content or the server can never inject printer commands. Borrows when clean.
+pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    // C0 controls and DEL are single bytes; C1 controls (U+0080..U+009F) start with 0xC2.
+    let maybe_control = text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2);
+    if !maybe_control || !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
 }
 
-/// Wraps `text` into lines of at most `width` columns. Explicit newlines start a new line.
+/// Wraps `text` into lines of at most `width` columns; explicit newlines start a new line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(2);
     let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        wrap_paragraph(&sanitize(paragraph), width, &mut lines);
-    }
+    wrap_each(text, width, |line| lines.push(line.to_string()));
     lines
 }
 
-fn wrap_paragraph(paragraph: &str, width: usize, lines: &mut Vec<String>) {
-    let mut line = String::new();
-    let mut used = 0;
-    let mut rest = paragraph;
+/// Like [`wrap`], handing each line to `emit` as a slice of `text`: no allocation.
+/// A control character counts one column: the encoder prints it as a space.
+pub fn wrap_each<'t>(text: &'t str, width: usize, mut emit: impl FnMut(&'t str)) {
+    let width = width.max(2);
+    for paragraph in text.split('\n') {
+        wrap_paragraph(paragraph, width, &mut emit);
+    }
+}
+
+fn wrap_paragraph<'t>(p: &'t str, width: usize, emit: &mut impl FnMut(&'t str)) {
+    let trim = |s: &'t str| s.trim_end_matches(' ');
+    if text_columns(p) <= width {
+        emit(trim(p));
+        return;
+    }
+    let (mut start, mut used, mut i) = (0, 0, 0);
     let mut inside_word = false;
-    while let Some(ch) = rest.chars().next() {
+    let mut emitted = false;
+    while let Some(ch) = p[i..].chars().next() {
         // A Latin word (or number) that fits on a line of its own is moved whole to the next line.
         if ch.is_ascii_graphic() && !inside_word {
-            let word_len = rest
+            let word_len = p[i..]
                 .find(|c: char| !c.is_ascii_graphic())
-                .unwrap_or(rest.len());
-            let word = &rest[..word_len];
+                .unwrap_or(p.len() - i);
             if used + word_len > width && word_len <= width && used > 0 {
-                lines.push(trim_end(std::mem::take(&mut line)));
-                used = 0;
+                emit(trim(&p[start..i]));
+                emitted = true;
+                (start, used) = (i, 0);
             }
             if word_len <= width - used {
-                line.push_str(word);
+                i += word_len;
                 used += word_len;
-                rest = &rest[word_len..];
                 continue;
             }
         }
         inside_word = ch.is_ascii_graphic();
         let cols = char_columns(ch);
         if used + cols > width {
-            lines.push(trim_end(std::mem::take(&mut line)));
-            used = 0;
+            emit(trim(&p[start..i]));
+            emitted = true;
+            (start, used) = (i, 0);
             if ch == ' ' {
-                rest = &rest[1..];
+                i += 1;
+                start = i;
                 continue;
             }
         }
-        line.push(ch);
         used += cols;
-        rest = &rest[ch.len_utf8()..];
+        i += ch.len_utf8();
     }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(trim_end(line));
+    if start < p.len() || !emitted {
+        emit(trim(&p[start..]));
     }
-}
-
-fn trim_end(mut line: String) -> String {
-    let len = line.trim_end_matches(' ').len();
-    line.truncate(len);
-    line
 }
 
 /// Pads `text` on the left so that it ends at column `width` (right alignment by spaces).
@@ -109,7 +124,7 @@ mod tests {
         check("abcdefghij", 4, &["abcd", "efgh", "ij"]);
         check("金额 Amount 12.50", 10, &["金额", "Amount", "12.50"]);
         check("第一行\n第二行", 32, &["第一行", "第二行"]);
-        check("tab\there", 32, &["tab here"]);
+        check(&sanitize("tab\there"), 32, &["tab here"]);
     }
 
     #[test]
@@ -129,5 +144,9 @@ mod tests {
         assert_eq!(text_columns("市民 ID"), 7);
         assert_eq!(pad_left("元", 5), "   元");
         assert_eq!(sanitize("a\x1b@b"), "a @b");
+        assert!(matches!(
+            sanitize("clean 文本"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
