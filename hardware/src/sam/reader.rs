@@ -41,6 +41,7 @@ pub struct SamReader<O: LinkOpener> {
     link: ReconnectingLink<O>,
     decoder: SamFrameDecoder,
     baud: u32,
+    last_find: Option<Instant>,
 }
 
 impl<O: LinkOpener> SamReader<O> {
@@ -49,6 +50,7 @@ impl<O: LinkOpener> SamReader<O> {
             link: ReconnectingLink::new(opener),
             decoder: SamFrameDecoder::new(),
             baud,
+            last_find: None,
         }
     }
 
@@ -95,7 +97,12 @@ impl<O: LinkOpener> SamReader<O> {
     }
 
     /// Whether a new card is in the field (the same card must leave before it is found again).
+    /// Waits if the previous find was less than [`MIN_POLL_INTERVAL`] ago: the module needs it.
     pub fn find_card(&mut self) -> Result<bool, SamReaderError> {
+        if let Some(last) = self.last_find {
+            std::thread::sleep(MIN_POLL_INTERVAL.saturating_sub(last.elapsed()));
+        }
+        self.last_find = Some(Instant::now());
         let payload = self.transact(command::FIND_CARD)?;
         match SamStatus::from_sw3(payload[2]) {
             SamStatus::FindCardSuccess => Ok(true),

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 /// `TTYPort::pair` is not safe to call from several threads at once.
 static PAIR_LOCK: Mutex<()> = Mutex::new(());
 
-/// Bytes the device writes before pausing for their wire time.
-const OUTPUT_CHUNK: usize = 32;
+/// Bytes the device writes before pausing for their wire time, unless told otherwise.
+const DEFAULT_OUTPUT_CHUNK: usize = 32;
 /// Bytes taken from the host per read (at 9600 baud, 256 bytes are 267 ms on the wire).
 const INPUT_CHUNK: usize = 256;
 
@@ -94,6 +94,17 @@ impl PtyHost {
         link: &Path,
         baud: u32,
     ) -> std::io::Result<Self> {
+        Self::start_with_output_chunk(device, link, baud, DEFAULT_OUTPUT_CHUNK)
+    }
+
+    /// Like [`Self::start`], writing the device's answers `output_chunk` bytes at a time (1 makes
+    /// the host reassemble every frame from single bytes).
+    pub fn start_with_output_chunk(
+        device: Box<dyn SimulatedDevice>,
+        link: &Path,
+        baud: u32,
+        output_chunk: usize,
+    ) -> std::io::Result<Self> {
         let pty = open_pty(link)?;
         let (control, requests) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
@@ -101,6 +112,7 @@ impl PtyHost {
             device,
             link: link.to_path_buf(),
             baud,
+            output_chunk: output_chunk.max(1),
             pty: Some(pty),
             requests,
             stop: stop.clone(),
@@ -177,6 +189,7 @@ struct Worker {
     device: Box<dyn SimulatedDevice>,
     link: PathBuf,
     baud: u32,
+    output_chunk: usize,
     pty: Option<Pty>,
     requests: Receiver<ControlRequest>,
     stop: Arc<AtomicBool>,
@@ -220,7 +233,7 @@ impl Worker {
     }
 
     fn send(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(OUTPUT_CHUNK) {
+        for chunk in bytes.chunks(self.output_chunk) {
             let Some(pty) = self.pty.as_mut() else { return };
             let started = Instant::now();
             if let Err(e) = pty.master.write_all(chunk) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building, the demo and the tests need on a fresh Debian machine; safe to run again.
+set -euo pipefail
+
+need_apt=()
+# A CJK font: receipt pictures, glyphs missing from a printer's font, and (later) the kiosk UI.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
+command -v cc >/dev/null || need_apt+=(gcc)
+command -v python3 >/dev/null || need_apt+=(python3)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: please install ${need_apt[*]} (apt-get install ${need_apt[*]}) or run this as root" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo is missing: install Rust with rustup" >&2; exit 1; }
