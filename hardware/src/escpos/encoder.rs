@@ -98,7 +98,7 @@ impl<'a> ReceiptEncoder<'a> {
                         ..TextStyle::default()
                     };
                     self.set_style(&mut mode, style, out);
-                    let (kc, vc) = (text_columns(&key), text_columns(&value));
+                    let (kc, vc) = (text_columns(key), text_columns(value));
                     if kc + 1 + vc <= columns {
                         let gap = &SPACES[..columns - kc - vc];
                         self.emit_line(&[key, gap, value], TextSize::NORMAL, out)?;

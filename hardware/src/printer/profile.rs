@@ -124,7 +124,7 @@ impl PrinterProfile {
                 "16 to 80 half-width columns",
             );
         }
-        if !(128..=832).contains(&self.dots_per_line) || self.dots_per_line % 8 != 0 {
+        if !(128..=832).contains(&self.dots_per_line) || !self.dots_per_line.is_multiple_of(8) {
             return invalid(
                 "dots_per_line",
                 self.dots_per_line.to_string(),

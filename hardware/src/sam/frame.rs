@@ -49,9 +49,7 @@ fn find_preamble(buf: &[u8]) -> Option<usize> {
     // A partial preamble at the very end is kept: it may complete with the next read.
     let mut i = 0;
     while i < buf.len() {
-        let Some(offset) = buf[i..].iter().position(|&b| b == 0xAA) else {
-            return None;
-        };
+        let offset = buf[i..].iter().position(|&b| b == 0xAA)?;
         let start = i + offset;
         let available = (buf.len() - start).min(PREAMBLE.len());
         if buf[start..start + available] == PREAMBLE[..available] {
@@ -152,23 +150,13 @@ impl SamFrameDecoder {
 
     /// The next frame or error, or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Option<Result<Vec<u8>, SamFrameError>> {
-        loop {
-            match digest(&self.buf) {
-                Digest::Incomplete { discard } => {
-                    self.buf.drain(..discard);
-                    return None;
-                }
-                Digest::Frame { payload, consumed } => {
-                    let payload = payload.to_vec();
-                    self.buf.drain(..consumed);
-                    return Some(Ok(payload));
-                }
-                Digest::Error { error, consumed } => {
-                    self.buf.drain(..consumed);
-                    return Some(Err(error));
-                }
-            }
-        }
+        let (result, used) = match digest(&self.buf) {
+            Digest::Incomplete { discard } => (None, discard),
+            Digest::Frame { payload, consumed } => (Some(Ok(payload.to_vec())), consumed),
+            Digest::Error { error, consumed } => (Some(Err(error)), consumed),
+        };
+        self.buf.drain(..used);
+        result
     }
 
     pub fn clear(&mut self) {
