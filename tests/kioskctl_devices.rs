@@ -17,6 +17,13 @@ fn kioskctl(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `kioskctl reader read --port PORT --protocol PROTOCOL EXTRA...`
+fn reader_read(port: &str, protocol: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["reader", "read", "--port", port, "--protocol", protocol];
+    args.extend_from_slice(extra);
+    kioskctl(&args)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -26,12 +33,7 @@ fn stderr(o: &Output) -> String {
 
 fn printer(dir: &Path) -> (PtyHost, Arc<Mutex<Vec<PrintedReceipt>>>) {
     let profile = PrinterProfile::default_profile();
-    let receipts: Arc<Mutex<Vec<PrintedReceipt>>> = Arc::default();
-    let sink = receipts.clone();
-    let sim = SimPrinter::new(
-        profile.clone(),
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (sim, receipts) = SimPrinter::with_receipt_log(profile.clone());
     (
         PtyHost::start(Box::new(sim), &dir.join("printer"), profile.baud).unwrap(),
         receipts,
@@ -130,16 +132,7 @@ fn reader_read_masks_personal_data() {
     .unwrap();
     let port = host.link().to_str().unwrap().to_string();
     host.control("place zhang-wei").unwrap();
-    let out = kioskctl(&[
-        "reader",
-        "read",
-        "--port",
-        &port,
-        "--protocol",
-        "sam",
-        "--timeout",
-        "10",
-    ]);
+    let out = reader_read(&port, "sam", &["--timeout", "10"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -153,30 +146,13 @@ fn reader_read_masks_personal_data() {
 
     host.control("remove").unwrap();
     host.control("place li-xiulan").unwrap();
-    let out = kioskctl(&[
-        "reader",
-        "read",
-        "--port",
-        &port,
-        "--protocol",
-        "sam",
-        "--json",
-    ]);
+    let out = reader_read(&port, "sam", &["--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["card"], "id_card");
     assert_eq!(json["valid_to"], "长期 no expiry");
 
     host.control("remove").unwrap();
-    let out = kioskctl(&[
-        "reader",
-        "read",
-        "--port",
-        &port,
-        "--protocol",
-        "sam",
-        "--timeout",
-        "1",
-    ]);
+    let out = reader_read(&port, "sam", &["--timeout", "1"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("no card within 1 s"),
@@ -184,7 +160,7 @@ fn reader_read_masks_personal_data() {
         stderr(&out)
     );
 
-    let out = kioskctl(&["reader", "read", "--port", &port, "--protocol", "barcode"]);
+    let out = reader_read(&port, "barcode", &[]);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -203,16 +179,11 @@ fn rfid_read_and_ports_listing() {
     )
     .unwrap();
     host.control("place 0400E7A1B3").unwrap();
-    let out = kioskctl(&[
-        "reader",
-        "read",
-        "--port",
+    let out = reader_read(
         host.link().to_str().unwrap(),
-        "--protocol",
         "rdm6300",
-        "--timeout",
-        "5",
-    ]);
+        &["--timeout", "5"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("0400E7A1B3"));
 

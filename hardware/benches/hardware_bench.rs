@@ -15,7 +15,6 @@ use citizen_window_hardware::sim::sam_reader::{SimCard, sample_cards_dir};
 use std::hint::black_box;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -32,12 +31,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The receipt as the simulated printer saw it, as operations python-escpos can replay.
 fn laid_out_ops(profile: &PrinterProfile, bytes: &[u8]) -> serde_json::Value {
-    let done: Arc<Mutex<Vec<PrintedReceipt>>> = Arc::default();
-    let sink = done.clone();
-    let mut sim = SimPrinter::new(
-        profile.clone(),
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (mut sim, done) = SimPrinter::with_receipt_log(profile.clone());
     sim.receive(bytes, Instant::now());
     let receipt = done.lock().unwrap()[0].clone();
     let align = |a: Alignment| match a {

@@ -6,8 +6,7 @@ use citizen_window_hardware::escpos::raster::GlyphRasterizer;
 use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
 use citizen_window_hardware::printer::PrinterProfile;
 use citizen_window_hardware::sim::SimulatedDevice;
-use citizen_window_hardware::sim::printer::{PrintedElement, PrintedReceipt, SimPrinter};
-use std::sync::{Arc, Mutex};
+use citizen_window_hardware::sim::printer::{PrintedElement, SimPrinter};
 use std::time::Instant;
 
 fn font() -> GlyphRasterizer {
@@ -26,12 +25,7 @@ fn rare_name_character_is_printed_as_an_image() {
         .unwrap();
     assert!(bytes.windows(3).any(|w| w == [0x1D, 0x76, 0x30]));
 
-    let done: Arc<Mutex<Vec<PrintedReceipt>>> = Arc::default();
-    let sink = done.clone();
-    let mut sim = SimPrinter::new(
-        profile,
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (mut sim, done) = SimPrinter::with_receipt_log(profile);
     sim.receive(&bytes, Instant::now());
     let receipt = done.lock().unwrap()[0].clone();
     let PrintedElement::Image { bitmap, .. } = &receipt.elements[0] else {
@@ -51,12 +45,7 @@ fn receipt_picture_has_ink_where_the_text_is() {
     let bytes = ReceiptEncoder::new(&profile)
         .encode(&Receipt::sample_payment())
         .unwrap();
-    let done: Arc<Mutex<Vec<PrintedReceipt>>> = Arc::default();
-    let sink = done.clone();
-    let mut sim = SimPrinter::new(
-        profile.clone(),
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (mut sim, done) = SimPrinter::with_receipt_log(profile.clone());
     sim.receive(&bytes, Instant::now());
     let receipt = done.lock().unwrap()[0].clone();
     let picture = render_bitmap(&receipt, &profile, Some(&font));

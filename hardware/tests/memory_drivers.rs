@@ -17,12 +17,7 @@ fn printer() -> (
     PrinterProfile,
 ) {
     let profile = PrinterProfile::default_profile();
-    let receipts: Arc<Mutex<Vec<PrintedReceipt>>> = Arc::default();
-    let sink = receipts.clone();
-    let sim = SimPrinter::new(
-        profile.clone(),
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (sim, receipts) = SimPrinter::with_receipt_log(profile.clone());
     (MemoryDeviceLink::new(sim), receipts, profile)
 }
 

@@ -37,12 +37,7 @@ fn printer_rig(profile: &str, baud: u32) -> PrinterRig {
     let port = dir.path().join("printer");
     let mut profile = PrinterProfile::load(profile).unwrap();
     profile.baud = baud;
-    let receipts: Receipts = Arc::default();
-    let sink = receipts.clone();
-    let sim = SimPrinter::new(
-        profile.clone(),
-        Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-    );
+    let (sim, receipts) = SimPrinter::with_receipt_log(profile.clone());
     let host = PtyHost::start(Box::new(sim), &port, baud).unwrap();
     PrinterRig {
         _dir: dir,

@@ -142,16 +142,13 @@ impl<'a> ReceiptEncoder<'a> {
                         command::qr_store(data.as_bytes(), out);
                         out.extend_from_slice(&command::QR_PRINT);
                     } else {
-                        let bitmap = qr_bitmap(data.as_bytes(), *module_size, *error_correction)
-                            .map_err(EncodeError::Qr)?;
-                        let max_module = self.profile.dots_per_line
-                            / (bitmap.width() / usize::from((*module_size).max(1)));
-                        let bitmap = if bitmap.width() > self.profile.dots_per_line {
-                            qr_bitmap(data.as_bytes(), max_module.max(1) as u8, *error_correction)
-                                .map_err(EncodeError::Qr)?
-                        } else {
-                            bitmap
-                        };
+                        let bitmap = qr_bitmap(
+                            data.as_bytes(),
+                            *module_size,
+                            *error_correction,
+                            self.profile.dots_per_line,
+                        )
+                        .map_err(EncodeError::Qr)?;
                         bitmap.write_escpos(self.profile.raster_band_rows, out);
                     }
                 }

@@ -92,11 +92,13 @@ impl Bitmap {
     }
 }
 
-/// Renders `data` as a QR symbol with a quiet zone of four modules, `module_size` dots per module.
+/// Renders `data` as a QR symbol with a quiet zone of four modules, `module_size` dots per module,
+/// or fewer where the symbol would be wider than `max_width` dots.
 pub fn qr_bitmap(
     data: &[u8],
     module_size: u8,
     error_correction: QrErrorCorrection,
+    max_width: usize,
 ) -> Result<Bitmap, String> {
     let level = match error_correction {
         QrErrorCorrection::L => qrcode::EcLevel::L,
@@ -108,7 +110,8 @@ pub fn qr_bitmap(
         qrcode::QrCode::with_error_correction_level(data, level).map_err(|e| e.to_string())?;
     let modules = code.width();
     let quiet = 4;
-    let scale = usize::from(module_size.max(1));
+    let fitting = max_width / (modules + 2 * quiet);
+    let scale = usize::from(module_size.max(1)).min(fitting).max(1);
     let side = (modules + 2 * quiet) * scale;
     let mut bitmap = Bitmap::new(side, side);
     let colors = code.to_colors();
@@ -275,10 +278,12 @@ mod tests {
 
     #[test]
     fn qr_bitmap_has_quiet_zone_and_finder_pattern() {
-        let b = qr_bitmap(b"https://example.org/r/1", 3, QrErrorCorrection::M).unwrap();
+        let b = qr_bitmap(b"https://example.org/r/1", 3, QrErrorCorrection::M, 384).unwrap();
         assert_eq!(b.width(), b.height());
         assert!(!b.get(0, 0), "quiet zone is white");
         assert!(b.get(12, 12), "finder pattern corner is black");
+        let narrow = qr_bitmap(b"https://example.org/r/1", 16, QrErrorCorrection::M, 200).unwrap();
+        assert!(narrow.width() <= 200, "shrunk to fit: {}", narrow.width());
     }
 
     #[test]

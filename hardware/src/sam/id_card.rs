@@ -102,7 +102,11 @@ impl IdCard {
         Self::from_text_block(text, photo)
     }
 
+    /// Decodes the 256-byte text block; `photo` is kept as it is.
     pub fn from_text_block(text: &[u8], photo: &[u8]) -> Result<Self, IdCardError> {
+        if text.len() < TEXT_LEN {
+            return Err(IdCardError::Short(text.len()));
+        }
         let get =
             |range: std::ops::Range<usize>, name: &'static str| decode_field(&text[range], name);
         let name = get(field::NAME, "name")?;

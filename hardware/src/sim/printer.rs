@@ -76,6 +76,9 @@ impl PrintedReceipt {
     }
 }
 
+/// Receipts collected in memory, for tests and benchmarks to inspect.
+pub type ReceiptLog = std::sync::Arc<std::sync::Mutex<Vec<PrintedReceipt>>>;
+
 /// Where finished receipts go: a folder, a channel, a vector in a test.
 pub trait ReceiptSink: Send {
     fn receipt_done(&mut self, receipt: PrintedReceipt, profile: &PrinterProfile);
@@ -161,6 +164,19 @@ impl SimPrinter {
             qr_module_size: 3,
             receipts_done: 0,
         }
+    }
+
+    /// A printer whose receipts are collected into the returned log.
+    pub fn with_receipt_log(profile: PrinterProfile) -> (Self, ReceiptLog) {
+        let log = ReceiptLog::default();
+        let sink = log.clone();
+        let printer = Self::new(
+            profile,
+            Box::new(move |receipt: PrintedReceipt, _: &PrinterProfile| {
+                sink.lock().expect("receipt log lock").push(receipt)
+            }),
+        );
+        (printer, log)
     }
 
     pub fn faults(&self) -> &PrinterFaults {
@@ -629,16 +645,9 @@ impl SimulatedDevice for SimPrinter {
 mod tests {
     use super::*;
     use crate::escpos::{Receipt, ReceiptEncoder};
-    use std::sync::{Arc, Mutex};
 
-    fn printer(profile: &str) -> (SimPrinter, Arc<Mutex<Vec<PrintedReceipt>>>) {
-        let done = Arc::new(Mutex::new(Vec::new()));
-        let sink = done.clone();
-        let p = SimPrinter::new(
-            PrinterProfile::load(profile).unwrap(),
-            Box::new(move |r: PrintedReceipt, _: &PrinterProfile| sink.lock().unwrap().push(r)),
-        );
-        (p, done)
+    fn printer(profile: &str) -> (SimPrinter, ReceiptLog) {
+        SimPrinter::with_receipt_log(PrinterProfile::load(profile).unwrap())
     }
 
     #[test]

@@ -134,16 +134,7 @@ impl PtyHost {
 
     /// Sends a control command and waits for the device's answer.
     pub fn control(&self, command: &str) -> Result<String, String> {
-        let (answer, reply) = mpsc::channel();
-        self.control
-            .send(ControlRequest {
-                command: command.to_string(),
-                answer,
-            })
-            .map_err(|_| "the simulated device has stopped".to_string())?;
-        reply
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| "the simulated device did not answer".to_string())?
+        self.controller().control(command)
     }
 
     /// A cloneable handle for sending control commands from other threads.
@@ -161,6 +152,7 @@ pub struct PtyController {
 }
 
 impl PtyController {
+    /// Sends a control command and waits for the device's answer.
     pub fn control(&self, command: &str) -> Result<String, String> {
         let (answer, reply) = mpsc::channel();
         self.control

@@ -84,7 +84,7 @@ pub fn render_bitmap(
             PrintedElement::Image { bitmap, .. } => bitmap.height(),
             PrintedElement::Qr {
                 data, module_size, ..
-            } => qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M)
+            } => qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width)
                 .map(|b| b.height())
                 .unwrap_or(LINE_PITCH),
             PrintedElement::Feed { lines } => LINE_PITCH * usize::from(*lines),
@@ -141,7 +141,9 @@ pub fn render_bitmap(
                 module_size,
                 align,
             } => {
-                if let Ok(qr) = qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M) {
+                if let Ok(qr) =
+                    qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width)
+                {
                     canvas.blit(&qr, aligned_offset(*align, qr.width(), width), top);
                 }
             }
