@@ -221,6 +221,14 @@ mod tests {
     }
 
     #[test]
+    fn a_swipe_without_its_terminator_waits() {
+        let raw = encode_swipe("6217000012345678", "ZHANG/WEI", (29, 8), b'\r');
+        let mut d = SwipeDecoder::new(b'\r');
+        assert!(d.push(&raw[..raw.len() - 1]).is_empty());
+        assert_eq!(d.push(b"\r").len(), 1);
+    }
+
+    #[test]
     fn overlong_and_empty_lines() {
         let mut input = vec![b'x'; 1000];
         input.push(b'\r');

@@ -139,7 +139,8 @@ pub struct SimPrinter {
 
 impl SimPrinter {
     pub fn new(profile: PrinterProfile, sink: Box<dyn ReceiptSink>) -> Self {
-        let chinese_mode = profile.encoding == TextEncoding::Utf8;
+        // Chinese printers start in Chinese mode (their DIP switches say so); FS . leaves it.
+        let chinese_mode = true;
         Self {
             profile,
             sink,
@@ -371,7 +372,7 @@ impl SimPrinter {
             b'@' => {
                 self.flush_text();
                 self.reset_page_modes();
-                self.chinese_mode = self.profile.encoding == TextEncoding::Utf8;
+                self.chinese_mode = true;
             }
             b'E' | b'G' => {
                 self.flush_text();
