@@ -56,6 +56,25 @@ impl JournalError {
         }
     }
 
+    /// Refines a vague failure (SQLite says "unable to open" or "I/O error" where the real cause
+    /// is a read-only filesystem) by trying to open the file for writing.
+    pub fn refine(self) -> Self {
+        let (JournalError::CannotOpen { path, .. } | JournalError::Other { path, .. }) = &self
+        else {
+            return self;
+        };
+        let probe = std::fs::OpenOptions::new().append(true).open(path);
+        match probe {
+            Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+                JournalError::ReadOnly { path: path.clone() }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                JournalError::DiskFull { path: path.clone() }
+            }
+            _ => self,
+        }
+    }
+
     /// Whether the journal must refuse every new transaction until a technician acts.
     pub fn is_permanent(&self) -> bool {
         matches!(

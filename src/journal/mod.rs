@@ -95,7 +95,7 @@ pub fn payload_hash(payload_text: &str) -> String {
 impl Journal {
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
-        let fail = |e: rusqlite::Error| JournalError::from_sqlite(path, &e);
+        let fail = |e: rusqlite::Error| JournalError::from_sqlite(path, &e).refine();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| JournalError::CannotOpen {
                 path: path.to_path_buf(),
@@ -135,7 +135,7 @@ impl Journal {
     }
 
     fn fail(&mut self, e: rusqlite::Error) -> JournalError {
-        let error = JournalError::from_sqlite(&self.path, &e);
+        let error = JournalError::from_sqlite(&self.path, &e).refine();
         if error.is_permanent() {
             tracing::error!(%error, "journal refuses new transactions");
             self.refusing = Some(error.clone());
