@@ -1,0 +1,225 @@
+//! Online services for kiosks: bills and payment orders, social-insurance records, appointments,
+//! issue-report status. Requests that change something carry an idempotency key.
+
+use super::identity::Kiosk;
+use super::{SharedState, error, now_ms, storage_error};
+use crate::demo_data;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use citizen_window_protocol::IDEMPOTENCY_KEY_HEADER;
+use citizen_window_protocol::paths;
+use citizen_window_protocol::services::{
+    Appointment, AppointmentRequest, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
+    PaymentStatus,
+};
+use serde::Deserialize;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+    headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| (8..=128).contains(&k.len()))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_required",
+                format!("send an {IDEMPOTENCY_KEY_HEADER} header of 8 to 128 characters"),
+            )
+        })
+}
+
+pub async fn bill(Kiosk(_): Kiosk, Path(account): Path<String>) -> Response {
+    match demo_data::bill(&account) {
+        Some(bill) => Json(bill).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            "no bill for this account number: check the number on a previous bill",
+        ),
+    }
+}
+
+pub async fn create_payment_order(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    headers: HeaderMap,
+    Json(request): Json<PaymentOrderRequest>,
+) -> Response {
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let Some(bill) = demo_data::bill(&request.account) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            "no bill for this account number",
+        );
+    };
+    if bill.amount_fen != request.amount_fen {
+        return error(
+            StatusCode::CONFLICT,
+            "amount_mismatch",
+            "the amount differs from the current bill: look the bill up again",
+        );
+    }
+    let order_id = format!("po-{}", crate::pki::random_hex(10));
+    let order = PaymentOrder {
+        pay_url: format!(
+            "{}{}",
+            state.public_url,
+            paths::fill(paths::DEMO_PAY_PAGE, &[&order_id])
+        ),
+        order_id,
+        account: request.account,
+        amount_fen: request.amount_fen,
+        status: PaymentStatus::Pending,
+        created_at_ms: now_ms(),
+    };
+    match state
+        .storage
+        .create_payment_order(&kiosk_id, &key, &order)
+        .await
+    {
+        Ok(order) => Json(order).into_response(),
+        Err(e) => storage_error(e),
+    }
+}
+
+pub async fn payment_order(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Path(order_id): Path<String>,
+) -> Response {
+    match state.storage.payment_order(&order_id).await {
+        Ok(Some(order)) => Json(order).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "unknown_order",
+            "no such payment order",
+        ),
+        Err(e) => storage_error(e),
+    }
+}
+
+pub async fn social_insurance(Kiosk(_): Kiosk, Path(resident): Path<String>) -> Response {
+    match demo_data::social_insurance(&resident) {
+        Some(record) => Json(record).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "unknown_resident",
+            "no record for this resident: the kiosk sends the resident's keyed hash",
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SlotsQuery {
+    day: String,
+}
+
+pub async fn appointment_slots(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Query(query): Query<SlotsQuery>,
+) -> Response {
+    let valid = query.day.len() == 10
+        && query.day.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !valid {
+        return error(StatusCode::BAD_REQUEST, "bad_day", "give day=YYYY-MM-DD");
+    }
+    let mut slots = demo_data::slots(&query.day);
+    for slot in &mut slots {
+        match state.storage.booked(&slot.slot_id).await {
+            Ok(booked) => slot.free = demo_data::SLOT_CAPACITY.saturating_sub(booked),
+            Err(e) => return storage_error(e),
+        }
+    }
+    Json(slots).into_response()
+}
+
+pub async fn book_appointment(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    headers: HeaderMap,
+    Json(request): Json<AppointmentRequest>,
+) -> Response {
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let Some(slot) = demo_data::slot(&request.slot_id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_slot",
+            "no such appointment slot: list the slots again",
+        );
+    };
+    if demo_data::social_insurance(&request.resident).is_none() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_resident",
+            "the resident must be given as the keyed hash",
+        );
+    }
+    let appointment = Appointment {
+        appointment_id: format!("ap-{}", crate::pki::random_hex(8)),
+        slot,
+    };
+    match state
+        .storage
+        .book_appointment(
+            &kiosk_id,
+            &key,
+            &appointment,
+            &request.resident,
+            demo_data::SLOT_CAPACITY,
+        )
+        .await
+    {
+        Ok(booked) => Json(booked).into_response(),
+        Err(e) => storage_error(e),
+    }
+}
+
+pub async fn issue_report(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Path(tracking_number): Path<String>,
+) -> Response {
+    match state.storage.issue_report_received(&tracking_number).await {
+        Ok(Some(received_at_ms)) => {
+            // Demo progression: a grid worker takes a report within hours and resolves it in days.
+            let age_hours = (now_ms() - received_at_ms) / 3_600_000;
+            let status = match age_hours {
+                0 => "received",
+                1..=23 => "assigned",
+                24..=71 => "in_progress",
+                _ => "resolved",
+            };
+            Json(IssueReportStatus {
+                tracking_number,
+                status: status.into(),
+                updated_at_ms: received_at_ms,
+                note: None,
+            })
+            .into_response()
+        }
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "unknown_report",
+            "no report with this tracking number: check the number on the receipt; a report made while the kiosk was offline appears once it has synced",
+        ),
+        Err(e) => storage_error(e),
+    }
+}

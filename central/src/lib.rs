@@ -1,0 +1,10 @@
+//! The reference central server of a Citizen Window fleet: enrolment, transaction sync, heartbeats
+//! and online services over HTTPS with mutual TLS, on SQLite or PostgreSQL.
+
+pub mod api;
+pub mod config;
+pub mod demo_data;
+pub mod pki;
+pub mod server;
+pub mod storage;
+pub mod tls_server;

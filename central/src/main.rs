@@ -1,0 +1,189 @@
+//! `citizen-central`: the reference central server and its operator commands. Parses flags, runs
+//! one command, turns a failure into one line and a non-zero exit code.
+
+use anyhow::{Context, Result};
+use citizen_central::api::now_ms;
+use citizen_central::config::CentralConfig;
+use citizen_central::storage::{Storage, token_hash};
+use citizen_central::{pki, server};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "citizen-central",
+    about = "Citizen Window reference central server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a fleet: CA, server certificate, content-signing key, residents' secret, database.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        /// Names or addresses kiosks use to reach the server (repeat for several).
+        #[arg(long = "hostname", required = true)]
+        hostnames: Vec<String>,
+        /// Port in the public URL written to central.toml.
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// A postgres:// URL instead of the SQLite file.
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Serve kiosks over HTTPS with mutual TLS.
+    Serve {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+        /// Overrides the database in central.toml (a SQLite file or a postgres:// URL).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Print a one-time enrolment token for a new kiosk.
+    EnrolToken {
+        #[arg(long)]
+        dir: PathBuf,
+        /// Hours the token stays valid.
+        #[arg(long, default_value_t = 24)]
+        valid_hours: u32,
+    },
+    /// List the kiosks with their last heartbeat.
+    Kiosks {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Transaction commands.
+    Transactions {
+        #[command(subcommand)]
+        command: TransactionsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TransactionsCommand {
+    /// Write every stored transaction as JSON lines to standard output.
+    Export {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        kiosk: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("citizen-central: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open_storage(dir: &std::path::Path) -> Result<Storage> {
+    let config = CentralConfig::load(dir)?;
+    Storage::open(&config.database, dir)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init {
+            dir,
+            hostnames,
+            port,
+            database,
+        } => {
+            pki::init_fleet(&dir, &hostnames)?;
+            let config = CentralConfig {
+                database: database.unwrap_or_else(|| "central.sqlite".into()),
+                public_url: format!("https://{}:{port}", hostnames[0]),
+            };
+            config.save(&dir)?;
+            Storage::open(&config.database, &dir).await?;
+            println!(
+                "fleet created in {}: CA {}, server certificate for {}",
+                dir.display(),
+                pki::CA_CERT,
+                hostnames.join(", ")
+            );
+            println!(
+                "next: citizen-central serve --dir {}   and   citizen-central enrol-token --dir {}",
+                dir.display(),
+                dir.display()
+            );
+        }
+        Command::Serve {
+            dir,
+            listen,
+            database,
+        } => {
+            let running = server::start(&dir, listen, database.as_deref()).await?;
+            println!("serving on https://{} (Ctrl-C to stop)", running.addr);
+            tokio::signal::ctrl_c().await?;
+            running.shutdown.cancel();
+            let _ = running.task.await;
+        }
+        Command::EnrolToken { dir, valid_hours } => {
+            let storage = open_storage(&dir).await?;
+            let token = pki::random_hex(16);
+            storage
+                .create_enrol_token(
+                    &token_hash(&token),
+                    now_ms() + i64::from(valid_hours) * 3_600_000,
+                )
+                .await?;
+            println!("{token}");
+        }
+        Command::Kiosks { dir, json } => {
+            let kiosks = open_storage(&dir).await?.kiosks().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&kiosks)?);
+            } else if kiosks.is_empty() {
+                println!("no kiosks enrolled yet: make a token with citizen-central enrol-token");
+            } else {
+                let now = now_ms();
+                for k in kiosks {
+                    let seen = k
+                        .last_heartbeat_ms
+                        .map_or("never".into(), |t| format!("{} s ago", (now - t) / 1000));
+                    let backlog = k
+                        .last_heartbeat
+                        .as_ref()
+                        .map_or("-".into(), |h| h.backlog.to_string());
+                    println!(
+                        "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {}",
+                        k.kiosk_id,
+                        k.label.unwrap_or_default(),
+                        seen,
+                        k.highest_contiguous_seq,
+                        backlog
+                    );
+                }
+            }
+        }
+        Command::Transactions {
+            command: TransactionsCommand::Export { dir, kiosk },
+        } => {
+            let storage = open_storage(&dir).await?;
+            for t in storage.export(kiosk.as_deref()).await? {
+                println!("{}", serde_json::to_string(&t)?);
+            }
+        }
+    }
+    Ok(())
+}

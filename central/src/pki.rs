@@ -1,0 +1,166 @@
+//! The fleet's keys and certificates: a private CA, the server's certificate, kiosk certificates
+//! signed from their CSRs (the kiosk's key never leaves it), the content-signing key and the
+//! residents' keyed-hash secret. Files holding secrets are written with mode 0600.
+
+use anyhow::{Context, Result, bail};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+pub const CA_CERT: &str = "fleet-ca.pem";
+pub const CA_KEY: &str = "fleet-ca.key";
+pub const SERVER_CERT: &str = "server.pem";
+pub const SERVER_KEY: &str = "server.key";
+pub const CONTENT_SIGNING_KEY: &str = "content-signing.key";
+pub const RESIDENT_KEY_SECRET: &str = "resident-key.secret";
+
+/// Writes a file only the owner can read.
+pub fn write_secret(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+fn random_bytes(n: usize) -> Vec<u8> {
+    // aws-lc's generator through rustls' provider: a CSPRNG, unlike fastrand.
+    let mut out = vec![0u8; n];
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut out)
+        .expect("the system random generator works");
+    out
+}
+
+pub fn random_hex(n: usize) -> String {
+    hex::encode(random_bytes(n))
+}
+
+/// Creates the fleet CA, the server certificate for `hostnames`, the content-signing key and the
+/// residents' secret in `dir`. Refuses to overwrite an existing fleet.
+pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if dir.join(CA_KEY).exists() {
+        bail!(
+            "{} already holds a fleet CA: use another folder, or remove it only if no kiosk was enrolled with it",
+            dir.display()
+        );
+    }
+    if hostnames.is_empty() {
+        bail!(
+            "give at least one --hostname the kiosks will use to reach the server (a DNS name or an IP address)"
+        );
+    }
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::default();
+    ca_params.distinguished_name = name("Citizen Window fleet CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca_params.not_after = rcgen::date_time_ymd(2046, 1, 1);
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca_params, &ca_key);
+
+    let server_key = KeyPair::generate()?;
+    let mut server_params = CertificateParams::new(hostnames.to_vec())?;
+    server_params.distinguished_name = name("Citizen Window central server");
+    server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    server_params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+    let server_cert = server_params.signed_by(&server_key, &issuer)?;
+
+    let content_key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+
+    std::fs::write(dir.join(CA_CERT), ca_cert.pem())?;
+    write_secret(&dir.join(CA_KEY), ca_key.serialize_pem().as_bytes())?;
+    std::fs::write(dir.join(SERVER_CERT), server_cert.pem())?;
+    write_secret(&dir.join(SERVER_KEY), server_key.serialize_pem().as_bytes())?;
+    write_secret(
+        &dir.join(CONTENT_SIGNING_KEY),
+        content_key.serialize_pem().as_bytes(),
+    )?;
+    write_secret(&dir.join(RESIDENT_KEY_SECRET), random_hex(32).as_bytes())?;
+    Ok(())
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    dn.push(DnType::OrganizationName, "Citizen Window");
+    dn
+}
+
+/// The fleet's signing material, loaded once at start.
+pub struct Fleet {
+    pub dir: PathBuf,
+    pub ca_pem: String,
+    ca_key: KeyPair,
+    pub resident_key_secret_hex: String,
+    pub content_signing_public_key_hex: String,
+}
+
+impl Fleet {
+    pub fn load(dir: &Path) -> Result<Self> {
+        let read = |file: &str| {
+            std::fs::read_to_string(dir.join(file)).with_context(|| {
+                format!(
+                    "cannot read {}: run `citizen-central init --dir {}` first",
+                    dir.join(file).display(),
+                    dir.display()
+                )
+            })
+        };
+        let content_key = KeyPair::from_pem(&read(CONTENT_SIGNING_KEY)?)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            ca_pem: read(CA_CERT)?,
+            ca_key: KeyPair::from_pem(&read(CA_KEY)?)?,
+            resident_key_secret_hex: read(RESIDENT_KEY_SECRET)?.trim().to_string(),
+            content_signing_public_key_hex: hex::encode(content_key.public_key_raw()),
+        })
+    }
+
+    /// Signs a kiosk's CSR as a client certificate for `kiosk_id`; whatever subject the CSR
+    /// asked for is replaced, so that a kiosk cannot name itself.
+    pub fn sign_kiosk_csr(&self, csr_pem: &str, kiosk_id: &str) -> Result<String> {
+        let mut csr = CertificateSigningRequestParams::from_pem(csr_pem).context(
+            "the certificate signing request is not valid PEM or its signature does not verify",
+        )?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name(kiosk_id);
+        params.subject_alt_names = vec![SanType::URI(
+            format!("urn:citizen-window:kiosk:{kiosk_id}").try_into()?,
+        )];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+        csr.params = params;
+        let issuer = Issuer::from_ca_cert_pem(&self.ca_pem, &self.ca_key)?;
+        Ok(csr.signed_by(&issuer)?.pem())
+    }
+}
+
+/// The kiosk id a client certificate names (its common name), read after rustls verified it.
+pub fn kiosk_id_from_certificate(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let cn = cert
+        .subject()
+        .iter_common_name()
+        .next()?
+        .as_str()
+        .ok()?
+        .to_string();
+    cn.starts_with("kiosk-").then_some(cn)
+}

@@ -1,0 +1,216 @@
+//! The server's storage: SQLite by default (one file, no set-up), PostgreSQL when a district runs
+//! several server instances. Both keep transactions with the permanent unique key (kiosk, id),
+//! and answer uploads with the highest contiguous sequence number per kiosk.
+
+mod postgres;
+mod sqlite;
+
+use citizen_window_protocol::heartbeat::Heartbeat;
+use citizen_window_protocol::services::{Appointment, PaymentOrder};
+use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("record {seq} ({id}) is malformed: {reason}")]
+    BadRecord {
+        id: uuid::Uuid,
+        seq: u64,
+        reason: String,
+    },
+    #[error("{0}")]
+    Refused(String),
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StorageError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskRow {
+    pub kiosk_id: String,
+    pub label: Option<String>,
+    pub enrolled_at_ms: i64,
+    pub last_heartbeat_ms: Option<i64>,
+    pub last_heartbeat: Option<Heartbeat>,
+    pub highest_contiguous_seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredTransaction {
+    pub kiosk_id: String,
+    pub received_at_ms: i64,
+    #[serde(flatten)]
+    pub record: TransactionRecord,
+}
+
+/// Checks a record before it is stored: its hash must be the hash of its payload.
+pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, StorageError> {
+    let text = serde_json::to_string(&record.payload).expect("JSON values serialise");
+    let hash = hex::encode(Sha256::digest(text.as_bytes()));
+    if hash != record.payload_hash {
+        return Err(StorageError::BadRecord {
+            id: record.id,
+            seq: record.seq,
+            reason: "the payload hash does not match the payload".into(),
+        });
+    }
+    if record.seq == 0 {
+        return Err(StorageError::BadRecord {
+            id: record.id,
+            seq: 0,
+            reason: "sequence numbers start at 1".into(),
+        });
+    }
+    Ok(text)
+}
+
+/// Hashes an enrolment token for storage: the token itself is never stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.trim().as_bytes()))
+}
+
+pub enum Storage {
+    Sqlite(SqliteStorage),
+    Postgres(PostgresStorage),
+}
+
+/// Forwards one async call to whichever backend is in use.
+macro_rules! dispatch {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Storage::Sqlite(s) => s.$method($($arg),*).await,
+            Storage::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Storage {
+    /// `database` is a `postgres://` URL or a SQLite file path.
+    pub async fn open(database: &str, base_dir: &Path) -> Result<Self, StorageError> {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            Ok(Storage::Postgres(PostgresStorage::connect(database).await?))
+        } else {
+            let path = base_dir.join(database);
+            Ok(Storage::Sqlite(SqliteStorage::open(&path)?))
+        }
+    }
+
+    pub async fn create_enrol_token(
+        &self,
+        token_hash: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), StorageError> {
+        dispatch!(self, create_enrol_token(token_hash, expires_at_ms))
+    }
+
+    /// Uses up a valid token and registers the kiosk, atomically; false if the token is unknown,
+    /// used or expired.
+    pub async fn enrol_kiosk(
+        &self,
+        token_hash: &str,
+        kiosk_id: &str,
+        label: Option<&str>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        dispatch!(self, enrol_kiosk(token_hash, kiosk_id, label, now_ms))
+    }
+
+    pub async fn insert_batch(
+        &self,
+        kiosk_id: &str,
+        records: &[TransactionRecord],
+        now_ms: i64,
+    ) -> Result<BatchAck, StorageError> {
+        dispatch!(self, insert_batch(kiosk_id, records, now_ms))
+    }
+
+    pub async fn save_heartbeat(
+        &self,
+        kiosk_id: &str,
+        heartbeat: &Heartbeat,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        dispatch!(self, save_heartbeat(kiosk_id, heartbeat, now_ms))
+    }
+
+    pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
+        dispatch!(self, kiosks())
+    }
+
+    pub async fn export(
+        &self,
+        kiosk_id: Option<&str>,
+    ) -> Result<Vec<StoredTransaction>, StorageError> {
+        dispatch!(self, export(kiosk_id))
+    }
+
+    /// Creates a payment order, or returns the one already made with this idempotency key.
+    pub async fn create_payment_order(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        order: &PaymentOrder,
+    ) -> Result<PaymentOrder, StorageError> {
+        dispatch!(self, create_payment_order(kiosk_id, idempotency_key, order))
+    }
+
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        dispatch!(self, payment_order(order_id))
+    }
+
+    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+        dispatch!(self, mark_paid(order_id))
+    }
+
+    /// Books a slot, or returns the booking already made with this idempotency key.
+    pub async fn book_appointment(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        appointment: &Appointment,
+        resident: &str,
+        capacity: u32,
+    ) -> Result<Appointment, StorageError> {
+        dispatch!(
+            self,
+            book_appointment(kiosk_id, idempotency_key, appointment, resident, capacity)
+        )
+    }
+
+    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
+        dispatch!(self, booked(slot_id))
+    }
+
+    /// When the issue report with this tracking number arrived, if it did.
+    pub async fn issue_report_received(
+        &self,
+        tracking_number: &str,
+    ) -> Result<Option<i64>, StorageError> {
+        dispatch!(self, issue_report_received(tracking_number))
+    }
+}

@@ -1,0 +1,436 @@
+//! PostgreSQL storage, for districts that run several server instances behind a load balancer:
+//! the same tables and the same answers as SQLite; per-kiosk progress is advanced under a row
+//! lock, so concurrent uploads through different instances stay exact.
+
+use super::sqlite::classify_existing;
+use super::{KioskRow, StorageError, StoredTransaction, payload_text_checked};
+use citizen_window_protocol::heartbeat::Heartbeat;
+use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
+use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS transactions (
+    kiosk_id       TEXT   NOT NULL,
+    id             TEXT   NOT NULL,
+    seq            BIGINT NOT NULL,
+    kind           TEXT   NOT NULL,
+    payload        TEXT   NOT NULL,
+    payload_hash   TEXT   NOT NULL,
+    resident       TEXT,
+    created_at_ms  BIGINT NOT NULL,
+    received_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (kiosk_id, id),
+    UNIQUE (kiosk_id, seq)
+);
+CREATE TABLE IF NOT EXISTS kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms BIGINT NOT NULL, used_by TEXT);
+CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms BIGINT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_orders (
+    order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
+    UNIQUE (kiosk_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS appointments (
+    appointment_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, slot_id TEXT NOT NULL,
+    resident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (kiosk_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
+"#;
+
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl PostgresStorage {
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StorageError::Backend(format!("{url} is not a PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(|e| StorageError::Backend(e.to_string()))?;
+        let client = pool.get().await?;
+        // Several instances may start at once: serialise schema creation on an advisory lock.
+        client
+            .execute("SELECT pg_advisory_lock(727274)", &[])
+            .await?;
+        let created = client.batch_execute(SCHEMA).await;
+        client
+            .execute("SELECT pg_advisory_unlock(727274)", &[])
+            .await?;
+        created?;
+        Ok(Self { pool })
+    }
+
+    pub async fn create_enrol_token(
+        &self,
+        token_hash: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), StorageError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO enrol_tokens (token_hash, expires_at_ms) VALUES ($1, $2)",
+                &[&token_hash, &expires_at_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn enrol_kiosk(
+        &self,
+        token_hash: &str,
+        kiosk_id: &str,
+        label: Option<&str>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let used = tx
+            .execute(
+                "UPDATE enrol_tokens SET used_by = $1 WHERE token_hash = $2 AND used_by IS NULL AND expires_at_ms > $3",
+                &[&kiosk_id, &token_hash, &now_ms],
+            )
+            .await?;
+        if used != 1 {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES ($1, $2, $3)",
+            &[&kiosk_id, &label, &now_ms],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn insert_batch(
+        &self,
+        kiosk_id: &str,
+        records: &[TransactionRecord],
+        now_ms: i64,
+    ) -> Result<BatchAck, StorageError> {
+        let texts = records
+            .iter()
+            .map(payload_text_checked)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute("INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0) ON CONFLICT DO NOTHING", &[&kiosk_id])
+            .await?;
+        // Uploads of one kiosk through several instances wait for each other here.
+        let mut contiguous: i64 = tx
+            .query_one(
+                "SELECT contiguous FROM kiosk_progress WHERE kiosk_id = $1 FOR UPDATE",
+                &[&kiosk_id],
+            )
+            .await?
+            .get(0);
+        let insert = tx
+            .prepare(
+                "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            )
+            .await?;
+        let existing = tx
+            .prepare("SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = $2 OR seq = $3) LIMIT 1")
+            .await?;
+        let mut ack = BatchAck {
+            highest_contiguous_seq: 0,
+            inserted: 0,
+            duplicates: 0,
+            conflicts: Vec::new(),
+        };
+        for (r, text) in records.iter().zip(&texts) {
+            let id = r.id.to_string();
+            let seq = r.seq as i64;
+            let n = tx
+                .execute(
+                    &insert,
+                    &[
+                        &kiosk_id,
+                        &id,
+                        &seq,
+                        &r.kind,
+                        text,
+                        &r.payload_hash,
+                        &r.resident,
+                        &r.created_at_ms,
+                        &now_ms,
+                    ],
+                )
+                .await?;
+            if n == 1 {
+                ack.inserted += 1;
+                continue;
+            }
+            let row = tx.query_one(&existing, &[&kiosk_id, &id, &seq]).await?;
+            let (stored_id, stored_seq, stored_hash): (String, i64, String) =
+                (row.get(0), row.get(1), row.get(2));
+            match classify_existing(r, &stored_id, stored_seq as u64, &stored_hash) {
+                None => ack.duplicates += 1,
+                Some(conflict) => ack.conflicts.push(conflict),
+            }
+        }
+        let next = tx.prepare("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000").await?;
+        loop {
+            let seqs: Vec<i64> = tx
+                .query(&next, &[&kiosk_id, &contiguous])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let before = contiguous;
+            for seq in &seqs {
+                if *seq != contiguous + 1 {
+                    break;
+                }
+                contiguous = *seq;
+            }
+            if seqs.len() < 1000 || contiguous == before || Some(&contiguous) != seqs.last() {
+                break;
+            }
+        }
+        tx.execute(
+            "UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1",
+            &[&kiosk_id, &contiguous],
+        )
+        .await?;
+        tx.commit().await?;
+        ack.highest_contiguous_seq = contiguous as u64;
+        Ok(ack)
+    }
+
+    pub async fn save_heartbeat(
+        &self,
+        kiosk_id: &str,
+        heartbeat: &Heartbeat,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        let body = serde_json::to_string(heartbeat).expect("serialises");
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES ($1, $2, $3)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, body = excluded.body",
+                &[&kiosk_id, &now_ms, &body],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0)
+                 FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
+                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let body: Option<String> = r.get(4);
+                KioskRow {
+                    kiosk_id: r.get(0),
+                    label: r.get(1),
+                    enrolled_at_ms: r.get(2),
+                    last_heartbeat_ms: r.get(3),
+                    last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
+                    highest_contiguous_seq: r.get::<_, i64>(5) as u64,
+                }
+            })
+            .collect())
+    }
+
+    pub async fn export(
+        &self,
+        kiosk_id: Option<&str>,
+    ) -> Result<Vec<StoredTransaction>, StorageError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms
+                 FROM transactions WHERE ($1::TEXT IS NULL OR kiosk_id = $1) ORDER BY kiosk_id, seq",
+                &[&kiosk_id],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id: String = r.get(1);
+                let payload: String = r.get(4);
+                StoredTransaction {
+                    kiosk_id: r.get(0),
+                    received_at_ms: r.get(8),
+                    record: TransactionRecord {
+                        id: id.parse().unwrap_or_default(),
+                        seq: r.get::<_, i64>(2) as u64,
+                        kind: r.get(3),
+                        payload: serde_json::from_str(&payload).unwrap_or_default(),
+                        payload_hash: r.get(5),
+                        resident: r.get(6),
+                        created_at_ms: r.get(7),
+                    },
+                }
+            })
+            .collect())
+    }
+
+    pub async fn create_payment_order(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        order: &PaymentOrder,
+    ) -> Result<PaymentOrder, StorageError> {
+        let client = self.pool.get().await?;
+        let body = serde_json::to_string(order).expect("serialises");
+        client
+            .execute(
+                "INSERT INTO payment_orders (order_id, kiosk_id, idempotency_key, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&order.order_id, &kiosk_id, &idempotency_key, &body],
+            )
+            .await?;
+        let stored: String = client
+            .query_one(
+                "SELECT body FROM payment_orders WHERE kiosk_id = $1 AND idempotency_key = $2",
+                &[&kiosk_id, &idempotency_key],
+            )
+            .await?
+            .get(0);
+        serde_json::from_str(&stored).map_err(|e| StorageError::Backend(e.to_string()))
+    }
+
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM payment_orders WHERE order_id = $1",
+                &[&order_id],
+            )
+            .await?;
+        Ok(row.and_then(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()))
+    }
+
+    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT body FROM payment_orders WHERE order_id = $1 FOR UPDATE",
+                &[&order_id],
+            )
+            .await?;
+        let Some(mut order) =
+            row.and_then(|r| serde_json::from_str::<PaymentOrder>(&r.get::<_, String>(0)).ok())
+        else {
+            return Ok(None);
+        };
+        if order.status == PaymentStatus::Pending {
+            order.status = PaymentStatus::Paid;
+            let body = serde_json::to_string(&order).expect("serialises");
+            tx.execute(
+                "UPDATE payment_orders SET body = $1 WHERE order_id = $2",
+                &[&body, &order_id],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(order))
+    }
+
+    pub async fn book_appointment(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        appointment: &Appointment,
+        resident: &str,
+        capacity: u32,
+    ) -> Result<Appointment, StorageError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let slot_id = &appointment.slot.slot_id;
+        tx.execute(
+            "INSERT INTO slot_locks (slot_id) VALUES ($1) ON CONFLICT DO NOTHING",
+            &[slot_id],
+        )
+        .await?;
+        tx.execute(
+            "SELECT slot_id FROM slot_locks WHERE slot_id = $1 FOR UPDATE",
+            &[slot_id],
+        )
+        .await?;
+        let previous = tx
+            .query_opt(
+                "SELECT body FROM appointments WHERE kiosk_id = $1 AND idempotency_key = $2",
+                &[&kiosk_id, &idempotency_key],
+            )
+            .await?;
+        if let Some(row) = previous {
+            return serde_json::from_str(&row.get::<_, String>(0))
+                .map_err(|e| StorageError::Backend(e.to_string()));
+        }
+        let booked: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM appointments WHERE slot_id = $1",
+                &[slot_id],
+            )
+            .await?
+            .get(0);
+        if booked as u32 >= capacity {
+            return Err(StorageError::Refused(
+                "this time slot is full: choose another one".into(),
+            ));
+        }
+        let body = serde_json::to_string(appointment).expect("serialises");
+        tx.execute(
+            "INSERT INTO appointments (appointment_id, kiosk_id, idempotency_key, slot_id, resident, body) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&appointment.appointment_id, &kiosk_id, &idempotency_key, slot_id, &resident, &body],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(appointment.clone())
+    }
+
+    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
+        let client = self.pool.get().await?;
+        let n: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM appointments WHERE slot_id = $1",
+                &[&slot_id],
+            )
+            .await?
+            .get(0);
+        Ok(n as u32)
+    }
+
+    pub async fn issue_report_received(
+        &self,
+        tracking_number: &str,
+    ) -> Result<Option<i64>, StorageError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT received_at_ms FROM transactions WHERE kind = 'issue_report'
+                 AND payload::jsonb ->> 'tracking_number' = $1 LIMIT 1",
+                &[&tracking_number],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+}

@@ -1,0 +1,442 @@
+//! SQLite storage: one file, WAL, `synchronous=FULL` (an acknowledged record is on disk), one
+//! connection behind a mutex, used from blocking threads.
+
+use super::{KioskRow, StorageError, StoredTransaction, payload_text_checked};
+use citizen_window_protocol::heartbeat::Heartbeat;
+use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
+use citizen_window_protocol::sync::{BatchAck, Conflict, TransactionRecord};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS transactions (
+    kiosk_id       TEXT    NOT NULL,
+    id             TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    kind           TEXT    NOT NULL,
+    payload        TEXT    NOT NULL,
+    payload_hash   TEXT    NOT NULL,
+    resident       TEXT,
+    created_at_ms  INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (kiosk_id, id),
+    UNIQUE (kiosk_id, seq)
+);
+CREATE TABLE IF NOT EXISTS kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
+CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_orders (
+    order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
+    UNIQUE (kiosk_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS appointments (
+    appointment_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, slot_id TEXT NOT NULL,
+    resident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (kiosk_id, idempotency_key)
+);
+"#;
+
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<Self, StorageError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StorageError::Backend(e.to_string()))?
+    }
+
+    pub async fn create_enrol_token(
+        &self,
+        token_hash: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), StorageError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO enrol_tokens (token_hash, expires_at_ms) VALUES (?1, ?2)",
+                params![token_hash, expires_at_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn enrol_kiosk(
+        &self,
+        token_hash: &str,
+        kiosk_id: &str,
+        label: Option<&str>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let (token_hash, kiosk_id, label) = (
+            token_hash.to_string(),
+            kiosk_id.to_string(),
+            label.map(str::to_string),
+        );
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let used = tx.execute(
+                "UPDATE enrol_tokens SET used_by = ?1 WHERE token_hash = ?2 AND used_by IS NULL AND expires_at_ms > ?3",
+                params![kiosk_id, token_hash, now_ms],
+            )?;
+            if used != 1 {
+                return Ok(false);
+            }
+            tx.execute("INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES (?1, ?2, ?3)", params![kiosk_id, label, now_ms])?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    pub async fn insert_batch(
+        &self,
+        kiosk_id: &str,
+        records: &[TransactionRecord],
+        now_ms: i64,
+    ) -> Result<BatchAck, StorageError> {
+        let texts = records
+            .iter()
+            .map(payload_text_checked)
+            .collect::<Result<Vec<_>, _>>()?;
+        let (kiosk_id, records) = (kiosk_id.to_string(), records.to_vec());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+                )?;
+                let mut existing = tx.prepare_cached(
+                    "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = ?1 AND (id = ?2 OR seq = ?3) LIMIT 1",
+                )?;
+                for (r, text) in records.iter().zip(&texts) {
+                    let id = r.id.to_string();
+                    let n = insert.execute(params![
+                        kiosk_id, id, r.seq as i64, r.kind, text, r.payload_hash, r.resident, r.created_at_ms, now_ms
+                    ])?;
+                    if n == 1 {
+                        ack.inserted += 1;
+                        continue;
+                    }
+                    let found: (String, i64, String) =
+                        existing.query_row(params![kiosk_id, id, r.seq as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+                    match classify_existing(r, &found.0, found.1 as u64, &found.2) {
+                        None => ack.duplicates += 1,
+                        Some(conflict) => ack.conflicts.push(conflict),
+                    }
+                }
+            }
+            let mut contiguous: i64 = tx
+                .query_row("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1", params![kiosk_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+            {
+                let mut next = tx.prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = ?1 AND seq > ?2 ORDER BY seq LIMIT 1000")?;
+                loop {
+                    let seqs: Vec<i64> =
+                        next.query_map(params![kiosk_id, contiguous], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                    let before = contiguous;
+                    for seq in &seqs {
+                        if *seq != contiguous + 1 {
+                            break;
+                        }
+                        contiguous = *seq;
+                    }
+                    if seqs.len() < 1000 || contiguous == before || contiguous != *seqs.last().expect("non-empty") {
+                        break;
+                    }
+                }
+            }
+            tx.execute(
+                "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES (?1, ?2)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = excluded.contiguous",
+                params![kiosk_id, contiguous],
+            )?;
+            tx.commit()?;
+            ack.highest_contiguous_seq = contiguous as u64;
+            Ok(ack)
+        })
+        .await
+    }
+
+    pub async fn save_heartbeat(
+        &self,
+        kiosk_id: &str,
+        heartbeat: &Heartbeat,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        let (kiosk_id, body) = (
+            kiosk_id.to_string(),
+            serde_json::to_string(heartbeat).expect("serialises"),
+        );
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, body = excluded.body",
+                params![kiosk_id, now_ms, body],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0)
+                 FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
+                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let body: Option<String> = r.get(4)?;
+                Ok(KioskRow {
+                    kiosk_id: r.get(0)?,
+                    label: r.get(1)?,
+                    enrolled_at_ms: r.get(2)?,
+                    last_heartbeat_ms: r.get(3)?,
+                    last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
+                    highest_contiguous_seq: r.get::<_, i64>(5)? as u64,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn export(
+        &self,
+        kiosk_id: Option<&str>,
+    ) -> Result<Vec<StoredTransaction>, StorageError> {
+        let kiosk_id = kiosk_id.map(str::to_string);
+        self.with(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms
+                 FROM transactions WHERE (?1 IS NULL OR kiosk_id = ?1) ORDER BY kiosk_id, seq",
+            )?;
+            let rows = stmt.query_map(params![kiosk_id], |r| {
+                let id: String = r.get(1)?;
+                let payload: String = r.get(4)?;
+                Ok(StoredTransaction {
+                    kiosk_id: r.get(0)?,
+                    received_at_ms: r.get(8)?,
+                    record: TransactionRecord {
+                        id: id.parse().unwrap_or_default(),
+                        seq: r.get::<_, i64>(2)? as u64,
+                        kind: r.get(3)?,
+                        payload: serde_json::from_str(&payload).unwrap_or_default(),
+                        payload_hash: r.get(5)?,
+                        resident: r.get(6)?,
+                        created_at_ms: r.get(7)?,
+                    },
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn create_payment_order(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        order: &PaymentOrder,
+    ) -> Result<PaymentOrder, StorageError> {
+        let (kiosk_id, key, order) = (
+            kiosk_id.to_string(),
+            idempotency_key.to_string(),
+            order.clone(),
+        );
+        self.with(move |c| {
+            let body = serde_json::to_string(&order).expect("serialises");
+            c.execute(
+                "INSERT INTO payment_orders (order_id, kiosk_id, idempotency_key, body) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![order.order_id, kiosk_id, key, body],
+            )?;
+            let stored: String = c.query_row(
+                "SELECT body FROM payment_orders WHERE kiosk_id = ?1 AND idempotency_key = ?2",
+                params![kiosk_id, key],
+                |r| r.get(0),
+            )?;
+            serde_json::from_str(&stored).map_err(|e| StorageError::Backend(e.to_string()))
+        })
+        .await
+    }
+
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        let order_id = order_id.to_string();
+        self.with(move |c| {
+            let body: Option<String> = c
+                .query_row(
+                    "SELECT body FROM payment_orders WHERE order_id = ?1",
+                    params![order_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+        })
+        .await
+    }
+
+    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+        let order_id = order_id.to_string();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let body: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM payment_orders WHERE order_id = ?1",
+                    params![order_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(mut order) = body.and_then(|b| serde_json::from_str::<PaymentOrder>(&b).ok())
+            else {
+                return Ok(None);
+            };
+            if order.status == PaymentStatus::Pending {
+                order.status = PaymentStatus::Paid;
+                tx.execute(
+                    "UPDATE payment_orders SET body = ?1 WHERE order_id = ?2",
+                    params![serde_json::to_string(&order).expect("serialises"), order_id],
+                )?;
+            }
+            tx.commit()?;
+            Ok(Some(order))
+        })
+        .await
+    }
+
+    pub async fn book_appointment(
+        &self,
+        kiosk_id: &str,
+        idempotency_key: &str,
+        appointment: &Appointment,
+        resident: &str,
+        capacity: u32,
+    ) -> Result<Appointment, StorageError> {
+        let (kiosk_id, key, appointment, resident) = (
+            kiosk_id.to_string(),
+            idempotency_key.to_string(),
+            appointment.clone(),
+            resident.to_string(),
+        );
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let previous: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM appointments WHERE kiosk_id = ?1 AND idempotency_key = ?2",
+                    params![kiosk_id, key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(body) = previous {
+                return serde_json::from_str(&body).map_err(|e| StorageError::Backend(e.to_string()));
+            }
+            let booked: i64 =
+                tx.query_row("SELECT COUNT(*) FROM appointments WHERE slot_id = ?1", params![appointment.slot.slot_id], |r| r.get(0))?;
+            if booked as u32 >= capacity {
+                return Err(StorageError::Refused("this time slot is full: choose another one".into()));
+            }
+            tx.execute(
+                "INSERT INTO appointments (appointment_id, kiosk_id, idempotency_key, slot_id, resident, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    appointment.appointment_id,
+                    kiosk_id,
+                    key,
+                    appointment.slot.slot_id,
+                    resident,
+                    serde_json::to_string(&appointment).expect("serialises")
+                ],
+            )?;
+            tx.commit()?;
+            Ok(appointment)
+        })
+        .await
+    }
+
+    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
+        let slot_id = slot_id.to_string();
+        self.with(move |c| {
+            let n: i64 = c.query_row(
+                "SELECT COUNT(*) FROM appointments WHERE slot_id = ?1",
+                params![slot_id],
+                |r| r.get(0),
+            )?;
+            Ok(n as u32)
+        })
+        .await
+    }
+
+    pub async fn issue_report_received(
+        &self,
+        tracking_number: &str,
+    ) -> Result<Option<i64>, StorageError> {
+        let tracking_number = tracking_number.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT received_at_ms FROM transactions WHERE kind = 'issue_report'
+                 AND json_extract(payload, '$.tracking_number') = ?1 LIMIT 1",
+                params![tracking_number],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+}
+
+/// A record whose id or sequence number is already stored: a duplicate (same id, same seq,
+/// same hash) or a conflict to report.
+pub(super) fn classify_existing(
+    record: &TransactionRecord,
+    stored_id: &str,
+    stored_seq: u64,
+    stored_hash: &str,
+) -> Option<Conflict> {
+    let same_id = stored_id == record.id.to_string();
+    let reason = if same_id && stored_seq == record.seq && stored_hash == record.payload_hash {
+        return None;
+    } else if same_id && stored_hash != record.payload_hash {
+        "the server holds this transaction id with a different payload; the stored one is kept"
+            .to_string()
+    } else if same_id {
+        format!("the server holds this transaction id under sequence number {stored_seq}")
+    } else {
+        format!(
+            "sequence number {} is already used by transaction {stored_id}",
+            record.seq
+        )
+    };
+    Some(Conflict {
+        id: record.id,
+        seq: record.seq,
+        reason,
+    })
+}

@@ -1,0 +1,45 @@
+//! Every path the central server serves. `{name}` marks a path parameter (axum 0.8 syntax).
+
+pub const ENROL: &str = "/v1/enrol";
+pub const TRANSACTIONS: &str = "/v1/transactions";
+pub const HEARTBEAT: &str = "/v1/heartbeat";
+pub const BILLS: &str = "/v1/bills/{account}";
+pub const PAYMENT_ORDERS: &str = "/v1/payment-orders";
+pub const PAYMENT_ORDER: &str = "/v1/payment-orders/{order_id}";
+pub const SOCIAL_INSURANCE: &str = "/v1/social-insurance/{resident}";
+pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
+pub const APPOINTMENTS: &str = "/v1/appointments";
+pub const ISSUE_REPORT: &str = "/v1/issue-reports/{tracking_number}";
+pub const OPENAPI: &str = "/v1/openapi.json";
+/// The demo payment page a payment order's QR code opens (a phone or a browser).
+pub const DEMO_PAY_PAGE: &str = "/pay/{order_id}";
+pub const DEMO_PAY_CONFIRM: &str = "/pay/{order_id}/confirm";
+
+/// Fills `{name}` parameters in order: `fill(PAYMENT_ORDER, &["abc"])` → "/v1/payment-orders/abc".
+pub fn fill(path: &str, values: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    let mut values = values.iter();
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        out.push_str(values.next().copied().unwrap_or(""));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fills_parameters() {
+        assert_eq!(
+            super::fill(super::PAYMENT_ORDER, &["o-1"]),
+            "/v1/payment-orders/o-1"
+        );
+        assert_eq!(super::fill(super::TRANSACTIONS, &[]), "/v1/transactions");
+    }
+}

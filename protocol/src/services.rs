@@ -1,0 +1,96 @@
+//! Online services that need the server live: bills and payment orders, social-insurance
+//! records, appointments, issue-report status. All demo data is synthetic.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Utility {
+    Water,
+    Electricity,
+    Gas,
+    PropertyFee,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bill {
+    pub account: String,
+    pub utility: Utility,
+    /// Masked holder name: "张*".
+    pub holder: String,
+    pub period: String,
+    pub amount_fen: u64,
+    pub usage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOrderRequest {
+    pub account: String,
+    pub amount_fen: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Paid,
+    Cancelled,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOrder {
+    pub order_id: String,
+    pub account: String,
+    pub amount_fen: u64,
+    pub status: PaymentStatus,
+    /// What the payment QR code encodes: the demo payment page on the server.
+    pub pay_url: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionMonth {
+    pub month: String,
+    pub pension_fen: u64,
+    pub medical_fen: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocialInsuranceRecord {
+    pub contributions: Vec<ContributionMonth>,
+    pub pension_payments: Vec<ContributionMonth>,
+    /// 低保 status: "none", "granted", "under_review".
+    pub subsistence_allowance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentSlot {
+    pub slot_id: String,
+    /// 社保, 民政事务, 计生服务, 法律援助, 卫生服务站.
+    pub window: String,
+    pub starts_at: String,
+    pub free: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentRequest {
+    pub slot_id: String,
+    /// The resident's keyed hash.
+    pub resident: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub appointment_id: String,
+    pub slot: AppointmentSlot,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueReportStatus {
+    pub tracking_number: String,
+    /// received, assigned, in_progress, resolved.
+    pub status: String,
+    pub updated_at_ms: i64,
+    pub note: Option<String>,
+}
