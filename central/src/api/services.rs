@@ -16,20 +16,21 @@ use citizen_window_protocol::services::{
 };
 use serde::Deserialize;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
     headers
         .get(IDEMPOTENCY_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| (8..=128).contains(&k.len()))
         .map(str::to_string)
-        .ok_or_else(|| {
-            error(
-                StatusCode::BAD_REQUEST,
-                "idempotency_key_required",
-                format!("send an {IDEMPOTENCY_KEY_HEADER} header of 8 to 128 characters"),
-            )
-        })
+}
+
+fn idempotency_key_missing() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "idempotency_key_required",
+        format!("send an {IDEMPOTENCY_KEY_HEADER} header of 8 to 128 characters"),
+    )
 }
 
 pub async fn bill(Kiosk(_): Kiosk, Path(account): Path<String>) -> Response {
@@ -49,9 +50,8 @@ pub async fn create_payment_order(
     headers: HeaderMap,
     Json(request): Json<PaymentOrderRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers) {
-        Ok(key) => key,
-        Err(response) => return response,
+    let Some(key) = idempotency_key(&headers) else {
+        return idempotency_key_missing();
     };
     let Some(bill) = demo_data::bill(&request.account) else {
         return error(
@@ -154,9 +154,8 @@ pub async fn book_appointment(
     headers: HeaderMap,
     Json(request): Json<AppointmentRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers) {
-        Ok(key) => key,
-        Err(response) => return response,
+    let Some(key) = idempotency_key(&headers) else {
+        return idempotency_key_missing();
     };
     let Some(slot) = demo_data::slot(&request.slot_id) else {
         return error(
