@@ -4,4 +4,5 @@
 pub mod demo;
 pub mod journal;
 pub mod resident_key;
+pub mod sync;
 pub mod technician;

@@ -140,7 +140,12 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::EnrolToken { dir, valid_hours } => {
             let storage = open_storage(&dir).await?;
-            let token = pki::random_hex(16);
+            let fleet = pki::Fleet::load(&dir)?;
+            let token = format!(
+                "{}.{}",
+                pki::random_hex(16),
+                pki::ca_fingerprint(&fleet.ca_pem)?
+            );
             storage
                 .create_enrol_token(
                     &token_hash(&token),

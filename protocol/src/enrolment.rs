@@ -3,6 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// An enrolment token is `<secret>.<fingerprint>`: the fingerprint (first 32 hex digits of the
+/// SHA-256 of the fleet CA's DER) lets the kiosk trust the CA it downloads before it has any
+/// certificate, because the token reached the technician out of band.
+pub fn split_token(token: &str) -> Option<(&str, &str)> {
+    let (secret, fingerprint) = token.trim().split_once('.')?;
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex(secret, 32) && hex(fingerprint, 32)).then_some((secret, fingerprint))
+}
+
+pub const FINGERPRINT_HEX_LEN: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolRequest {
     pub token: String,

@@ -1,7 +1,10 @@
 //! `kioskctl`: the technician's command line for a kiosk, used over SSH. Parses flags, runs one
 //! command, prints its report, and turns a failure into one line and a non-zero exit code.
 
-use citizen_window::technician::{CommandFailed, ports, printer_commands, reader_commands};
+use citizen_window::sync::identity::default_state_dir;
+use citizen_window::technician::{
+    CommandFailed, ports, printer_commands, reader_commands, sync_commands,
+};
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -14,6 +17,9 @@ use std::time::Duration;
     about = "Configure, diagnose and repair a Citizen Window kiosk"
 )]
 struct Cli {
+    /// The kiosk's state folder (identity, journal); default $CITIZEN_WINDOW_STATE or /var/lib/citizen-window.
+    #[arg(long, global = true)]
+    state: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +40,39 @@ enum Command {
     Reader {
         #[command(subcommand)]
         command: ReaderCommand,
+    },
+    /// Enrol this kiosk with the central server: makes its key (0600), sends its CSR, stores its certificate.
+    Enrol {
+        /// The server's https:// URL.
+        #[arg(long)]
+        server: String,
+        /// The one-time token from `citizen-central enrol-token`.
+        #[arg(long)]
+        token: String,
+        /// A name for this kiosk in the fleet list.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Sync with the central server.
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Backlog, oldest pending, last success, last error.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send everything pending now.
+    Now,
+    /// Record a test transaction and wait until the server acknowledges it.
+    Selftest {
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
     },
 }
 
@@ -98,7 +137,45 @@ fn json<T: Serialize>(value: &T) -> String {
 }
 
 fn run(cli: Cli) -> Result<String, CommandFailed> {
+    let state = cli.state.unwrap_or_else(default_state_dir);
     match cli.command {
+        Command::Enrol {
+            server,
+            token,
+            label,
+        } => sync_commands::enrol(&state, &server, &token, label.as_deref()),
+        Command::Sync {
+            command: SyncCommand::Status { json: as_json },
+        } => {
+            let status = sync_commands::status(&state)?;
+            Ok(if as_json {
+                json(&status)
+            } else {
+                sync_commands::render_status(&status, citizen_window::journal::now_ms())
+            })
+        }
+        Command::Sync {
+            command: SyncCommand::Now,
+        } => {
+            let report = sync_commands::sync_now(&state)?;
+            Ok(format!(
+                "sent {} (new {}, already there {}, conflicts {}); acknowledged through {}\n",
+                report.sent,
+                report.inserted,
+                report.duplicates,
+                report.conflicts,
+                report.acknowledged_through
+            ))
+        }
+        Command::Sync {
+            command: SyncCommand::Selftest { timeout },
+        } => {
+            let (seq, round_trip) = sync_commands::selftest(&state, Duration::from_secs(timeout))?;
+            Ok(format!(
+                "test transaction {seq} acknowledged by the server; round trip {} ms\n",
+                round_trip.as_millis()
+            ))
+        }
         Command::Ports { json: as_json } => {
             let ports = ports::list_ports();
             Ok(if as_json {

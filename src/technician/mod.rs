@@ -4,6 +4,7 @@
 pub mod ports;
 pub mod printer_commands;
 pub mod reader_commands;
+pub mod sync_commands;
 pub mod test_page;
 
 use std::path::Path;

@@ -9,6 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
 
+pub async fn fleet_ca(State(state): State<SharedState>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+        state.fleet.ca_pem.clone(),
+    )
+        .into_response()
+}
+
 pub async fn enrol(
     State(state): State<SharedState>,
     Json(request): Json<EnrolRequest>,

@@ -48,6 +48,15 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
     vec![
         (
             doc(
+                "get",
+                paths::FLEET_CA,
+                "The fleet CA certificate (check it against the enrolment token's fingerprint)",
+                false,
+            ),
+            get(enrol::fleet_ca),
+        ),
+        (
+            doc(
                 "post",
                 paths::ENROL,
                 "Enrol a kiosk: one-time token and CSR in, certificate out",

@@ -1,0 +1,31 @@
+//! The heartbeat the kiosk sends: device states, sync backlog, content and software versions,
+//! free disk. Built from what the caller knows; the free-disk figure is read here.
+
+use crate::journal::SyncStatus;
+use citizen_window_protocol::heartbeat::{DeviceReport, Heartbeat};
+use std::path::Path;
+
+/// Bytes available to the kiosk on the filesystem holding `path`.
+pub fn free_disk_bytes(path: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(path).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+pub fn build(
+    now_ms: i64,
+    sync: &SyncStatus,
+    devices: Vec<DeviceReport>,
+    content_version: Option<u64>,
+    state_dir: &Path,
+) -> Heartbeat {
+    Heartbeat {
+        sent_at_ms: now_ms,
+        devices,
+        backlog: sync.pending,
+        oldest_pending_ms: sync.oldest_pending_ms,
+        content_version,
+        software_version: env!("CARGO_PKG_VERSION").to_string(),
+        free_disk_bytes: free_disk_bytes(state_dir),
+        rejected_bundles: Vec::new(),
+    }
+}

@@ -1,0 +1,109 @@
+//! The kiosk's identity on disk, under its state folder: its private key (0600), its certificate,
+//! the fleet CA it trusts, and what enrolment told it. Nothing here holds a resident's data.
+
+use super::SyncError;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+pub const KEY_FILE: &str = "kiosk.key";
+pub const CERT_FILE: &str = "kiosk.pem";
+pub const CA_FILE: &str = "fleet-ca.pem";
+pub const ENROLMENT_FILE: &str = "enrolment.json";
+pub const RESIDENT_SECRET_FILE: &str = "resident-key.secret";
+
+/// Where the kiosk keeps its state unless told otherwise.
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/citizen-window";
+/// Environment variable naming another state folder (tests, the demo, a second kiosk).
+pub const STATE_DIR_ENV: &str = "CITIZEN_WINDOW_STATE";
+
+pub fn default_state_dir() -> PathBuf {
+    std::env::var_os(STATE_DIR_ENV).map_or_else(|| PathBuf::from(DEFAULT_STATE_DIR), PathBuf::from)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub kiosk_id: String,
+    pub server_url: String,
+    pub content_signing_public_key_hex: String,
+}
+
+/// The enrolled kiosk's files, loaded.
+#[derive(Clone)]
+pub struct KioskIdentity {
+    pub enrolment: Enrolment,
+    pub key_pem: String,
+    pub cert_pem: String,
+    pub ca_pem: String,
+    pub resident_secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for KioskIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KioskIdentity")
+            .field("enrolment", &self.enrolment)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn identity_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("identity")
+}
+
+/// Writes `contents` so that only the owner can read it, replacing the file atomically.
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let partial = path.with_extension("partial");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&partial)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}
+
+impl KioskIdentity {
+    pub fn load(state_dir: &Path) -> Result<Self, SyncError> {
+        let dir = identity_dir(state_dir);
+        let read = |file: &str| {
+            std::fs::read_to_string(dir.join(file))
+                .map_err(|e| SyncError::NotEnrolled(format!("{}: {e}", dir.join(file).display())))
+        };
+        let enrolment: Enrolment = serde_json::from_str(&read(ENROLMENT_FILE)?).map_err(|e| {
+            SyncError::NotEnrolled(format!(
+                "{} is damaged: {e}",
+                dir.join(ENROLMENT_FILE).display()
+            ))
+        })?;
+        let secret = hex::decode(read(RESIDENT_SECRET_FILE)?.trim()).map_err(|_| {
+            SyncError::NotEnrolled(format!(
+                "{} is damaged",
+                dir.join(RESIDENT_SECRET_FILE).display()
+            ))
+        })?;
+        Ok(Self {
+            enrolment,
+            key_pem: read(KEY_FILE)?,
+            cert_pem: read(CERT_FILE)?,
+            ca_pem: read(CA_FILE)?,
+            resident_secret: secret,
+        })
+    }
+
+    pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
+        let dir = identity_dir(state_dir);
+        std::fs::create_dir_all(&dir)?;
+        write_private(&dir.join(KEY_FILE), self.key_pem.as_bytes())?;
+        write_private(
+            &dir.join(RESIDENT_SECRET_FILE),
+            hex::encode(&self.resident_secret).as_bytes(),
+        )?;
+        write_private(&dir.join(CERT_FILE), self.cert_pem.as_bytes())?;
+        write_private(&dir.join(CA_FILE), self.ca_pem.as_bytes())?;
+        let enrolment = serde_json::to_vec_pretty(&self.enrolment).expect("serialises");
+        write_private(&dir.join(ENROLMENT_FILE), &enrolment)
+    }
+}

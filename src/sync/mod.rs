@@ -1,0 +1,93 @@
+//! The kiosk's link to the central server: its identity (key, certificate, fleet CA), enrolment,
+//! the mutual-TLS client, the outbox uploader and the heartbeat.
+
+pub mod enrolment;
+pub mod heartbeat;
+pub mod identity;
+pub mod server_client;
+pub mod uploader;
+
+use crate::journal::JournalError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("this kiosk is not enrolled ({0}): run kioskctl enrol --server URL --token TOKEN")]
+    NotEnrolled(String),
+    #[error(
+        "the server's certificate is not from this kiosk's fleet CA ({0}): check the server address, or enrol the kiosk again"
+    )]
+    UntrustedServer(String),
+    #[error(
+        "the server refused this kiosk's certificate ({0}): the kiosk may have been removed from the fleet; enrol it again"
+    )]
+    CertificateRefused(String),
+    #[error(
+        "the server cannot be reached ({0}): check the network; transactions wait in the journal and are sent later"
+    )]
+    Unreachable(String),
+    #[error(
+        "the server did not answer in time: transactions wait in the journal and are sent later"
+    )]
+    Timeout,
+    #[error("the server answered {status} {code}: {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the server's answer is malformed ({0}): transactions are kept and sent again later")]
+    Malformed(String),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("{0}")]
+    Local(String),
+}
+
+impl SyncError {
+    /// Whether trying again later can help (as opposed to needing a technician).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SyncError::Unreachable(_) | SyncError::Timeout | SyncError::Malformed(_) => true,
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            SyncError::Journal(e) => !e.is_permanent(),
+            _ => false,
+        }
+    }
+}
+
+/// The full text of an error and its sources, to recognise TLS failures inside reqwest's errors.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl From<reqwest::Error> for SyncError {
+    fn from(e: reqwest::Error) -> Self {
+        let chain = error_chain(&e);
+        let lower = chain.to_ascii_lowercase();
+        if e.is_timeout() {
+            SyncError::Timeout
+        } else if lower.contains("unknownissuer")
+            || lower.contains("unknown issuer")
+            || lower.contains("invalid peer certificate")
+        {
+            SyncError::UntrustedServer(chain)
+        } else if lower.contains("alert")
+            && (lower.contains("certificate")
+                || lower.contains("unknownca")
+                || lower.contains("handshake"))
+        {
+            SyncError::CertificateRefused(chain)
+        } else if e.is_decode() || e.is_body() {
+            SyncError::Malformed(chain)
+        } else {
+            SyncError::Unreachable(chain)
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The kiosk's HTTPS client: its own certificate, trust in the fleet CA only (no system roots),
+//! short timeouts for online services and an idempotency key on every request that changes
+//! something.
+
+use super::SyncError;
+use super::identity::KioskIdentity;
+use citizen_window_protocol::error::ApiError;
+use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
+use citizen_window_protocol::services::{
+    Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder,
+    PaymentOrderRequest, SocialInsuranceRecord,
+};
+use citizen_window_protocol::sync::{BatchAck, UploadBatch};
+use citizen_window_protocol::{IDEMPOTENCY_KEY_HEADER, paths};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Uploads may carry a thousand records; online services must answer while a resident waits.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30);
+const ONLINE_TIMEOUT: Duration = Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct ServerClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// A reqwest client that trusts only `ca_pem` and, if given, presents `identity_pem`.
+pub fn fleet_http_client(
+    ca_pem: &str,
+    identity_pem: Option<&str>,
+) -> Result<reqwest::Client, SyncError> {
+    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).map_err(|e| {
+        SyncError::NotEnrolled(format!("the fleet CA file is not a certificate: {e}"))
+    })?;
+    let mut builder = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(UPLOAD_TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("citizen-window/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = identity_pem {
+        let identity = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
+            SyncError::NotEnrolled(format!("the kiosk's key or certificate is unreadable: {e}"))
+        })?;
+        builder = builder.identity(identity);
+    }
+    builder
+        .build()
+        .map_err(|e| SyncError::Local(format!("cannot build the HTTPS client: {e}")))
+}
+
+impl ServerClient {
+    pub fn new(identity: &KioskIdentity) -> Result<Self, SyncError> {
+        let pem = format!("{}\n{}", identity.key_pem.trim_end(), identity.cert_pem);
+        Ok(Self {
+            http: fleet_http_client(&identity.ca_pem, Some(&pem))?,
+            base: identity.enrolment.server_url.clone(),
+        })
+    }
+
+    /// A client for a given base URL (tests point it at a proxy).
+    pub fn with_base(mut self, base: &str) -> Self {
+        self.base = base.trim_end_matches('/').to_string();
+        self
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
+        let status = response.status();
+        let body = response.bytes().await?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| SyncError::Malformed(e.to_string()));
+        }
+        let (code, message) = match serde_json::from_slice::<ApiError>(&body) {
+            Ok(e) => (e.code, e.message),
+            Err(_) => (
+                "http_error".into(),
+                String::from_utf8_lossy(&body).chars().take(200).collect(),
+            ),
+        };
+        Err(SyncError::Server {
+            status: status.as_u16(),
+            code,
+            message,
+        })
+    }
+
+    pub async fn upload(&self, batch: &UploadBatch) -> Result<BatchAck, SyncError> {
+        let response = self
+            .http
+            .post(self.url(paths::TRANSACTIONS))
+            .json(batch)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {
+        let response = self
+            .http
+            .post(self.url(paths::HEARTBEAT))
+            .timeout(ONLINE_TIMEOUT)
+            .json(heartbeat)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, SyncError> {
+        let response = self
+            .http
+            .get(self.url(&path))
+            .timeout(ONLINE_TIMEOUT)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    pub async fn bill(&self, account: &str) -> Result<Bill, SyncError> {
+        self.get(paths::fill(paths::BILLS, &[account])).await
+    }
+
+    /// `idempotency_key` is made once per resident action and reused on every retry of it.
+    pub async fn create_payment_order(
+        &self,
+        request: &PaymentOrderRequest,
+        idempotency_key: &str,
+    ) -> Result<PaymentOrder, SyncError> {
+        let response = self
+            .http
+            .post(self.url(paths::PAYMENT_ORDERS))
+            .timeout(ONLINE_TIMEOUT)
+            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+            .json(request)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    pub async fn payment_order(&self, order_id: &str) -> Result<PaymentOrder, SyncError> {
+        self.get(paths::fill(paths::PAYMENT_ORDER, &[order_id]))
+            .await
+    }
+
+    pub async fn social_insurance(
+        &self,
+        resident: &str,
+    ) -> Result<SocialInsuranceRecord, SyncError> {
+        self.get(paths::fill(paths::SOCIAL_INSURANCE, &[resident]))
+            .await
+    }
+
+    pub async fn appointment_slots(&self, day: &str) -> Result<Vec<AppointmentSlot>, SyncError> {
+        self.get(format!("{}?day={day}", paths::APPOINTMENT_SLOTS))
+            .await
+    }
+
+    pub async fn book_appointment(
+        &self,
+        request: &AppointmentRequest,
+        idempotency_key: &str,
+    ) -> Result<Appointment, SyncError> {
+        let response = self
+            .http
+            .post(self.url(paths::APPOINTMENTS))
+            .timeout(ONLINE_TIMEOUT)
+            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+            .json(request)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    pub async fn issue_report(
+        &self,
+        tracking_number: &str,
+    ) -> Result<IssueReportStatus, SyncError> {
+        self.get(paths::fill(paths::ISSUE_REPORT, &[tracking_number]))
+            .await
+    }
+}

@@ -1,0 +1,168 @@
+//! The outbox uploader: sends unacknowledged journal records in sequence order, in batches, and
+//! raises the journal's watermark to what the server acknowledges. On failure it retries with
+//! exponential backoff and full jitter, always with the same ids; it stops cleanly on shutdown.
+
+use super::SyncError;
+use super::server_client::ServerClient;
+use crate::journal::{Journal, JournalRecord, now_ms};
+use citizen_window_hardware::backoff::ReconnectBackoff;
+use citizen_window_protocol::sync::{MAX_BATCH, TransactionRecord, UploadBatch};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub type SharedJournal = Arc<Mutex<Journal>>;
+
+/// Runs `f` on the journal on a blocking thread (SQLite calls block and fsync).
+pub async fn with_journal<T: Send + 'static>(
+    journal: &SharedJournal,
+    f: impl FnOnce(&mut Journal) -> Result<T, crate::journal::JournalError> + Send + 'static,
+) -> Result<T, SyncError> {
+    let journal = journal.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut journal = journal.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut journal)
+    })
+    .await
+    .map_err(|e| SyncError::Local(format!("journal task failed: {e}")))?
+    .map_err(SyncError::from)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub sent: u64,
+    pub inserted: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub acknowledged_through: u64,
+}
+
+fn to_wire(record: JournalRecord) -> TransactionRecord {
+    TransactionRecord {
+        id: record.id,
+        seq: record.seq,
+        kind: record.kind,
+        payload: record.payload,
+        payload_hash: record.payload_hash,
+        resident: record.resident,
+        created_at_ms: record.created_at_ms,
+    }
+}
+
+pub struct OutboxUploader {
+    journal: SharedJournal,
+    client: ServerClient,
+    batch_size: usize,
+}
+
+impl OutboxUploader {
+    pub fn new(journal: SharedJournal, client: ServerClient) -> Self {
+        Self {
+            journal,
+            client,
+            batch_size: 500,
+        }
+    }
+
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.clamp(1, MAX_BATCH);
+        self
+    }
+
+    /// Sends everything pending now; notes the attempt in the journal for `kioskctl sync status`.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let result = self.drain().await;
+        let (ok, message) = match &result {
+            Ok(report) => (
+                true,
+                format!(
+                    "sent {}, acknowledged through {}",
+                    report.sent, report.acknowledged_through
+                ),
+            ),
+            Err(e) => (false, e.to_string()),
+        };
+        // A journal that cannot note the attempt still has every record: only the note is lost.
+        if let Err(e) = with_journal(&self.journal, move |j| {
+            j.record_sync_attempt(ok, &message, now_ms())
+        })
+        .await
+        {
+            tracing::warn!("cannot note the sync attempt: {e}");
+        }
+        result
+    }
+
+    async fn drain(&self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let batch_size = self.batch_size;
+        loop {
+            let pending = with_journal(&self.journal, move |j| j.pending(batch_size)).await?;
+            let Some(last) = pending.last().map(|r| r.seq) else {
+                report.acknowledged_through =
+                    with_journal(&self.journal, |j| j.acknowledged_through()).await?;
+                return Ok(report);
+            };
+            let batch = UploadBatch {
+                records: pending.into_iter().map(to_wire).collect(),
+            };
+            report.sent += batch.records.len() as u64;
+            let ack = self.client.upload(&batch).await?;
+            report.inserted += u64::from(ack.inserted);
+            report.duplicates += u64::from(ack.duplicates);
+            report.conflicts += ack.conflicts.len() as u64;
+            let highest = ack.highest_contiguous_seq;
+            let conflicts = ack.conflicts.clone();
+            let raised = with_journal(&self.journal, move |j| {
+                for c in &conflicts {
+                    tracing::error!(seq = c.seq, id = %c.id, reason = %c.reason, "server reports a conflicting transaction");
+                    j.record_conflict(c.seq, &c.id, &c.reason, now_ms())?;
+                }
+                j.acknowledge_through(highest, now_ms())
+            })
+            .await;
+            if let Err(e) = raised {
+                return Err(SyncError::Malformed(format!(
+                    "the server's acknowledgement cannot be taken: {e}"
+                )));
+            }
+            report.acknowledged_through = highest;
+            if highest < last {
+                // The server holds a gap before the end of what it was just sent: do not loop on it.
+                return Err(SyncError::Malformed(format!(
+                    "the server acknowledged only up to {highest} of {last}"
+                )));
+            }
+        }
+    }
+
+    /// Syncs until `shutdown`: right away when `wake` is notified (a new transaction), every
+    /// `idle` otherwise, and with backoff after failures.
+    pub async fn run(self, wake: Arc<Notify>, shutdown: CancellationToken, idle: Duration) {
+        let mut backoff =
+            ReconnectBackoff::new(Duration::from_millis(500), Duration::from_secs(300));
+        loop {
+            let wait = match self.sync_once().await {
+                Ok(_) => {
+                    backoff.record_success();
+                    idle
+                }
+                Err(e) => {
+                    let delay = backoff.record_failure(Instant::now(), fastrand::f64());
+                    tracing::warn!(retry_in_ms = delay.as_millis() as u64, "sync failed: {e}");
+                    if e.is_retryable() {
+                        delay
+                    } else {
+                        delay.max(Duration::from_secs(60))
+                    }
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
