@@ -5,6 +5,7 @@ pub mod enrolment;
 pub mod heartbeat;
 pub mod identity;
 pub mod server_client;
+pub mod tls_probe;
 pub mod uploader;
 
 use crate::journal::JournalError;
@@ -67,6 +68,18 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// TLS alerts (as rustls names them, lower case) with which a server refuses a client certificate.
+const REFUSAL_ALERTS: [&str; 8] = [
+    "alert: unknownca",
+    "alert: badcertificate",
+    "alert: decrypterror",
+    "alert: certificateunknown",
+    "alert: certificaterequired",
+    "alert: certificateexpired",
+    "alert: certificaterevoked",
+    "alert: accessdenied",
+];
+
 impl From<reqwest::Error> for SyncError {
     fn from(e: reqwest::Error) -> Self {
         let chain = error_chain(&e);
@@ -78,11 +91,7 @@ impl From<reqwest::Error> for SyncError {
             || lower.contains("invalid peer certificate")
         {
             SyncError::UntrustedServer(chain)
-        } else if lower.contains("alert")
-            && (lower.contains("certificate")
-                || lower.contains("unknownca")
-                || lower.contains("handshake"))
-        {
+        } else if REFUSAL_ALERTS.iter().any(|alert| lower.contains(alert)) {
             SyncError::CertificateRefused(chain)
         } else if e.is_decode() || e.is_body() {
             SyncError::Malformed(chain)

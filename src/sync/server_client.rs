@@ -24,6 +24,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct ServerClient {
     http: reqwest::Client,
     base: String,
+    identity: KioskIdentity,
 }
 
 /// A reqwest client that trusts only `ca_pem` and, if given, presents `identity_pem`.
@@ -57,6 +58,7 @@ impl ServerClient {
         Ok(Self {
             http: fleet_http_client(&identity.ca_pem, Some(&pem))?,
             base: identity.enrolment.server_url.clone(),
+            identity: identity.clone(),
         })
     }
 
@@ -91,13 +93,26 @@ impl ServerClient {
     }
 
     pub async fn upload(&self, batch: &UploadBatch) -> Result<BatchAck, SyncError> {
-        let response = self
+        match self
             .http
             .post(self.url(paths::TRANSACTIONS))
             .json(batch)
             .send()
-            .await?;
-        Self::answer(response).await
+            .await
+        {
+            Ok(response) => Self::answer(response).await,
+            Err(e) => Err(self.explain(e.into()).await),
+        }
+    }
+
+    /// Replaces a vague connection failure with what a direct handshake shows, if anything.
+    async fn explain(&self, error: SyncError) -> SyncError {
+        if !matches!(error, SyncError::Unreachable(_)) {
+            return error;
+        }
+        super::tls_probe::diagnose(&self.base, &self.identity)
+            .await
+            .unwrap_or(error)
     }
 
     pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {

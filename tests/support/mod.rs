@@ -1,0 +1,98 @@
+//! Shared test rig: a fleet (CA, server certificate, keys) in a temporary folder, the real
+//! central server on a loopback port, and kiosks enrolled with it.
+#![allow(dead_code)]
+
+use citizen_central::server::{RunningServer, start};
+use citizen_central::storage::{Storage, token_hash};
+use citizen_central::{config::CentralConfig, pki};
+use citizen_window::journal::Journal;
+use citizen_window::sync::identity::KioskIdentity;
+use citizen_window::sync::server_client::ServerClient;
+use citizen_window::sync::uploader::SharedJournal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub struct TestFleet {
+    pub dir: tempfile::TempDir,
+    pub server: RunningServer,
+    pub url: String,
+}
+
+impl TestFleet {
+    /// A new fleet with its server on 127.0.0.1 and an ephemeral port; `database` overrides SQLite.
+    pub async fn start(database: Option<&str>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        pki::init_fleet(dir.path(), &["localhost".into(), "127.0.0.1".into()]).unwrap();
+        let config = CentralConfig {
+            database: "central.sqlite".into(),
+            public_url: "https://localhost:1".into(),
+        };
+        config.save(dir.path()).unwrap();
+        let server = start(dir.path(), "127.0.0.1:0".parse().unwrap(), database)
+            .await
+            .unwrap();
+        let url = format!("https://localhost:{}", server.addr.port());
+        Self { dir, server, url }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A fresh one-time enrolment token.
+    pub async fn token(&self) -> String {
+        let storage = Storage::open("central.sqlite", self.path()).await.unwrap();
+        let fleet = pki::Fleet::load(self.path()).unwrap();
+        let token = format!(
+            "{}.{}",
+            pki::random_hex(16),
+            pki::ca_fingerprint(&fleet.ca_pem).unwrap()
+        );
+        storage
+            .create_enrol_token(&token_hash(&token), i64::MAX)
+            .await
+            .unwrap();
+        token
+    }
+
+    /// Enrols a kiosk whose state lives in `state`; returns its identity.
+    pub async fn enrol(&self, state: &Path) -> KioskIdentity {
+        let token = self.token().await;
+        citizen_window::sync::enrolment::enrol(state, &self.url, &token, Some("test kiosk"))
+            .await
+            .unwrap()
+    }
+
+    pub async fn storage(&self) -> Storage {
+        Storage::open("central.sqlite", self.path()).await.unwrap()
+    }
+}
+
+/// A kiosk: its state folder, journal and client.
+pub struct TestKiosk {
+    pub state: tempfile::TempDir,
+    pub identity: KioskIdentity,
+    pub journal: SharedJournal,
+    pub client: ServerClient,
+}
+
+impl TestKiosk {
+    pub async fn enrol(fleet: &TestFleet) -> Self {
+        let state = tempfile::tempdir().unwrap();
+        let identity = fleet.enrol(state.path()).await;
+        let journal = Arc::new(Mutex::new(
+            Journal::open(&journal_path(state.path())).unwrap(),
+        ));
+        let client = ServerClient::new(&identity).unwrap();
+        Self {
+            state,
+            identity,
+            journal,
+            client,
+        }
+    }
+}
+
+pub fn journal_path(state: &Path) -> PathBuf {
+    state.join("journal.sqlite")
+}
