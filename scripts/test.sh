@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+CITIZEN_CENTRAL_TEST_POSTGRES=$(scripts/test-postgres.sh)
+export CITIZEN_CENTRAL_TEST_POSTGRES
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
