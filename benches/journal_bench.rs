@@ -15,24 +15,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn report(name: &str, mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&samples, 0.5), percentile(&samples, 0.99));
-    println!(
-        "| {name} | {:.3} ms | {:.3} ms | {:.3} ms |",
-        p50 * 1e3,
-        p99 * 1e3,
-        samples[samples.len() - 1] * 1e3
-    );
+    println!("| {name} | {:.3} ms | {:.3} ms | {:.3} ms |", p50 * 1e3, p99 * 1e3, samples[samples.len() - 1] * 1e3);
     (p50, p99)
 }
 
 fn main() {
     // The bench folder sits on the same disk as the kiosk's data would (the work tree), not /tmp.
-    let base = std::env::var_os("CITIZEN_WINDOW_BENCH_DIR")
-        .map_or_else(|| std::path::PathBuf::from("target"), Into::into);
+    let base =
+        std::env::var_os("CITIZEN_WINDOW_BENCH_DIR").map_or_else(|| std::path::PathBuf::from("target"), Into::into);
     let dir = tempfile::tempdir_in(&base).unwrap();
-    println!(
-        "# Journal commit latency ({SAMPLES} commits, folder {})\n",
-        dir.path().display()
-    );
+    println!("# Journal commit latency ({SAMPLES} commits, folder {})\n", dir.path().display());
     println!("| operation | p50 | p99 | max |");
     println!("|---|---:|---:|---:|");
 
@@ -49,22 +41,16 @@ fn main() {
     let (_, fsync_p99) = report("bare write + fdatasync (physical limit)", fsync);
 
     let mut journal = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
-    let payload = json!({"service": "water", "account": "3301-0288-1742", "amount_fen": 4140, "order": "T20261126-000153"});
+    let payload =
+        json!({"service": "water", "account": "3301-0288-1742", "amount_fen": 4140, "order": "T20261126-000153"});
     let mut commits = Vec::with_capacity(SAMPLES);
     for n in 0..SAMPLES {
-        let tx = NewTransaction {
-            kind: "bill_payment",
-            payload: &payload,
-            resident: None,
-            receipt: ReceiptPlan::Intended,
-        };
+        let tx =
+            NewTransaction { kind: "bill_payment", payload: &payload, resident: None, receipt: ReceiptPlan::Intended };
         let started = Instant::now();
         journal.record(&tx, 1_764_000_000_000 + n as i64).unwrap();
         commits.push(started.elapsed().as_secs_f64());
     }
     let (_, journal_p99) = report("journal record (WAL, synchronous=FULL)", commits);
-    println!(
-        "\np99 ratio (journal / bare fsync): {:.2} (goal: at most 2)\n",
-        journal_p99 / fsync_p99
-    );
+    println!("\np99 ratio (journal / bare fsync): {:.2} (goal: at most 2)\n", journal_p99 / fsync_p99);
 }

@@ -5,10 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(
-    name = "citizen-window",
-    about = "Citizen Window (市民之窗) self-service kiosk"
-)]
+#[command(name = "citizen-window", about = "Citizen Window (市民之窗) self-service kiosk")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,9 +23,7 @@ enum Command {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {

@@ -40,8 +40,7 @@ impl ResidentKeyer {
     }
 
     pub fn key_for(&self, id_number: &IdNumber) -> ResidentKey {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
         mac.update(b"citizen-window resident v1\0");
         mac.update(id_number.reveal_full_number().as_bytes());
         ResidentKey(hex::encode(mac.finalize().into_bytes()))
@@ -75,10 +74,6 @@ mod tests {
         assert_eq!(key.as_str().len(), 64);
         assert!(!key.as_str().contains("19491231"));
         assert!(!format!("{key:?}").contains(key.as_str()));
-        assert!(
-            ResidentKeyer::new(vec![0; 16])
-                .unwrap_err()
-                .contains("at least 32")
-        );
+        assert!(ResidentKeyer::new(vec![0; 16]).unwrap_err().contains("at least 32"));
     }
 }

@@ -36,12 +36,7 @@ fn record(journal: &mut Journal, n: i64) -> Result<u64, JournalError> {
     let payload = json!({"report": n, "text": "路灯不亮 ".repeat(200)});
     journal
         .record(
-            &NewTransaction {
-                kind: "issue_report",
-                payload: &payload,
-                resident: None,
-                receipt: ReceiptPlan::Intended,
-            },
+            &NewTransaction { kind: "issue_report", payload: &payload, resident: None, receipt: ReceiptPlan::Intended },
             n,
         )
         .map(|c| c.seq)
@@ -49,20 +44,13 @@ fn record(journal: &mut Journal, n: i64) -> Result<u64, JournalError> {
 
 fn committed_seqs(path: &Path) -> Vec<u64> {
     let mut journal = Journal::open(path).unwrap();
-    journal
-        .pending(1_000_000)
-        .unwrap()
-        .iter()
-        .map(|r| r.seq)
-        .collect()
+    journal.pending(1_000_000).unwrap().iter().map(|r| r.seq).collect()
 }
 
 #[test]
 fn a_full_disk_refuses_transactions_and_keeps_every_committed_one() {
     let Some(fs) = Tmpfs::mount("512k") else {
-        eprintln!(
-            "cannot mount a tmpfs here (not root?): the size-limited-file unit test covers a full disk"
-        );
+        eprintln!("cannot mount a tmpfs here (not root?): the size-limited-file unit test covers a full disk");
         return;
     };
     let path = fs.path.join("journal.sqlite");
@@ -87,10 +75,7 @@ fn a_full_disk_refuses_transactions_and_keeps_every_committed_one() {
     // Space is freed: transactions are taken again, numbered on without a gap.
     std::fs::remove_file(fs.path.join("filler")).unwrap();
     let mut journal = Journal::open(&path).unwrap();
-    assert_eq!(
-        record(&mut journal, 100_000).unwrap(),
-        *committed.last().unwrap() + 1
-    );
+    assert_eq!(record(&mut journal, 100_000).unwrap(), *committed.last().unwrap() + 1);
 }
 
 #[test]
@@ -110,18 +95,12 @@ fn a_read_only_filesystem_refuses_transactions_and_keeps_every_committed_one() {
         Err(e) => e,
         Ok(mut journal) => {
             let e = record(&mut journal, 5).unwrap_err();
-            assert!(
-                journal.refusal().is_some(),
-                "a read-only filesystem stops new transactions"
-            );
+            assert!(journal.refusal().is_some(), "a read-only filesystem stops new transactions");
             e
         }
     };
     assert!(matches!(error, JournalError::ReadOnly { .. }), "{error:?}");
-    assert!(
-        error.to_string().contains("remount it read-write"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("remount it read-write"), "{error}");
     drop(read_only);
     assert_eq!(committed_seqs(&path), committed);
 }

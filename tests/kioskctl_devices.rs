@@ -11,10 +11,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 fn kioskctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kioskctl"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_kioskctl")).args(args).output().unwrap()
 }
 
 /// `kioskctl reader read --port PORT --protocol PROTOCOL EXTRA...`
@@ -34,10 +31,7 @@ fn stderr(o: &Output) -> String {
 fn printer(dir: &Path) -> (PtyHost, Arc<Mutex<Vec<PrintedReceipt>>>) {
     let profile = PrinterProfile::default_profile();
     let (sim, receipts) = SimPrinter::with_receipt_log(profile.clone());
-    (
-        PtyHost::start(Box::new(sim), &dir.join("printer"), profile.baud).unwrap(),
-        receipts,
-    )
+    (PtyHost::start(Box::new(sim), &dir.join("printer"), profile.baud).unwrap(), receipts)
 }
 
 #[test]
@@ -60,62 +54,33 @@ fn printer_status_and_test_page() {
     assert!(stdout(&out).contains("confirmed"));
     let page = receipts.lock().unwrap()[0].clone();
     let lines = page.text_lines().join("\n");
-    assert!(
-        lines.contains("打印测试\nPrinter test page") && lines.contains("English: Citizen Window"),
-        "{lines}"
-    );
+    assert!(lines.contains("打印测试\nPrinter test page") && lines.contains("English: Citizen Window"), "{lines}");
     assert_eq!(page.qr_codes().len(), 1);
     assert!(page.cut);
 
     host.control("paper out").unwrap();
     let out = kioskctl(&["printer", "status", "--port", port]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("out of paper: load a new roll"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("out of paper: load a new roll"), "{}", stderr(&out));
     let out = kioskctl(&["printer", "test", "--port", port]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        stderr(&out).lines().count(),
-        1,
-        "one line: {}",
-        stderr(&out)
-    );
+    assert_eq!(stderr(&out).lines().count(), 1, "one line: {}", stderr(&out));
 }
 
 #[test]
 fn wrong_port_profile_and_silent_device_say_what_to_check() {
     let out = kioskctl(&["printer", "status", "--port", "/dev/ttyNOPE"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no such port /dev/ttyNOPE")
-            && stderr(&out).contains("kioskctl ports")
-    );
+    assert!(stderr(&out).contains("no such port /dev/ttyNOPE") && stderr(&out).contains("kioskctl ports"));
 
     let dir = tempfile::tempdir().unwrap();
     let (_host, _) = printer(dir.path());
     let port = dir.path().join("printer");
-    let out = kioskctl(&[
-        "printer",
-        "status",
-        "--port",
-        port.to_str().unwrap(),
-        "--profile",
-        "epson-9000",
-    ]);
-    assert!(
-        stderr(&out).contains("unknown printer profile") && stderr(&out).contains("generic-80mm")
-    );
+    let out = kioskctl(&["printer", "status", "--port", port.to_str().unwrap(), "--profile", "epson-9000"]);
+    assert!(stderr(&out).contains("unknown printer profile") && stderr(&out).contains("generic-80mm"));
 
     // An RFID reader never answers printer status queries.
-    let rfid = PtyHost::start(
-        Box::<SimRfidReader>::default(),
-        &dir.path().join("rfid"),
-        9600,
-    )
-    .unwrap();
+    let rfid = PtyHost::start(Box::<SimRfidReader>::default(), &dir.path().join("rfid"), 9600).unwrap();
     let out = kioskctl(&["printer", "status", "--port", rfid.link().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("does not answer"), "{}", stderr(&out));
@@ -124,25 +89,15 @@ fn wrong_port_profile_and_silent_device_say_what_to_check() {
 #[test]
 fn reader_read_masks_personal_data() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PtyHost::start(
-        Box::new(SimSamReader::new(sample_cards_dir())),
-        &dir.path().join("sam"),
-        115_200,
-    )
-    .unwrap();
+    let host =
+        PtyHost::start(Box::new(SimSamReader::new(sample_cards_dir())), &dir.path().join("sam"), 115_200).unwrap();
     let port = host.link().to_str().unwrap().to_string();
     host.control("place zhang-wei").unwrap();
     let out = reader_read(&port, "sam", &["--timeout", "10"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains("3301**********0018") && text.contains("张*"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("330102195603120018") && !text.contains("张伟") && !text.contains("幸福里"),
-        "{text}"
-    );
+    assert!(text.contains("3301**********0018") && text.contains("张*"), "{text}");
+    assert!(!text.contains("330102195603120018") && !text.contains("张伟") && !text.contains("幸福里"), "{text}");
 
     host.control("remove").unwrap();
     host.control("place li-xiulan").unwrap();
@@ -154,36 +109,19 @@ fn reader_read_masks_personal_data() {
     host.control("remove").unwrap();
     let out = reader_read(&port, "sam", &["--timeout", "1"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no card within 1 s"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("no card within 1 s"), "{}", stderr(&out));
 
     let out = reader_read(&port, "barcode", &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "bad flag values are usage errors"
-    );
+    assert_eq!(out.status.code(), Some(2), "bad flag values are usage errors");
     assert!(stderr(&out).contains("use sam, rdm6300 or magstripe"));
 }
 
 #[test]
 fn rfid_read_and_ports_listing() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PtyHost::start(
-        Box::<SimRfidReader>::default(),
-        &dir.path().join("rfid"),
-        9600,
-    )
-    .unwrap();
+    let host = PtyHost::start(Box::<SimRfidReader>::default(), &dir.path().join("rfid"), 9600).unwrap();
     host.control("place 0400E7A1B3").unwrap();
-    let out = reader_read(
-        host.link().to_str().unwrap(),
-        "rdm6300",
-        &["--timeout", "5"],
-    );
+    let out = reader_read(host.link().to_str().unwrap(), "rdm6300", &["--timeout", "5"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("0400E7A1B3"));
 

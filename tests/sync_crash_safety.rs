@@ -39,7 +39,12 @@ fn crash_child() {
         let payload = serde_json::json!({"round": round, "pid": std::process::id()});
         let committed = {
             let mut j = journal.lock().unwrap();
-            let tx = NewTransaction { kind: "queue_ticket", payload: &payload, resident: None, receipt: ReceiptPlan::Intended };
+            let tx = NewTransaction {
+                kind: "queue_ticket",
+                payload: &payload,
+                resident: None,
+                receipt: ReceiptPlan::Intended,
+            };
             j.record(&tx, now_ms()).unwrap()
         };
         writeln!(out, "committed {} {}", committed.seq, committed.id).unwrap();
@@ -78,9 +83,8 @@ async fn sigkill_at_random_moments_loses_nothing_and_counts_nothing_twice() {
     for _ in 0..KILLS {
         let mut child = spawn_child(state.path(), false);
         let stdout = child.stdout.take().unwrap();
-        let lines = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>()
-        });
+        let lines =
+            std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>());
         // Kill somewhere between start-up and a busy loop of commits and uploads.
         tokio::time::sleep(Duration::from_millis(rng.u64(20..250))).await;
         child.kill().unwrap();

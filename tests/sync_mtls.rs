@@ -13,23 +13,13 @@ use citizen_window_protocol::sync::UploadBatch;
 use serde_json::json;
 use support::{TestFleet, TestKiosk};
 
-async fn record(
-    kiosk: &TestKiosk,
-    n: usize,
-    kind: &'static str,
-    payload: serde_json::Value,
-) -> Vec<u64> {
+async fn record(kiosk: &TestKiosk, n: usize, kind: &'static str, payload: serde_json::Value) -> Vec<u64> {
     with_journal(&kiosk.journal, move |j| {
         (0..n)
             .map(|i| {
                 let mut p = payload.clone();
                 p["n"] = json!(i);
-                let tx = NewTransaction {
-                    kind,
-                    payload: &p,
-                    resident: None,
-                    receipt: ReceiptPlan::NotNeeded,
-                };
+                let tx = NewTransaction { kind, payload: &p, resident: None, receipt: ReceiptPlan::NotNeeded };
                 j.record(&tx, 1_764_000_000_000 + i as i64).map(|c| c.seq)
             })
             .collect()
@@ -43,13 +33,9 @@ async fn transactions_arrive_exactly_once_in_batches() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
     record(&kiosk, 250, "queue_ticket", json!({"window": "社保"})).await;
-    let uploader =
-        OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).with_batch_size(100);
+    let uploader = OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).with_batch_size(100);
     let report = uploader.sync_once().await.unwrap();
-    assert_eq!(
-        (report.sent, report.inserted, report.acknowledged_through),
-        (250, 250, 250)
-    );
+    assert_eq!((report.sent, report.inserted, report.acknowledged_through), (250, 250, 250));
     let again = uploader.sync_once().await.unwrap();
     assert_eq!(again.sent, 0, "nothing pending after the acknowledgement");
 
@@ -75,45 +61,22 @@ async fn transactions_arrive_exactly_once_in_batches() {
             .collect(),
     };
     let ack = kiosk.client.upload(&batch).await.unwrap();
-    assert_eq!(
-        (ack.inserted, ack.duplicates, ack.highest_contiguous_seq),
-        (0, 50, 250)
-    );
-    let stored = fleet
-        .storage()
-        .await
-        .export(Some(&kiosk.identity.enrolment.kiosk_id))
-        .await
-        .unwrap();
+    assert_eq!((ack.inserted, ack.duplicates, ack.highest_contiguous_seq), (0, 50, 250));
+    let stored = fleet.storage().await.export(Some(&kiosk.identity.enrolment.kiosk_id)).await.unwrap();
     assert_eq!(stored.len(), 250);
-    assert!(
-        stored
-            .iter()
-            .enumerate()
-            .all(|(i, t)| t.record.seq == i as u64 + 1)
-    );
+    assert!(stored.iter().enumerate().all(|(i, t)| t.record.seq == i as u64 + 1));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_conflicting_replay_is_reported_not_overwritten() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
-    record(
-        &kiosk,
-        1,
-        "vote",
-        json!({"proposal": "p-1", "choice": "agree"}),
-    )
-    .await;
-    OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone())
-        .sync_once()
-        .await
-        .unwrap();
+    record(&kiosk, 1, "vote", json!({"proposal": "p-1", "choice": "agree"})).await;
+    OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
     let original = with_journal(&kiosk.journal, |j| j.get(1)).await.unwrap();
     let mut forged = original.clone();
     forged.payload = json!({"proposal": "p-1", "choice": "disagree", "n": 0});
-    forged.payload_hash =
-        citizen_window::journal::payload_hash(&serde_json::to_string(&forged.payload).unwrap());
+    forged.payload_hash = citizen_window::journal::payload_hash(&serde_json::to_string(&forged.payload).unwrap());
     let batch = UploadBatch {
         records: vec![citizen_window_protocol::sync::TransactionRecord {
             id: forged.id,
@@ -129,77 +92,42 @@ async fn a_conflicting_replay_is_reported_not_overwritten() {
     assert_eq!(ack.conflicts.len(), 1);
     assert!(ack.conflicts[0].reason.contains("different payload"));
     let stored = fleet.storage().await.export(None).await.unwrap();
-    assert_eq!(
-        stored[0].record.payload, original.payload,
-        "the stored transaction is kept"
-    );
+    assert_eq!(stored[0].record.payload, original.payload, "the stored transaction is kept");
 
     // A record whose hash does not match its payload is refused outright.
     let mut bad = batch.clone();
     bad.records[0].payload_hash = "00".repeat(32);
     let err = kiosk.client.upload(&bad).await.unwrap_err();
-    assert!(
-        matches!(&err, SyncError::Server { status: 422, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(&err, SyncError::Server { status: 422, .. }), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clients_without_the_right_certificate_are_refused_with_a_clear_message() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
-    let batch = UploadBatch {
-        records: Vec::new(),
-    };
+    let batch = UploadBatch { records: Vec::new() };
 
     // No client certificate at all: TLS succeeds (enrolment must work), the kiosk endpoint refuses.
     let anonymous = fleet_http_client(&kiosk.identity.ca_pem, None).unwrap();
-    let response = anonymous
-        .post(format!("{}/v1/transactions", fleet.url))
-        .json(&batch)
-        .send()
-        .await
-        .unwrap();
+    let response = anonymous.post(format!("{}/v1/transactions", fleet.url)).json(&batch).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 401);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "certificate_required");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("enrol the kiosk")
-    );
+    assert!(body["message"].as_str().unwrap().contains("enrol the kiosk"));
 
     // A certificate from another fleet's CA: the handshake is refused.
     let other = TestFleet::start(None).await;
     let stranger = TestKiosk::enrol(&other).await;
     let mut wrong_ca_identity = stranger.identity.clone();
     wrong_ca_identity.ca_pem = kiosk.identity.ca_pem.clone();
-    let err = ServerClient::new(&wrong_ca_identity)
-        .unwrap()
-        .with_base(&fleet.url)
-        .upload(&batch)
-        .await
-        .unwrap_err();
+    let err = ServerClient::new(&wrong_ca_identity).unwrap().with_base(&fleet.url).upload(&batch).await.unwrap_err();
     assert!(matches!(err, SyncError::CertificateRefused(_)), "{err:?}");
-    assert!(
-        err.to_string().contains("refused this kiosk's certificate"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("refused this kiosk's certificate"), "{err}");
 
     // The kiosk talking to a server whose certificate is from another CA: the kiosk refuses it.
-    let err = kiosk
-        .client
-        .clone()
-        .with_base(&other.url)
-        .upload(&batch)
-        .await
-        .unwrap_err();
+    let err = kiosk.client.clone().with_base(&other.url).upload(&batch).await.unwrap_err();
     assert!(matches!(err, SyncError::UntrustedServer(_)), "{err:?}");
-    assert!(
-        err.to_string().contains("not from this kiosk's fleet CA"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("not from this kiosk's fleet CA"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -207,42 +135,25 @@ async fn enrolment_tokens_are_single_use_and_pinned_to_the_fleet() {
     let fleet = TestFleet::start(None).await;
     let token = fleet.token().await;
     let state = tempfile::tempdir().unwrap();
-    let identity = citizen_window::sync::enrolment::enrol(state.path(), &fleet.url, &token, None)
-        .await
-        .unwrap();
+    let identity = citizen_window::sync::enrolment::enrol(state.path(), &fleet.url, &token, None).await.unwrap();
     assert!(identity.enrolment.kiosk_id.starts_with("kiosk-"));
     let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(
-            citizen_window::sync::identity::identity_dir(state.path()).join("kiosk.key"),
-        )
-        .unwrap()
-        .permissions(),
+        &std::fs::metadata(citizen_window::sync::identity::identity_dir(state.path()).join("kiosk.key"))
+            .unwrap()
+            .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600);
 
-    let again = citizen_window::sync::enrolment::enrol(
-        tempfile::tempdir().unwrap().path(),
-        &fleet.url,
-        &token,
-        None,
-    )
-    .await;
-    assert!(
-        matches!(again, Err(SyncError::Server { status: 403, .. })),
-        "{again:?}"
-    );
+    let again =
+        citizen_window::sync::enrolment::enrol(tempfile::tempdir().unwrap().path(), &fleet.url, &token, None).await;
+    assert!(matches!(again, Err(SyncError::Server { status: 403, .. })), "{again:?}");
 
     // A token whose fingerprint names another CA: the kiosk will not trust this server.
     let other = TestFleet::start(None).await;
     let foreign = other.token().await;
-    let err = citizen_window::sync::enrolment::enrol(
-        tempfile::tempdir().unwrap().path(),
-        &fleet.url,
-        &foreign,
-        None,
-    )
-    .await
-    .unwrap_err();
+    let err = citizen_window::sync::enrolment::enrol(tempfile::tempdir().unwrap().path(), &fleet.url, &foreign, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, SyncError::UntrustedServer(_)), "{err:?}");
 }
 
@@ -255,145 +166,59 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     let err = kiosk.client.bill("0000").await.unwrap_err();
     assert!(err.to_string().contains("check the number"), "{err}");
 
-    let request = PaymentOrderRequest {
-        account: bill.account.clone(),
-        amount_fen: bill.amount_fen,
-    };
-    let order = kiosk
-        .client
-        .create_payment_order(&request, "pay-key-0001")
-        .await
-        .unwrap();
-    let retried = kiosk
-        .client
-        .create_payment_order(&request, "pay-key-0001")
-        .await
-        .unwrap();
-    assert_eq!(
-        order.order_id, retried.order_id,
-        "a retry with the same key makes no second order"
-    );
+    let request = PaymentOrderRequest { account: bill.account.clone(), amount_fen: bill.amount_fen };
+    let order = kiosk.client.create_payment_order(&request, "pay-key-0001").await.unwrap();
+    let retried = kiosk.client.create_payment_order(&request, "pay-key-0001").await.unwrap();
+    assert_eq!(order.order_id, retried.order_id, "a retry with the same key makes no second order");
     assert_eq!(order.status, PaymentStatus::Pending);
     assert!(order.pay_url.contains(&order.order_id));
 
     // The resident's phone opens the QR code's page and presses 确认支付 (no client certificate).
     let phone = fleet_http_client(&kiosk.identity.ca_pem, None).unwrap();
     let page_path = format!("/pay/{}", order.order_id);
-    let page = phone
-        .get(format!("{}{page_path}", fleet.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = phone.get(format!("{}{page_path}", fleet.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("确认支付") && page.contains("￥41.40"));
-    let done = phone
-        .post(format!("{}{page_path}/confirm", fleet.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = phone.post(format!("{}{page_path}/confirm", fleet.url)).send().await.unwrap().text().await.unwrap();
     assert!(done.contains("支付成功"));
-    assert_eq!(
-        kiosk
-            .client
-            .payment_order(&order.order_id)
-            .await
-            .unwrap()
-            .status,
-        PaymentStatus::Paid
-    );
+    assert_eq!(kiosk.client.payment_order(&order.order_id).await.unwrap().status, PaymentStatus::Paid);
 
     let resident = "ab".repeat(32);
     let insurance = kiosk.client.social_insurance(&resident).await.unwrap();
     assert_eq!(insurance.contributions.len(), 6);
     let slots = kiosk.client.appointment_slots("2026-11-27").await.unwrap();
     let slot = slots[0].clone();
-    let booking = AppointmentRequest {
-        slot_id: slot.slot_id.clone(),
-        resident: resident.clone(),
-    };
-    let first = kiosk
-        .client
-        .book_appointment(&booking, "book-key-0001")
-        .await
-        .unwrap();
-    assert_eq!(
-        kiosk
-            .client
-            .book_appointment(&booking, "book-key-0001")
-            .await
-            .unwrap(),
-        first
-    );
+    let booking = AppointmentRequest { slot_id: slot.slot_id.clone(), resident: resident.clone() };
+    let first = kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap();
+    assert_eq!(kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap(), first);
     let after = kiosk.client.appointment_slots("2026-11-27").await.unwrap();
     assert_eq!(after[0].free, slot.free - 1);
 
     // An issue report recorded offline is found by its tracking number once it has synced.
     assert!(kiosk.client.issue_report("R-20261126-0001").await.is_err());
-    record(
-        &kiosk,
-        1,
-        "issue_report",
-        json!({"tracking_number": "R-20261126-0001", "category": "路灯"}),
-    )
-    .await;
-    OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone())
-        .sync_once()
-        .await
-        .unwrap();
-    assert_eq!(
-        kiosk
-            .client
-            .issue_report("R-20261126-0001")
-            .await
-            .unwrap()
-            .status,
-        "received"
-    );
+    record(&kiosk, 1, "issue_report", json!({"tracking_number": "R-20261126-0001", "category": "路灯"})).await;
+    OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
+    assert_eq!(kiosk.client.issue_report("R-20261126-0001").await.unwrap().status, "received");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn openapi_document_lists_every_route_and_every_route_answers() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
-    let pem = format!(
-        "{}\n{}",
-        kiosk.identity.key_pem.trim_end(),
-        kiosk.identity.cert_pem
-    );
+    let pem = format!("{}\n{}", kiosk.identity.key_pem.trim_end(), kiosk.identity.cert_pem);
     let http = fleet_http_client(&kiosk.identity.ca_pem, Some(&pem)).unwrap();
-    let doc: serde_json::Value = http
-        .get(format!("{}/v1/openapi.json", fleet.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value =
+        http.get(format!("{}/v1/openapi.json", fleet.url)).send().await.unwrap().json().await.unwrap();
     let routes = citizen_central::api::route_docs();
     assert!(routes.len() >= 13);
     for route in routes {
-        assert!(
-            doc["paths"][route.path][route.method].is_object(),
-            "{} {} not documented",
-            route.method,
-            route.path
-        );
+        assert!(doc["paths"][route.path][route.method].is_object(), "{} {} not documented", route.method, route.path);
         let path = citizen_window_protocol::paths::fill(route.path, &["x", "y"]);
         let request = match route.method {
             "get" => http.get(format!("{}{path}", fleet.url)),
             _ => http.post(format!("{}{path}", fleet.url)).json(&json!({})),
         };
         let status = request.send().await.unwrap().status().as_u16();
-        assert!(
-            status != 404 || path.contains("/x"),
-            "{} {path} answered 404",
-            route.method
-        );
+        assert!(status != 404 || path.contains("/x"), "{} {path} answered 404", route.method);
         assert_ne!(status, 405, "{} {path} not routed", route.method);
     }
 }

@@ -20,20 +20,12 @@ impl CentralConfig {
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "cannot read {}: run `citizen-central init --dir {}` first",
-                path.display(),
-                dir.display()
-            )
+            format!("cannot read {}: run `citizen-central init --dir {}` first", path.display(), dir.display())
         })?;
-        let config: CentralConfig = toml::from_str(&text)
-            .with_context(|| format!("{} is not a valid server configuration", path.display()))?;
+        let config: CentralConfig =
+            toml::from_str(&text).with_context(|| format!("{} is not a valid server configuration", path.display()))?;
         if !config.public_url.starts_with("https://") {
-            bail!(
-                "{}: public_url = {:?} must start with https://",
-                path.display(),
-                config.public_url
-            );
+            bail!("{}: public_url = {:?} must start with https://", path.display(), config.public_url);
         }
         Ok(config)
     }

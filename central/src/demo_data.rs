@@ -1,9 +1,7 @@
 //! Synthetic demo data for the online services: bills, social-insurance records, appointment
 //! slots. No real person is in here; records are derived from the resident's keyed hash.
 
-use citizen_window_protocol::services::{
-    AppointmentSlot, Bill, ContributionMonth, SocialInsuranceRecord, Utility,
-};
+use citizen_window_protocol::services::{AppointmentSlot, Bill, ContributionMonth, SocialInsuranceRecord, Utility};
 
 /// Demo bills by account number.
 pub fn bill(account: &str) -> Option<Bill> {
@@ -31,47 +29,27 @@ pub fn social_insurance(resident: &str) -> Option<SocialInsuranceRecord> {
         return None;
     }
     let seed = u64::from_str_radix(&resident[..8], 16).ok()?;
-    let months = [
-        "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
-    ];
+    let months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"];
     let base = 40_000 + (seed % 20_000);
     let contributions = months
         .iter()
-        .map(|m| ContributionMonth {
-            month: (*m).into(),
-            pension_fen: base / 10 * 8 / 10,
-            medical_fen: base / 50,
-        })
+        .map(|m| ContributionMonth { month: (*m).into(), pension_fen: base / 10 * 8 / 10, medical_fen: base / 50 })
         .collect();
     let retired = seed % 3 == 0;
     let pension_payments = if retired {
         months
             .iter()
-            .map(|m| ContributionMonth {
-                month: (*m).into(),
-                pension_fen: 320_000 + seed % 50_000,
-                medical_fen: 0,
-            })
+            .map(|m| ContributionMonth { month: (*m).into(), pension_fen: 320_000 + seed % 50_000, medical_fen: 0 })
             .collect()
     } else {
         Vec::new()
     };
-    let subsistence_allowance =
-        ["none", "none", "granted", "under_review"][(seed % 4) as usize].to_string();
-    Some(SocialInsuranceRecord {
-        contributions,
-        pension_payments,
-        subsistence_allowance,
-    })
+    let subsistence_allowance = ["none", "none", "granted", "under_review"][(seed % 4) as usize].to_string();
+    Some(SocialInsuranceRecord { contributions, pension_payments, subsistence_allowance })
 }
 
-pub const WINDOWS: [(&str, &str); 5] = [
-    ("si", "社保"),
-    ("ca", "民政事务"),
-    ("fp", "计生服务"),
-    ("la", "法律援助"),
-    ("hs", "卫生服务站"),
-];
+pub const WINDOWS: [(&str, &str); 5] =
+    [("si", "社保"), ("ca", "民政事务"), ("fp", "计生服务"), ("la", "法律援助"), ("hs", "卫生服务站")];
 
 /// Each window takes this many appointments per half-hour slot.
 pub const SLOT_CAPACITY: u32 = 4;
@@ -106,10 +84,7 @@ pub fn slot(slot_id: &str) -> Option<AppointmentSlot> {
         return None;
     }
     let day = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..]);
-    slots(&day)
-        .into_iter()
-        .find(|s| s.slot_id == slot_id)
-        .filter(|s| s.slot_id.starts_with(code))
+    slots(&day).into_iter().find(|s| s.slot_id == slot_id).filter(|s| s.slot_id.starts_with(code))
 }
 
 #[cfg(test)]
@@ -122,10 +97,7 @@ mod tests {
         assert!(bill("0000").is_none());
         let resident = "ab".repeat(32);
         assert_eq!(social_insurance(&resident), social_insurance(&resident));
-        assert!(
-            social_insurance("11010519491231002X").is_none(),
-            "never an ID number"
-        );
+        assert!(social_insurance("11010519491231002X").is_none(), "never an ID number");
         let all = slots("2026-11-27");
         assert_eq!(all.len(), 30);
         assert_eq!(slot("si-20261127-0930").unwrap().window, "社保");

@@ -11,10 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(
-    name = "citizen-central",
-    about = "Citizen Window reference central server"
-)]
+#[command(name = "citizen-central", about = "Citizen Window reference central server")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -82,9 +79,7 @@ enum TransactionsCommand {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()).await {
@@ -95,19 +90,12 @@ async fn main() {
 
 async fn open_storage(dir: &std::path::Path) -> Result<Storage> {
     let config = CentralConfig::load(dir)?;
-    Storage::open(&config.database, dir)
-        .await
-        .with_context(|| format!("cannot open the database {}", config.database))
+    Storage::open(&config.database, dir).await.with_context(|| format!("cannot open the database {}", config.database))
 }
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Init {
-            dir,
-            hostnames,
-            port,
-            database,
-        } => {
+        Command::Init { dir, hostnames, port, database } => {
             pki::init_fleet(&dir, &hostnames)?;
             let config = CentralConfig {
                 database: database.unwrap_or_else(|| "central.sqlite".into()),
@@ -127,11 +115,7 @@ async fn run(cli: Cli) -> Result<()> {
                 dir.display()
             );
         }
-        Command::Serve {
-            dir,
-            listen,
-            database,
-        } => {
+        Command::Serve { dir, listen, database } => {
             let running = server::start(&dir, listen, database.as_deref()).await?;
             println!("serving on https://{} (Ctrl-C to stop)", running.addr);
             tokio::signal::ctrl_c().await?;
@@ -141,17 +125,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::EnrolToken { dir, valid_hours } => {
             let storage = open_storage(&dir).await?;
             let fleet = pki::Fleet::load(&dir)?;
-            let token = format!(
-                "{}.{}",
-                pki::random_hex(16),
-                pki::ca_fingerprint(&fleet.ca_pem)?
-            );
-            storage
-                .create_enrol_token(
-                    &token_hash(&token),
-                    now_ms() + i64::from(valid_hours) * 3_600_000,
-                )
-                .await?;
+            let token = format!("{}.{}", pki::random_hex(16), pki::ca_fingerprint(&fleet.ca_pem)?);
+            storage.create_enrol_token(&token_hash(&token), now_ms() + i64::from(valid_hours) * 3_600_000).await?;
             println!("{token}");
         }
         Command::Kiosks { dir, json } => {
@@ -163,13 +138,8 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 let now = now_ms();
                 for k in kiosks {
-                    let seen = k
-                        .last_heartbeat_ms
-                        .map_or("never".into(), |t| format!("{} s ago", (now - t) / 1000));
-                    let backlog = k
-                        .last_heartbeat
-                        .as_ref()
-                        .map_or("-".into(), |h| h.backlog.to_string());
+                    let seen = k.last_heartbeat_ms.map_or("never".into(), |t| format!("{} s ago", (now - t) / 1000));
+                    let backlog = k.last_heartbeat.as_ref().map_or("-".into(), |h| h.backlog.to_string());
                     println!(
                         "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {}",
                         k.kiosk_id,
@@ -181,9 +151,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Transactions {
-            command: TransactionsCommand::Export { dir, kiosk },
-        } => {
+        Command::Transactions { command: TransactionsCommand::Export { dir, kiosk } } => {
             let storage = open_storage(&dir).await?;
             for t in storage.export(kiosk.as_deref()).await? {
                 println!("{}", serde_json::to_string(&t)?);

@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result, bail};
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
-    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -57,19 +57,14 @@ pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
         );
     }
     if hostnames.is_empty() {
-        bail!(
-            "give at least one --hostname the kiosks will use to reach the server (a DNS name or an IP address)"
-        );
+        bail!("give at least one --hostname the kiosks will use to reach the server (a DNS name or an IP address)");
     }
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::default();
     ca_params.distinguished_name = name("Citizen Window fleet CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     ca_params.not_after = rcgen::date_time_ymd(2046, 1, 1);
     let ca_cert = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, &ca_key);
@@ -87,10 +82,7 @@ pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
     write_secret(&dir.join(CA_KEY), ca_key.serialize_pem().as_bytes())?;
     std::fs::write(dir.join(SERVER_CERT), server_cert.pem())?;
     write_secret(&dir.join(SERVER_KEY), server_key.serialize_pem().as_bytes())?;
-    write_secret(
-        &dir.join(CONTENT_SIGNING_KEY),
-        content_key.serialize_pem().as_bytes(),
-    )?;
+    write_secret(&dir.join(CONTENT_SIGNING_KEY), content_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(RESIDENT_KEY_SECRET), random_hex(32).as_bytes())?;
     Ok(())
 }
@@ -135,14 +127,11 @@ impl Fleet {
     /// Signs a kiosk's CSR as a client certificate for `kiosk_id`; whatever subject the CSR
     /// asked for is replaced, so that a kiosk cannot name itself.
     pub fn sign_kiosk_csr(&self, csr_pem: &str, kiosk_id: &str) -> Result<String> {
-        let mut csr = CertificateSigningRequestParams::from_pem(csr_pem).context(
-            "the certificate signing request is not valid PEM or its signature does not verify",
-        )?;
+        let mut csr = CertificateSigningRequestParams::from_pem(csr_pem)
+            .context("the certificate signing request is not valid PEM or its signature does not verify")?;
         let mut params = CertificateParams::default();
         params.distinguished_name = name(kiosk_id);
-        params.subject_alt_names = vec![SanType::URI(
-            format!("urn:citizen-window:kiosk:{kiosk_id}").try_into()?,
-        )];
+        params.subject_alt_names = vec![SanType::URI(format!("urn:citizen-window:kiosk:{kiosk_id}").try_into()?)];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.not_after = rcgen::date_time_ymd(2036, 1, 1);
@@ -156,22 +145,14 @@ impl Fleet {
 pub fn ca_fingerprint(ca_pem: &str) -> Result<String> {
     use rustls_pki_types::pem::PemObject;
     use sha2::Digest;
-    let der = rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes())
-        .context("the fleet CA is not PEM")?;
-    Ok(hex::encode(sha2::Sha256::digest(der.as_ref()))
-        [..citizen_window_protocol::enrolment::FINGERPRINT_HEX_LEN]
+    let der = rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).context("the fleet CA is not PEM")?;
+    Ok(hex::encode(sha2::Sha256::digest(der.as_ref()))[..citizen_window_protocol::enrolment::FINGERPRINT_HEX_LEN]
         .to_string())
 }
 
 /// The kiosk id a client certificate names (its common name), read after rustls verified it.
 pub fn kiosk_id_from_certificate(der: &[u8]) -> Option<String> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let cn = cert
-        .subject()
-        .iter_common_name()
-        .next()?
-        .as_str()
-        .ok()?
-        .to_string();
+    let cn = cert.subject().iter_common_name().next()?.as_str().ok()?.to_string();
     cn.starts_with("kiosk-").then_some(cn)
 }

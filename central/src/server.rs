@@ -20,38 +20,27 @@ pub struct RunningServer {
 }
 
 /// Binds `listen` and serves the fleet in `dir`; `database` overrides the configured one.
-pub async fn start(
+pub async fn start(dir: &Path, listen: SocketAddr, database: Option<&str>) -> Result<RunningServer> {
+    start_with(dir, listen, database, |router| router).await
+}
+
+/// Like [`start`], letting the caller wrap the router (tests add fault injection this way).
+pub async fn start_with(
     dir: &Path,
     listen: SocketAddr,
     database: Option<&str>,
+    customize: impl FnOnce(axum::Router) -> axum::Router,
 ) -> Result<RunningServer> {
     let config = CentralConfig::load(dir)?;
     let fleet = Fleet::load(dir)?;
     let database = database.unwrap_or(&config.database);
-    let storage = Storage::open(database, dir)
-        .await
-        .with_context(|| format!("cannot open the database {database}"))?;
+    let storage = Storage::open(database, dir).await.with_context(|| format!("cannot open the database {database}"))?;
     let tls = tls_server::server_config(dir)?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState {
-        storage,
-        fleet,
-        public_url: config.public_url.clone(),
-    });
+    let state = Arc::new(AppState { storage, fleet, public_url: config.public_url.clone() });
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(tls_server::serve(
-        listener,
-        tls,
-        router(state),
-        shutdown.clone(),
-    ));
+    let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), shutdown.clone()));
     tracing::info!(%addr, "central server listening");
-    Ok(RunningServer {
-        addr,
-        shutdown,
-        task,
-    })
+    Ok(RunningServer { addr, shutdown, task })
 }

@@ -23,32 +23,20 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn server_config(dir: &Path) -> Result<Arc<ServerConfig>> {
     let ca_path = dir.join(pki::CA_CERT);
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&ca_path)
-        .with_context(|| format!("cannot read {}", ca_path.display()))?
-    {
+    for cert in CertificateDer::pem_file_iter(&ca_path).with_context(|| format!("cannot read {}", ca_path.display()))? {
         roots.add(cert?)?;
     }
-    let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
-        .allow_unauthenticated()
-        .build()?;
+    let verifier = WebPkiClientVerifier::builder(Arc::new(roots)).allow_unauthenticated().build()?;
     let chain: Vec<CertificateDer<'static>> =
         CertificateDer::pem_file_iter(dir.join(pki::SERVER_CERT))?.collect::<Result<_, _>>()?;
-    let key = PrivateKeyDer::from_pem_file(dir.join(pki::SERVER_KEY))
-        .context("cannot read the server key")?;
-    let mut config = ServerConfig::builder()
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)?;
+    let key = PrivateKeyDer::from_pem_file(dir.join(pki::SERVER_KEY)).context("cannot read the server key")?;
+    let mut config = ServerConfig::builder().with_client_cert_verifier(verifier).with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
 /// Accepts connections until `shutdown` is cancelled; each connection runs in its own task.
-pub async fn serve(
-    listener: TcpListener,
-    tls: Arc<ServerConfig>,
-    app: axum::Router,
-    shutdown: CancellationToken,
-) {
+pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Router, shutdown: CancellationToken) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -80,12 +68,10 @@ pub async fn serve(
                 .peer_certificates()
                 .and_then(|chain| chain.first())
                 .and_then(|cert| pki::kiosk_id_from_certificate(cert));
-            let service = hyper::service::service_fn(
-                move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
-                    app.clone().oneshot(request)
-                },
-            );
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
+                app.clone().oneshot(request)
+            });
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);

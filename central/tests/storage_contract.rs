@@ -17,11 +17,7 @@ fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
     TransactionRecord {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
         seq,
-        kind: if payload.get("tracking_number").is_some() {
-            "issue_report".into()
-        } else {
-            "queue_ticket".into()
-        },
+        kind: if payload.get("tracking_number").is_some() { "issue_report".into() } else { "queue_ticket".into() },
         payload_hash: hex::encode(Sha256::digest(text.as_bytes())),
         payload,
         resident: None,
@@ -31,98 +27,44 @@ fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
 
 async fn contract(storage: Storage) {
     // Enrolment tokens: used once, never after expiry.
-    storage
-        .create_enrol_token(&token_hash("t-1"), 2_000)
-        .await
-        .unwrap();
-    storage
-        .create_enrol_token(&token_hash("t-old"), 500)
-        .await
-        .unwrap();
+    storage.create_enrol_token(&token_hash("t-1"), 2_000).await.unwrap();
+    storage.create_enrol_token(&token_hash("t-old"), 500).await.unwrap();
+    assert!(storage.enrol_kiosk(&token_hash("t-1"), "kiosk-a", Some("一号机"), 1_000).await.unwrap());
+    assert!(!storage.enrol_kiosk(&token_hash("t-1"), "kiosk-b", None, 1_000).await.unwrap(), "a token works once");
     assert!(
-        storage
-            .enrol_kiosk(&token_hash("t-1"), "kiosk-a", Some("一号机"), 1_000)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !storage
-            .enrol_kiosk(&token_hash("t-1"), "kiosk-b", None, 1_000)
-            .await
-            .unwrap(),
-        "a token works once"
-    );
-    assert!(
-        !storage
-            .enrol_kiosk(&token_hash("t-old"), "kiosk-c", None, 1_000)
-            .await
-            .unwrap(),
+        !storage.enrol_kiosk(&token_hash("t-old"), "kiosk-c", None, 1_000).await.unwrap(),
         "an expired token does not work"
     );
-    assert!(
-        !storage
-            .enrol_kiosk(&token_hash("t-unknown"), "kiosk-d", None, 1_000)
-            .await
-            .unwrap()
-    );
+    assert!(!storage.enrol_kiosk(&token_hash("t-unknown"), "kiosk-d", None, 1_000).await.unwrap());
 
     // Out of order: 1, 2, 4 then 3 fills the gap.
     let ack = storage
         .insert_batch(
             "kiosk-a",
-            &[
-                record(1, json!({"n": 1})),
-                record(2, json!({"n": 2})),
-                record(4, json!({"n": 4})),
-            ],
+            &[record(1, json!({"n": 1})), record(2, json!({"n": 2})), record(4, json!({"n": 4}))],
             10,
         )
         .await
         .unwrap();
     assert_eq!((ack.inserted, ack.highest_contiguous_seq), (3, 2));
-    let ack = storage
-        .insert_batch("kiosk-a", &[record(3, json!({"n": 3}))], 11)
-        .await
-        .unwrap();
+    let ack = storage.insert_batch("kiosk-a", &[record(3, json!({"n": 3}))], 11).await.unwrap();
     assert_eq!(ack.highest_contiguous_seq, 4);
     // Replays count nothing twice; another kiosk's numbers are its own.
-    let ack = storage
-        .insert_batch(
-            "kiosk-a",
-            &[record(1, json!({"n": 1})), record(2, json!({"n": 2}))],
-            12,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (ack.inserted, ack.duplicates, ack.highest_contiguous_seq),
-        (0, 2, 4)
-    );
-    let ack = storage
-        .insert_batch("kiosk-b", &[record(1, json!({"n": 1}))], 12)
-        .await
-        .unwrap();
+    let ack =
+        storage.insert_batch("kiosk-a", &[record(1, json!({"n": 1})), record(2, json!({"n": 2}))], 12).await.unwrap();
+    assert_eq!((ack.inserted, ack.duplicates, ack.highest_contiguous_seq), (0, 2, 4));
+    let ack = storage.insert_batch("kiosk-b", &[record(1, json!({"n": 1}))], 12).await.unwrap();
     assert_eq!((ack.inserted, ack.highest_contiguous_seq), (1, 1));
     // Same id, other payload: a conflict, the first one stays.
-    let ack = storage
-        .insert_batch("kiosk-a", &[record(2, json!({"n": "forged"}))], 13)
-        .await
-        .unwrap();
+    let ack = storage.insert_batch("kiosk-a", &[record(2, json!({"n": "forged"}))], 13).await.unwrap();
     assert_eq!(ack.conflicts.len(), 1);
     // Another id on a used sequence number: also a conflict.
     let mut other = record(3, json!({"n": 3}));
     other.id = uuid::Uuid::from_u128(42);
     let ack = storage.insert_batch("kiosk-a", &[other], 14).await.unwrap();
-    assert!(
-        ack.conflicts[0].reason.contains("already used"),
-        "{:?}",
-        ack.conflicts
-    );
+    assert!(ack.conflicts[0].reason.contains("already used"), "{:?}", ack.conflicts);
     let exported = storage.export(Some("kiosk-a")).await.unwrap();
-    assert_eq!(
-        exported.iter().map(|t| t.record.seq).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4]
-    );
+    assert_eq!(exported.iter().map(|t| t.record.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     assert_eq!(exported[1].record.payload, json!({"n": 2}));
     // A record whose hash does not match is refused whole.
     let mut bad = record(5, json!({"n": 5}));
@@ -131,14 +73,7 @@ async fn contract(storage: Storage) {
     assert_eq!(storage.export(Some("kiosk-a")).await.unwrap().len(), 4);
     // Large batches advance the watermark past a thousand in one go.
     let many: Vec<_> = (5..=2100).map(|s| record(s, json!({"n": s}))).collect();
-    assert_eq!(
-        storage
-            .insert_batch("kiosk-a", &many, 16)
-            .await
-            .unwrap()
-            .highest_contiguous_seq,
-        2100
-    );
+    assert_eq!(storage.insert_batch("kiosk-a", &many, 16).await.unwrap().highest_contiguous_seq, 2100);
 
     // Heartbeats: the last one per kiosk.
     let mut heartbeat = Heartbeat {
@@ -151,24 +86,12 @@ async fn contract(storage: Storage) {
         free_disk_bytes: Some(1 << 30),
         rejected_bundles: Vec::new(),
     };
-    storage
-        .save_heartbeat("kiosk-a", &heartbeat, 20)
-        .await
-        .unwrap();
+    storage.save_heartbeat("kiosk-a", &heartbeat, 20).await.unwrap();
     heartbeat.backlog = 0;
-    storage
-        .save_heartbeat("kiosk-a", &heartbeat, 30)
-        .await
-        .unwrap();
+    storage.save_heartbeat("kiosk-a", &heartbeat, 30).await.unwrap();
     let kiosks = storage.kiosks().await.unwrap();
     assert_eq!(kiosks.len(), 1);
-    assert_eq!(
-        (
-            kiosks[0].last_heartbeat_ms,
-            kiosks[0].last_heartbeat.as_ref().unwrap().backlog
-        ),
-        (Some(30), 0)
-    );
+    assert_eq!((kiosks[0].last_heartbeat_ms, kiosks[0].last_heartbeat.as_ref().unwrap().backlog), (Some(30), 0));
     assert_eq!(kiosks[0].highest_contiguous_seq, 2100);
     assert_eq!(kiosks[0].label.as_deref(), Some("一号机"));
 
@@ -181,72 +104,29 @@ async fn contract(storage: Storage) {
         pay_url: format!("https://x/pay/{id}"),
         created_at_ms: 1,
     };
-    let first = storage
-        .create_payment_order("kiosk-a", "key-00001", &order("po-1"))
-        .await
-        .unwrap();
-    let retry = storage
-        .create_payment_order("kiosk-a", "key-00001", &order("po-2"))
-        .await
-        .unwrap();
+    let first = storage.create_payment_order("kiosk-a", "key-00001", &order("po-1")).await.unwrap();
+    let retry = storage.create_payment_order("kiosk-a", "key-00001", &order("po-2")).await.unwrap();
     assert_eq!(retry.order_id, first.order_id);
     assert!(storage.payment_order("po-2").await.unwrap().is_none());
-    assert_eq!(
-        storage.mark_paid("po-1").await.unwrap().unwrap().status,
-        PaymentStatus::Paid
-    );
-    assert_eq!(
-        storage.payment_order("po-1").await.unwrap().unwrap().status,
-        PaymentStatus::Paid
-    );
+    assert_eq!(storage.mark_paid("po-1").await.unwrap().unwrap().status, PaymentStatus::Paid);
+    assert_eq!(storage.payment_order("po-1").await.unwrap().unwrap().status, PaymentStatus::Paid);
     assert!(storage.mark_paid("po-none").await.unwrap().is_none());
 
     // Appointments: idempotent per key, refused when the slot is full.
     let slot = citizen_central::demo_data::slot("si-20261127-0900").unwrap();
-    let booking = |id: &str| Appointment {
-        appointment_id: id.into(),
-        slot: slot.clone(),
-    };
-    let a = storage
-        .book_appointment("kiosk-a", "book-1", &booking("ap-1"), "r1", 2)
-        .await
-        .unwrap();
-    assert_eq!(
-        storage
-            .book_appointment("kiosk-a", "book-1", &booking("ap-x"), "r1", 2)
-            .await
-            .unwrap(),
-        a
-    );
-    storage
-        .book_appointment("kiosk-a", "book-2", &booking("ap-2"), "r2", 2)
-        .await
-        .unwrap();
-    assert!(
-        storage
-            .book_appointment("kiosk-a", "book-3", &booking("ap-3"), "r3", 2)
-            .await
-            .is_err(),
-        "slot full"
-    );
+    let booking = |id: &str| Appointment { appointment_id: id.into(), slot: slot.clone() };
+    let a = storage.book_appointment("kiosk-a", "book-1", &booking("ap-1"), "r1", 2).await.unwrap();
+    assert_eq!(storage.book_appointment("kiosk-a", "book-1", &booking("ap-x"), "r1", 2).await.unwrap(), a);
+    storage.book_appointment("kiosk-a", "book-2", &booking("ap-2"), "r2", 2).await.unwrap();
+    assert!(storage.book_appointment("kiosk-a", "book-3", &booking("ap-3"), "r3", 2).await.is_err(), "slot full");
     assert_eq!(storage.booked(&slot.slot_id).await.unwrap(), 2);
 
     // Issue reports are found by their tracking number once synced.
     storage
-        .insert_batch(
-            "kiosk-b",
-            &[record(
-                2,
-                json!({"tracking_number": "R-1", "category": "路灯"}),
-            )],
-            40,
-        )
+        .insert_batch("kiosk-b", &[record(2, json!({"tracking_number": "R-1", "category": "路灯"}))], 40)
         .await
         .unwrap();
-    assert_eq!(
-        storage.issue_report_received("R-1").await.unwrap(),
-        Some(40)
-    );
+    assert_eq!(storage.issue_report_received("R-1").await.unwrap(), Some(40));
     assert_eq!(storage.issue_report_received("R-2").await.unwrap(), None);
 }
 
@@ -261,12 +141,7 @@ async fn postgres_storage_keeps_the_contract() {
     let Some(url) = postgres_test_database().await else {
         return;
     };
-    contract(
-        Storage::open(&url, std::path::Path::new("."))
-            .await
-            .unwrap(),
-    )
-    .await;
+    contract(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
 }
 
 /// A fresh, empty database on the test PostgreSQL server.
@@ -276,20 +151,14 @@ pub async fn postgres_test_database() -> Option<String> {
             std::env::var_os("CI").is_none(),
             "CI must provide PostgreSQL: set CITIZEN_CENTRAL_TEST_POSTGRES (scripts/test.sh does)"
         );
-        eprintln!(
-            "CITIZEN_CENTRAL_TEST_POSTGRES is not set: run scripts/test.sh to test against PostgreSQL"
-        );
+        eprintln!("CITIZEN_CENTRAL_TEST_POSTGRES is not set: run scripts/test.sh to test against PostgreSQL");
         return None;
     };
-    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
-        .await
-        .expect("test PostgreSQL reachable");
+    let (client, connection) =
+        tokio_postgres::connect(&base, tokio_postgres::NoTls).await.expect("test PostgreSQL reachable");
     tokio::spawn(connection);
     let name = format!("citizen_test_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
     let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
     Some(format!("{prefix}/{name}"))
 }

@@ -47,9 +47,8 @@ fn laid_out_ops(profile: &PrinterProfile, bytes: &[u8]) -> serde_json::Value {
                 let text: String = runs.iter().map(|r| r.text.as_str()).collect();
                 ops.push(serde_json::json!({"kind": "line", "text": text, "align": align(*a), "bold": first.bold, "width": first.width, "height": first.height}));
             }
-            PrintedElement::Qr { data, module_size, align: a } => {
-                ops.push(serde_json::json!({"kind": "qr", "data": data, "module_size": module_size, "align": align(*a)}))
-            }
+            PrintedElement::Qr { data, module_size, align: a } => ops
+                .push(serde_json::json!({"kind": "qr", "data": data, "module_size": module_size, "align": align(*a)})),
             // The cut command feeds by itself in both libraries.
             PrintedElement::Feed { .. } => {}
             PrintedElement::Image { .. } | PrintedElement::PaperEnd => unreachable!("the sample has no images"),
@@ -78,10 +77,7 @@ fn encoding_against_python_escpos() {
     }
     let ours = median(runs);
 
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/benches/python_escpos_receipt.py"
-    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_escpos_receipt.py");
     let ops = laid_out_ops(&profile, &bytes);
     let peer = Command::new("python3")
         .args([script, "3000"])
@@ -90,30 +86,19 @@ fn encoding_against_python_escpos() {
         .stderr(Stdio::piped())
         .spawn()
         .and_then(|mut child| {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(ops.to_string().as_bytes())?;
+            child.stdin.take().unwrap().write_all(ops.to_string().as_bytes())?;
             child.wait_with_output()
         });
     println!("## Standard payment receipt: encoding (58 mm, GB18030, native QR)\n");
     println!("| encoder | bytes | time per receipt |");
     println!("|---|---:|---:|");
-    println!(
-        "| citizen-window-hardware (layout included) | {} | {:.2} µs |",
-        bytes.len(),
-        ours * 1e6
-    );
+    println!("| citizen-window-hardware (layout included) | {} | {:.2} µs |", bytes.len(), ours * 1e6);
     match peer {
         Ok(output) if output.status.success() => {
             let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
             let peer_bytes = result["bytes"].as_u64().unwrap();
             let peer_time = result["seconds_per_receipt"].as_f64().unwrap();
-            println!(
-                "| python-escpos 3 (pre-laid-out lines) | {peer_bytes} | {:.2} µs |",
-                peer_time * 1e6
-            );
+            println!("| python-escpos 3 (pre-laid-out lines) | {peer_bytes} | {:.2} µs |", peer_time * 1e6);
             println!(
                 "\nbytes ratio (ours / python-escpos): {:.3}; speed ratio (python-escpos time / ours): {:.1}x\n",
                 bytes.len() as f64 / peer_bytes as f64,
@@ -122,10 +107,7 @@ fn encoding_against_python_escpos() {
         }
         Ok(output) => println!(
             "\npython-escpos run failed ({}): install it with `pip install python-escpos`\n",
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
+            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
         ),
         Err(e) => println!("\npython3 not available: {e}\n"),
     }
@@ -150,24 +132,16 @@ fn print_time_against_wire_time() {
         let port = dir.path().join("printer");
         let mut profile = PrinterProfile::load(profile_name).unwrap();
         profile.baud = baud;
-        let sim = SimPrinter::new(
-            profile.clone(),
-            Box::new(|_: PrintedReceipt, _: &PrinterProfile| {}),
-        );
+        let sim = SimPrinter::new(profile.clone(), Box::new(|_: PrintedReceipt, _: &PrinterProfile| {}));
         let _host = PtyHost::start(Box::new(sim), &port, baud).unwrap();
         let mut driver = PrinterDriver::new(SerialPortOpener::new(&port, baud), profile.clone());
-        let job = ReceiptEncoder::new(&profile)
-            .encode(&Receipt::sample_payment())
-            .unwrap();
+        let job = ReceiptEncoder::new(&profile).encode(&Receipt::sample_payment()).unwrap();
         driver.status().unwrap();
         let mut runs = Vec::new();
         for _ in 0..5 {
             let started = Instant::now();
             let outcome = driver.print(&job).unwrap();
-            assert!(
-                matches!(outcome, PrintOutcome::Confirmed { .. }),
-                "{outcome:?}"
-            );
+            assert!(matches!(outcome, PrintOutcome::Confirmed { .. }), "{outcome:?}");
             runs.push(started.elapsed().as_secs_f64());
         }
         let measured = median(runs);
@@ -192,12 +166,7 @@ fn sam_decoder_throughput() {
     frame::encode(&card.read_answer_payload().unwrap(), &mut one);
     assert_eq!(one.len(), 1295);
     let frames = 20_000;
-    let stream: Vec<u8> = one
-        .iter()
-        .copied()
-        .cycle()
-        .take(one.len() * frames)
-        .collect();
+    let stream: Vec<u8> = one.iter().copied().cycle().take(one.len() * frames).collect();
     let decode_frames = || {
         let mut rest = &stream[..];
         let mut count = 0;
@@ -232,14 +201,9 @@ fn sam_decoder_throughput() {
     let line_rate = 115_200.0 / 10.0 / 1e6;
     let (frames_mbs, cards_mbs) = (median(frame_runs), median(card_runs));
     println!("## SAM decoder throughput (1295-byte read answers, {frames} frames, {mb:.1} MB)\n");
-    println!(
-        "| stage | throughput (median of 7) | ratio to the reader's line rate at 115200 baud (0.0115 MB/s) |"
-    );
+    println!("| stage | throughput (median of 7) | ratio to the reader's line rate at 115200 baud (0.0115 MB/s) |");
     println!("|---|---:|---:|");
-    println!(
-        "| frame decode (sync, length, XOR checksum) | {frames_mbs:.0} MB/s | {:.0}x |",
-        frames_mbs / line_rate
-    );
+    println!("| frame decode (sync, length, XOR checksum) | {frames_mbs:.0} MB/s | {:.0}x |", frames_mbs / line_rate);
     println!(
         "| frame decode + card decode (UCS-2 fields, dates, ID check) | {cards_mbs:.0} MB/s | {:.0}x |",
         cards_mbs / line_rate

@@ -14,12 +14,7 @@ pub struct ReconnectBackoff {
 
 impl ReconnectBackoff {
     pub fn new(base: Duration, cap: Duration) -> Self {
-        Self {
-            base,
-            cap,
-            failures: 0,
-            next_attempt: None,
-        }
+        Self { base, cap, failures: 0, next_attempt: None }
     }
 
     /// The upper bound of the delay after `failures` consecutive failures.
@@ -35,8 +30,7 @@ impl ReconnectBackoff {
 
     /// Time left before the next attempt is allowed.
     pub fn wait_left(&self, now: Instant) -> Duration {
-        self.next_attempt
-            .map_or(Duration::ZERO, |at| at.saturating_duration_since(now))
+        self.next_attempt.map_or(Duration::ZERO, |at| at.saturating_duration_since(now))
     }
 
     /// Records a failed attempt; `random_fraction` in [0, 1) picks the jittered delay.

@@ -40,9 +40,7 @@ impl FromStr for ReaderProtocol {
             "sam" => Ok(ReaderProtocol::Sam),
             "rdm6300" => Ok(ReaderProtocol::Rdm6300),
             "magstripe" => Ok(ReaderProtocol::Magstripe),
-            other => Err(format!(
-                "unknown reader protocol {other:?}: use sam, rdm6300 or magstripe"
-            )),
+            other => Err(format!("unknown reader protocol {other:?}: use sam, rdm6300 or magstripe")),
         }
     }
 }
@@ -73,15 +71,8 @@ pub enum ReaderError {
 
 enum Kind<O: LinkOpener> {
     Sam(SamReader<O>),
-    Rfid {
-        link: ReconnectingLink<O>,
-        decoder: RfidDecoder,
-        presence: RfidPresence,
-    },
-    Magstripe {
-        link: ReconnectingLink<O>,
-        decoder: SwipeDecoder,
-    },
+    Rfid { link: ReconnectingLink<O>, decoder: RfidDecoder, presence: RfidPresence },
+    Magstripe { link: ReconnectingLink<O>, decoder: SwipeDecoder },
 }
 
 pub struct CardReaderDriver<O: LinkOpener> {
@@ -97,10 +88,9 @@ impl<O: LinkOpener> CardReaderDriver<O> {
                 decoder: RfidDecoder::default(),
                 presence: RfidPresence::new(Duration::from_millis(600)),
             },
-            ReaderProtocol::Magstripe => Kind::Magstripe {
-                link: ReconnectingLink::new(opener),
-                decoder: SwipeDecoder::new(b'\r'),
-            },
+            ReaderProtocol::Magstripe => {
+                Kind::Magstripe { link: ReconnectingLink::new(opener), decoder: SwipeDecoder::new(b'\r') }
+            }
         };
         Self { kind }
     }
@@ -116,19 +106,13 @@ impl<O: LinkOpener> CardReaderDriver<O> {
                 Err(e @ SamReaderError::NoAnswer { .. }) => return Err(ReaderError::Sam(e)),
                 Err(e) => events.push(ReaderEvent::ReadFailed(e.to_string())),
             },
-            Kind::Rfid {
-                link,
-                decoder,
-                presence,
-            } => {
+            Kind::Rfid { link, decoder, presence } => {
                 let mut buf = [0u8; 256];
                 let n = link.read_some(&mut buf)?;
                 decoder.push(&buf[..n]);
                 while let Some(result) = decoder.next_tag() {
                     match result {
-                        Ok(tag) => {
-                            events.extend(presence.on_tag(tag, now).into_iter().map(presence_event))
-                        }
+                        Ok(tag) => events.extend(presence.on_tag(tag, now).into_iter().map(presence_event)),
                         // Bad frames repeat every 100 ms while a card is held badly: log only.
                         Err(e) => tracing::debug!(error = %e, "RFID frame dropped"),
                     }

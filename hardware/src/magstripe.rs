@@ -26,12 +26,7 @@ pub fn mask_pan(pan: &str) -> String {
     if pan.len() <= 8 {
         return "*".repeat(pan.len());
     }
-    format!(
-        "{}{}{}",
-        &pan[..4],
-        "*".repeat(pan.len() - 8),
-        &pan[pan.len() - 4..]
-    )
+    format!("{}{}{}", &pan[..4], "*".repeat(pan.len() - 8), &pan[pan.len() - 4..])
 }
 
 impl MagCard {
@@ -46,18 +41,13 @@ impl MagCard {
 
 impl std::fmt::Debug for MagCard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MagCard")
-            .field("pan", &self.masked_pan())
-            .field("expiry", &self.expiry)
-            .finish_non_exhaustive()
+        f.debug_struct("MagCard").field("pan", &self.masked_pan()).field("expiry", &self.expiry).finish_non_exhaustive()
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SwipeError {
-    #[error(
-        "swipe is longer than {MAX_SWIPE_LEN} characters: check the reader's terminator setting"
-    )]
+    #[error("swipe is longer than {MAX_SWIPE_LEN} characters: check the reader's terminator setting")]
     TooLong,
     #[error("swipe holds no readable track: ask the resident to swipe again, steadily")]
     NoTrack,
@@ -77,11 +67,7 @@ pub struct SwipeDecoder {
 
 impl SwipeDecoder {
     pub fn new(terminator: u8) -> Self {
-        Self {
-            buf: Vec::new(),
-            terminator,
-            overflowed: false,
-        }
+        Self { buf: Vec::new(), terminator, overflowed: false }
     }
 
     /// Feeds bytes; returns every swipe completed by them.
@@ -89,11 +75,7 @@ impl SwipeDecoder {
         let mut swipes = Vec::new();
         for &b in bytes {
             if b == self.terminator {
-                let result = if self.overflowed {
-                    Err(SwipeError::TooLong)
-                } else {
-                    parse_swipe(&self.buf)
-                };
+                let result = if self.overflowed { Err(SwipeError::TooLong) } else { parse_swipe(&self.buf) };
                 // An empty line (CR LF pairs, a stray terminator) is not a swipe.
                 if self.overflowed || !self.buf.iter().all(|c| c.is_ascii_whitespace()) {
                     swipes.push(result);
@@ -130,12 +112,7 @@ pub fn parse_swipe(raw: &[u8]) -> Result<MagCard, SwipeError> {
     let text = std::str::from_utf8(raw).map_err(|_| SwipeError::NoTrack)?;
     let track1 = between(text, '%', '?');
     let track2 = between(text, ';', '?');
-    let mut card = MagCard {
-        pan: String::new(),
-        name: None,
-        expiry: None,
-        service_code: None,
-    };
+    let mut card = MagCard { pan: String::new(), name: None, expiry: None, service_code: None };
     if let Some(t1) = track1 {
         let body = t1.strip_prefix('B').ok_or(SwipeError::Malformed(1))?;
         let mut parts = body.splitn(3, '^');
@@ -175,8 +152,7 @@ pub fn parse_swipe(raw: &[u8]) -> Result<MagCard, SwipeError> {
 /// The bytes a reader sends for a swipe of this card (both tracks), for the simulator and tests.
 pub fn encode_swipe(pan: &str, name: &str, expiry: (u8, u8), terminator: u8) -> Vec<u8> {
     let (yy, mm) = expiry;
-    let mut out =
-        format!("%B{pan}^{name}^{yy:02}{mm:02}101?;{pan}={yy:02}{mm:02}101?").into_bytes();
+    let mut out = format!("%B{pan}^{name}^{yy:02}{mm:02}101?;{pan}={yy:02}{mm:02}101?").into_bytes();
     out.push(terminator);
     out
 }
@@ -213,10 +189,7 @@ mod tests {
         assert_eq!(parse_swipe(b"%X123^A^2908?"), Err(SwipeError::Malformed(1)));
         assert_eq!(parse_swipe(b";12AB=2908?"), Err(SwipeError::Malformed(2)));
         assert_eq!(parse_swipe(b";6217=2913?"), Err(SwipeError::Malformed(2)));
-        assert_eq!(
-            parse_swipe(b"%B1111^A^2908101?;2222=2908101?"),
-            Err(SwipeError::Mismatch)
-        );
+        assert_eq!(parse_swipe(b"%B1111^A^2908101?;2222=2908101?"), Err(SwipeError::Mismatch));
         assert_eq!(parse_swipe(&[0xFF, 0xFE]), Err(SwipeError::NoTrack));
     }
 

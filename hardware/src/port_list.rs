@@ -24,30 +24,22 @@ pub fn list_ports() -> Vec<PortInfo> {
         .into_iter()
         .map(|p| {
             let kind = match p.port_type {
-                serialport::SerialPortType::UsbPort(usb) => format!(
-                    "usb {:04x}:{:04x} {}",
-                    usb.vid,
-                    usb.pid,
-                    usb.product.unwrap_or_default()
-                )
-                .trim_end()
-                .to_string(),
+                serialport::SerialPortType::UsbPort(usb) => {
+                    format!("usb {:04x}:{:04x} {}", usb.vid, usb.pid, usb.product.unwrap_or_default())
+                        .trim_end()
+                        .to_string()
+                }
                 serialport::SerialPortType::PciPort => "pci".into(),
                 serialport::SerialPortType::BluetoothPort => "bluetooth".into(),
                 serialport::SerialPortType::Unknown => "serial".into(),
             };
-            let real =
-                std::fs::canonicalize(&p.port_name).unwrap_or_else(|_| PathBuf::from(&p.port_name));
+            let real = std::fs::canonicalize(&p.port_name).unwrap_or_else(|_| PathBuf::from(&p.port_name));
             let stable_names = by_id
                 .iter()
                 .filter(|(_, target)| *target == real)
                 .map(|(link, _)| link.display().to_string())
                 .collect();
-            PortInfo {
-                path: p.port_name,
-                kind,
-                stable_names,
-            }
+            PortInfo { path: p.port_name, kind, stable_names }
         })
         .collect();
     ports.sort_by(|a, b| a.path.cmp(&b.path));

@@ -58,25 +58,15 @@ pub enum RfidFrameError {
     Framing,
     #[error("RFID frame holds a character that is not a hex digit: noise on the line")]
     NotHex,
-    #[error(
-        "RFID frame checksum is {actual:02X}, expected {expected:02X}: the card was read badly, it is read again"
-    )]
+    #[error("RFID frame checksum is {actual:02X}, expected {expected:02X}: the card was read badly, it is read again")]
     Checksum { expected: u8, actual: u8 },
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RfidDigest {
-    Incomplete {
-        discard: usize,
-    },
-    Tag {
-        tag: RfidTag,
-        consumed: usize,
-    },
-    Error {
-        error: RfidFrameError,
-        consumed: usize,
-    },
+    Incomplete { discard: usize },
+    Tag { tag: RfidTag, consumed: usize },
+    Error { error: RfidFrameError, consumed: usize },
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -91,49 +81,30 @@ pub fn digest(buf: &[u8]) -> RfidDigest {
     if frame.len() < FRAME_LEN {
         // A STX later in the partial frame means the earlier one was noise.
         if frame[1..].iter().any(|&b| !b.is_ascii_hexdigit()) {
-            let skip = 1 + frame[1..]
-                .iter()
-                .position(|&b| !b.is_ascii_hexdigit())
-                .unwrap_or(0);
-            return RfidDigest::Error {
-                error: RfidFrameError::NotHex,
-                consumed: start + skip,
-            };
+            let skip = 1 + frame[1..].iter().position(|&b| !b.is_ascii_hexdigit()).unwrap_or(0);
+            return RfidDigest::Error { error: RfidFrameError::NotHex, consumed: start + skip };
         }
         return RfidDigest::Incomplete { discard: start };
     }
     let mut bytes = [0u8; 6];
     for (i, slot) in bytes.iter_mut().enumerate() {
-        let (Some(hi), Some(lo)) = (hex_value(frame[1 + 2 * i]), hex_value(frame[2 + 2 * i]))
-        else {
-            return RfidDigest::Error {
-                error: RfidFrameError::NotHex,
-                consumed: start + 1,
-            };
+        let (Some(hi), Some(lo)) = (hex_value(frame[1 + 2 * i]), hex_value(frame[2 + 2 * i])) else {
+            return RfidDigest::Error { error: RfidFrameError::NotHex, consumed: start + 1 };
         };
         *slot = hi << 4 | lo;
     }
     if frame[13] != ETX {
-        return RfidDigest::Error {
-            error: RfidFrameError::Framing,
-            consumed: start + 1,
-        };
+        return RfidDigest::Error { error: RfidFrameError::Framing, consumed: start + 1 };
     }
     let expected = bytes[..5].iter().fold(0, |a, b| a ^ b);
     if expected != bytes[5] {
         return RfidDigest::Error {
-            error: RfidFrameError::Checksum {
-                expected,
-                actual: bytes[5],
-            },
+            error: RfidFrameError::Checksum { expected, actual: bytes[5] },
             consumed: start + FRAME_LEN,
         };
     }
     let tag = RfidTag(bytes[..5].try_into().expect("five bytes"));
-    RfidDigest::Tag {
-        tag,
-        consumed: start + FRAME_LEN,
-    }
+    RfidDigest::Tag { tag, consumed: start + FRAME_LEN }
 }
 
 /// Buffers bytes and yields tags or frame errors.
@@ -181,10 +152,7 @@ pub struct RfidPresence {
 impl RfidPresence {
     /// `removal_after`: silence that means the card left (RDM6300 repeats about every 100 ms).
     pub fn new(removal_after: Duration) -> Self {
-        Self {
-            current: None,
-            removal_after,
-        }
+        Self { current: None, removal_after }
     }
 
     pub fn on_tag(&mut self, tag: RfidTag, now: Instant) -> Vec<PresenceEvent> {
@@ -219,9 +187,7 @@ impl RfidPresence {
 mod tests {
     use super::*;
 
-    const EXAMPLE: [u8; 14] = [
-        0x02, 0x30, 0x34, 0x30, 0x30, 0x45, 0x37, 0x41, 0x31, 0x42, 0x33, 0x46, 0x31, 0x03,
-    ];
+    const EXAMPLE: [u8; 14] = [0x02, 0x30, 0x34, 0x30, 0x30, 0x45, 0x37, 0x41, 0x31, 0x42, 0x33, 0x46, 0x31, 0x03];
 
     fn decode_all(input: &[u8], chunk: usize) -> Vec<Result<RfidTag, RfidFrameError>> {
         let mut d = RfidDecoder::default();
@@ -257,25 +223,13 @@ mod tests {
 
         let mut bad_sum = EXAMPLE;
         bad_sum[12] = b'0';
-        assert_eq!(
-            decode_all(&bad_sum, 14),
-            vec![Err(RfidFrameError::Checksum {
-                expected: 0xF1,
-                actual: 0xF0
-            })]
-        );
+        assert_eq!(decode_all(&bad_sum, 14), vec![Err(RfidFrameError::Checksum { expected: 0xF1, actual: 0xF0 })]);
         let mut bad_end = EXAMPLE;
         bad_end[13] = 0x04;
         let mut input = bad_end.to_vec();
         input.extend_from_slice(&EXAMPLE);
-        assert_eq!(
-            decode_all(&input, 28),
-            vec![Err(RfidFrameError::Framing), Ok(tag)]
-        );
-        assert!(
-            decode_all(&EXAMPLE[..10], 1).is_empty(),
-            "truncated frame waits"
-        );
+        assert_eq!(decode_all(&input, 28), vec![Err(RfidFrameError::Framing), Ok(tag)]);
+        assert!(decode_all(&EXAMPLE[..10], 1).is_empty(), "truncated frame waits");
     }
 
     #[test]
@@ -287,14 +241,8 @@ mod tests {
         assert_eq!(p.on_tag(tag, t0), vec![PresenceEvent::Placed(tag)]);
         assert!(p.on_tag(tag, t0 + Duration::from_millis(100)).is_empty());
         assert_eq!(p.on_tick(t0 + Duration::from_millis(400)), None);
-        assert_eq!(
-            p.on_tick(t0 + Duration::from_millis(600)),
-            Some(PresenceEvent::Removed(tag))
-        );
-        assert_eq!(
-            p.on_tag(tag, t0 + Duration::from_millis(700)),
-            vec![PresenceEvent::Placed(tag)]
-        );
+        assert_eq!(p.on_tick(t0 + Duration::from_millis(600)), Some(PresenceEvent::Removed(tag)));
+        assert_eq!(p.on_tag(tag, t0 + Duration::from_millis(700)), vec![PresenceEvent::Placed(tag)]);
         assert_eq!(
             p.on_tag(other, t0 + Duration::from_millis(800)),
             vec![PresenceEvent::Removed(tag), PresenceEvent::Placed(other)]

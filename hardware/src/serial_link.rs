@@ -15,8 +15,7 @@ pub trait SerialIo: Read + Write + Send {
 impl SerialIo for serialport::TTYPort {
     fn discard_input(&mut self) -> io::Result<()> {
         use serialport::SerialPort;
-        self.clear(serialport::ClearBuffer::Input)
-            .map_err(io::Error::from)
+        self.clear(serialport::ClearBuffer::Input).map_err(io::Error::from)
     }
 }
 
@@ -39,11 +38,7 @@ pub struct SerialPortOpener {
 
 impl SerialPortOpener {
     pub fn new(path: impl Into<PathBuf>, baud: u32) -> Self {
-        Self {
-            path: path.into(),
-            baud,
-            read_timeout: Duration::from_millis(20),
-        }
+        Self { path: path.into(), baud, read_timeout: Duration::from_millis(20) }
     }
 }
 
@@ -52,16 +47,11 @@ impl LinkOpener for SerialPortOpener {
 
     fn open(&mut self) -> io::Result<Self::Io> {
         let path = self.path.to_string_lossy();
-        serialport::new(path.as_ref(), self.baud)
-            .timeout(self.read_timeout)
-            .open_native()
-            .map_err(|e| match e.kind {
-                serialport::ErrorKind::NoDevice => {
-                    io::Error::new(io::ErrorKind::NotFound, e.description)
-                }
-                serialport::ErrorKind::Io(kind) => io::Error::new(kind, e.description),
-                _ => io::Error::other(e.description),
-            })
+        serialport::new(path.as_ref(), self.baud).timeout(self.read_timeout).open_native().map_err(|e| match e.kind {
+            serialport::ErrorKind::NoDevice => io::Error::new(io::ErrorKind::NotFound, e.description),
+            serialport::ErrorKind::Io(kind) => io::Error::new(kind, e.description),
+            _ => io::Error::other(e.description),
+        })
     }
 
     fn describe(&self) -> String {
@@ -71,26 +61,15 @@ impl LinkOpener for SerialPortOpener {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error(
-        "{port} is disconnected ({cause}): check the cable and the port name; retrying in {retry_in_ms} ms"
-    )]
-    Disconnected {
-        port: String,
-        cause: String,
-        retry_in_ms: u64,
-    },
-    #[error(
-        "{port} did not accept data within {timeout_ms} ms: the device is busy or flow control is stuck"
-    )]
+    #[error("{port} is disconnected ({cause}): check the cable and the port name; retrying in {retry_in_ms} ms")]
+    Disconnected { port: String, cause: String, retry_in_ms: u64 },
+    #[error("{port} did not accept data within {timeout_ms} ms: the device is busy or flow control is stuck")]
     WriteTimeout { port: String, timeout_ms: u64 },
 }
 
 /// Whether an IO error means the device is gone (as opposed to "nothing yet").
 pub fn is_transient(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-    )
+    matches!(error.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted)
 }
 
 /// A link that opens lazily, marks itself disconnected on a fatal error, and reopens with backoff.
@@ -103,12 +82,7 @@ pub struct ReconnectingLink<O: LinkOpener> {
 
 impl<O: LinkOpener> ReconnectingLink<O> {
     pub fn new(opener: O) -> Self {
-        Self {
-            opener,
-            io: None,
-            backoff: ReconnectBackoff::default(),
-            last_error: None,
-        }
+        Self { opener, io: None, backoff: ReconnectBackoff::default(), last_error: None }
     }
 
     pub fn with_backoff(mut self, backoff: ReconnectBackoff) -> Self {
@@ -177,10 +151,7 @@ impl<O: LinkOpener> ReconnectingLink<O> {
             let io = self.ensure_open()?;
             match io.write(bytes) {
                 Ok(0) => {
-                    return Err(self.fail(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "port accepts no data",
-                    )));
+                    return Err(self.fail(io::Error::new(io::ErrorKind::WriteZero, "port accepts no data")));
                 }
                 Ok(n) => bytes = &bytes[n..],
                 Err(e) if is_transient(&e) => {

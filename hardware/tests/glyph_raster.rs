@@ -19,18 +19,13 @@ fn rare_name_character_is_printed_as_an_image() {
     assert!(font.has_glyph('𠮷') && font.has_glyph('市'));
     let profile = PrinterProfile::default_profile();
     let receipt = Receipt::new().line("姓名 𠮷野").line("普通 text").cut();
-    let bytes = ReceiptEncoder::new(&profile)
-        .with_rasterizer(&font)
-        .encode(&receipt)
-        .unwrap();
+    let bytes = ReceiptEncoder::new(&profile).with_rasterizer(&font).encode(&receipt).unwrap();
     assert!(bytes.windows(3).any(|w| w == [0x1D, 0x76, 0x30]));
 
     let (mut sim, done) = SimPrinter::with_receipt_log(profile);
     sim.receive(&bytes, Instant::now());
     let receipt = done.lock().unwrap()[0].clone();
-    let PrintedElement::Image { bitmap, .. } = &receipt.elements[0] else {
-        panic!("{:?}", receipt.elements[0])
-    };
+    let PrintedElement::Image { bitmap, .. } = &receipt.elements[0] else { panic!("{:?}", receipt.elements[0]) };
     // Nine columns of 12 dots (108, sent as 14 whole bytes a row), 24 dots high, with ink in it.
     assert_eq!((bitmap.width(), bitmap.height()), (14 * 8, 24));
     assert!(bitmap.bits().iter().filter(|b| **b != 0).count() > 20);
@@ -42,9 +37,7 @@ fn receipt_picture_has_ink_where_the_text_is() {
     use citizen_window_hardware::sim::receipt_render::render_bitmap;
     let font = font();
     let profile = PrinterProfile::default_profile();
-    let bytes = ReceiptEncoder::new(&profile)
-        .encode(&Receipt::sample_payment())
-        .unwrap();
+    let bytes = ReceiptEncoder::new(&profile).encode(&Receipt::sample_payment()).unwrap();
     let (mut sim, done) = SimPrinter::with_receipt_log(profile.clone());
     sim.receive(&bytes, Instant::now());
     let receipt = done.lock().unwrap()[0].clone();

@@ -24,9 +24,7 @@ pub fn fill(path: &str, values: &[&str]) -> String {
     let mut values = values.iter();
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find('}')
-            .map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
         out.push_str(values.next().copied().unwrap_or(""));
         rest = &rest[end..];
     }
@@ -38,10 +36,7 @@ pub fn fill(path: &str, values: &[&str]) -> String {
 mod tests {
     #[test]
     fn fills_parameters() {
-        assert_eq!(
-            super::fill(super::PAYMENT_ORDER, &["o-1"]),
-            "/v1/payment-orders/o-1"
-        );
+        assert_eq!(super::fill(super::PAYMENT_ORDER, &["o-1"]), "/v1/payment-orders/o-1");
         assert_eq!(super::fill(super::TRANSACTIONS, &[]), "/v1/transactions");
     }
 }

@@ -2,9 +2,7 @@
 //! command, prints its report, and turns a failure into one line and a non-zero exit code.
 
 use citizen_window::sync::identity::default_state_dir;
-use citizen_window::technician::{
-    CommandFailed, ports, printer_commands, reader_commands, sync_commands,
-};
+use citizen_window::technician::{CommandFailed, ports, printer_commands, reader_commands, sync_commands};
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -12,10 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(
-    name = "kioskctl",
-    about = "Configure, diagnose and repair a Citizen Window kiosk"
-)]
+#[command(name = "kioskctl", about = "Configure, diagnose and repair a Citizen Window kiosk")]
 struct Cli {
     /// The kiosk's state folder (identity, journal); default $CITIZEN_WINDOW_STATE or /var/lib/citizen-window.
     #[arg(long, global = true)]
@@ -118,9 +113,7 @@ enum ReaderCommand {
 fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
@@ -139,14 +132,8 @@ fn json<T: Serialize>(value: &T) -> String {
 fn run(cli: Cli) -> Result<String, CommandFailed> {
     let state = cli.state.unwrap_or_else(default_state_dir);
     match cli.command {
-        Command::Enrol {
-            server,
-            token,
-            label,
-        } => sync_commands::enrol(&state, &server, &token, label.as_deref()),
-        Command::Sync {
-            command: SyncCommand::Status { json: as_json },
-        } => {
+        Command::Enrol { server, token, label } => sync_commands::enrol(&state, &server, &token, label.as_deref()),
+        Command::Sync { command: SyncCommand::Status { json: as_json } } => {
             let status = sync_commands::status(&state)?;
             Ok(if as_json {
                 json(&status)
@@ -154,50 +141,24 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
                 sync_commands::render_status(&status, citizen_window::journal::now_ms())
             })
         }
-        Command::Sync {
-            command: SyncCommand::Now,
-        } => {
+        Command::Sync { command: SyncCommand::Now } => {
             let report = sync_commands::sync_now(&state)?;
             Ok(format!(
                 "sent {} (new {}, already there {}, conflicts {}); acknowledged through {}\n",
-                report.sent,
-                report.inserted,
-                report.duplicates,
-                report.conflicts,
-                report.acknowledged_through
+                report.sent, report.inserted, report.duplicates, report.conflicts, report.acknowledged_through
             ))
         }
-        Command::Sync {
-            command: SyncCommand::Selftest { timeout },
-        } => {
+        Command::Sync { command: SyncCommand::Selftest { timeout } } => {
             let (seq, round_trip) = sync_commands::selftest(&state, Duration::from_secs(timeout))?;
-            Ok(format!(
-                "test transaction {seq} acknowledged by the server; round trip {} ms\n",
-                round_trip.as_millis()
-            ))
+            Ok(format!("test transaction {seq} acknowledged by the server; round trip {} ms\n", round_trip.as_millis()))
         }
         Command::Ports { json: as_json } => {
             let ports = ports::list_ports();
-            Ok(if as_json {
-                json(&ports)
-            } else {
-                ports::render(&ports)
-            })
+            Ok(if as_json { json(&ports) } else { ports::render(&ports) })
         }
-        Command::Printer {
-            command:
-                PrinterCommand::Status {
-                    port,
-                    profile,
-                    json: as_json,
-                },
-        } => {
+        Command::Printer { command: PrinterCommand::Status { port, profile, json: as_json } } => {
             let report = printer_commands::status(&port, &profile)?;
-            let output = if as_json {
-                json(&report)
-            } else {
-                printer_commands::render_status(&report)
-            };
+            let output = if as_json { json(&report) } else { printer_commands::render_status(&report) };
             if report.raw.ready_to_print() {
                 Ok(output)
             } else {
@@ -205,9 +166,7 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
                 Err(CommandFailed(report.message))
             }
         }
-        Command::Printer {
-            command: PrinterCommand::Test { port, profile },
-        } => {
+        Command::Printer { command: PrinterCommand::Test { port, profile } } => {
             let report = printer_commands::print_test_page(&port, &profile)?;
             Ok(format!(
                 "test page printed and confirmed: {} bytes; {}\n",
@@ -215,23 +174,9 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
                 serde_json::to_string(&report.outcome).unwrap_or_default()
             ))
         }
-        Command::Reader {
-            command:
-                ReaderCommand::Read {
-                    port,
-                    protocol,
-                    baud,
-                    timeout,
-                    json: as_json,
-                },
-        } => {
-            let report =
-                reader_commands::read_card(&port, protocol, baud, Duration::from_secs(timeout))?;
-            Ok(if as_json {
-                json(&report)
-            } else {
-                reader_commands::render(&report)
-            })
+        Command::Reader { command: ReaderCommand::Read { port, protocol, baud, timeout, json: as_json } } => {
+            let report = reader_commands::read_card(&port, protocol, baud, Duration::from_secs(timeout))?;
+            Ok(if as_json { json(&report) } else { reader_commands::render(&report) })
         }
     }
 }

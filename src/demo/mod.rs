@@ -32,42 +32,20 @@ pub fn run_device_demo(out: &Path, mut say: impl FnMut(&str)) -> Result<DemoRepo
     let printer_port = out.join("printer.port");
     let sink = FolderSink::new(&receipts)?;
     let before = count_receipts(&receipts);
-    let _printer = PtyHost::start(
-        Box::new(SimPrinter::new(profile.clone(), Box::new(sink))),
-        &printer_port,
-        profile.baud,
-    )
-    .context("cannot start the simulated printer")?;
-    say(&format!(
-        "simulated receipt printer ({}, {} baud) at {}",
-        profile.name,
-        profile.baud,
-        printer_port.display()
-    ));
+    let _printer =
+        PtyHost::start(Box::new(SimPrinter::new(profile.clone(), Box::new(sink))), &printer_port, profile.baud)
+            .context("cannot start the simulated printer")?;
+    say(&format!("simulated receipt printer ({}, {} baud) at {}", profile.name, profile.baud, printer_port.display()));
 
     let reader_port = out.join("reader.port");
-    let reader = PtyHost::start(
-        Box::new(SimSamReader::new(sample_cards_dir())),
-        &reader_port,
-        115_200,
-    )
-    .context("cannot start the simulated ID card reader")?;
-    say(&format!(
-        "simulated ID card reader (SAM, 115200 baud) at {}",
-        reader_port.display()
-    ));
+    let reader = PtyHost::start(Box::new(SimSamReader::new(sample_cards_dir())), &reader_port, 115_200)
+        .context("cannot start the simulated ID card reader")?;
+    say(&format!("simulated ID card reader (SAM, 115200 baud) at {}", reader_port.display()));
 
-    reader
-        .control("place zhang-wei")
-        .map_err(anyhow::Error::msg)?;
+    reader.control("place zhang-wei").map_err(anyhow::Error::msg)?;
     say("placed the synthetic card zhang-wei on the reader");
     let card = read_card(&reader_port)?;
-    say(&format!(
-        "read card: {} {}, ID {}",
-        card.masked_name(),
-        card.nation(),
-        card.id_number.masked()
-    ));
+    say(&format!("read card: {} {}, ID {}", card.masked_name(), card.nation(), card.id_number.masked()));
 
     let receipt = demo_receipt(&card);
     let font = GlyphRasterizer::find_system_font().ok();
@@ -76,24 +54,16 @@ pub fn run_device_demo(out: &Path, mut say: impl FnMut(&str)) -> Result<DemoRepo
         encoder = encoder.with_rasterizer(font);
     }
     let job = encoder.encode(&receipt)?;
-    let mut printer = PrinterDriver::new(
-        SerialPortOpener::new(&printer_port, profile.baud),
-        profile.clone(),
-    );
+    let mut printer = PrinterDriver::new(SerialPortOpener::new(&printer_port, profile.baud), profile.clone());
     match printer.print(&job)? {
-        PrintOutcome::Confirmed {
-            bytes, elapsed_ms, ..
-        } => say(&format!(
+        PrintOutcome::Confirmed { bytes, elapsed_ms, .. } => say(&format!(
             "printed and confirmed: {bytes} bytes in {elapsed_ms} ms (wire time {:.0} ms)",
             profile.wire_seconds(bytes) * 1000.0
         )),
         PrintOutcome::Unconfirmed { fault, .. } => bail!("the receipt was not confirmed: {fault}"),
     }
     let (receipt_text, receipt_png) = wait_for_receipt(&receipts, before)?;
-    Ok(DemoReport {
-        receipt_text,
-        receipt_png,
-    })
+    Ok(DemoReport { receipt_text, receipt_png })
 }
 
 fn read_card(port: &Path) -> Result<IdCard> {
@@ -112,10 +82,7 @@ fn read_card(port: &Path) -> Result<IdCard> {
 fn demo_receipt(card: &IdCard) -> Receipt {
     Receipt::new()
         .title("市民之窗")
-        .text(
-            "Citizen Window · 设备演示 Device demo",
-            TextStyle::default().centred(),
-        )
+        .text("Citizen Window · 设备演示 Device demo", TextStyle::default().centred())
         .separator()
         .key_value("居民 Resident", card.masked_name())
         .key_value("证件 ID", card.id_number.masked())
@@ -123,22 +90,14 @@ fn demo_receipt(card: &IdCard) -> Receipt {
         .key_value("号码 Ticket", "A 017")
         .key_value("窗口 Window", "3 号 No. 3")
         .separator()
-        .text(
-            "请留意叫号 Please wait for your number",
-            TextStyle::default().centred(),
-        )
+        .text("请留意叫号 Please wait for your number", TextStyle::default().centred())
         .qr("https://example.org/q/A017", 5)
         .cut()
 }
 
 fn count_receipts(dir: &Path) -> usize {
     std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-                .count()
-        })
+        .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
         .unwrap_or(0)
 }
 
@@ -158,8 +117,5 @@ fn wait_for_receipt(dir: &Path, before: usize) -> Result<(PathBuf, PathBuf)> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    bail!(
-        "the simulated printer did not write the receipt into {}",
-        dir.display()
-    )
+    bail!("the simulated printer did not write the receipt into {}", dir.display())
 }

@@ -35,32 +35,19 @@ impl JournalError {
         match error.sqlite_error_code() {
             Some(ErrorCode::DiskFull) => JournalError::DiskFull { path },
             Some(ErrorCode::ReadOnly) => JournalError::ReadOnly { path },
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                JournalError::Corrupt { path }
-            }
-            Some(ErrorCode::CannotOpen) => JournalError::CannotOpen {
-                path,
-                message: error.to_string(),
-            },
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                JournalError::Busy { path }
-            }
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => JournalError::Corrupt { path },
+            Some(ErrorCode::CannotOpen) => JournalError::CannotOpen { path, message: error.to_string() },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => JournalError::Busy { path },
             // SQLite reports a full disk during a WAL write as an I/O error with ENOSPC.
-            Some(ErrorCode::SystemIoFailure) if error.to_string().contains("full") => {
-                JournalError::DiskFull { path }
-            }
-            _ => JournalError::Other {
-                path,
-                message: error.to_string(),
-            },
+            Some(ErrorCode::SystemIoFailure) if error.to_string().contains("full") => JournalError::DiskFull { path },
+            _ => JournalError::Other { path, message: error.to_string() },
         }
     }
 
     /// Refines a vague failure (SQLite says "unable to open" or "I/O error" where the real cause
     /// is a read-only filesystem) by trying to open the file for writing.
     pub fn refine(self) -> Self {
-        let (JournalError::CannotOpen { path, .. } | JournalError::Other { path, .. }) = &self
-        else {
+        let (JournalError::CannotOpen { path, .. } | JournalError::Other { path, .. }) = &self else {
             return self;
         };
         let probe = std::fs::OpenOptions::new().append(true).open(path);
@@ -68,18 +55,13 @@ impl JournalError {
             Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
                 JournalError::ReadOnly { path: path.clone() }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {
-                JournalError::DiskFull { path: path.clone() }
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => JournalError::DiskFull { path: path.clone() },
             _ => self,
         }
     }
 
     /// Whether the journal must refuse every new transaction until a technician acts.
     pub fn is_permanent(&self) -> bool {
-        matches!(
-            self,
-            JournalError::ReadOnly { .. } | JournalError::Corrupt { .. }
-        )
+        matches!(self, JournalError::ReadOnly { .. } | JournalError::Corrupt { .. })
     }
 }

@@ -97,16 +97,12 @@ impl Journal {
     pub fn open(path: &Path) -> Result<Self, JournalError> {
         let fail = |e: rusqlite::Error| JournalError::from_sqlite(path, &e).refine();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| JournalError::CannotOpen {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| JournalError::CannotOpen { path: path.to_path_buf(), message: e.to_string() })?;
         }
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(fail)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(JournalError::Other {
                 path: path.to_path_buf(),
@@ -114,22 +110,15 @@ impl Journal {
             });
         }
         // Set explicitly, not left to the build's default: a commit reaches the disk before it returns.
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(fail)?;
-        let synchronous: i64 = conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))
-            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
+        let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(fail)?;
         if synchronous != 2 {
             return Err(JournalError::Other {
                 path: path.to_path_buf(),
                 message: format!("synchronous is {synchronous}, not FULL"),
             });
         }
-        let mut journal = Self {
-            conn,
-            path: path.to_path_buf(),
-            refusing: None,
-        };
+        let mut journal = Self { conn, path: path.to_path_buf(), refusing: None };
         journal.migrate()?;
         Ok(journal)
     }
@@ -144,25 +133,13 @@ impl Journal {
     }
 
     fn migrate(&mut self) -> Result<(), JournalError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.fail(e))?;
-        for (index, sql) in schema::MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(version.max(0) as usize)
-        {
-            let tx = self
-                .conn
-                .transaction()
-                .map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
-            tx.execute_batch(sql)
-                .map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.fail(e))?;
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            let tx = self.conn.transaction().map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
+            tx.execute_batch(sql).map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
             tx.pragma_update(None, "user_version", index as i64 + 1)
                 .map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
-            tx.commit()
-                .map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
+            tx.commit().map_err(|e| JournalError::from_sqlite(&self.path, &e))?;
         }
         Ok(())
     }
@@ -177,11 +154,7 @@ impl Journal {
     }
 
     /// Records a transaction; returns only after the commit is durable.
-    pub fn record(
-        &mut self,
-        new: &NewTransaction<'_>,
-        now_ms: i64,
-    ) -> Result<Committed, JournalError> {
+    pub fn record(&mut self, new: &NewTransaction<'_>, now_ms: i64) -> Result<Committed, JournalError> {
         if let Some(error) = &self.refusing {
             return Err(error.clone());
         }
@@ -208,21 +181,13 @@ impl Journal {
             Ok(seq)
         })();
         let seq = result.map_err(|e| self.fail(e))?;
-        Ok(Committed {
-            id,
-            seq,
-            payload_hash: hash,
-        })
+        Ok(Committed { id, seq, payload_hash: hash })
     }
 
     /// The highest sequence number the server has acknowledged (0 before the first).
     pub fn acknowledged_through(&mut self) -> Result<u64, JournalError> {
         self.conn
-            .query_row(
-                "SELECT COALESCE(MAX(through_seq), 0) FROM acknowledgements",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT COALESCE(MAX(through_seq), 0) FROM acknowledgements", [], |r| r.get::<_, i64>(0))
             .map(|v| v as u64)
             .map_err(|e| self.fail(e))
     }
@@ -230,11 +195,9 @@ impl Journal {
     pub fn last_seq(&mut self) -> Result<u64, JournalError> {
         // sqlite_sequence survives pruning, so this is the last number ever given out.
         self.conn
-            .query_row(
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'transactions'), 0)",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'transactions'), 0)", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|v| v as u64)
             .map_err(|e| self.fail(e))
     }
@@ -262,9 +225,7 @@ impl Journal {
                 row_to_record,
             )
             .optional();
-        result
-            .map_err(|e| self.fail(e))?
-            .ok_or(JournalError::NoSuchRecord(seq))
+        result.map_err(|e| self.fail(e))?.ok_or(JournalError::NoSuchRecord(seq))
     }
 
     /// Raises the watermark to `seq`. A server claiming more than the journal ever recorded is
@@ -326,9 +287,7 @@ impl Journal {
                 |r| Ok((r.get::<_, bool>(0)?, r.get::<_, Option<String>>(1)?)),
             )
             .optional();
-        let (needed, event) = result
-            .map_err(|e| self.fail(e))?
-            .ok_or(JournalError::NoSuchRecord(seq))?;
+        let (needed, event) = result.map_err(|e| self.fail(e))?.ok_or(JournalError::NoSuchRecord(seq))?;
         Ok(match (needed, event.as_deref()) {
             (false, _) => ReceiptState::NotNeeded,
             (true, None) => ReceiptState::Intended,
@@ -348,8 +307,7 @@ impl Journal {
                     "SELECT seq FROM transactions t WHERE receipt_needed = 1
                      AND NOT EXISTS (SELECT 1 FROM receipt_events e WHERE e.seq = t.seq) ORDER BY seq",
                 )?;
-                stmt.query_map([], |r| r.get::<_, i64>(0).map(|v| v as u64))?
-                    .collect::<Result<_, _>>()?
+                stmt.query_map([], |r| r.get::<_, i64>(0).map(|v| v as u64))?.collect::<Result<_, _>>()?
             };
             for seq in &seqs {
                 tx.execute(
@@ -400,12 +358,7 @@ impl Journal {
     }
 
     /// Notes a sync attempt for the status command; old attempts are trimmed.
-    pub fn record_sync_attempt(
-        &mut self,
-        ok: bool,
-        message: &str,
-        now_ms: i64,
-    ) -> Result<(), JournalError> {
+    pub fn record_sync_attempt(&mut self, ok: bool, message: &str, now_ms: i64) -> Result<(), JournalError> {
         let result = (|| {
             let tx = self.conn.transaction()?;
             tx.execute(
@@ -421,13 +374,7 @@ impl Journal {
         result.map_err(|e| self.fail(e))
     }
 
-    pub fn record_conflict(
-        &mut self,
-        seq: u64,
-        id: &Uuid,
-        reason: &str,
-        now_ms: i64,
-    ) -> Result<(), JournalError> {
+    pub fn record_conflict(&mut self, seq: u64, id: &Uuid, reason: &str, now_ms: i64) -> Result<(), JournalError> {
         self.conn
             .execute(
                 "INSERT INTO sync_conflicts (seq, id, reason, at_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -451,11 +398,8 @@ impl Journal {
                 params![through as i64],
                 |r| r.get(0),
             )?;
-            let last_success_ms: Option<i64> = self.conn.query_row(
-                "SELECT MAX(at_ms) FROM sync_events WHERE ok = 1",
-                [],
-                |r| r.get(0),
-            )?;
+            let last_success_ms: Option<i64> =
+                self.conn.query_row("SELECT MAX(at_ms) FROM sync_events WHERE ok = 1", [], |r| r.get(0))?;
             let last_error: Option<(i64, String)> = self
                 .conn
                 .query_row(
@@ -498,16 +442,13 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalRecord> {
 /// A UUIDv7 for the time given (random low bits), so that ids sort by creation.
 fn uuid_v7(now_ms: i64) -> Uuid {
     let ms = now_ms.max(0) as u64;
-    let ts =
-        uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
     Uuid::new_v7(ts)
 }
 
 /// Milliseconds since the Unix epoch, for callers at the edge that read the clock.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

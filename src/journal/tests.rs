@@ -13,12 +13,7 @@ fn record(journal: &mut Journal, n: i64, receipt: ReceiptPlan) -> Committed {
     let payload = json!({"ticket": n, "window": "社保"});
     journal
         .record(
-            &NewTransaction {
-                kind: "queue_ticket",
-                payload: &payload,
-                resident: None,
-                receipt,
-            },
+            &NewTransaction { kind: "queue_ticket", payload: &payload, resident: None, receipt },
             1_700_000_000_000 + n,
         )
         .unwrap()
@@ -27,14 +22,8 @@ fn record(journal: &mut Journal, n: i64, receipt: ReceiptPlan) -> Committed {
 #[test]
 fn pragmas_are_wal_and_synchronous_full() {
     let (_dir, journal) = open();
-    let mode: String = journal
-        .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    let sync: i64 = journal
-        .conn
-        .query_row("PRAGMA synchronous", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = journal.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = journal.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!((mode.as_str(), sync), ("wal", 2));
 }
 
@@ -43,9 +32,7 @@ fn sequence_has_no_gaps_and_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite");
     let mut journal = Journal::open(&path).unwrap();
-    let first: Vec<u64> = (0..5)
-        .map(|n| record(&mut journal, n, ReceiptPlan::NotNeeded).seq)
-        .collect();
+    let first: Vec<u64> = (0..5).map(|n| record(&mut journal, n, ReceiptPlan::NotNeeded).seq).collect();
     assert_eq!(first, vec![1, 2, 3, 4, 5]);
     drop(journal);
     let mut journal = Journal::open(&path).unwrap();
@@ -53,10 +40,7 @@ fn sequence_has_no_gaps_and_survives_reopening() {
     assert_eq!(next.seq, 6);
     let stored = journal.get(6).unwrap();
     assert_eq!(stored.id, next.id);
-    assert_eq!(
-        stored.payload_hash,
-        payload_hash(&serde_json::to_string(&stored.payload).unwrap())
-    );
+    assert_eq!(stored.payload_hash, payload_hash(&serde_json::to_string(&stored.payload).unwrap()));
     assert_eq!(stored.id.get_version_num(), 7);
 }
 
@@ -66,32 +50,15 @@ fn pending_is_in_order_after_the_watermark_and_lying_acks_are_refused() {
     for n in 0..10 {
         record(&mut journal, n, ReceiptPlan::NotNeeded);
     }
-    assert_eq!(
-        journal
-            .pending(3)
-            .unwrap()
-            .iter()
-            .map(|r| r.seq)
-            .collect::<Vec<_>>(),
-        vec![1, 2, 3]
-    );
+    assert_eq!(journal.pending(3).unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert!(journal.acknowledge_through(4, 1).unwrap());
-    assert!(
-        !journal.acknowledge_through(2, 2).unwrap(),
-        "a lower acknowledgement changes nothing"
-    );
-    assert_eq!(
-        journal.pending(100).unwrap().first().map(|r| r.seq),
-        Some(5)
-    );
+    assert!(!journal.acknowledge_through(2, 2).unwrap(), "a lower acknowledgement changes nothing");
+    assert_eq!(journal.pending(100).unwrap().first().map(|r| r.seq), Some(5));
     let err = journal.acknowledge_through(11, 3).unwrap_err();
     assert!(err.to_string().contains("only 10"), "{err}");
     assert_eq!(journal.acknowledged_through().unwrap(), 4);
     let status = journal.sync_status().unwrap();
-    assert_eq!(
-        (status.last_seq, status.acknowledged_through, status.pending),
-        (10, 4, 6)
-    );
+    assert_eq!((status.last_seq, status.acknowledged_through, status.pending), (10, 4, 6));
     assert_eq!(status.oldest_pending_ms, Some(1_700_000_000_004));
 }
 
@@ -104,49 +71,19 @@ fn receipt_intent_outcome_and_recovery() {
     let printed = record(&mut journal, 2, ReceiptPlan::Intended).seq;
     let cut_off = record(&mut journal, 3, ReceiptPlan::Intended).seq;
     journal.receipt_printed(printed, 10).unwrap();
-    assert_eq!(
-        journal.receipt_state(none).unwrap(),
-        ReceiptState::NotNeeded
-    );
-    assert_eq!(
-        journal.receipt_state(cut_off).unwrap(),
-        ReceiptState::Intended
-    );
+    assert_eq!(journal.receipt_state(none).unwrap(), ReceiptState::NotNeeded);
+    assert_eq!(journal.receipt_state(cut_off).unwrap(), ReceiptState::Intended);
     // Power is cut while the third receipt prints; at start-up it becomes unconfirmed.
     drop(journal);
     let mut journal = Journal::open(&path).unwrap();
-    assert_eq!(
-        journal.recover_unconfirmed_receipts(20).unwrap(),
-        vec![cut_off]
-    );
-    assert_eq!(
-        journal.recover_unconfirmed_receipts(21).unwrap(),
-        Vec::<u64>::new(),
-        "recovery runs once per receipt"
-    );
-    assert_eq!(
-        journal.receipt_state(printed).unwrap(),
-        ReceiptState::Printed
-    );
-    assert_eq!(
-        journal
-            .unconfirmed_receipts()
-            .unwrap()
-            .iter()
-            .map(|r| r.seq)
-            .collect::<Vec<_>>(),
-        vec![cut_off]
-    );
+    assert_eq!(journal.recover_unconfirmed_receipts(20).unwrap(), vec![cut_off]);
+    assert_eq!(journal.recover_unconfirmed_receipts(21).unwrap(), Vec::<u64>::new(), "recovery runs once per receipt");
+    assert_eq!(journal.receipt_state(printed).unwrap(), ReceiptState::Printed);
+    assert_eq!(journal.unconfirmed_receipts().unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), vec![cut_off]);
     journal.receipt_reprinted(cut_off, 30).unwrap();
-    assert_eq!(
-        journal.receipt_state(cut_off).unwrap(),
-        ReceiptState::Reprinted
-    );
+    assert_eq!(journal.receipt_state(cut_off).unwrap(), ReceiptState::Reprinted);
     assert!(journal.unconfirmed_receipts().unwrap().is_empty());
-    assert!(matches!(
-        journal.receipt_printed(99, 40),
-        Err(JournalError::NoSuchRecord(99))
-    ));
+    assert!(matches!(journal.receipt_printed(99, 40), Err(JournalError::NoSuchRecord(99))));
 }
 
 #[test]
@@ -158,22 +95,10 @@ fn pruning_keeps_unacknowledged_records_and_the_sequence_goes_on() {
     journal.acknowledge_through(4, 1).unwrap();
     // Everything is old enough, but only acknowledged records go.
     assert_eq!(journal.prune_acknowledged(i64::MAX).unwrap(), 4);
-    assert_eq!(
-        journal
-            .pending(10)
-            .unwrap()
-            .iter()
-            .map(|r| r.seq)
-            .collect::<Vec<_>>(),
-        vec![5, 6]
-    );
+    assert_eq!(journal.pending(10).unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5, 6]);
     journal.acknowledge_through(6, 2).unwrap();
     assert_eq!(journal.prune_acknowledged(i64::MAX).unwrap(), 2);
-    assert_eq!(
-        record(&mut journal, 7, ReceiptPlan::NotNeeded).seq,
-        7,
-        "numbers are never reused"
-    );
+    assert_eq!(record(&mut journal, 7, ReceiptPlan::NotNeeded).seq, 7, "numbers are never reused");
     // A cutoff before the records' time prunes nothing.
     journal.acknowledge_through(7, 3).unwrap();
     assert_eq!(journal.prune_acknowledged(0).unwrap(), 0);
@@ -186,56 +111,26 @@ fn disk_full_refuses_the_transaction_and_loses_nothing() {
         record(&mut journal, n, ReceiptPlan::NotNeeded);
     }
     // A size-limited file: the database may not grow past its current pages.
-    let pages: i64 = journal
-        .conn
-        .query_row("PRAGMA page_count", [], |r| r.get(0))
-        .unwrap();
-    journal
-        .conn
-        .pragma_update(None, "max_page_count", pages)
-        .unwrap();
+    let pages: i64 = journal.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    journal.conn.pragma_update(None, "max_page_count", pages).unwrap();
     let big = json!({"blob": "x".repeat(64 * 1024)});
     let err = journal
-        .record(
-            &NewTransaction {
-                kind: "report",
-                payload: &big,
-                resident: None,
-                receipt: ReceiptPlan::NotNeeded,
-            },
-            5,
-        )
+        .record(&NewTransaction { kind: "report", payload: &big, resident: None, receipt: ReceiptPlan::NotNeeded }, 5)
         .unwrap_err();
     assert!(matches!(err, JournalError::DiskFull { .. }), "{err:?}");
     assert!(err.to_string().contains("nothing already recorded is lost"));
     assert_eq!(journal.pending(10).unwrap().len(), 3);
-    assert!(
-        journal.refusal().is_none(),
-        "a full disk can clear; the next transaction tries again"
-    );
-    journal
-        .conn
-        .pragma_update(None, "max_page_count", 1_000_000)
-        .unwrap();
-    assert_eq!(
-        record(&mut journal, 9, ReceiptPlan::NotNeeded).seq,
-        4,
-        "no number was used by the failed attempt"
-    );
+    assert!(journal.refusal().is_none(), "a full disk can clear; the next transaction tries again");
+    journal.conn.pragma_update(None, "max_page_count", 1_000_000).unwrap();
+    assert_eq!(record(&mut journal, 9, ReceiptPlan::NotNeeded).seq, 4, "no number was used by the failed attempt");
 }
 
 #[test]
 fn a_damaged_file_is_reported_as_corrupt() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite");
-    std::fs::write(
-        &path,
-        b"this is not a database, it is a damaged file of some length........",
-    )
-    .unwrap();
-    let err = Journal::open(&path)
-        .err()
-        .expect("opening a damaged file fails");
+    std::fs::write(&path, b"this is not a database, it is a damaged file of some length........").unwrap();
+    let err = Journal::open(&path).err().expect("opening a damaged file fails");
     assert!(matches!(err, JournalError::Corrupt { .. }), "{err:?}");
     assert!(err.is_permanent());
 }
@@ -243,28 +138,15 @@ fn a_damaged_file_is_reported_as_corrupt() {
 #[test]
 fn sync_attempts_give_last_success_and_the_error_since() {
     let (_dir, mut journal) = open();
-    journal
-        .record_sync_attempt(false, "server down", 1)
-        .unwrap();
+    journal.record_sync_attempt(false, "server down", 1).unwrap();
     journal.record_sync_attempt(true, "uploaded 3", 2).unwrap();
     let status = journal.sync_status().unwrap();
-    assert_eq!(
-        (status.last_success_ms, status.last_error.clone()),
-        (Some(2), None)
-    );
-    journal
-        .record_sync_attempt(false, "connection reset", 3)
-        .unwrap();
-    assert_eq!(
-        journal.sync_status().unwrap().last_error,
-        Some((3, "connection reset".into()))
-    );
+    assert_eq!((status.last_success_ms, status.last_error.clone()), (Some(2), None));
+    journal.record_sync_attempt(false, "connection reset", 3).unwrap();
+    assert_eq!(journal.sync_status().unwrap().last_error, Some((3, "connection reset".into())));
     for n in 0..(SYNC_EVENTS_KEPT + 50) {
         journal.record_sync_attempt(true, "ok", 10 + n).unwrap();
     }
-    let kept: i64 = journal
-        .conn
-        .query_row("SELECT COUNT(*) FROM sync_events", [], |r| r.get(0))
-        .unwrap();
+    let kept: i64 = journal.conn.query_row("SELECT COUNT(*) FROM sync_events", [], |r| r.get(0)).unwrap();
     assert!(kept <= SYNC_EVENTS_KEPT + 1);
 }

@@ -5,9 +5,7 @@
 use super::SyncError;
 use super::identity::{Enrolment, KioskIdentity};
 use super::server_client::fleet_http_client;
-use citizen_window_protocol::enrolment::{
-    EnrolRequest, EnrolResponse, FINGERPRINT_HEX_LEN, split_token,
-};
+use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse, FINGERPRINT_HEX_LEN, split_token};
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::paths;
 use sha2::{Digest, Sha256};
@@ -23,22 +21,14 @@ pub fn fingerprint(ca_pem: &str) -> Result<String, SyncError> {
 
 /// Downloads the CA without trusting the connection, then accepts it only if it matches the
 /// fingerprint from the token (which reached the technician out of band).
-async fn fetch_fleet_ca_pinned(
-    server_url: &str,
-    expected_fingerprint: &str,
-) -> Result<String, SyncError> {
+async fn fetch_fleet_ca_pinned(server_url: &str, expected_fingerprint: &str) -> Result<String, SyncError> {
     let unverified = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(|e| SyncError::Local(e.to_string()))?;
-    let ca_pem = unverified
-        .get(format!("{server_url}{}", paths::FLEET_CA))
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
+    let ca_pem =
+        unverified.get(format!("{server_url}{}", paths::FLEET_CA)).send().await?.error_for_status()?.text().await?;
     let actual = fingerprint(&ca_pem)?;
     if !actual.eq_ignore_ascii_case(expected_fingerprint) {
         return Err(SyncError::UntrustedServer(format!(
@@ -57,58 +47,37 @@ pub async fn enrol(
 ) -> Result<KioskIdentity, SyncError> {
     let server_url = server_url.trim_end_matches('/');
     if !server_url.starts_with("https://") {
-        return Err(SyncError::Local(format!(
-            "--server {server_url:?} must be an https:// URL"
-        )));
+        return Err(SyncError::Local(format!("--server {server_url:?} must be an https:// URL")));
     }
     let (_, expected) = split_token(token).ok_or_else(|| {
-        SyncError::Local("the token is not in the form the server prints (32 hex digits, a dot, 32 hex digits): copy it again".into())
+        SyncError::Local(
+            "the token is not in the form the server prints (32 hex digits, a dot, 32 hex digits): copy it again"
+                .into(),
+        )
     })?;
     let ca_pem = fetch_fleet_ca_pinned(server_url, expected).await?;
 
-    let key = rcgen::KeyPair::generate()
-        .map_err(|e| SyncError::Local(format!("cannot make a key: {e}")))?;
+    let key = rcgen::KeyPair::generate().map_err(|e| SyncError::Local(format!("cannot make a key: {e}")))?;
     let mut params = rcgen::CertificateParams::default();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "citizen-window kiosk");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "citizen-window kiosk");
     let csr = params
         .serialize_request(&key)
         .and_then(|r| r.pem())
         .map_err(|e| SyncError::Local(format!("cannot make a CSR: {e}")))?;
 
     let client = fleet_http_client(&ca_pem, None)?;
-    let request = EnrolRequest {
-        token: token.trim().to_string(),
-        csr_pem: csr,
-        label: label.map(str::to_string),
-    };
-    let response = client
-        .post(format!("{server_url}{}", paths::ENROL))
-        .json(&request)
-        .send()
-        .await?;
+    let request = EnrolRequest { token: token.trim().to_string(), csr_pem: csr, label: label.map(str::to_string) };
+    let response = client.post(format!("{server_url}{}", paths::ENROL)).json(&request).send().await?;
     let status = response.status();
     if !status.is_success() {
         let body = response.bytes().await?;
-        let error: ApiError = serde_json::from_slice(&body).unwrap_or(ApiError {
-            code: "http_error".into(),
-            message: String::from_utf8_lossy(&body).into_owned(),
-        });
-        return Err(SyncError::Server {
-            status: status.as_u16(),
-            code: error.code,
-            message: error.message,
-        });
+        let error: ApiError = serde_json::from_slice(&body)
+            .unwrap_or(ApiError { code: "http_error".into(), message: String::from_utf8_lossy(&body).into_owned() });
+        return Err(SyncError::Server { status: status.as_u16(), code: error.code, message: error.message });
     }
-    let answer: EnrolResponse = response
-        .json()
-        .await
-        .map_err(|e| SyncError::Malformed(e.to_string()))?;
+    let answer: EnrolResponse = response.json().await.map_err(|e| SyncError::Malformed(e.to_string()))?;
     if fingerprint(&answer.fleet_ca_pem)? != fingerprint(&ca_pem)? {
-        return Err(SyncError::UntrustedServer(
-            "the enrolment answer names another fleet CA".into(),
-        ));
+        return Err(SyncError::UntrustedServer("the enrolment answer names another fleet CA".into()));
     }
     let resident_secret = hex::decode(&answer.resident_key_secret_hex)
         .map_err(|_| SyncError::Malformed("the residents' secret is not hex".into()))?;
@@ -123,11 +92,8 @@ pub async fn enrol(
         ca_pem,
         resident_secret,
     };
-    identity.save(state_dir).map_err(|e| {
-        SyncError::Local(format!(
-            "cannot store the kiosk's identity in {}: {e}",
-            state_dir.display()
-        ))
-    })?;
+    identity
+        .save(state_dir)
+        .map_err(|e| SyncError::Local(format!("cannot store the kiosk's identity in {}: {e}", state_dir.display())))?;
     Ok(identity)
 }

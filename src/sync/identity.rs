@@ -41,9 +41,7 @@ pub struct KioskIdentity {
 
 impl std::fmt::Debug for KioskIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KioskIdentity")
-            .field("enrolment", &self.enrolment)
-            .finish_non_exhaustive()
+        f.debug_struct("KioskIdentity").field("enrolment", &self.enrolment).finish_non_exhaustive()
     }
 }
 
@@ -54,12 +52,7 @@ pub fn identity_dir(state_dir: &Path) -> PathBuf {
 /// Writes `contents` so that only the owner can read it, replacing the file atomically.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let partial = path.with_extension("partial");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&partial)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&partial)?;
     file.write_all(contents)?;
     file.sync_all()?;
     std::fs::rename(&partial, path)
@@ -72,18 +65,10 @@ impl KioskIdentity {
             std::fs::read_to_string(dir.join(file))
                 .map_err(|e| SyncError::NotEnrolled(format!("{}: {e}", dir.join(file).display())))
         };
-        let enrolment: Enrolment = serde_json::from_str(&read(ENROLMENT_FILE)?).map_err(|e| {
-            SyncError::NotEnrolled(format!(
-                "{} is damaged: {e}",
-                dir.join(ENROLMENT_FILE).display()
-            ))
-        })?;
-        let secret = hex::decode(read(RESIDENT_SECRET_FILE)?.trim()).map_err(|_| {
-            SyncError::NotEnrolled(format!(
-                "{} is damaged",
-                dir.join(RESIDENT_SECRET_FILE).display()
-            ))
-        })?;
+        let enrolment: Enrolment = serde_json::from_str(&read(ENROLMENT_FILE)?)
+            .map_err(|e| SyncError::NotEnrolled(format!("{} is damaged: {e}", dir.join(ENROLMENT_FILE).display())))?;
+        let secret = hex::decode(read(RESIDENT_SECRET_FILE)?.trim())
+            .map_err(|_| SyncError::NotEnrolled(format!("{} is damaged", dir.join(RESIDENT_SECRET_FILE).display())))?;
         Ok(Self {
             enrolment,
             key_pem: read(KEY_FILE)?,
@@ -97,10 +82,7 @@ impl KioskIdentity {
         let dir = identity_dir(state_dir);
         std::fs::create_dir_all(&dir)?;
         write_private(&dir.join(KEY_FILE), self.key_pem.as_bytes())?;
-        write_private(
-            &dir.join(RESIDENT_SECRET_FILE),
-            hex::encode(&self.resident_secret).as_bytes(),
-        )?;
+        write_private(&dir.join(RESIDENT_SECRET_FILE), hex::encode(&self.resident_secret).as_bytes())?;
         write_private(&dir.join(CERT_FILE), self.cert_pem.as_bytes())?;
         write_private(&dir.join(CA_FILE), self.ca_pem.as_bytes())?;
         let enrolment = serde_json::to_vec_pretty(&self.enrolment).expect("serialises");

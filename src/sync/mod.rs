@@ -26,16 +26,10 @@ pub enum SyncError {
         "the server cannot be reached ({0}): check the network; transactions wait in the journal and are sent later"
     )]
     Unreachable(String),
-    #[error(
-        "the server did not answer in time: transactions wait in the journal and are sent later"
-    )]
+    #[error("the server did not answer in time: transactions wait in the journal and are sent later")]
     Timeout,
     #[error("the server answered {status} {code}: {message}")]
-    Server {
-        status: u16,
-        code: String,
-        message: String,
-    },
+    Server { status: u16, code: String, message: String },
     #[error("the server's answer is malformed ({0}): transactions are kept and sent again later")]
     Malformed(String),
     #[error(transparent)]

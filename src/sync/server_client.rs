@@ -7,8 +7,8 @@ use super::identity::KioskIdentity;
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
 use citizen_window_protocol::services::{
-    Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder,
-    PaymentOrderRequest, SocialInsuranceRecord,
+    Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
+    SocialInsuranceRecord,
 };
 use citizen_window_protocol::sync::{BatchAck, UploadBatch};
 use citizen_window_protocol::{IDEMPOTENCY_KEY_HEADER, paths};
@@ -25,16 +25,13 @@ pub struct ServerClient {
     http: reqwest::Client,
     base: String,
     identity: KioskIdentity,
+    upload_timeout: Duration,
 }
 
 /// A reqwest client that trusts only `ca_pem` and, if given, presents `identity_pem`.
-pub fn fleet_http_client(
-    ca_pem: &str,
-    identity_pem: Option<&str>,
-) -> Result<reqwest::Client, SyncError> {
-    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).map_err(|e| {
-        SyncError::NotEnrolled(format!("the fleet CA file is not a certificate: {e}"))
-    })?;
+pub fn fleet_http_client(ca_pem: &str, identity_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes())
+        .map_err(|e| SyncError::NotEnrolled(format!("the fleet CA file is not a certificate: {e}")))?;
     let mut builder = reqwest::Client::builder()
         .tls_certs_only([ca])
         .connect_timeout(CONNECT_TIMEOUT)
@@ -42,14 +39,11 @@ pub fn fleet_http_client(
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(concat!("citizen-window/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = identity_pem {
-        let identity = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
-            SyncError::NotEnrolled(format!("the kiosk's key or certificate is unreadable: {e}"))
-        })?;
+        let identity = reqwest::Identity::from_pem(pem.as_bytes())
+            .map_err(|e| SyncError::NotEnrolled(format!("the kiosk's key or certificate is unreadable: {e}")))?;
         builder = builder.identity(identity);
     }
-    builder
-        .build()
-        .map_err(|e| SyncError::Local(format!("cannot build the HTTPS client: {e}")))
+    builder.build().map_err(|e| SyncError::Local(format!("cannot build the HTTPS client: {e}")))
 }
 
 impl ServerClient {
@@ -59,7 +53,14 @@ impl ServerClient {
             http: fleet_http_client(&identity.ca_pem, Some(&pem))?,
             base: identity.enrolment.server_url.clone(),
             identity: identity.clone(),
+            upload_timeout: UPLOAD_TIMEOUT,
         })
+    }
+
+    /// A client whose uploads give up after `timeout` (tests; the default is 30 s).
+    pub fn with_upload_timeout(mut self, timeout: Duration) -> Self {
+        self.upload_timeout = timeout;
+        self
     }
 
     /// A client for a given base URL (tests point it at a proxy).
@@ -80,26 +81,13 @@ impl ServerClient {
         }
         let (code, message) = match serde_json::from_slice::<ApiError>(&body) {
             Ok(e) => (e.code, e.message),
-            Err(_) => (
-                "http_error".into(),
-                String::from_utf8_lossy(&body).chars().take(200).collect(),
-            ),
+            Err(_) => ("http_error".into(), String::from_utf8_lossy(&body).chars().take(200).collect()),
         };
-        Err(SyncError::Server {
-            status: status.as_u16(),
-            code,
-            message,
-        })
+        Err(SyncError::Server { status: status.as_u16(), code, message })
     }
 
     pub async fn upload(&self, batch: &UploadBatch) -> Result<BatchAck, SyncError> {
-        match self
-            .http
-            .post(self.url(paths::TRANSACTIONS))
-            .json(batch)
-            .send()
-            .await
-        {
+        match self.http.post(self.url(paths::TRANSACTIONS)).json(batch).send().await {
             Ok(response) => Self::answer(response).await,
             Err(e) => Err(self.explain(e.into()).await),
         }
@@ -110,29 +98,17 @@ impl ServerClient {
         if !matches!(error, SyncError::Unreachable(_)) {
             return error;
         }
-        super::tls_probe::diagnose(&self.base, &self.identity)
-            .await
-            .unwrap_or(error)
+        super::tls_probe::diagnose(&self.base, &self.identity).await.unwrap_or(error)
     }
 
     pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {
-        let response = self
-            .http
-            .post(self.url(paths::HEARTBEAT))
-            .timeout(ONLINE_TIMEOUT)
-            .json(heartbeat)
-            .send()
-            .await?;
+        let response =
+            self.http.post(self.url(paths::HEARTBEAT)).timeout(ONLINE_TIMEOUT).json(heartbeat).send().await?;
         Self::answer(response).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, SyncError> {
-        let response = self
-            .http
-            .get(self.url(&path))
-            .timeout(ONLINE_TIMEOUT)
-            .send()
-            .await?;
+        let response = self.http.get(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
         Self::answer(response).await
     }
 
@@ -158,21 +134,15 @@ impl ServerClient {
     }
 
     pub async fn payment_order(&self, order_id: &str) -> Result<PaymentOrder, SyncError> {
-        self.get(paths::fill(paths::PAYMENT_ORDER, &[order_id]))
-            .await
+        self.get(paths::fill(paths::PAYMENT_ORDER, &[order_id])).await
     }
 
-    pub async fn social_insurance(
-        &self,
-        resident: &str,
-    ) -> Result<SocialInsuranceRecord, SyncError> {
-        self.get(paths::fill(paths::SOCIAL_INSURANCE, &[resident]))
-            .await
+    pub async fn social_insurance(&self, resident: &str) -> Result<SocialInsuranceRecord, SyncError> {
+        self.get(paths::fill(paths::SOCIAL_INSURANCE, &[resident])).await
     }
 
     pub async fn appointment_slots(&self, day: &str) -> Result<Vec<AppointmentSlot>, SyncError> {
-        self.get(format!("{}?day={day}", paths::APPOINTMENT_SLOTS))
-            .await
+        self.get(format!("{}?day={day}", paths::APPOINTMENT_SLOTS)).await
     }
 
     pub async fn book_appointment(
@@ -191,11 +161,7 @@ impl ServerClient {
         Self::answer(response).await
     }
 
-    pub async fn issue_report(
-        &self,
-        tracking_number: &str,
-    ) -> Result<IssueReportStatus, SyncError> {
-        self.get(paths::fill(paths::ISSUE_REPORT, &[tracking_number]))
-            .await
+    pub async fn issue_report(&self, tracking_number: &str) -> Result<IssueReportStatus, SyncError> {
+        self.get(paths::fill(paths::ISSUE_REPORT, &[tracking_number])).await
     }
 }

@@ -14,16 +14,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn client_config(identity: &KioskIdentity) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(identity.ca_pem.as_bytes()) {
-        roots
-            .add(cert.map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+        roots.add(cert.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     }
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
-    let key =
-        PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).map_err(|e| e.to_string())?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).map_err(|e| e.to_string())?;
     rustls::ClientConfig::builder()
         .with_root_certificates(roots)
         .with_client_auth_cert(chain, key)
@@ -39,9 +35,7 @@ pub async fn diagnose(base_url: &str, identity: &KioskIdentity) -> Option<SyncEr
     let config = client_config(identity).ok()?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let attempt = async {
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
-            .await
-            .ok()?;
+        let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await.ok()?;
         let name = ServerName::try_from(host.clone()).ok()?;
         let mut tls = match connector.connect(name, tcp).await {
             Ok(tls) => tls,
@@ -49,8 +43,7 @@ pub async fn diagnose(base_url: &str, identity: &KioskIdentity) -> Option<SyncEr
         };
         // In TLS 1.3 the server judges the client's certificate after the client has finished:
         // its verdict arrives as an alert on the first read.
-        let request =
-            format!("GET /v1/openapi.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let request = format!("GET /v1/openapi.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
         if let Err(e) = tls.write_all(request.as_bytes()).await {
             return classify(&e);
         }
@@ -60,10 +53,7 @@ pub async fn diagnose(base_url: &str, identity: &KioskIdentity) -> Option<SyncEr
             Ok(_) => None,
         }
     };
-    tokio::time::timeout(Duration::from_secs(5), attempt)
-        .await
-        .ok()
-        .flatten()
+    tokio::time::timeout(Duration::from_secs(5), attempt).await.ok().flatten()
 }
 
 fn classify(error: &std::io::Error) -> Option<SyncError> {
@@ -78,9 +68,7 @@ fn classify(error: &std::io::Error) -> Option<SyncError> {
             | AlertDescription::CertificateExpired
             | AlertDescription::CertificateRequired
             | AlertDescription::AccessDenied,
-        ) => Some(SyncError::CertificateRefused(format!(
-            "TLS alert from the server: {tls}"
-        ))),
+        ) => Some(SyncError::CertificateRefused(format!("TLS alert from the server: {tls}"))),
         rustls::Error::InvalidCertificate(_) => Some(SyncError::UntrustedServer(tls.to_string())),
         _ => None,
     }

@@ -58,11 +58,7 @@ pub struct OutboxUploader {
 
 impl OutboxUploader {
     pub fn new(journal: SharedJournal, client: ServerClient) -> Self {
-        Self {
-            journal,
-            client,
-            batch_size: 500,
-        }
+        Self { journal, client, batch_size: 500 }
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
@@ -74,21 +70,11 @@ impl OutboxUploader {
     pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
         let result = self.drain().await;
         let (ok, message) = match &result {
-            Ok(report) => (
-                true,
-                format!(
-                    "sent {}, acknowledged through {}",
-                    report.sent, report.acknowledged_through
-                ),
-            ),
+            Ok(report) => (true, format!("sent {}, acknowledged through {}", report.sent, report.acknowledged_through)),
             Err(e) => (false, e.to_string()),
         };
         // A journal that cannot note the attempt still has every record: only the note is lost.
-        if let Err(e) = with_journal(&self.journal, move |j| {
-            j.record_sync_attempt(ok, &message, now_ms())
-        })
-        .await
-        {
+        if let Err(e) = with_journal(&self.journal, move |j| j.record_sync_attempt(ok, &message, now_ms())).await {
             tracing::warn!("cannot note the sync attempt: {e}");
         }
         result
@@ -100,13 +86,10 @@ impl OutboxUploader {
         loop {
             let pending = with_journal(&self.journal, move |j| j.pending(batch_size)).await?;
             let Some(last) = pending.last().map(|r| r.seq) else {
-                report.acknowledged_through =
-                    with_journal(&self.journal, |j| j.acknowledged_through()).await?;
+                report.acknowledged_through = with_journal(&self.journal, |j| j.acknowledged_through()).await?;
                 return Ok(report);
             };
-            let batch = UploadBatch {
-                records: pending.into_iter().map(to_wire).collect(),
-            };
+            let batch = UploadBatch { records: pending.into_iter().map(to_wire).collect() };
             report.sent += batch.records.len() as u64;
             let ack = self.client.upload(&batch).await?;
             report.inserted += u64::from(ack.inserted);
@@ -123,16 +106,12 @@ impl OutboxUploader {
             })
             .await;
             if let Err(e) = raised {
-                return Err(SyncError::Malformed(format!(
-                    "the server's acknowledgement cannot be taken: {e}"
-                )));
+                return Err(SyncError::Malformed(format!("the server's acknowledgement cannot be taken: {e}")));
             }
             report.acknowledged_through = highest;
             if highest < last {
                 // The server holds a gap before the end of what it was just sent: do not loop on it.
-                return Err(SyncError::Malformed(format!(
-                    "the server acknowledged only up to {highest} of {last}"
-                )));
+                return Err(SyncError::Malformed(format!("the server acknowledged only up to {highest} of {last}")));
             }
         }
     }
@@ -140,8 +119,7 @@ impl OutboxUploader {
     /// Syncs until `shutdown`: right away when `wake` is notified (a new transaction), every
     /// `idle` otherwise, and with backoff after failures.
     pub async fn run(self, wake: Arc<Notify>, shutdown: CancellationToken, idle: Duration) {
-        let mut backoff =
-            ReconnectBackoff::new(Duration::from_millis(500), Duration::from_secs(300));
+        let mut backoff = ReconnectBackoff::new(Duration::from_millis(500), Duration::from_secs(300));
         loop {
             let wait = match self.sync_once().await {
                 Ok(_) => {
@@ -151,11 +129,7 @@ impl OutboxUploader {
                 Err(e) => {
                     let delay = backoff.record_failure(Instant::now(), fastrand::f64());
                     tracing::warn!(retry_in_ms = delay.as_millis() as u64, "sync failed: {e}");
-                    if e.is_retryable() {
-                        delay
-                    } else {
-                        delay.max(Duration::from_secs(60))
-                    }
+                    if e.is_retryable() { delay } else { delay.max(Duration::from_secs(60)) }
                 }
             };
             tokio::select! {

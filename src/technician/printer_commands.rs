@@ -75,15 +75,10 @@ pub fn print_test_page(port: &Path, profile: &str) -> Result<TestReport, Command
     if let Some(font) = &font {
         encoder = encoder.with_rasterizer(font);
     }
-    let job = encoder
-        .encode(&page)
-        .map_err(|e| CommandFailed(e.to_string()))?;
+    let job = encoder.encode(&page).map_err(|e| CommandFailed(e.to_string()))?;
     let outcome = driver.print(&job).map_err(failed)?;
     if let PrintOutcome::Unconfirmed { fault, .. } = &outcome {
         return Err(CommandFailed(format!("test page not confirmed: {fault}")));
     }
-    Ok(TestReport {
-        bytes: job.len(),
-        outcome,
-    })
+    Ok(TestReport { bytes: job.len(), outcome })
 }

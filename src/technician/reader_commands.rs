@@ -2,9 +2,7 @@
 //! masked (a technician may be holding a resident's card).
 
 use super::{CommandFailed, require_port};
-use citizen_window_hardware::card_reader::{
-    CardData, CardReaderDriver, ReaderEvent, ReaderProtocol,
-};
+use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
 use citizen_window_hardware::sam::id_card::{Gender, Validity};
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use serde::Serialize;
@@ -49,9 +47,7 @@ pub fn read_card(
     let mut last_failure = None;
     while Instant::now() < deadline {
         let started = Instant::now();
-        let events = driver
-            .poll(started)
-            .map_err(|e| CommandFailed(e.to_string()))?;
+        let events = driver.poll(started).map_err(|e| CommandFailed(e.to_string()))?;
         for event in events {
             match event {
                 ReaderEvent::CardRead(card) => return Ok(report(card)),
@@ -62,10 +58,7 @@ pub fn read_card(
         std::thread::sleep(protocol.poll_interval().saturating_sub(started.elapsed()));
     }
     Err(CommandFailed(match last_failure {
-        Some(message) => format!(
-            "no card read within {} s; last attempt: {message}",
-            timeout.as_secs()
-        ),
+        Some(message) => format!("no card read within {} s; last attempt: {message}", timeout.as_secs()),
         None => format!(
             "no card within {} s: place a card on the reader, and check that {} speaks {protocol:?} at {baud} baud",
             timeout.as_secs(),
@@ -93,10 +86,7 @@ fn report(card: CardData) -> CardReport {
             },
             photo_bytes: card.photo_wlt.len(),
         },
-        CardData::Rfid(tag) => CardReport::Rfid {
-            tag: tag.hex(),
-            card_number: tag.card_number(),
-        },
+        CardData::Rfid(tag) => CardReport::Rfid { tag: tag.hex(), card_number: tag.card_number() },
         CardData::Magstripe(card) => CardReport::Magstripe {
             card_number: card.masked_pan(),
             name: card.name.clone(),
@@ -125,11 +115,7 @@ pub fn render(report: &CardReport) -> String {
         CardReport::Rfid { tag, card_number } => {
             format!("RFID card\n  tag:    {tag}\n  number: {card_number:010}\n")
         }
-        CardReport::Magstripe {
-            card_number,
-            name,
-            expiry,
-        } => format!(
+        CardReport::Magstripe { card_number, name, expiry } => format!(
             "magnetic card\n  number: {card_number}\n  name:   {}\n  expiry: {}\n",
             name.as_deref().unwrap_or("-"),
             expiry.as_deref().unwrap_or("-")

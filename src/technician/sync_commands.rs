@@ -20,21 +20,11 @@ fn failed(e: impl std::fmt::Display) -> CommandFailed {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CommandFailed> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(failed)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(failed)
 }
 
-pub fn enrol(
-    state_dir: &Path,
-    server: &str,
-    token: &str,
-    label: Option<&str>,
-) -> Result<String, CommandFailed> {
-    let identity = runtime()?
-        .block_on(enrolment::enrol(state_dir, server, token, label))
-        .map_err(failed)?;
+pub fn enrol(state_dir: &Path, server: &str, token: &str, label: Option<&str>) -> Result<String, CommandFailed> {
+    let identity = runtime()?.block_on(enrolment::enrol(state_dir, server, token, label)).map_err(failed)?;
     Ok(format!(
         "enrolled as {} with {}; key and certificate in {}\n",
         identity.enrolment.kiosk_id,
@@ -44,9 +34,7 @@ pub fn enrol(
 }
 
 pub fn status(state_dir: &Path) -> Result<SyncStatus, CommandFailed> {
-    Journal::open(&journal_path(state_dir))
-        .and_then(|mut j| j.sync_status())
-        .map_err(failed)
+    Journal::open(&journal_path(state_dir)).and_then(|mut j| j.sync_status()).map_err(failed)
 }
 
 pub fn render_status(status: &SyncStatus, now: i64) -> String {
@@ -55,20 +43,10 @@ pub fn render_status(status: &SyncStatus, now: i64) -> String {
         "transactions recorded: {}\nacknowledged through:  {}\nbacklog:               {}\n",
         status.last_seq, status.acknowledged_through, status.pending
     );
-    out.push_str(&format!(
-        "oldest pending:        {}\n",
-        status.oldest_pending_ms.map_or("-".into(), ago)
-    ));
-    out.push_str(&format!(
-        "last success:          {}\n",
-        status.last_success_ms.map_or("never".into(), ago)
-    ));
+    out.push_str(&format!("oldest pending:        {}\n", status.oldest_pending_ms.map_or("-".into(), ago)));
+    out.push_str(&format!("last success:          {}\n", status.last_success_ms.map_or("never".into(), ago)));
     if let Some((at, message)) = &status.last_error {
-        out.push_str(&format!(
-            "last error:            {} ({})\n",
-            message,
-            ago(*at)
-        ));
+        out.push_str(&format!("last error:            {} ({})\n", message, ago(*at)));
     }
     out
 }
@@ -76,9 +54,7 @@ pub fn render_status(status: &SyncStatus, now: i64) -> String {
 fn uploader(state_dir: &Path) -> Result<(OutboxUploader, Arc<Mutex<Journal>>), CommandFailed> {
     let identity = KioskIdentity::load(state_dir).map_err(failed)?;
     let client = ServerClient::new(&identity).map_err(failed)?;
-    let journal = Arc::new(Mutex::new(
-        Journal::open(&journal_path(state_dir)).map_err(failed)?,
-    ));
+    let journal = Arc::new(Mutex::new(Journal::open(&journal_path(state_dir)).map_err(failed)?));
     Ok((OutboxUploader::new(journal.clone(), client), journal))
 }
 
@@ -94,12 +70,8 @@ pub fn selftest(state_dir: &Path, timeout: Duration) -> Result<(u64, Duration), 
     let seq = {
         let payload = serde_json::json!({"selftest": true, "at_ms": now_ms()});
         let mut j = journal.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = NewTransaction {
-            kind: "selftest",
-            payload: &payload,
-            resident: None,
-            receipt: ReceiptPlan::NotNeeded,
-        };
+        let tx =
+            NewTransaction { kind: "selftest", payload: &payload, resident: None, receipt: ReceiptPlan::NotNeeded };
         j.record(&tx, now_ms()).map_err(failed)?.seq
     };
     let rt = runtime()?;
@@ -109,22 +81,14 @@ pub fn selftest(state_dir: &Path, timeout: Duration) -> Result<(u64, Duration), 
             Ok(_) => {}
             Err(e) => last_error = Some(e),
         }
-        let through = rt
-            .block_on(with_journal(&journal, |j| j.acknowledged_through()))
-            .map_err(failed)?;
+        let through = rt.block_on(with_journal(&journal, |j| j.acknowledged_through())).map_err(failed)?;
         if through >= seq {
             return Ok((seq, started.elapsed()));
         }
         std::thread::sleep(Duration::from_millis(200));
     }
     Err(CommandFailed(match last_error {
-        Some(e) => format!(
-            "the test transaction {seq} did not reach the server within {} s: {e}",
-            timeout.as_secs()
-        ),
-        None => format!(
-            "the test transaction {seq} was not acknowledged within {} s",
-            timeout.as_secs()
-        ),
+        Some(e) => format!("the test transaction {seq} did not reach the server within {} s: {e}", timeout.as_secs()),
+        None => format!("the test transaction {seq} was not acknowledged within {} s", timeout.as_secs()),
     }))
 }

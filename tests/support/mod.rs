@@ -2,7 +2,10 @@
 //! central server on a loopback port, and kiosks enrolled with it.
 #![allow(dead_code)]
 
-use citizen_central::server::{RunningServer, start};
+pub mod fault_proxy;
+pub mod http_faults;
+
+use citizen_central::server::RunningServer;
 use citizen_central::storage::{Storage, token_hash};
 use citizen_central::{config::CentralConfig, pki};
 use citizen_window::journal::Journal;
@@ -21,16 +24,17 @@ pub struct TestFleet {
 impl TestFleet {
     /// A new fleet with its server on 127.0.0.1 and an ephemeral port; `database` overrides SQLite.
     pub async fn start(database: Option<&str>) -> Self {
+        Self::start_with(database, |router| router).await
+    }
+
+    /// A fleet whose server's router is wrapped by `customize` (fault injection).
+    pub async fn start_with(database: Option<&str>, customize: impl FnOnce(axum::Router) -> axum::Router) -> Self {
         let dir = tempfile::tempdir().unwrap();
         pki::init_fleet(dir.path(), &["localhost".into(), "127.0.0.1".into()]).unwrap();
-        let config = CentralConfig {
-            database: "central.sqlite".into(),
-            public_url: "https://localhost:1".into(),
-        };
+        let config = CentralConfig { database: "central.sqlite".into(), public_url: "https://localhost:1".into() };
         config.save(dir.path()).unwrap();
-        let server = start(dir.path(), "127.0.0.1:0".parse().unwrap(), database)
-            .await
-            .unwrap();
+        let listen = "127.0.0.1:0".parse().unwrap();
+        let server = citizen_central::server::start_with(dir.path(), listen, database, customize).await.unwrap();
         let url = format!("https://localhost:{}", server.addr.port());
         Self { dir, server, url }
     }
@@ -43,24 +47,15 @@ impl TestFleet {
     pub async fn token(&self) -> String {
         let storage = Storage::open("central.sqlite", self.path()).await.unwrap();
         let fleet = pki::Fleet::load(self.path()).unwrap();
-        let token = format!(
-            "{}.{}",
-            pki::random_hex(16),
-            pki::ca_fingerprint(&fleet.ca_pem).unwrap()
-        );
-        storage
-            .create_enrol_token(&token_hash(&token), i64::MAX)
-            .await
-            .unwrap();
+        let token = format!("{}.{}", pki::random_hex(16), pki::ca_fingerprint(&fleet.ca_pem).unwrap());
+        storage.create_enrol_token(&token_hash(&token), i64::MAX).await.unwrap();
         token
     }
 
     /// Enrols a kiosk whose state lives in `state`; returns its identity.
     pub async fn enrol(&self, state: &Path) -> KioskIdentity {
         let token = self.token().await;
-        citizen_window::sync::enrolment::enrol(state, &self.url, &token, Some("test kiosk"))
-            .await
-            .unwrap()
+        citizen_window::sync::enrolment::enrol(state, &self.url, &token, Some("test kiosk")).await.unwrap()
     }
 
     pub async fn storage(&self) -> Storage {
@@ -80,16 +75,9 @@ impl TestKiosk {
     pub async fn enrol(fleet: &TestFleet) -> Self {
         let state = tempfile::tempdir().unwrap();
         let identity = fleet.enrol(state.path()).await;
-        let journal = Arc::new(Mutex::new(
-            Journal::open(&journal_path(state.path())).unwrap(),
-        ));
+        let journal = Arc::new(Mutex::new(Journal::open(&journal_path(state.path())).unwrap()));
         let client = ServerClient::new(&identity).unwrap();
-        Self {
-            state,
-            identity,
-            journal,
-            client,
-        }
+        Self { state, identity, journal, client }
     }
 }
 

@@ -10,17 +10,10 @@ use axum::response::{IntoResponse, Response};
 use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
 
 pub async fn fleet_ca(State(state): State<SharedState>) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
-        state.fleet.ca_pem.clone(),
-    )
-        .into_response()
+    ([(axum::http::header::CONTENT_TYPE, "application/x-pem-file")], state.fleet.ca_pem.clone()).into_response()
 }
 
-pub async fn enrol(
-    State(state): State<SharedState>,
-    Json(request): Json<EnrolRequest>,
-) -> Response {
+pub async fn enrol(State(state): State<SharedState>, Json(request): Json<EnrolRequest>) -> Response {
     let kiosk_id = format!("kiosk-{}", crate::pki::random_hex(8));
     let certificate_pem = match state.fleet.sign_kiosk_csr(&request.csr_pem, &kiosk_id) {
         Ok(pem) => pem,
@@ -32,16 +25,7 @@ pub async fn enrol(
             );
         }
     };
-    match state
-        .storage
-        .enrol_kiosk(
-            &token_hash(&request.token),
-            &kiosk_id,
-            request.label.as_deref(),
-            now_ms(),
-        )
-        .await
-    {
+    match state.storage.enrol_kiosk(&token_hash(&request.token), &kiosk_id, request.label.as_deref(), now_ms()).await {
         Ok(true) => {}
         Ok(false) => {
             return error(

@@ -39,12 +39,7 @@ pub struct RouteDoc {
 
 fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
     use axum::routing::{get, post};
-    let doc = |method, path, summary, kiosk_only| RouteDoc {
-        method,
-        path,
-        summary,
-        kiosk_only,
-    };
+    let doc = |method, path, summary, kiosk_only| RouteDoc { method, path, summary, kiosk_only };
     vec![
         (
             doc(
@@ -56,54 +51,17 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             get(enrol::fleet_ca),
         ),
         (
-            doc(
-                "post",
-                paths::ENROL,
-                "Enrol a kiosk: one-time token and CSR in, certificate out",
-                false,
-            ),
+            doc("post", paths::ENROL, "Enrol a kiosk: one-time token and CSR in, certificate out", false),
             post(enrol::enrol),
         ),
+        (doc("post", paths::TRANSACTIONS, "Upload a batch of journal records (idempotent)", true), post(sync::upload)),
+        (doc("post", paths::HEARTBEAT, "Report device states, backlog and versions", true), post(sync::heartbeat)),
+        (doc("get", paths::BILLS, "Look up the current bill of an account", true), get(services::bill)),
         (
-            doc(
-                "post",
-                paths::TRANSACTIONS,
-                "Upload a batch of journal records (idempotent)",
-                true,
-            ),
-            post(sync::upload),
-        ),
-        (
-            doc(
-                "post",
-                paths::HEARTBEAT,
-                "Report device states, backlog and versions",
-                true,
-            ),
-            post(sync::heartbeat),
-        ),
-        (
-            doc(
-                "get",
-                paths::BILLS,
-                "Look up the current bill of an account",
-                true,
-            ),
-            get(services::bill),
-        ),
-        (
-            doc(
-                "post",
-                paths::PAYMENT_ORDERS,
-                "Create a payment order (Idempotency-Key header required)",
-                true,
-            ),
+            doc("post", paths::PAYMENT_ORDERS, "Create a payment order (Idempotency-Key header required)", true),
             post(services::create_payment_order),
         ),
-        (
-            doc("get", paths::PAYMENT_ORDER, "Payment order status", true),
-            get(services::payment_order),
-        ),
+        (doc("get", paths::PAYMENT_ORDER, "Payment order status", true), get(services::payment_order)),
         (
             doc(
                 "get",
@@ -114,57 +72,24 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             get(services::social_insurance),
         ),
         (
-            doc(
-                "get",
-                paths::APPOINTMENT_SLOTS,
-                "Appointment slots with free places (query: day=YYYY-MM-DD)",
-                true,
-            ),
+            doc("get", paths::APPOINTMENT_SLOTS, "Appointment slots with free places (query: day=YYYY-MM-DD)", true),
             get(services::appointment_slots),
         ),
         (
-            doc(
-                "post",
-                paths::APPOINTMENTS,
-                "Book an appointment (Idempotency-Key header required)",
-                true,
-            ),
+            doc("post", paths::APPOINTMENTS, "Book an appointment (Idempotency-Key header required)", true),
             post(services::book_appointment),
         ),
         (
-            doc(
-                "get",
-                paths::ISSUE_REPORT,
-                "Status of an issue report by tracking number",
-                true,
-            ),
+            doc("get", paths::ISSUE_REPORT, "Status of an issue report by tracking number", true),
             get(services::issue_report),
         ),
+        (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document", false), get(openapi::document)),
         (
-            doc(
-                "get",
-                paths::OPENAPI,
-                "This API as an OpenAPI 3.1 document",
-                false,
-            ),
-            get(openapi::document),
-        ),
-        (
-            doc(
-                "get",
-                paths::DEMO_PAY_PAGE,
-                "Demo payment page that a payment QR code opens",
-                false,
-            ),
+            doc("get", paths::DEMO_PAY_PAGE, "Demo payment page that a payment QR code opens", false),
             get(pay_page::page),
         ),
         (
-            doc(
-                "post",
-                paths::DEMO_PAY_CONFIRM,
-                "Demo payment: mark the order paid (确认支付)",
-                false,
-            ),
+            doc("post", paths::DEMO_PAY_CONFIRM, "Demo payment: mark the order paid (确认支付)", false),
             post(pay_page::confirm),
         ),
     ]
@@ -181,35 +106,18 @@ pub fn router(state: SharedState) -> axum::Router {
         router = router.route(doc.path, handler);
     }
     router
-        .fallback(|| async {
-            error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such endpoint: see /v1/openapi.json",
-            )
-        })
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /v1/openapi.json") })
         .with_state(state)
 }
 
 /// An error answer with a stable code and a sentence that says what to do.
 pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ApiError {
-            code: code.into(),
-            message: message.into(),
-        }),
-    )
-        .into_response()
+    (status, Json(ApiError { code: code.into(), message: message.into() })).into_response()
 }
 
 pub fn storage_error(e: StorageError) -> Response {
     match e {
-        StorageError::BadRecord { .. } => error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_record",
-            e.to_string(),
-        ),
+        StorageError::BadRecord { .. } => error(StatusCode::UNPROCESSABLE_ENTITY, "bad_record", e.to_string()),
         StorageError::Refused(message) => error(StatusCode::CONFLICT, "refused", message),
         StorageError::Backend(message) => {
             tracing::error!(%message, "storage failed");
@@ -223,7 +131,5 @@ pub fn storage_error(e: StorageError) -> Response {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -25,9 +25,7 @@ pub fn build() -> Value {
         if route.kiosk_only {
             operation["security"] = json!([{"kioskCertificate": []}]);
         }
-        let entry = paths
-            .entry(route.path.to_string())
-            .or_insert_with(|| json!({}));
+        let entry = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
         entry[route.method] = operation;
     }
     json!({
@@ -54,12 +52,7 @@ mod tests {
     fn every_route_is_in_the_document() {
         let doc = super::build();
         for route in super::route_docs() {
-            assert!(
-                doc["paths"][route.path][route.method].is_object(),
-                "{} {} missing",
-                route.method,
-                route.path
-            );
+            assert!(doc["paths"][route.path][route.method].is_object(), "{} {} missing", route.method, route.path);
         }
     }
 }

@@ -9,10 +9,7 @@ use citizen_window_protocol::paths;
 use citizen_window_protocol::services::PaymentStatus;
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn page_html(title: &str, body: &str) -> Html<String> {
@@ -27,10 +24,7 @@ pub async fn page(State(state): State<SharedState>, Path(order_id): Path<String>
     let order = match state.storage.payment_order(&order_id).await {
         Ok(Some(order)) => order,
         Ok(None) => {
-            return (
-                StatusCode::NOT_FOUND,
-                page_html("订单不存在", "<h1>订单不存在 Order not found</h1>"),
-            )
+            return (StatusCode::NOT_FOUND, page_html("订单不存在", "<h1>订单不存在 Order not found</h1>"))
                 .into_response();
         }
         Err(e) => return storage_error(e),
@@ -44,21 +38,24 @@ pub async fn page(State(state): State<SharedState>, Path(order_id): Path<String>
             escape(&paths::fill(paths::DEMO_PAY_CONFIRM, &[&order.order_id]))
         )
     } else {
-        format!(
-            "<h1>订单状态 Order status: {:?}</h1><p>金额 Amount: {amount}</p>",
-            order.status
-        )
+        format!("<h1>订单状态 Order status: {:?}</h1><p>金额 Amount: {amount}</p>", order.status)
     };
     page_html("支付 Payment", &body).into_response()
 }
 
 pub async fn confirm(State(state): State<SharedState>, Path(order_id): Path<String>) -> Response {
     match state.storage.mark_paid(&order_id).await {
-        Ok(Some(order)) if order.status == PaymentStatus::Paid => {
-            page_html("支付成功", "<h1>支付成功 Payment complete</h1><p>请回到终端取回执 Return to the kiosk for your receipt.</p>").into_response()
+        Ok(Some(order)) if order.status == PaymentStatus::Paid => page_html(
+            "支付成功",
+            "<h1>支付成功 Payment complete</h1><p>请回到终端取回执 Return to the kiosk for your receipt.</p>",
+        )
+        .into_response(),
+        Ok(Some(_)) => {
+            (StatusCode::CONFLICT, page_html("无法支付", "<h1>订单已关闭 Order closed</h1>")).into_response()
         }
-        Ok(Some(_)) => (StatusCode::CONFLICT, page_html("无法支付", "<h1>订单已关闭 Order closed</h1>")).into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, page_html("订单不存在", "<h1>订单不存在 Order not found</h1>")).into_response(),
+        Ok(None) => {
+            (StatusCode::NOT_FOUND, page_html("订单不存在", "<h1>订单不存在 Order not found</h1>")).into_response()
+        }
         Err(e) => storage_error(e),
     }
 }

@@ -11,8 +11,7 @@ use axum::response::{IntoResponse, Response};
 use citizen_window_protocol::IDEMPOTENCY_KEY_HEADER;
 use citizen_window_protocol::paths;
 use citizen_window_protocol::services::{
-    Appointment, AppointmentRequest, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
-    PaymentStatus,
+    Appointment, AppointmentRequest, IssueReportStatus, PaymentOrder, PaymentOrderRequest, PaymentStatus,
 };
 use serde::Deserialize;
 
@@ -54,11 +53,7 @@ pub async fn create_payment_order(
         return idempotency_key_missing();
     };
     let Some(bill) = demo_data::bill(&request.account) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "unknown_account",
-            "no bill for this account number",
-        );
+        return error(StatusCode::NOT_FOUND, "unknown_account", "no bill for this account number");
     };
     if bill.amount_fen != request.amount_fen {
         return error(
@@ -69,22 +64,14 @@ pub async fn create_payment_order(
     }
     let order_id = format!("po-{}", crate::pki::random_hex(10));
     let order = PaymentOrder {
-        pay_url: format!(
-            "{}{}",
-            state.public_url,
-            paths::fill(paths::DEMO_PAY_PAGE, &[&order_id])
-        ),
+        pay_url: format!("{}{}", state.public_url, paths::fill(paths::DEMO_PAY_PAGE, &[&order_id])),
         order_id,
         account: request.account,
         amount_fen: request.amount_fen,
         status: PaymentStatus::Pending,
         created_at_ms: now_ms(),
     };
-    match state
-        .storage
-        .create_payment_order(&kiosk_id, &key, &order)
-        .await
-    {
+    match state.storage.create_payment_order(&kiosk_id, &key, &order).await {
         Ok(order) => Json(order).into_response(),
         Err(e) => storage_error(e),
     }
@@ -97,11 +84,7 @@ pub async fn payment_order(
 ) -> Response {
     match state.storage.payment_order(&order_id).await {
         Ok(Some(order)) => Json(order).into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "unknown_order",
-            "no such payment order",
-        ),
+        Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
         Err(e) => storage_error(e),
     }
 }
@@ -128,13 +111,7 @@ pub async fn appointment_slots(
     Query(query): Query<SlotsQuery>,
 ) -> Response {
     let valid = query.day.len() == 10
-        && query.day.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
+        && query.day.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if !valid {
         return error(StatusCode::BAD_REQUEST, "bad_day", "give day=YYYY-MM-DD");
     }
@@ -158,32 +135,15 @@ pub async fn book_appointment(
         return idempotency_key_missing();
     };
     let Some(slot) = demo_data::slot(&request.slot_id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "unknown_slot",
-            "no such appointment slot: list the slots again",
-        );
+        return error(StatusCode::NOT_FOUND, "unknown_slot", "no such appointment slot: list the slots again");
     };
     if demo_data::social_insurance(&request.resident).is_none() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_resident",
-            "the resident must be given as the keyed hash",
-        );
+        return error(StatusCode::BAD_REQUEST, "bad_resident", "the resident must be given as the keyed hash");
     }
-    let appointment = Appointment {
-        appointment_id: format!("ap-{}", crate::pki::random_hex(8)),
-        slot,
-    };
+    let appointment = Appointment { appointment_id: format!("ap-{}", crate::pki::random_hex(8)), slot };
     match state
         .storage
-        .book_appointment(
-            &kiosk_id,
-            &key,
-            &appointment,
-            &request.resident,
-            demo_data::SLOT_CAPACITY,
-        )
+        .book_appointment(&kiosk_id, &key, &appointment, &request.resident, demo_data::SLOT_CAPACITY)
         .await
     {
         Ok(booked) => Json(booked).into_response(),

@@ -21,11 +21,7 @@ pub async fn upload(
             format!("send at most {MAX_BATCH} records a batch"),
         );
     }
-    match state
-        .storage
-        .insert_batch(&kiosk_id, &batch.records, now_ms())
-        .await
-    {
+    match state.storage.insert_batch(&kiosk_id, &batch.records, now_ms()).await {
         Ok(ack) => {
             for conflict in &ack.conflicts {
                 tracing::warn!(%kiosk_id, id = %conflict.id, seq = conflict.seq, reason = %conflict.reason, "conflicting replay");
@@ -41,15 +37,8 @@ pub async fn heartbeat(
     Kiosk(kiosk_id): Kiosk,
     Json(heartbeat): Json<Heartbeat>,
 ) -> Response {
-    match state
-        .storage
-        .save_heartbeat(&kiosk_id, &heartbeat, now_ms())
-        .await
-    {
-        Ok(()) => Json(HeartbeatAck {
-            server_time_ms: now_ms(),
-        })
-        .into_response(),
+    match state.storage.save_heartbeat(&kiosk_id, &heartbeat, now_ms()).await {
+        Ok(()) => Json(HeartbeatAck { server_time_ms: now_ms() }).into_response(),
         Err(e) => storage_error(e),
     }
 }

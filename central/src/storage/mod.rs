@@ -18,11 +18,7 @@ pub use sqlite::SqliteStorage;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("record {seq} ({id}) is malformed: {reason}")]
-    BadRecord {
-        id: uuid::Uuid,
-        seq: u64,
-        reason: String,
-    },
+    BadRecord { id: uuid::Uuid, seq: u64, reason: String },
     #[error("{0}")]
     Refused(String),
     #[error("storage failed: {0}")]
@@ -77,11 +73,7 @@ pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, Storag
         });
     }
     if record.seq == 0 {
-        return Err(StorageError::BadRecord {
-            id: record.id,
-            seq: 0,
-            reason: "sequence numbers start at 1".into(),
-        });
+        return Err(StorageError::BadRecord { id: record.id, seq: 0, reason: "sequence numbers start at 1".into() });
     }
     Ok(text)
 }
@@ -117,11 +109,7 @@ impl Storage {
         }
     }
 
-    pub async fn create_enrol_token(
-        &self,
-        token_hash: &str,
-        expires_at_ms: i64,
-    ) -> Result<(), StorageError> {
+    pub async fn create_enrol_token(&self, token_hash: &str, expires_at_ms: i64) -> Result<(), StorageError> {
         dispatch!(self, create_enrol_token(token_hash, expires_at_ms))
     }
 
@@ -146,12 +134,7 @@ impl Storage {
         dispatch!(self, insert_batch(kiosk_id, records, now_ms))
     }
 
-    pub async fn save_heartbeat(
-        &self,
-        kiosk_id: &str,
-        heartbeat: &Heartbeat,
-        now_ms: i64,
-    ) -> Result<(), StorageError> {
+    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
         dispatch!(self, save_heartbeat(kiosk_id, heartbeat, now_ms))
     }
 
@@ -159,10 +142,7 @@ impl Storage {
         dispatch!(self, kiosks())
     }
 
-    pub async fn export(
-        &self,
-        kiosk_id: Option<&str>,
-    ) -> Result<Vec<StoredTransaction>, StorageError> {
+    pub async fn export(&self, kiosk_id: Option<&str>) -> Result<Vec<StoredTransaction>, StorageError> {
         dispatch!(self, export(kiosk_id))
     }
 
@@ -176,10 +156,7 @@ impl Storage {
         dispatch!(self, create_payment_order(kiosk_id, idempotency_key, order))
     }
 
-    pub async fn payment_order(
-        &self,
-        order_id: &str,
-    ) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
         dispatch!(self, payment_order(order_id))
     }
 
@@ -196,10 +173,7 @@ impl Storage {
         resident: &str,
         capacity: u32,
     ) -> Result<Appointment, StorageError> {
-        dispatch!(
-            self,
-            book_appointment(kiosk_id, idempotency_key, appointment, resident, capacity)
-        )
+        dispatch!(self, book_appointment(kiosk_id, idempotency_key, appointment, resident, capacity))
     }
 
     pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
@@ -207,10 +181,7 @@ impl Storage {
     }
 
     /// When the issue report with this tracking number arrived, if it did.
-    pub async fn issue_report_received(
-        &self,
-        tracking_number: &str,
-    ) -> Result<Option<i64>, StorageError> {
+    pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {
         dispatch!(self, issue_report_received(tracking_number))
     }
 }

@@ -45,38 +45,24 @@ pub struct PostgresStorage {
 
 impl PostgresStorage {
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StorageError::Backend(format!("{url} is not a PostgreSQL URL: {e}")))?;
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StorageError::Backend(format!("{url} is not a PostgreSQL URL: {e}")))?;
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
-        let pool = Pool::builder(manager)
-            .max_size(16)
-            .build()
-            .map_err(|e| StorageError::Backend(e.to_string()))?;
+        let pool = Pool::builder(manager).max_size(16).build().map_err(|e| StorageError::Backend(e.to_string()))?;
         let client = pool.get().await?;
         // Several instances may start at once: serialise schema creation on an advisory lock.
-        client
-            .execute("SELECT pg_advisory_lock(727274)", &[])
-            .await?;
+        client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
         let created = client.batch_execute(SCHEMA).await;
-        client
-            .execute("SELECT pg_advisory_unlock(727274)", &[])
-            .await?;
+        client.execute("SELECT pg_advisory_unlock(727274)", &[]).await?;
         created?;
         Ok(Self { pool })
     }
 
-    pub async fn create_enrol_token(
-        &self,
-        token_hash: &str,
-        expires_at_ms: i64,
-    ) -> Result<(), StorageError> {
+    pub async fn create_enrol_token(&self, token_hash: &str, expires_at_ms: i64) -> Result<(), StorageError> {
         let client = self.pool.get().await?;
         client
             .execute(
@@ -120,20 +106,17 @@ impl PostgresStorage {
         records: &[TransactionRecord],
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        let texts = records
-            .iter()
-            .map(payload_text_checked)
-            .collect::<Result<Vec<_>, _>>()?;
+        let texts = records.iter().map(payload_text_checked).collect::<Result<Vec<_>, _>>()?;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        tx.execute("INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0) ON CONFLICT DO NOTHING", &[&kiosk_id])
-            .await?;
+        tx.execute(
+            "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+            &[&kiosk_id],
+        )
+        .await?;
         // Uploads of one kiosk through several instances wait for each other here.
         let mut contiguous: i64 = tx
-            .query_one(
-                "SELECT contiguous FROM kiosk_progress WHERE kiosk_id = $1 FOR UPDATE",
-                &[&kiosk_id],
-            )
+            .query_one("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = $1 FOR UPDATE", &[&kiosk_id])
             .await?
             .get(0);
         let insert = tx
@@ -143,31 +126,18 @@ impl PostgresStorage {
             )
             .await?;
         let existing = tx
-            .prepare("SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = $2 OR seq = $3) LIMIT 1")
+            .prepare(
+                "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = $2 OR seq = $3) LIMIT 1",
+            )
             .await?;
-        let mut ack = BatchAck {
-            highest_contiguous_seq: 0,
-            inserted: 0,
-            duplicates: 0,
-            conflicts: Vec::new(),
-        };
+        let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
         for (r, text) in records.iter().zip(&texts) {
             let id = r.id.to_string();
             let seq = r.seq as i64;
             let n = tx
                 .execute(
                     &insert,
-                    &[
-                        &kiosk_id,
-                        &id,
-                        &seq,
-                        &r.kind,
-                        text,
-                        &r.payload_hash,
-                        &r.resident,
-                        &r.created_at_ms,
-                        &now_ms,
-                    ],
+                    &[&kiosk_id, &id, &seq, &r.kind, text, &r.payload_hash, &r.resident, &r.created_at_ms, &now_ms],
                 )
                 .await?;
             if n == 1 {
@@ -175,21 +145,16 @@ impl PostgresStorage {
                 continue;
             }
             let row = tx.query_one(&existing, &[&kiosk_id, &id, &seq]).await?;
-            let (stored_id, stored_seq, stored_hash): (String, i64, String) =
-                (row.get(0), row.get(1), row.get(2));
+            let (stored_id, stored_seq, stored_hash): (String, i64, String) = (row.get(0), row.get(1), row.get(2));
             match classify_existing(r, &stored_id, stored_seq as u64, &stored_hash) {
                 None => ack.duplicates += 1,
                 Some(conflict) => ack.conflicts.push(conflict),
             }
         }
-        let next = tx.prepare("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000").await?;
+        let next =
+            tx.prepare("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000").await?;
         loop {
-            let seqs: Vec<i64> = tx
-                .query(&next, &[&kiosk_id, &contiguous])
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
+            let seqs: Vec<i64> = tx.query(&next, &[&kiosk_id, &contiguous]).await?.iter().map(|r| r.get(0)).collect();
             let before = contiguous;
             for seq in &seqs {
                 if *seq != contiguous + 1 {
@@ -201,22 +166,13 @@ impl PostgresStorage {
                 break;
             }
         }
-        tx.execute(
-            "UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1",
-            &[&kiosk_id, &contiguous],
-        )
-        .await?;
+        tx.execute("UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1", &[&kiosk_id, &contiguous]).await?;
         tx.commit().await?;
         ack.highest_contiguous_seq = contiguous as u64;
         Ok(ack)
     }
 
-    pub async fn save_heartbeat(
-        &self,
-        kiosk_id: &str,
-        heartbeat: &Heartbeat,
-        now_ms: i64,
-    ) -> Result<(), StorageError> {
+    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
         let body = serde_json::to_string(heartbeat).expect("serialises");
         let client = self.pool.get().await?;
         client
@@ -255,10 +211,7 @@ impl PostgresStorage {
             .collect())
     }
 
-    pub async fn export(
-        &self,
-        kiosk_id: Option<&str>,
-    ) -> Result<Vec<StoredTransaction>, StorageError> {
+    pub async fn export(&self, kiosk_id: Option<&str>) -> Result<Vec<StoredTransaction>, StorageError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -313,42 +266,24 @@ impl PostgresStorage {
         serde_json::from_str(&stored).map_err(|e| StorageError::Backend(e.to_string()))
     }
 
-    pub async fn payment_order(
-        &self,
-        order_id: &str,
-    ) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_opt(
-                "SELECT body FROM payment_orders WHERE order_id = $1",
-                &[&order_id],
-            )
-            .await?;
+        let row = client.query_opt("SELECT body FROM payment_orders WHERE order_id = $1", &[&order_id]).await?;
         Ok(row.and_then(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()))
     }
 
     pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let row = tx
-            .query_opt(
-                "SELECT body FROM payment_orders WHERE order_id = $1 FOR UPDATE",
-                &[&order_id],
-            )
-            .await?;
-        let Some(mut order) =
-            row.and_then(|r| serde_json::from_str::<PaymentOrder>(&r.get::<_, String>(0)).ok())
+        let row = tx.query_opt("SELECT body FROM payment_orders WHERE order_id = $1 FOR UPDATE", &[&order_id]).await?;
+        let Some(mut order) = row.and_then(|r| serde_json::from_str::<PaymentOrder>(&r.get::<_, String>(0)).ok())
         else {
             return Ok(None);
         };
         if order.status == PaymentStatus::Pending {
             order.status = PaymentStatus::Paid;
             let body = serde_json::to_string(&order).expect("serialises");
-            tx.execute(
-                "UPDATE payment_orders SET body = $1 WHERE order_id = $2",
-                &[&body, &order_id],
-            )
-            .await?;
+            tx.execute("UPDATE payment_orders SET body = $1 WHERE order_id = $2", &[&body, &order_id]).await?;
         }
         tx.commit().await?;
         Ok(Some(order))
@@ -365,16 +300,8 @@ impl PostgresStorage {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let slot_id = &appointment.slot.slot_id;
-        tx.execute(
-            "INSERT INTO slot_locks (slot_id) VALUES ($1) ON CONFLICT DO NOTHING",
-            &[slot_id],
-        )
-        .await?;
-        tx.execute(
-            "SELECT slot_id FROM slot_locks WHERE slot_id = $1 FOR UPDATE",
-            &[slot_id],
-        )
-        .await?;
+        tx.execute("INSERT INTO slot_locks (slot_id) VALUES ($1) ON CONFLICT DO NOTHING", &[slot_id]).await?;
+        tx.execute("SELECT slot_id FROM slot_locks WHERE slot_id = $1 FOR UPDATE", &[slot_id]).await?;
         let previous = tx
             .query_opt(
                 "SELECT body FROM appointments WHERE kiosk_id = $1 AND idempotency_key = $2",
@@ -382,20 +309,12 @@ impl PostgresStorage {
             )
             .await?;
         if let Some(row) = previous {
-            return serde_json::from_str(&row.get::<_, String>(0))
-                .map_err(|e| StorageError::Backend(e.to_string()));
+            return serde_json::from_str(&row.get::<_, String>(0)).map_err(|e| StorageError::Backend(e.to_string()));
         }
-        let booked: i64 = tx
-            .query_one(
-                "SELECT COUNT(*) FROM appointments WHERE slot_id = $1",
-                &[slot_id],
-            )
-            .await?
-            .get(0);
+        let booked: i64 =
+            tx.query_one("SELECT COUNT(*) FROM appointments WHERE slot_id = $1", &[slot_id]).await?.get(0);
         if booked as u32 >= capacity {
-            return Err(StorageError::Refused(
-                "this time slot is full: choose another one".into(),
-            ));
+            return Err(StorageError::Refused("this time slot is full: choose another one".into()));
         }
         let body = serde_json::to_string(appointment).expect("serialises");
         tx.execute(
@@ -409,20 +328,12 @@ impl PostgresStorage {
 
     pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
         let client = self.pool.get().await?;
-        let n: i64 = client
-            .query_one(
-                "SELECT COUNT(*) FROM appointments WHERE slot_id = $1",
-                &[&slot_id],
-            )
-            .await?
-            .get(0);
+        let n: i64 =
+            client.query_one("SELECT COUNT(*) FROM appointments WHERE slot_id = $1", &[&slot_id]).await?.get(0);
         Ok(n as u32)
     }
 
-    pub async fn issue_report_received(
-        &self,
-        tracking_number: &str,
-    ) -> Result<Option<i64>, StorageError> {
+    pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(

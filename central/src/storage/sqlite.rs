@@ -49,9 +49,7 @@ impl SqliteStorage {
         conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs `f` with the connection on a blocking thread.
@@ -68,11 +66,7 @@ impl SqliteStorage {
         .map_err(|e| StorageError::Backend(e.to_string()))?
     }
 
-    pub async fn create_enrol_token(
-        &self,
-        token_hash: &str,
-        expires_at_ms: i64,
-    ) -> Result<(), StorageError> {
+    pub async fn create_enrol_token(&self, token_hash: &str, expires_at_ms: i64) -> Result<(), StorageError> {
         let token_hash = token_hash.to_string();
         self.with(move |c| {
             c.execute(
@@ -91,11 +85,7 @@ impl SqliteStorage {
         label: Option<&str>,
         now_ms: i64,
     ) -> Result<bool, StorageError> {
-        let (token_hash, kiosk_id, label) = (
-            token_hash.to_string(),
-            kiosk_id.to_string(),
-            label.map(str::to_string),
-        );
+        let (token_hash, kiosk_id, label) = (token_hash.to_string(), kiosk_id.to_string(), label.map(str::to_string));
         self.with(move |c| {
             let tx = c.transaction()?;
             let used = tx.execute(
@@ -105,7 +95,10 @@ impl SqliteStorage {
             if used != 1 {
                 return Ok(false);
             }
-            tx.execute("INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES (?1, ?2, ?3)", params![kiosk_id, label, now_ms])?;
+            tx.execute(
+                "INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES (?1, ?2, ?3)",
+                params![kiosk_id, label, now_ms],
+            )?;
             tx.commit()?;
             Ok(true)
         })
@@ -118,10 +111,7 @@ impl SqliteStorage {
         records: &[TransactionRecord],
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        let texts = records
-            .iter()
-            .map(payload_text_checked)
-            .collect::<Result<Vec<_>, _>>()?;
+        let texts = records.iter().map(payload_text_checked).collect::<Result<Vec<_>, _>>()?;
         let (kiosk_id, records) = (kiosk_id.to_string(), records.to_vec());
         self.with(move |c| {
             let tx = c.transaction()?;
@@ -184,16 +174,8 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn save_heartbeat(
-        &self,
-        kiosk_id: &str,
-        heartbeat: &Heartbeat,
-        now_ms: i64,
-    ) -> Result<(), StorageError> {
-        let (kiosk_id, body) = (
-            kiosk_id.to_string(),
-            serde_json::to_string(heartbeat).expect("serialises"),
-        );
+    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
+        let (kiosk_id, body) = (kiosk_id.to_string(), serde_json::to_string(heartbeat).expect("serialises"));
         self.with(move |c| {
             c.execute(
                 "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES (?1, ?2, ?3)
@@ -228,10 +210,7 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn export(
-        &self,
-        kiosk_id: Option<&str>,
-    ) -> Result<Vec<StoredTransaction>, StorageError> {
+    pub async fn export(&self, kiosk_id: Option<&str>) -> Result<Vec<StoredTransaction>, StorageError> {
         let kiosk_id = kiosk_id.map(str::to_string);
         self.with(move |c| {
             let mut stmt = c.prepare(
@@ -266,11 +245,7 @@ impl SqliteStorage {
         idempotency_key: &str,
         order: &PaymentOrder,
     ) -> Result<PaymentOrder, StorageError> {
-        let (kiosk_id, key, order) = (
-            kiosk_id.to_string(),
-            idempotency_key.to_string(),
-            order.clone(),
-        );
+        let (kiosk_id, key, order) = (kiosk_id.to_string(), idempotency_key.to_string(), order.clone());
         self.with(move |c| {
             let body = serde_json::to_string(&order).expect("serialises");
             c.execute(
@@ -287,18 +262,11 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn payment_order(
-        &self,
-        order_id: &str,
-    ) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
         let order_id = order_id.to_string();
         self.with(move |c| {
             let body: Option<String> = c
-                .query_row(
-                    "SELECT body FROM payment_orders WHERE order_id = ?1",
-                    params![order_id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT body FROM payment_orders WHERE order_id = ?1", params![order_id], |r| r.get(0))
                 .optional()?;
             Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
         })
@@ -310,14 +278,9 @@ impl SqliteStorage {
         self.with(move |c| {
             let tx = c.transaction()?;
             let body: Option<String> = tx
-                .query_row(
-                    "SELECT body FROM payment_orders WHERE order_id = ?1",
-                    params![order_id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT body FROM payment_orders WHERE order_id = ?1", params![order_id], |r| r.get(0))
                 .optional()?;
-            let Some(mut order) = body.and_then(|b| serde_json::from_str::<PaymentOrder>(&b).ok())
-            else {
+            let Some(mut order) = body.and_then(|b| serde_json::from_str::<PaymentOrder>(&b).ok()) else {
                 return Ok(None);
             };
             if order.status == PaymentStatus::Pending {
@@ -341,12 +304,8 @@ impl SqliteStorage {
         resident: &str,
         capacity: u32,
     ) -> Result<Appointment, StorageError> {
-        let (kiosk_id, key, appointment, resident) = (
-            kiosk_id.to_string(),
-            idempotency_key.to_string(),
-            appointment.clone(),
-            resident.to_string(),
-        );
+        let (kiosk_id, key, appointment, resident) =
+            (kiosk_id.to_string(), idempotency_key.to_string(), appointment.clone(), resident.to_string());
         self.with(move |c| {
             let tx = c.transaction()?;
             let previous: Option<String> = tx
@@ -384,20 +343,14 @@ impl SqliteStorage {
     pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
         let slot_id = slot_id.to_string();
         self.with(move |c| {
-            let n: i64 = c.query_row(
-                "SELECT COUNT(*) FROM appointments WHERE slot_id = ?1",
-                params![slot_id],
-                |r| r.get(0),
-            )?;
+            let n: i64 =
+                c.query_row("SELECT COUNT(*) FROM appointments WHERE slot_id = ?1", params![slot_id], |r| r.get(0))?;
             Ok(n as u32)
         })
         .await
     }
 
-    pub async fn issue_report_received(
-        &self,
-        tracking_number: &str,
-    ) -> Result<Option<i64>, StorageError> {
+    pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {
         let tracking_number = tracking_number.to_string();
         self.with(move |c| {
             Ok(c.query_row(
@@ -424,19 +377,11 @@ pub(super) fn classify_existing(
     let reason = if same_id && stored_seq == record.seq && stored_hash == record.payload_hash {
         return None;
     } else if same_id && stored_hash != record.payload_hash {
-        "the server holds this transaction id with a different payload; the stored one is kept"
-            .to_string()
+        "the server holds this transaction id with a different payload; the stored one is kept".to_string()
     } else if same_id {
         format!("the server holds this transaction id under sequence number {stored_seq}")
     } else {
-        format!(
-            "sequence number {} is already used by transaction {stored_id}",
-            record.seq
-        )
+        format!("sequence number {} is already used by transaction {stored_id}", record.seq)
     };
-    Some(Conflict {
-        id: record.id,
-        seq: record.seq,
-        reason,
-    })
+    Some(Conflict { id: record.id, seq: record.seq, reason })
 }

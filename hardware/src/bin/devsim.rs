@@ -79,9 +79,7 @@ enum Device {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()) {
@@ -91,55 +89,28 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let (device, common, default_baud, startup): (
-        Box<dyn SimulatedDevice>,
-        Common,
-        u32,
-        Option<String>,
-    ) = match cli.device {
-        Device::Ctl {
-            control: socket,
-            command,
-        } => {
+    let (device, common, default_baud, startup): (Box<dyn SimulatedDevice>, Common, u32, Option<String>) = match cli
+        .device
+    {
+        Device::Ctl { control: socket, command } => {
             match control::send(&socket, &command.join(" ")) {
                 Ok(answer) => println!("{answer}"),
                 Err(e) => bail!("{e}"),
             }
             return Ok(());
         }
-        Device::Printer {
-            common,
-            out,
-            profile,
-        } => {
+        Device::Printer { common, out, profile } => {
             let profile = PrinterProfile::load(&profile)?;
-            let sink = FolderSink::new(&out)
-                .with_context(|| format!("cannot use {} for receipts", out.display()))?;
+            let sink = FolderSink::new(&out).with_context(|| format!("cannot use {} for receipts", out.display()))?;
             let baud = profile.baud;
-            (
-                Box::new(SimPrinter::new(profile, Box::new(sink))),
-                common,
-                baud,
-                None,
-            )
+            (Box::new(SimPrinter::new(profile, Box::new(sink))), common, baud, None)
         }
-        Device::Sam {
-            common,
-            cards,
-            place,
-        } => {
+        Device::Sam { common, cards, place } => {
             let dir = cards.unwrap_or_else(sample_cards_dir);
-            (
-                Box::new(SimSamReader::new(dir)),
-                common,
-                115_200,
-                place.map(|p| format!("place {p}")),
-            )
+            (Box::new(SimSamReader::new(dir)), common, 115_200, place.map(|p| format!("place {p}")))
         }
         Device::Rfid { common } => (Box::new(SimRfidReader::default()), common, 9600, None),
-        Device::Magstripe { common } => {
-            (Box::new(SimMagstripeReader::default()), common, 9600, None)
-        }
+        Device::Magstripe { common } => (Box::new(SimMagstripeReader::default()), common, 9600, None),
     };
     let baud = common.baud.unwrap_or(default_baud);
     let host = PtyHost::start(device, &common.link, baud)

@@ -67,16 +67,7 @@ pub fn qr_error_correction(level: QrErrorCorrection) -> [u8; 8] {
 /// GS ( k store: the caller keeps `data` within [`QR_MAX_DATA`].
 pub fn qr_store(data: &[u8], out: &mut Vec<u8>) {
     let len = data.len() + 3;
-    out.extend_from_slice(&[
-        GS,
-        b'(',
-        b'k',
-        (len & 0xFF) as u8,
-        (len >> 8) as u8,
-        0x31,
-        0x50,
-        0x30,
-    ]);
+    out.extend_from_slice(&[GS, b'(', b'k', (len & 0xFF) as u8, (len >> 8) as u8, 0x31, 0x50, 0x30]);
     out.extend_from_slice(data);
 }
 
@@ -126,10 +117,7 @@ mod tests {
     use super::*;
 
     fn check(actual: &[u8], expected_hex: &str) {
-        let expected: Vec<u8> = expected_hex
-            .split_whitespace()
-            .map(|h| u8::from_str_radix(h, 16).unwrap())
-            .collect();
+        let expected: Vec<u8> = expected_hex.split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect();
         assert_eq!(actual, expected.as_slice(), "expected {expected_hex}");
     }
 
@@ -151,22 +139,10 @@ mod tests {
         check(&QR_MODEL_2, "1D 28 6B 04 00 31 41 32 00");
         check(&qr_module_size(6), "1D 28 6B 03 00 31 43 06");
         check(&qr_module_size(40), "1D 28 6B 03 00 31 43 10");
-        check(
-            &qr_error_correction(QrErrorCorrection::L),
-            "1D 28 6B 03 00 31 45 30",
-        );
-        check(
-            &qr_error_correction(QrErrorCorrection::M),
-            "1D 28 6B 03 00 31 45 31",
-        );
-        check(
-            &qr_error_correction(QrErrorCorrection::Q),
-            "1D 28 6B 03 00 31 45 32",
-        );
-        check(
-            &qr_error_correction(QrErrorCorrection::H),
-            "1D 28 6B 03 00 31 45 33",
-        );
+        check(&qr_error_correction(QrErrorCorrection::L), "1D 28 6B 03 00 31 45 30");
+        check(&qr_error_correction(QrErrorCorrection::M), "1D 28 6B 03 00 31 45 31");
+        check(&qr_error_correction(QrErrorCorrection::Q), "1D 28 6B 03 00 31 45 32");
+        check(&qr_error_correction(QrErrorCorrection::H), "1D 28 6B 03 00 31 45 33");
         check(&QR_PRINT, "1D 28 6B 03 00 31 51 30");
         check(&cut(CutCommand::FeedAndFull, 3), "1D 56 41 03");
         check(&cut(CutCommand::FeedAndPartial, 3), "1D 56 42 03");

@@ -20,10 +20,8 @@ pub enum EncodeError {
 }
 
 /// Padding and rules are sliced from these (profiles have at most 80 columns).
-const SPACES: &str =
-    "                                                                                ";
-const DASHES: &str =
-    "--------------------------------------------------------------------------------";
+const SPACES: &str = "                                                                                ";
+const DASHES: &str = "--------------------------------------------------------------------------------";
 
 /// Encodes receipts for one profile; holds the optional font for glyphs the printer lacks.
 pub struct ReceiptEncoder<'a> {
@@ -40,10 +38,7 @@ struct ModeState {
 
 impl<'a> ReceiptEncoder<'a> {
     pub fn new(profile: &'a PrinterProfile) -> Self {
-        Self {
-            profile,
-            rasterizer: None,
-        }
+        Self { profile, rasterizer: None }
     }
 
     /// Prints characters missing from the printer's font as images drawn with `rasterizer`.
@@ -63,11 +58,7 @@ impl<'a> ReceiptEncoder<'a> {
         if self.profile.chinese_mode_command && self.profile.encoding != super::TextEncoding::Utf8 {
             out.extend_from_slice(&command::CHINESE_MODE_ON);
         }
-        let mut mode = ModeState {
-            align: Alignment::Left,
-            bold: false,
-            size: TextSize::NORMAL,
-        };
+        let mut mode = ModeState { align: Alignment::Left, bold: false, size: TextSize::NORMAL };
         let columns = self.profile.columns;
         for block in &receipt.blocks {
             match block {
@@ -93,10 +84,7 @@ impl<'a> ReceiptEncoder<'a> {
                     }
                 }
                 Block::KeyValue { key, value, bold } => {
-                    let style = TextStyle {
-                        bold: *bold,
-                        ..TextStyle::default()
-                    };
+                    let style = TextStyle { bold: *bold, ..TextStyle::default() };
                     self.set_style(&mut mode, style, out);
                     let (kc, vc) = (text_columns(key), text_columns(value));
                     if kc + 1 + vc <= columns {
@@ -118,22 +106,11 @@ impl<'a> ReceiptEncoder<'a> {
                         result?;
                     }
                 }
-                Block::Qr {
-                    data,
-                    module_size,
-                    error_correction,
-                    align,
-                } => {
-                    let style = TextStyle {
-                        align: *align,
-                        ..TextStyle::default()
-                    };
+                Block::Qr { data, module_size, error_correction, align } => {
+                    let style = TextStyle { align: *align, ..TextStyle::default() };
                     self.set_style(&mut mode, style, out);
                     if data.len() > command::QR_MAX_DATA {
-                        return Err(EncodeError::QrTooLong {
-                            len: data.len(),
-                            max: command::QR_MAX_DATA,
-                        });
+                        return Err(EncodeError::QrTooLong { len: data.len(), max: command::QR_MAX_DATA });
                     }
                     if self.profile.native_qr {
                         out.extend_from_slice(&command::QR_MODEL_2);
@@ -142,13 +119,9 @@ impl<'a> ReceiptEncoder<'a> {
                         command::qr_store(data.as_bytes(), out);
                         out.extend_from_slice(&command::QR_PRINT);
                     } else {
-                        let bitmap = qr_bitmap(
-                            data.as_bytes(),
-                            *module_size,
-                            *error_correction,
-                            self.profile.dots_per_line,
-                        )
-                        .map_err(EncodeError::Qr)?;
+                        let bitmap =
+                            qr_bitmap(data.as_bytes(), *module_size, *error_correction, self.profile.dots_per_line)
+                                .map_err(EncodeError::Qr)?;
                         bitmap.write_escpos(self.profile.raster_band_rows, out);
                     }
                 }
@@ -175,27 +148,17 @@ impl<'a> ReceiptEncoder<'a> {
             mode.bold = style.bold;
         }
         if mode.size != style.size {
-            out.extend_from_slice(&command::character_size(
-                style.size.width,
-                style.size.height,
-            ));
+            out.extend_from_slice(&command::character_size(style.size.width, style.size.height));
             mode.size = style.size;
         }
     }
 
     /// One printed line made of `segments`: text if the printer's font has every glyph,
     /// otherwise an image of the whole line.
-    fn emit_line(
-        &self,
-        segments: &[&str],
-        size: TextSize,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
+    fn emit_line(&self, segments: &[&str], size: TextSize, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let (encoding, coverage) = (self.profile.encoding, self.profile.font_coverage);
         let start = out.len();
-        let missing = segments
-            .iter()
-            .find_map(|segment| coverage.encode_printable(encoding, segment, out).err());
+        let missing = segments.iter().find_map(|segment| coverage.encode_printable(encoding, segment, out).err());
         match missing {
             None => out.push(command::LF),
             Some(ch) => {
@@ -207,12 +170,7 @@ impl<'a> ReceiptEncoder<'a> {
                     return Err(EncodeError::MissingGlyph { ch });
                 }
                 let cell = self.profile.dots_per_column() * 2;
-                let bitmap = rasterizer.render_line(
-                    line,
-                    cell,
-                    usize::from(size.width),
-                    usize::from(size.height),
-                );
+                let bitmap = rasterizer.render_line(line, cell, usize::from(size.width), usize::from(size.height));
                 bitmap.write_escpos(self.profile.raster_band_rows, out);
             }
         }
@@ -232,9 +190,7 @@ mod tests {
     #[test]
     fn small_receipt_bytes_are_exact() {
         let receipt = Receipt::new().title("市民").line("ok").cut();
-        let bytes = ReceiptEncoder::new(&profile("generic-80mm"))
-            .encode(&receipt)
-            .unwrap();
+        let bytes = ReceiptEncoder::new(&profile("generic-80mm")).encode(&receipt).unwrap();
         let expected: Vec<u8> = [
             &[0x1B, 0x40, 0x1C, 0x26][..],
             &[0x1B, 0x61, 0x01, 0x1B, 0x45, 0x01, 0x1D, 0x21, 0x11],
@@ -250,15 +206,11 @@ mod tests {
     #[test]
     fn key_value_fills_the_line_or_wraps_right_aligned() {
         let p = profile("generic-58mm");
-        let bytes = ReceiptEncoder::new(&p)
-            .encode(&Receipt::new().key_value("金额", "12.00"))
-            .unwrap();
+        let bytes = ReceiptEncoder::new(&p).encode(&Receipt::new().key_value("金额", "12.00")).unwrap();
         let text = p.encoding.decode(&bytes[4..]);
         assert_eq!(text, format!("金额{}12.00\n", " ".repeat(32 - 4 - 5)));
         let long = "幸福里社区便民服务大厅三号窗口";
-        let bytes = ReceiptEncoder::new(&p)
-            .encode(&Receipt::new().key_value("地点 Place", long))
-            .unwrap();
+        let bytes = ReceiptEncoder::new(&p).encode(&Receipt::new().key_value("地点 Place", long)).unwrap();
         let text = p.encoding.decode(&bytes[4..]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "地点 Place");
@@ -269,9 +221,7 @@ mod tests {
     #[test]
     fn native_and_raster_qr() {
         let receipt = Receipt::new().qr("https://example.org/p/1", 6);
-        let native = ReceiptEncoder::new(&profile("generic-58mm"))
-            .encode(&receipt)
-            .unwrap();
+        let native = ReceiptEncoder::new(&profile("generic-58mm")).encode(&receipt).unwrap();
         let data = b"https://example.org/p/1";
         let mut expected = vec![0x1B, 0x40, 0x1C, 0x26, 0x1B, 0x61, 0x01];
         expected.extend_from_slice(&command::QR_MODEL_2);
@@ -281,22 +231,15 @@ mod tests {
         expected.extend_from_slice(&command::QR_PRINT);
         assert_eq!(native, expected);
 
-        let raster = ReceiptEncoder::new(&profile("generic-58mm-raster-qr"))
-            .encode(&receipt)
-            .unwrap();
+        let raster = ReceiptEncoder::new(&profile("generic-58mm-raster-qr")).encode(&receipt).unwrap();
         assert!(raster.windows(3).any(|w| w == [0x1D, 0x76, 0x30]));
-        assert!(
-            raster.len() > native.len() * 10,
-            "raster QR is far larger on the wire"
-        );
+        assert!(raster.len() > native.len() * 10, "raster QR is far larger on the wire");
     }
 
     #[test]
     fn missing_glyph_without_font_is_a_clear_error() {
         let receipt = Receipt::new().line("姓名 \u{20BB7}");
-        let err = ReceiptEncoder::new(&profile("generic-58mm"))
-            .encode(&receipt)
-            .unwrap_err();
+        let err = ReceiptEncoder::new(&profile("generic-58mm")).encode(&receipt).unwrap_err();
         assert_eq!(err, EncodeError::MissingGlyph { ch: '\u{20BB7}' });
         assert!(err.to_string().contains("U+20BB7"));
     }
@@ -304,9 +247,7 @@ mod tests {
     #[test]
     fn control_characters_cannot_inject_commands() {
         let receipt = Receipt::new().line("a\x1b@\x1dV\x00b");
-        let bytes = ReceiptEncoder::new(&profile("generic-58mm"))
-            .encode(&receipt)
-            .unwrap();
+        let bytes = ReceiptEncoder::new(&profile("generic-58mm")).encode(&receipt).unwrap();
         assert_eq!(&bytes[4..], b"a @ V b\n");
     }
 
@@ -314,9 +255,7 @@ mod tests {
     fn sample_receipt_fits_both_papers() {
         for name in ["generic-58mm", "generic-80mm"] {
             let p = profile(name);
-            let bytes = ReceiptEncoder::new(&p)
-                .encode(&Receipt::sample_payment())
-                .unwrap();
+            let bytes = ReceiptEncoder::new(&p).encode(&Receipt::sample_payment()).unwrap();
             assert!(bytes.len() < 1200, "{name}: {} bytes", bytes.len());
         }
     }

@@ -14,9 +14,7 @@ pub fn text_columns(text: &str) -> usize {
     text.as_bytes()
         .chunks(16_384)
         .map(|chunk| {
-            let columns = chunk.iter().fold(0u16, |acc, &b| {
-                acc + u16::from(b < 0x80) + 2 * u16::from(b >= 0xC0)
-            });
+            let columns = chunk.iter().fold(0u16, |acc, &b| acc + u16::from(b < 0x80) + 2 * u16::from(b >= 0xC0));
             usize::from(columns)
         })
         .sum()
@@ -30,11 +28,7 @@ pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
     if !maybe_control || !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect(),
-    )
+    std::borrow::Cow::Owned(text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
 }
 
 /// Wraps `text` into lines of at most `width` columns; explicit newlines start a new line.
@@ -65,9 +59,7 @@ fn wrap_paragraph<'t>(p: &'t str, width: usize, emit: &mut impl FnMut(&'t str)) 
     while let Some(ch) = p[i..].chars().next() {
         // A Latin word (or number) that fits on a line of its own is moved whole to the next line.
         if ch.is_ascii_graphic() && !inside_word {
-            let word_len = p[i..]
-                .find(|c: char| !c.is_ascii_graphic())
-                .unwrap_or(p.len() - i);
+            let word_len = p[i..].find(|c: char| !c.is_ascii_graphic()).unwrap_or(p.len() - i);
             if used + word_len > width && word_len <= width && used > 0 {
                 emit(trim(&p[start..i]));
                 emitted = true;
@@ -152,9 +144,6 @@ mod tests {
         assert_eq!(text_columns(&"市a".repeat(20_000)), 60_000);
         assert_eq!(pad_left("元", 5), "   元");
         assert_eq!(sanitize("a\x1b@b"), "a @b");
-        assert!(matches!(
-            sanitize("clean 文本"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        assert!(matches!(sanitize("clean 文本"), std::borrow::Cow::Borrowed(_)));
     }
 }

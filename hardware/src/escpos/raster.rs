@@ -16,19 +16,11 @@ pub struct Bitmap {
 impl Bitmap {
     pub fn new(width: usize, height: usize) -> Self {
         let bytes_per_row = width.div_ceil(8);
-        Self {
-            width,
-            height,
-            bits: vec![0; bytes_per_row * height],
-        }
+        Self { width, height, bits: vec![0; bytes_per_row * height] }
     }
 
     pub fn from_bits(width: usize, height: usize, bits: Vec<u8>) -> Option<Self> {
-        (bits.len() == width.div_ceil(8) * height).then_some(Self {
-            width,
-            height,
-            bits,
-        })
+        (bits.len() == width.div_ceil(8) * height).then_some(Self { width, height, bits })
     }
 
     pub fn width(&self) -> usize {
@@ -52,9 +44,7 @@ impl Bitmap {
     }
 
     pub fn get(&self, x: usize, y: usize) -> bool {
-        x < self.width
-            && y < self.height
-            && self.bits[y * self.bytes_per_row() + x / 8] & (0x80 >> (x % 8)) != 0
+        x < self.width && y < self.height && self.bits[y * self.bytes_per_row() + x / 8] & (0x80 >> (x % 8)) != 0
     }
 
     pub fn fill_rect(&mut self, x: usize, y: usize, w: usize, h: usize) {
@@ -82,12 +72,7 @@ impl Bitmap {
         let bpr = self.bytes_per_row();
         for start in (0..self.height).step_by(band_rows.max(1)) {
             let rows = band_rows.min(self.height - start);
-            super::command::raster_image(
-                bpr as u16,
-                rows as u16,
-                &self.bits[start * bpr..(start + rows) * bpr],
-                out,
-            );
+            super::command::raster_image(bpr as u16, rows as u16, &self.bits[start * bpr..(start + rows) * bpr], out);
         }
     }
 }
@@ -106,8 +91,7 @@ pub fn qr_bitmap(
         QrErrorCorrection::Q => qrcode::EcLevel::Q,
         QrErrorCorrection::H => qrcode::EcLevel::H,
     };
-    let code =
-        qrcode::QrCode::with_error_correction_level(data, level).map_err(|e| e.to_string())?;
+    let code = qrcode::QrCode::with_error_correction_level(data, level).map_err(|e| e.to_string())?;
     let modules = code.width();
     let quiet = 4;
     let fitting = max_width / (modules + 2 * quiet);
@@ -144,22 +128,16 @@ pub struct GlyphRasterizer {
 
 impl std::fmt::Debug for GlyphRasterizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GlyphRasterizer")
-            .field("path", &self.path)
-            .finish()
+        f.debug_struct("GlyphRasterizer").field("path", &self.path).finish()
     }
 }
 
 impl GlyphRasterizer {
     pub fn load(path: &Path) -> Result<Self, String> {
-        let data =
-            std::fs::read(path).map_err(|e| format!("cannot read font {}: {e}", path.display()))?;
+        let data = std::fs::read(path).map_err(|e| format!("cannot read font {}: {e}", path.display()))?;
         let font = FontVec::try_from_vec_and_index(data, 0)
             .map_err(|e| format!("{} is not a usable font: {e}", path.display()))?;
-        Ok(Self {
-            font,
-            path: path.to_path_buf(),
-        })
+        Ok(Self { font, path: path.to_path_buf() })
     }
 
     /// The configured font ([`FONT_ENV`]) or the first system CJK font found.
@@ -167,16 +145,11 @@ impl GlyphRasterizer {
         if let Some(path) = std::env::var_os(FONT_ENV) {
             return Self::load(Path::new(&path));
         }
-        SYSTEM_CJK_FONTS
-            .iter()
-            .map(Path::new)
-            .find(|p| p.exists())
-            .map(Self::load)
-            .unwrap_or_else(|| {
-                Err(format!(
-                    "no CJK font found: install the Debian package fonts-noto-cjk or set {FONT_ENV} to a font file"
-                ))
-            })
+        SYSTEM_CJK_FONTS.iter().map(Path::new).find(|p| p.exists()).map(Self::load).unwrap_or_else(|| {
+            Err(format!(
+                "no CJK font found: install the Debian package fonts-noto-cjk or set {FONT_ENV} to a font file"
+            ))
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -198,10 +171,7 @@ impl GlyphRasterizer {
         cell_height: usize,
         width_scale: usize,
     ) -> usize {
-        let scale = PxScale {
-            x: (cell_height * width_scale) as f32,
-            y: cell_height as f32,
-        };
+        let scale = PxScale { x: (cell_height * width_scale) as f32, y: cell_height as f32 };
         let scaled = self.font.as_scaled(scale);
         let column = cell_height / 2 * width_scale;
         let ascent = scaled.ascent();
@@ -215,9 +185,7 @@ impl GlyphRasterizer {
             let glyph = scaled.scaled_glyph(ch);
             let glyph_width = scaled.h_advance(glyph.id);
             let left = pen as f32 + ((advance as f32 - glyph_width) / 2.0).max(0.0);
-            let positioned = glyph
-                .id
-                .with_scale_and_position(scale, ab_glyph::point(left, baseline));
+            let positioned = glyph.id.with_scale_and_position(scale, ab_glyph::point(left, baseline));
             if let Some(outline) = self.font.outline_glyph(positioned) {
                 let bounds = outline.px_bounds();
                 outline.draw(|gx, gy, coverage| {
@@ -236,13 +204,7 @@ impl GlyphRasterizer {
     }
 
     /// One line of text as an image `cell_height * height_scale` dots high.
-    pub fn render_line(
-        &self,
-        text: &str,
-        cell_height: usize,
-        width_scale: usize,
-        height_scale: usize,
-    ) -> Bitmap {
+    pub fn render_line(&self, text: &str, cell_height: usize, width_scale: usize, height_scale: usize) -> Bitmap {
         let columns = super::layout::text_columns(text).max(1);
         let width = columns * cell_height / 2 * width_scale;
         let mut line = Bitmap::new(width, cell_height);

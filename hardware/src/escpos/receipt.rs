@@ -28,18 +28,9 @@ pub struct TextSize {
 }
 
 impl TextSize {
-    pub const NORMAL: TextSize = TextSize {
-        width: 1,
-        height: 1,
-    };
-    pub const DOUBLE: TextSize = TextSize {
-        width: 2,
-        height: 2,
-    };
-    pub const TALL: TextSize = TextSize {
-        width: 1,
-        height: 2,
-    };
+    pub const NORMAL: TextSize = TextSize { width: 1, height: 1 };
+    pub const DOUBLE: TextSize = TextSize { width: 2, height: 2 };
+    pub const TALL: TextSize = TextSize { width: 1, height: 2 };
 }
 
 impl Default for TextSize {
@@ -110,10 +101,7 @@ impl Receipt {
     }
 
     pub fn text(mut self, text: impl Into<String>, style: TextStyle) -> Self {
-        self.blocks.push(Block::Text {
-            text: text.into(),
-            style,
-        });
+        self.blocks.push(Block::Text { text: text.into(), style });
         self
     }
 
@@ -122,13 +110,7 @@ impl Receipt {
     }
 
     pub fn title(self, text: impl Into<String>) -> Self {
-        self.text(
-            text,
-            TextStyle::default()
-                .centred()
-                .bold()
-                .sized(TextSize::DOUBLE),
-        )
+        self.text(text, TextStyle::default().centred().bold().sized(TextSize::DOUBLE))
     }
 
     pub fn separator(mut self) -> Self {
@@ -137,11 +119,7 @@ impl Receipt {
     }
 
     pub fn key_value(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.blocks.push(Block::KeyValue {
-            key: key.into(),
-            value: value.into(),
-            bold: false,
-        });
+        self.blocks.push(Block::KeyValue { key: key.into(), value: value.into(), bold: false });
         self
     }
 
@@ -183,15 +161,9 @@ impl Receipt {
             .key_value("终端 Kiosk", "CW-0012 幸福里社区")
             .key_value("流水号 Ref", "T20261126-000153")
             .separator()
-            .text(
-                "扫码查看电子凭证 Scan for the e-receipt",
-                TextStyle::default().centred(),
-            )
+            .text("扫码查看电子凭证 Scan for the e-receipt", TextStyle::default().centred())
             .qr("https://pay.example.org/r/T20261126-000153", 6)
-            .text(
-                "请妥善保管本凭证 Please keep this receipt",
-                TextStyle::default().centred(),
-            )
+            .text("请妥善保管本凭证 Please keep this receipt", TextStyle::default().centred())
             .cut()
     }
 }

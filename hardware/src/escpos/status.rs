@@ -14,12 +14,8 @@ pub enum StatusQuery {
 }
 
 impl StatusQuery {
-    pub const ALL: [StatusQuery; 4] = [
-        StatusQuery::Printer,
-        StatusQuery::OfflineCause,
-        StatusQuery::ErrorCause,
-        StatusQuery::PaperSensor,
-    ];
+    pub const ALL: [StatusQuery; 4] =
+        [StatusQuery::Printer, StatusQuery::OfflineCause, StatusQuery::ErrorCause, StatusQuery::PaperSensor];
 }
 
 /// Whether `byte` has the fixed bits of a DLE EOT reply (0xx1xx10).
@@ -127,11 +123,9 @@ impl PrinterStatus {
     /// One sentence for a technician or a member of staff: what is wrong and what to do.
     pub fn describe(&self) -> String {
         if self.unrecoverable_error {
-            "printer reports an unrecoverable error: call a technician to repair or replace it"
-                .into()
+            "printer reports an unrecoverable error: call a technician to repair or replace it".into()
         } else if self.autocutter_error {
-            "the paper cutter is stuck: open the cover, remove jammed paper, then reset the printer"
-                .into()
+            "the paper cutter is stuck: open the cover, remove jammed paper, then reset the printer".into()
         } else if self.recoverable_error {
             "printer reports an error: reset it (power off and on)".into()
         } else if self.cover_open {
@@ -172,10 +166,7 @@ mod tests {
         assert!(!is_status_byte(0x92));
         assert!(!is_status_byte(0x13));
         assert!(is_completion_byte(0x00) && is_completion_byte(0x0F) && !is_completion_byte(0x12));
-        assert_eq!(
-            PrinterStatus::default().apply(StatusQuery::Printer, 0xFF),
-            None
-        );
+        assert_eq!(PrinterStatus::default().apply(StatusQuery::Printer, 0xFF), None);
     }
 
     #[test]

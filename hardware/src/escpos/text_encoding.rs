@@ -32,8 +32,7 @@ impl TextEncoding {
 
     pub fn can_encode(self, ch: char) -> bool {
         let mut buf = [0u8; 4];
-        self.encode(ch.encode_utf8(&mut buf), &mut Vec::with_capacity(4))
-            .is_ok()
+        self.encode(ch.encode_utf8(&mut buf), &mut Vec::with_capacity(4)).is_ok()
     }
 
     /// Decodes printer bytes back to text; malformed bytes become U+FFFD (used by the simulator).
@@ -50,12 +49,7 @@ impl TextEncoding {
 /// punctuation through the unified ideographs, and full-width forms. Where GBK has a two-byte
 /// code for one of them, GB18030 has the same.
 // The ideographs come first: most lookups end at the first range.
-const COMMON_RANGES: [(u32, u32); 4] = [
-    (0x3000, 0xA000),
-    (0xFF00, 0xFFF0),
-    (0x00A0, 0x0100),
-    (0x2000, 0x2070),
-];
+const COMMON_RANGES: [(u32, u32); 4] = [(0x3000, 0xA000), (0xFF00, 0xFFF0), (0x00A0, 0x0100), (0x2000, 0x2070)];
 
 /// Two-byte GB codes for [`COMMON_RANGES`], 0 where a character has none; built once from
 /// encoding_rs, so that encoding a receipt is a table lookup per character.
@@ -69,15 +63,10 @@ fn common_gb_table() -> &'static [u16] {
                 let code = char::from_u32(cp).map_or(0, |ch| {
                     let mut utf8 = [0u8; 4];
                     let mut encoder = GBK.new_encoder();
-                    let (result, _, written) = encoder.encode_from_utf8_without_replacement(
-                        ch.encode_utf8(&mut utf8),
-                        &mut buf,
-                        true,
-                    );
+                    let (result, _, written) =
+                        encoder.encode_from_utf8_without_replacement(ch.encode_utf8(&mut utf8), &mut buf, true);
                     match (result, written) {
-                        (encoding_rs::EncoderResult::InputEmpty, 2) => {
-                            u16::from_be_bytes([buf[0], buf[1]])
-                        }
+                        (encoding_rs::EncoderResult::InputEmpty, 2) => u16::from_be_bytes([buf[0], buf[1]]),
                         _ => 0,
                     }
                 });
@@ -103,10 +92,7 @@ fn common_gb_code(table: &[u16], ch: char) -> Option<u16> {
 
 /// ASCII with control characters replaced by spaces.
 fn push_ascii_sanitized(text: &str, out: &mut Vec<u8>) {
-    out.extend(
-        text.bytes()
-            .map(|b| if b < 0x20 || b == 0x7F { b' ' } else { b }),
-    );
+    out.extend(text.bytes().map(|b| if b < 0x20 || b == 0x7F { b' ' } else { b }));
 }
 
 /// Encodes `text` if every character is ASCII or in the common table; otherwise leaves `out`
@@ -136,13 +122,10 @@ fn encode_with(encoding: &'static Encoding, text: &str, out: &mut Vec<u8>) -> Re
         return Ok(());
     }
     let mut encoder = encoding.new_encoder();
-    let needed = encoder
-        .max_buffer_length_from_utf8_without_replacement(text.len())
-        .unwrap_or(text.len() * 4);
+    let needed = encoder.max_buffer_length_from_utf8_without_replacement(text.len()).unwrap_or(text.len() * 4);
     let start = out.len();
     out.resize(start + needed, 0);
-    let (result, _read, written) =
-        encoder.encode_from_utf8_without_replacement(text, &mut out[start..], true);
+    let (result, _read, written) = encoder.encode_from_utf8_without_replacement(text, &mut out[start..], true);
     out.truncate(start + written);
     match result {
         encoding_rs::EncoderResult::InputEmpty => Ok(()),
@@ -172,17 +155,9 @@ pub enum FontCoverage {
 impl FontCoverage {
     /// Encodes `text` if the font has every glyph, or names the first character it lacks (and
     /// leaves `out` as it was). One pass over the text in the common case.
-    pub fn encode_printable(
-        self,
-        encoding: TextEncoding,
-        text: &str,
-        out: &mut Vec<u8>,
-    ) -> Result<(), char> {
-        let first_missing = || {
-            text.chars()
-                .find(|&c| !c.is_control() && !self.has_glyph(encoding, c))
-                .unwrap_or('\u{FFFD}')
-        };
+    pub fn encode_printable(self, encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), char> {
+        let first_missing =
+            || text.chars().find(|&c| !c.is_control() && !self.has_glyph(encoding, c)).unwrap_or('\u{FFFD}');
         if text.is_ascii() {
             push_ascii_sanitized(text, out);
             return Ok(());
@@ -190,9 +165,7 @@ impl FontCoverage {
         let start = out.len();
         let lacks_some = match (self, encoding) {
             (FontCoverage::Ascii, _) => true,
-            (FontCoverage::Gbk, TextEncoding::Utf8) => {
-                !text.chars().all(|c| self.has_glyph(encoding, c))
-            }
+            (FontCoverage::Gbk, TextEncoding::Utf8) => !text.chars().all(|c| self.has_glyph(encoding, c)),
             // The common table holds only GBK characters: taking it means nothing is missing.
             (FontCoverage::Gbk, TextEncoding::Gb18030) if encode_common_gb(text, out) => {
                 return Ok(());
@@ -254,14 +227,8 @@ mod tests {
 
     #[test]
     fn gb18030_encodes_common_chinese_as_two_bytes() {
-        assert_eq!(
-            encoded(TextEncoding::Gb18030, "中文"),
-            vec![0xD6, 0xD0, 0xCE, 0xC4]
-        );
-        assert_eq!(
-            encoded(TextEncoding::Gbk, "中文"),
-            vec![0xD6, 0xD0, 0xCE, 0xC4]
-        );
+        assert_eq!(encoded(TextEncoding::Gb18030, "中文"), vec![0xD6, 0xD0, 0xCE, 0xC4]);
+        assert_eq!(encoded(TextEncoding::Gbk, "中文"), vec![0xD6, 0xD0, 0xCE, 0xC4]);
         assert_eq!(encoded(TextEncoding::Utf8, "中"), "中".as_bytes());
         assert_eq!(encoded(TextEncoding::Gb18030, "A1"), b"A1");
     }
@@ -280,24 +247,12 @@ mod tests {
         assert!(FontCoverage::Encoding.has_glyph(TextEncoding::Gb18030, rare));
         assert!(FontCoverage::Gbk.has_glyph(TextEncoding::Gb18030, '市'));
         let mut out = vec![9];
-        assert_eq!(
-            FontCoverage::Gbk.encode_printable(TextEncoding::Gb18030, "市民 \u{20BB7}", &mut out),
-            Err(rare)
-        );
+        assert_eq!(FontCoverage::Gbk.encode_printable(TextEncoding::Gb18030, "市民 \u{20BB7}", &mut out), Err(rare));
         assert_eq!(out, vec![9]);
-        FontCoverage::Gbk
-            .encode_printable(TextEncoding::Gb18030, "市民 ok", &mut out)
-            .unwrap();
+        FontCoverage::Gbk.encode_printable(TextEncoding::Gb18030, "市民 ok", &mut out).unwrap();
         assert_eq!(out, [&[9u8, 0xCA, 0xD0, 0xC3, 0xF1][..], b" ok"].concat());
-        assert!(
-            FontCoverage::Encoding
-                .encode_printable(TextEncoding::Gb18030, "\u{20BB7}", &mut out)
-                .is_ok()
-        );
-        assert_eq!(
-            FontCoverage::Ascii.encode_printable(TextEncoding::Gb18030, "a市", &mut Vec::new()),
-            Err('市')
-        );
+        assert!(FontCoverage::Encoding.encode_printable(TextEncoding::Gb18030, "\u{20BB7}", &mut out).is_ok());
+        assert_eq!(FontCoverage::Ascii.encode_printable(TextEncoding::Gb18030, "a市", &mut Vec::new()), Err('市'));
     }
 
     #[test]
@@ -321,10 +276,7 @@ mod tests {
     #[test]
     fn decoding_round_trips() {
         for e in [TextEncoding::Gb18030, TextEncoding::Gbk, TextEncoding::Utf8] {
-            assert_eq!(
-                e.decode(&encoded(e, "市民之窗 Citizen Window")),
-                "市民之窗 Citizen Window"
-            );
+            assert_eq!(e.decode(&encoded(e, "市民之窗 Citizen Window")), "市民之窗 Citizen Window");
         }
     }
 }

@@ -47,18 +47,10 @@ pub enum PrintFault {
 impl std::fmt::Display for PrintFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            PrintFault::PaperOut => {
-                "printer ran out of paper during the job: load paper, then reprint the receipt"
-            }
-            PrintFault::CoverOpen => {
-                "printer cover opened during the job: close it, then reprint the receipt"
-            }
-            PrintFault::Offline => {
-                "printer went offline during the job: check it, then reprint the receipt"
-            }
-            PrintFault::HardwareError => {
-                "printer reported an error during the job: reset it, then reprint the receipt"
-            }
+            PrintFault::PaperOut => "printer ran out of paper during the job: load paper, then reprint the receipt",
+            PrintFault::CoverOpen => "printer cover opened during the job: close it, then reprint the receipt",
+            PrintFault::Offline => "printer went offline during the job: check it, then reprint the receipt",
+            PrintFault::HardwareError => "printer reported an error during the job: reset it, then reprint the receipt",
             PrintFault::Disconnected => {
                 "printer was disconnected during the job: check the cable, then reprint the receipt"
             }
@@ -73,17 +65,9 @@ impl std::fmt::Display for PrintFault {
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum PrintOutcome {
     /// The printer processed every byte of the job.
-    Confirmed {
-        bytes: usize,
-        elapsed_ms: u64,
-        paper_low: bool,
-    },
+    Confirmed { bytes: usize, elapsed_ms: u64, paper_low: bool },
     /// The job may be partly printed or not at all: offer a reprint marked as a copy.
-    Unconfirmed {
-        fault: PrintFault,
-        elapsed_ms: u64,
-        status: Option<PrinterStatus>,
-    },
+    Unconfirmed { fault: PrintFault, elapsed_ms: u64, status: Option<PrinterStatus> },
 }
 
 pub struct PrinterDriver<O: LinkOpener> {
@@ -94,11 +78,7 @@ pub struct PrinterDriver<O: LinkOpener> {
 
 impl<O: LinkOpener> PrinterDriver<O> {
     pub fn new(opener: O, profile: PrinterProfile) -> Self {
-        Self {
-            link: ReconnectingLink::new(opener),
-            profile,
-            rx: Vec::new(),
-        }
+        Self { link: ReconnectingLink::new(opener), profile, rx: Vec::new() }
     }
 
     pub fn profile(&self) -> &PrinterProfile {
@@ -115,17 +95,10 @@ impl<O: LinkOpener> PrinterDriver<O> {
         self.rx.clear();
         let mut status = PrinterStatus::default();
         for query in StatusQuery::ALL {
-            self.link.write_all(
-                &command::realtime_status(query as u8),
-                Instant::now() + STATUS_ANSWER_TIMEOUT,
-            )?;
-            let byte =
-                self.wait_for_byte(is_status_byte, Instant::now() + STATUS_ANSWER_TIMEOUT)?;
+            self.link.write_all(&command::realtime_status(query as u8), Instant::now() + STATUS_ANSWER_TIMEOUT)?;
+            let byte = self.wait_for_byte(is_status_byte, Instant::now() + STATUS_ANSWER_TIMEOUT)?;
             let Some(byte) = byte else {
-                return Err(PrinterError::NoAnswer {
-                    port: self.link.port_name(),
-                    baud: self.profile.baud,
-                });
+                return Err(PrinterError::NoAnswer { port: self.link.port_name(), baud: self.profile.baud });
             };
             status.apply(query, byte);
         }
@@ -133,11 +106,7 @@ impl<O: LinkOpener> PrinterDriver<O> {
     }
 
     /// Reads until a byte matching `wanted` arrives or `deadline` passes; other bytes are kept.
-    fn wait_for_byte(
-        &mut self,
-        wanted: fn(u8) -> bool,
-        deadline: Instant,
-    ) -> Result<Option<u8>, LinkError> {
+    fn wait_for_byte(&mut self, wanted: fn(u8) -> bool, deadline: Instant) -> Result<Option<u8>, LinkError> {
         loop {
             if let Some(pos) = self.rx.iter().position(|&b| wanted(b)) {
                 let byte = self.rx[pos];
@@ -162,8 +131,7 @@ impl<O: LinkOpener> PrinterDriver<O> {
         let started = Instant::now();
         let lines = job.iter().filter(|&&b| b == command::LF).count() + 10;
         let wire = Duration::from_secs_f64(self.profile.wire_seconds(job.len() + 3));
-        let deadline =
-            started + wire.mul_f64(1.5) + TIME_PER_LINE * lines as u32 + COMPLETION_SLACK;
+        let deadline = started + wire.mul_f64(1.5) + TIME_PER_LINE * lines as u32 + COMPLETION_SLACK;
         let elapsed_ms = |at: Instant| at.elapsed().as_millis() as u64;
 
         let mut message = Vec::with_capacity(job.len() + 3);
@@ -204,27 +172,13 @@ impl<O: LinkOpener> PrinterDriver<O> {
             }
             let now = Instant::now();
             if now >= deadline {
-                let fallback = if live.offline {
-                    PrintFault::Offline
-                } else {
-                    PrintFault::NoCompletion
-                };
+                let fallback = if live.offline { PrintFault::Offline } else { PrintFault::NoCompletion };
                 let fault = fault_from(&live).unwrap_or(fallback);
                 return Ok(self.give_up(fault, Some(live), started));
             }
             if now >= next_poll && pending_queries.is_empty() {
-                for query in [
-                    StatusQuery::Printer,
-                    StatusQuery::OfflineCause,
-                    StatusQuery::PaperSensor,
-                ] {
-                    if self
-                        .link
-                        .write_all(
-                            &command::realtime_status(query as u8),
-                            now + STATUS_ANSWER_TIMEOUT,
-                        )
-                        .is_err()
+                for query in [StatusQuery::Printer, StatusQuery::OfflineCause, StatusQuery::PaperSensor] {
+                    if self.link.write_all(&command::realtime_status(query as u8), now + STATUS_ANSWER_TIMEOUT).is_err()
                     {
                         return Ok(self.give_up(PrintFault::Disconnected, None, started));
                     }
@@ -238,12 +192,7 @@ impl<O: LinkOpener> PrinterDriver<O> {
     /// Ends a job that cannot be confirmed: clears the printer's buffer (where the model supports
     /// it) so that the rest of the job does not print later, garbled, on the next receipt.
     /// The status returned is read after the clear, so the printer has processed it by then.
-    fn give_up(
-        &mut self,
-        fault: PrintFault,
-        mut status: Option<PrinterStatus>,
-        started: Instant,
-    ) -> PrintOutcome {
+    fn give_up(&mut self, fault: PrintFault, mut status: Option<PrinterStatus>, started: Instant) -> PrintOutcome {
         if fault != PrintFault::Disconnected {
             if self.profile.supports_clear_buffers {
                 let deadline = Instant::now() + STATUS_ANSWER_TIMEOUT;
@@ -254,11 +203,7 @@ impl<O: LinkOpener> PrinterDriver<O> {
             }
         }
         tracing::warn!(%fault, "print job unconfirmed");
-        PrintOutcome::Unconfirmed {
-            fault,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-            status,
-        }
+        PrintOutcome::Unconfirmed { fault, elapsed_ms: started.elapsed().as_millis() as u64, status }
     }
 }
 

@@ -8,18 +8,9 @@ use std::path::Path;
 
 /// Profiles shipped with the kiosk, compiled in from hardware/profiles/.
 const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "generic-58mm",
-        include_str!("../../profiles/generic-58mm.toml"),
-    ),
-    (
-        "generic-80mm",
-        include_str!("../../profiles/generic-80mm.toml"),
-    ),
-    (
-        "generic-58mm-raster-qr",
-        include_str!("../../profiles/generic-58mm-raster-qr.toml"),
-    ),
+    ("generic-58mm", include_str!("../../profiles/generic-58mm.toml")),
+    ("generic-80mm", include_str!("../../profiles/generic-80mm.toml")),
+    ("generic-58mm-raster-qr", include_str!("../../profiles/generic-58mm-raster-qr.toml")),
 ];
 
 /// The profile used when none is named.
@@ -48,19 +39,11 @@ pub enum ProfileError {
     #[error("unknown printer profile {name:?}: use one of {known}, or a path to a profile file")]
     Unknown { name: String, known: String },
     #[error("cannot read printer profile {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("printer profile {origin} is not valid TOML for a profile: {message}")]
     Parse { origin: String, message: String },
     #[error("printer profile {origin}: {key} = {value} is not allowed: {allowed}")]
-    Invalid {
-        origin: String,
-        key: &'static str,
-        value: String,
-        allowed: &'static str,
-    },
+    Invalid { origin: String, key: &'static str, value: String, allowed: &'static str },
 }
 
 impl PrinterProfile {
@@ -75,10 +58,8 @@ impl PrinterProfile {
         }
         let path = Path::new(name_or_path);
         if path.is_file() {
-            let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
-                path: name_or_path.into(),
-                source,
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ProfileError::Read { path: name_or_path.into(), source })?;
             return Self::parse(&text, name_or_path);
         }
         Err(ProfileError::Unknown {
@@ -92,23 +73,15 @@ impl PrinterProfile {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Self, ProfileError> {
-        let profile: PrinterProfile = toml::from_str(text).map_err(|e| ProfileError::Parse {
-            origin: origin.into(),
-            message: e.message().to_string(),
-        })?;
+        let profile: PrinterProfile = toml::from_str(text)
+            .map_err(|e| ProfileError::Parse { origin: origin.into(), message: e.message().to_string() })?;
         profile.validate(origin)?;
         Ok(profile)
     }
 
     fn validate(&self, origin: &str) -> Result<(), ProfileError> {
-        let invalid = |key, value: String, allowed| {
-            Err(ProfileError::Invalid {
-                origin: origin.into(),
-                key,
-                value,
-                allowed,
-            })
-        };
+        let invalid =
+            |key, value: String, allowed| Err(ProfileError::Invalid { origin: origin.into(), key, value, allowed });
         const BAUDS: [u32; 8] = [2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400];
         if !BAUDS.contains(&self.baud) {
             return invalid(
@@ -118,39 +91,19 @@ impl PrinterProfile {
             );
         }
         if !(16..=80).contains(&self.columns) {
-            return invalid(
-                "columns",
-                self.columns.to_string(),
-                "16 to 80 half-width columns",
-            );
+            return invalid("columns", self.columns.to_string(), "16 to 80 half-width columns");
         }
         if !(128..=832).contains(&self.dots_per_line) || !self.dots_per_line.is_multiple_of(8) {
-            return invalid(
-                "dots_per_line",
-                self.dots_per_line.to_string(),
-                "a multiple of 8 from 128 to 832",
-            );
+            return invalid("dots_per_line", self.dots_per_line.to_string(), "a multiple of 8 from 128 to 832");
         }
         if self.dots_per_line / self.columns < 8 {
-            return invalid(
-                "columns",
-                self.columns.to_string(),
-                "at most dots_per_line / 8 columns",
-            );
+            return invalid("columns", self.columns.to_string(), "at most dots_per_line / 8 columns");
         }
         if !(8..=2048).contains(&self.raster_band_rows) {
-            return invalid(
-                "raster_band_rows",
-                self.raster_band_rows.to_string(),
-                "8 to 2048 rows",
-            );
+            return invalid("raster_band_rows", self.raster_band_rows.to_string(), "8 to 2048 rows");
         }
         if self.cut_feed_lines > 20 {
-            return invalid(
-                "cut_feed_lines",
-                self.cut_feed_lines.to_string(),
-                "0 to 20 lines",
-            );
+            return invalid("cut_feed_lines", self.cut_feed_lines.to_string(), "0 to 20 lines");
         }
         Ok(())
     }
@@ -185,24 +138,13 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key_and_what_is_allowed() {
-        let text =
-            include_str!("../../profiles/generic-58mm.toml").replace("baud = 9600", "baud = 9601");
-        let err = PrinterProfile::parse(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("baud = 9601") && err.contains("one of"),
-            "{err}"
-        );
-        let text =
-            include_str!("../../profiles/generic-58mm.toml").replace("columns = 32", "colums = 32");
-        let err = PrinterProfile::parse(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
+        let text = include_str!("../../profiles/generic-58mm.toml").replace("baud = 9600", "baud = 9601");
+        let err = PrinterProfile::parse(&text, "test.toml").unwrap_err().to_string();
+        assert!(err.contains("baud = 9601") && err.contains("one of"), "{err}");
+        let text = include_str!("../../profiles/generic-58mm.toml").replace("columns = 32", "colums = 32");
+        let err = PrinterProfile::parse(&text, "test.toml").unwrap_err().to_string();
         assert!(err.contains("colums"), "{err}");
-        let err = PrinterProfile::load("no-such-printer")
-            .unwrap_err()
-            .to_string();
+        let err = PrinterProfile::load("no-such-printer").unwrap_err().to_string();
         assert!(err.contains("generic-58mm"), "{err}");
     }
 }

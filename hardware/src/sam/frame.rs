@@ -21,13 +21,9 @@ pub mod command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SamFrameError {
-    #[error(
-        "frame length {0} is outside 2..={MAX_BODY_LEN}: the reader or the cable is sending noise"
-    )]
+    #[error("frame length {0} is outside 2..={MAX_BODY_LEN}: the reader or the cable is sending noise")]
     BadLength(usize),
-    #[error(
-        "frame checksum is {actual:#04x}, expected {expected:#04x}: noise on the line, the command is retried"
-    )]
+    #[error("frame checksum is {actual:#04x}, expected {expected:#04x}: noise on the line, the command is retried")]
     BadChecksum { expected: u8, actual: u8 },
 }
 
@@ -39,10 +35,7 @@ pub enum Digest<'a> {
     /// A frame whose payload (without length and checksum) is given; `consumed` bytes are used up.
     Frame { payload: &'a [u8], consumed: usize },
     /// A damaged frame; `consumed` bytes should be dropped before trying again.
-    Error {
-        error: SamFrameError,
-        consumed: usize,
-    },
+    Error { error: SamFrameError, consumed: usize },
 }
 
 fn find_preamble(buf: &[u8]) -> Option<usize> {
@@ -71,10 +64,7 @@ pub fn digest(buf: &[u8]) -> Digest<'_> {
     }
     let body_len = usize::from(u16::from_be_bytes([frame[5], frame[6]]));
     if !(2..=MAX_BODY_LEN).contains(&body_len) {
-        return Digest::Error {
-            error: SamFrameError::BadLength(body_len),
-            consumed: start + 1,
-        };
+        return Digest::Error { error: SamFrameError::BadLength(body_len), consumed: start + 1 };
     }
     let total = HEADER_LEN + body_len;
     if frame.len() < total {
@@ -83,15 +73,9 @@ pub fn digest(buf: &[u8]) -> Digest<'_> {
     let expected = checksum(&frame[5..total - 1]);
     let actual = frame[total - 1];
     if expected != actual {
-        return Digest::Error {
-            error: SamFrameError::BadChecksum { expected, actual },
-            consumed: start + 1,
-        };
+        return Digest::Error { error: SamFrameError::BadChecksum { expected, actual }, consumed: start + 1 };
     }
-    Digest::Frame {
-        payload: &frame[HEADER_LEN..total - 1],
-        consumed: start + total,
-    }
+    Digest::Frame { payload: &frame[HEADER_LEN..total - 1], consumed: start + total }
 }
 
 /// XOR of every byte given.
@@ -173,37 +157,20 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        s.split_whitespace()
-            .map(|h| u8::from_str_radix(h, 16).unwrap())
-            .collect()
+        s.split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect()
     }
 
     #[test]
     fn find_card_command_matches_devices_md() {
-        assert_eq!(
-            encode_command(command::FIND_CARD, &[]),
-            hex("AA AA AA 96 69 00 03 20 01 22")
-        );
+        assert_eq!(encode_command(command::FIND_CARD, &[]), hex("AA AA AA 96 69 00 03 20 01 22"));
     }
 
     #[test]
     fn decodes_the_examples_whole() {
         let ok = hex("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97");
-        assert_eq!(
-            digest(&ok),
-            Digest::Frame {
-                payload: &ok[7..14],
-                consumed: ok.len()
-            }
-        );
+        assert_eq!(digest(&ok), Digest::Frame { payload: &ok[7..14], consumed: ok.len() });
         let failed = hex("AA AA AA 96 69 00 04 00 00 80 84");
-        assert_eq!(
-            digest(&failed),
-            Digest::Frame {
-                payload: &[0, 0, 0x80],
-                consumed: failed.len()
-            }
-        );
+        assert_eq!(digest(&failed), Digest::Frame { payload: &[0, 0, 0x80], consumed: failed.len() });
     }
 
     #[test]
@@ -232,13 +199,7 @@ mod tests {
         let mut bad_len = good.clone();
         bad_len[5] = 0xFF;
         for (bad, expected) in [
-            (
-                bad_sum,
-                SamFrameError::BadChecksum {
-                    expected: 0x84,
-                    actual: 0x7B,
-                },
-            ),
+            (bad_sum, SamFrameError::BadChecksum { expected: 0x84, actual: 0x7B }),
             (bad_len, SamFrameError::BadLength(0xFF04)),
         ] {
             let mut decoder = SamFrameDecoder::new();

@@ -47,9 +47,7 @@ pub enum IdCardError {
     Status(SamStatus),
     #[error("the reader's answer is {0} bytes, too short for a card")]
     Short(usize),
-    #[error(
-        "the reader's answer announces {text} bytes of text and {photo} of photo, expected 256 and 1024"
-    )]
+    #[error("the reader's answer announces {text} bytes of text and {photo} of photo, expected 256 and 1024")]
     BlockLengths { text: usize, photo: usize },
     #[error("the card's {field} field is not valid UCS-2 text")]
     Text { field: &'static str },
@@ -89,10 +87,7 @@ impl IdCard {
         let text_len = usize::from(u16::from_be_bytes([payload[3], payload[4]]));
         let photo_len = usize::from(u16::from_be_bytes([payload[5], payload[6]]));
         if text_len != TEXT_LEN || photo_len != PHOTO_LEN {
-            return Err(IdCardError::BlockLengths {
-                text: text_len,
-                photo: photo_len,
-            });
+            return Err(IdCardError::BlockLengths { text: text_len, photo: photo_len });
         }
         if payload.len() < 7 + TEXT_LEN + PHOTO_LEN {
             return Err(IdCardError::Short(payload.len()));
@@ -107,36 +102,25 @@ impl IdCard {
         if text.len() < TEXT_LEN {
             return Err(IdCardError::Short(text.len()));
         }
-        let get =
-            |range: std::ops::Range<usize>, name: &'static str| decode_field(&text[range], name);
+        let get = |range: std::ops::Range<usize>, name: &'static str| decode_field(&text[range], name);
         let name = get(field::NAME, "name")?;
         if name.is_empty() {
-            return Err(IdCardError::Field {
-                field: "name",
-                reason: "empty".into(),
-            });
+            return Err(IdCardError::Field { field: "name", reason: "empty".into() });
         }
         let gender = match get(field::GENDER, "gender")?.as_str() {
             "1" => Gender::Male,
             "2" => Gender::Female,
             other => {
-                return Err(IdCardError::Field {
-                    field: "gender",
-                    reason: format!("{other:?} is not 1 or 2"),
-                });
+                return Err(IdCardError::Field { field: "gender", reason: format!("{other:?} is not 1 or 2") });
             }
         };
         let nation_code = get(field::NATION, "nation")?;
         if nation_name(&nation_code).is_none() {
-            return Err(IdCardError::Field {
-                field: "nation",
-                reason: format!("unknown code {nation_code:?}"),
-            });
+            return Err(IdCardError::Field { field: "nation", reason: format!("unknown code {nation_code:?}") });
         }
         let birth_text = get(field::BIRTH, "birth date")?;
         let birth_date = parse_date(&birth_text, "birth date")?;
-        let id_number =
-            IdNumber::parse(&get(field::ID_NUMBER, "ID number")?).map_err(IdCardError::IdNumber)?;
+        let id_number = IdNumber::parse(&get(field::ID_NUMBER, "ID number")?).map_err(IdCardError::IdNumber)?;
         if id_number.birth_digits() != birth_text {
             return Err(IdCardError::Field {
                 field: "birth date",
@@ -185,12 +169,8 @@ impl IdCard {
 }
 
 fn decode_field(bytes: &[u8], field: &'static str) -> Result<String, IdCardError> {
-    let units = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]));
-    let text: String = char::decode_utf16(units)
-        .collect::<Result<_, _>>()
-        .map_err(|_| IdCardError::Text { field })?;
+    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().map_err(|_| IdCardError::Text { field })?;
     if text.chars().any(|c| c.is_control()) {
         return Err(IdCardError::Text { field });
     }
@@ -198,10 +178,8 @@ fn decode_field(bytes: &[u8], field: &'static str) -> Result<String, IdCardError
 }
 
 fn parse_date(text: &str, field: &'static str) -> Result<CalendarDate, IdCardError> {
-    CalendarDate::parse_yyyymmdd(text).ok_or_else(|| IdCardError::Field {
-        field,
-        reason: format!("{text:?} is not a date YYYYMMDD"),
-    })
+    CalendarDate::parse_yyyymmdd(text)
+        .ok_or_else(|| IdCardError::Field { field, reason: format!("{text:?} is not a date YYYYMMDD") })
 }
 
 /// Encodes `text` as UCS-2 LE into `out`, right-padded with spaces; the inverse of decoding,
@@ -209,11 +187,7 @@ fn parse_date(text: &str, field: &'static str) -> Result<CalendarDate, IdCardErr
 pub fn encode_field(text: &str, out: &mut [u8]) -> Result<(), String> {
     let units: Vec<u16> = text.encode_utf16().collect();
     if units.len() * 2 > out.len() {
-        return Err(format!(
-            "{:?} is longer than the {} characters the field holds",
-            text,
-            out.len() / 2
-        ));
+        return Err(format!("{:?} is longer than the {} characters the field holds", text, out.len() / 2));
     }
     for (i, chunk) in out.chunks_exact_mut(2).enumerate() {
         chunk.copy_from_slice(&units.get(i).copied().unwrap_or(0x20).to_le_bytes());

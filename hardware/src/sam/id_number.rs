@@ -21,11 +21,7 @@ pub struct IdNumber(String);
 
 /// The check character for the first 17 digits.
 pub fn check_character(first17: &[u8; 17]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     char::from(CHECK_CHARS[(sum % 11) as usize])
 }
 
@@ -41,9 +37,7 @@ impl IdNumber {
             return Err(IdNumberError::Characters);
         }
         let first17: &[u8; 17] = bytes[..17].try_into().expect("18 bytes");
-        if !first17.iter().all(u8::is_ascii_digit)
-            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
-        {
+        if !first17.iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(IdNumberError::Characters);
         }
         if char::from(bytes[17]) != check_character(first17) {
@@ -98,35 +92,15 @@ mod tests {
         assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");
         assert!(!format!("{id:?}{id}").contains("19491231"));
         assert_eq!(id.birth_digits(), "19491231");
-        assert_eq!(
-            IdNumber::parse("11010519491231002x")
-                .unwrap()
-                .reveal_full_number(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse("11010519491231002x").unwrap().reveal_full_number(), "11010519491231002X");
     }
 
     #[test]
     fn rejects_bad_numbers() {
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(IdNumberError::CheckCharacter)
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491231002"),
-            Err(IdNumberError::Length(17))
-        );
-        assert_eq!(
-            IdNumber::parse("1101051949123100AX"),
-            Err(IdNumberError::Characters)
-        );
-        assert_eq!(
-            IdNumber::parse("X1010519491231002X"),
-            Err(IdNumberError::Characters)
-        );
-        assert_eq!(
-            IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ"),
-            Err(IdNumberError::Characters)
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::CheckCharacter));
+        assert_eq!(IdNumber::parse("11010519491231002"), Err(IdNumberError::Length(17)));
+        assert_eq!(IdNumber::parse("1101051949123100AX"), Err(IdNumberError::Characters));
+        assert_eq!(IdNumber::parse("X1010519491231002X"), Err(IdNumberError::Characters));
+        assert_eq!(IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ"), Err(IdNumberError::Characters));
     }
 }

@@ -16,9 +16,7 @@ const ANSWER_TIMEOUT: Duration = Duration::from_millis(1500);
 pub enum SamReaderError {
     #[error(transparent)]
     Link(#[from] LinkError),
-    #[error(
-        "ID card reader on {port} does not answer: check its power, the cable, and that it runs at {baud} baud"
-    )]
+    #[error("ID card reader on {port} does not answer: check its power, the cable, and that it runs at {baud} baud")]
     NoAnswer { port: String, baud: u32 },
     #[error("ID card reader sent a damaged frame: {0}")]
     Frame(SamFrameError),
@@ -46,12 +44,7 @@ pub struct SamReader<O: LinkOpener> {
 
 impl<O: LinkOpener> SamReader<O> {
     pub fn new(opener: O, baud: u32) -> Self {
-        Self {
-            link: ReconnectingLink::new(opener),
-            decoder: SamFrameDecoder::new(),
-            baud,
-            last_find: None,
-        }
+        Self { link: ReconnectingLink::new(opener), decoder: SamFrameDecoder::new(), baud, last_find: None }
     }
 
     pub fn link(&mut self) -> &mut ReconnectingLink<O> {
@@ -63,24 +56,18 @@ impl<O: LinkOpener> SamReader<O> {
         self.link.discard_input()?;
         self.decoder.clear();
         let deadline = Instant::now() + ANSWER_TIMEOUT;
-        self.link
-            .write_all(&frame::encode_command(cmd, &[]), deadline)?;
+        self.link.write_all(&frame::encode_command(cmd, &[]), deadline)?;
         let mut buf = [0u8; 2048];
         loop {
             if let Some(result) = self.decoder.next_frame() {
                 let payload = result.map_err(SamReaderError::Frame)?;
                 if payload.len() < 3 {
-                    return Err(SamReaderError::Frame(SamFrameError::BadLength(
-                        payload.len() + 1,
-                    )));
+                    return Err(SamReaderError::Frame(SamFrameError::BadLength(payload.len() + 1)));
                 }
                 return Ok(payload);
             }
             if Instant::now() >= deadline {
-                return Err(SamReaderError::NoAnswer {
-                    port: self.link.port_name(),
-                    baud: self.baud,
-                });
+                return Err(SamReaderError::NoAnswer { port: self.link.port_name(), baud: self.baud });
             }
             let n = self.link.read_some(&mut buf)?;
             self.decoder.push(&buf[..n]);

@@ -101,12 +101,8 @@ impl SamStatus {
     /// What fixes it: the resident places the card again (retry), or a technician is needed.
     pub fn required_action(self) -> RequiredAction {
         match self {
-            SamStatus::Success | SamStatus::FindCardSuccess | SamStatus::NoContent => {
-                RequiredAction::None
-            }
-            SamStatus::ChecksumError | SamStatus::LengthError | SamStatus::FindCardFailed => {
-                RequiredAction::Retry
-            }
+            SamStatus::Success | SamStatus::FindCardSuccess | SamStatus::NoContent => RequiredAction::None,
+            SamStatus::ChecksumError | SamStatus::LengthError | SamStatus::FindCardFailed => RequiredAction::Retry,
             SamStatus::SelectCardFailed
             | SamStatus::ReadFailed
             | SamStatus::RandomNumberFailed
@@ -131,8 +127,7 @@ mod tests {
     #[test]
     fn every_documented_code_round_trips() {
         let codes = [
-            0x90, 0x9F, 0x91, 0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47,
-            0x60, 0x66, 0x80, 0x81,
+            0x90, 0x9F, 0x91, 0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81,
         ];
         for code in codes {
             let status = SamStatus::from_sw3(code);
@@ -140,10 +135,7 @@ mod tests {
             assert_eq!(status.sw3(), code);
         }
         assert_eq!(SamStatus::from_sw3(0x55), SamStatus::Unknown(0x55));
-        assert_eq!(
-            SamStatus::from_sw3(0x60).required_action(),
-            RequiredAction::Reset
-        );
+        assert_eq!(SamStatus::from_sw3(0x60).required_action(), RequiredAction::Reset);
         assert!(SamStatus::from_sw3(0x9F).is_success());
     }
 }

@@ -13,14 +13,12 @@ pub fn serve(socket: &Path, controller: PtyController) -> std::io::Result<()> {
         std::fs::remove_file(socket)?;
     }
     let listener = UnixListener::bind(socket)?;
-    std::thread::Builder::new()
-        .name("devsim-control".into())
-        .spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let controller = controller.clone();
-                let _ = handle(stream, &controller);
-            }
-        })?;
+    std::thread::Builder::new().name("devsim-control".into()).spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let controller = controller.clone();
+            let _ = handle(stream, &controller);
+        }
+    })?;
     Ok(())
 }
 
@@ -40,23 +38,13 @@ fn handle(stream: UnixStream, controller: &PtyController) -> std::io::Result<()>
 
 /// Sends one command to a control socket and returns the answer, or the error line as `Err`.
 pub fn send(socket: &Path, command: &str) -> Result<String, String> {
-    let mut stream = UnixStream::connect(socket).map_err(|e| {
-        format!(
-            "cannot reach the simulator at {}: {e}; is devsim running?",
-            socket.display()
-        )
-    })?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .map_err(|e| e.to_string())?;
+    let mut stream = UnixStream::connect(socket)
+        .map_err(|e| format!("cannot reach the simulator at {}: {e}; is devsim running?", socket.display()))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
     writeln!(stream, "{command}").map_err(|e| e.to_string())?;
-    stream
-        .shutdown(std::net::Shutdown::Write)
-        .map_err(|e| e.to_string())?;
+    stream.shutdown(std::net::Shutdown::Write).map_err(|e| e.to_string())?;
     let mut line = String::new();
-    BufReader::new(stream)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
+    BufReader::new(stream).read_line(&mut line).map_err(|e| e.to_string())?;
     let line = line.trim_end();
     match line.strip_prefix("ok ") {
         Some(rest) => Ok(rest.to_string()),

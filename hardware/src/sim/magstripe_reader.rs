@@ -12,10 +12,7 @@ pub struct SimMagstripeReader {
 
 impl Default for SimMagstripeReader {
     fn default() -> Self {
-        Self {
-            pending: Vec::new(),
-            terminator: b'\r',
-        }
+        Self { pending: Vec::new(), terminator: b'\r' }
     }
 }
 
@@ -32,19 +29,12 @@ impl SimulatedDevice for SimMagstripeReader {
         let words: Vec<&str> = command.split_whitespace().collect();
         match words.as_slice() {
             ["swipe", pan, name, yymm] => {
-                let ok =
-                    pan.len() <= 19 && pan.bytes().all(|b| b.is_ascii_digit()) && yymm.len() == 4;
-                let expiry = yymm
-                    .get(..2)
-                    .and_then(|y| y.parse().ok())
-                    .zip(yymm.get(2..).and_then(|m| m.parse().ok()));
+                let ok = pan.len() <= 19 && pan.bytes().all(|b| b.is_ascii_digit()) && yymm.len() == 4;
+                let expiry = yymm.get(..2).and_then(|y| y.parse().ok()).zip(yymm.get(2..).and_then(|m| m.parse().ok()));
                 let (Some(expiry), true) = (expiry, ok) else {
-                    return Err(
-                        "swipe needs a card number of up to 19 digits, a NAME and YYMM".into(),
-                    );
+                    return Err("swipe needs a card number of up to 19 digits, a NAME and YYMM".into());
                 };
-                self.pending
-                    .extend(encode_swipe(pan, name, expiry, self.terminator));
+                self.pending.extend(encode_swipe(pan, name, expiry, self.terminator));
                 Ok("swiped".into())
             }
             ["swipe-raw", text] => {

@@ -22,9 +22,7 @@ pub struct MemoryDeviceLink<D: SimulatedDevice> {
 
 impl<D: SimulatedDevice> Clone for MemoryDeviceLink<D> {
     fn clone(&self) -> Self {
-        Self {
-            shared: self.shared.clone(),
-        }
+        Self { shared: self.shared.clone() }
     }
 }
 

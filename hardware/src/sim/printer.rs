@@ -57,9 +57,7 @@ impl PrintedReceipt {
         self.elements
             .iter()
             .filter_map(|e| match e {
-                PrintedElement::Line { runs, .. } => {
-                    Some(runs.iter().map(|r| r.text.as_str()).collect())
-                }
+                PrintedElement::Line { runs, .. } => Some(runs.iter().map(|r| r.text.as_str()).collect()),
                 _ => None,
             })
             .collect()
@@ -204,13 +202,7 @@ impl SimPrinter {
             1 => 0x12 | if self.held() { 0x08 } else { 0 },
             2 => 0x12 | if f.cover_open { 0x04 } else { 0 } | if paper_out { 0x20 } else { 0 },
             3 => 0x12,
-            4 => {
-                0x12 | if f.paper == PaperLevel::NearEnd {
-                    0x0C
-                } else {
-                    0
-                } | if paper_out { 0x60 } else { 0 }
-            }
+            4 => 0x12 | if f.paper == PaperLevel::NearEnd { 0x0C } else { 0 } | if paper_out { 0x60 } else { 0 },
             _ => 0x12,
         }
     }
@@ -301,11 +293,7 @@ impl SimPrinter {
                     b'&' => self.chinese_mode = true,
                     b'.' => self.chinese_mode = false,
                     b'!' => {
-                        return if need(3) {
-                            Step::NeedMore
-                        } else {
-                            Step::Done(3)
-                        };
+                        return if need(3) { Step::NeedMore } else { Step::Done(3) };
                     }
                     other => self.unknown.push(format!("1C {other:02X}")),
                 }
@@ -348,19 +336,7 @@ impl SimPrinter {
         };
         let takes_arg = matches!(
             cmd,
-            b'E' | b'G'
-                | b'a'
-                | b'!'
-                | b'd'
-                | b'J'
-                | b'-'
-                | b'3'
-                | b't'
-                | b'M'
-                | b' '
-                | b'R'
-                | b'{'
-                | b'V'
+            b'E' | b'G' | b'a' | b'!' | b'd' | b'J' | b'-' | b'3' | b't' | b'M' | b' ' | b'R' | b'{' | b'V'
         );
         let arg = self.input.get(pos + 2).copied();
         let n = match (takes_arg, arg) {
@@ -431,11 +407,7 @@ impl SimPrinter {
                     return Step::NeedMore;
                 }
                 let m = buf[2];
-                let len = if matches!(m, 65 | 66 | 97 | 98 | 103 | 104) {
-                    4
-                } else {
-                    3
-                };
+                let len = if matches!(m, 65 | 66 | 97 | 98 | 103 | 104) { 4 } else { 3 };
                 if buf.len() < len {
                     return Step::NeedMore;
                 }
@@ -457,8 +429,7 @@ impl SimPrinter {
                 if buf.len() < total {
                     return Step::NeedMore;
                 }
-                let bitmap =
-                    Bitmap::from_bits(x * 8, y, buf[8..total].to_vec()).expect("sizes match");
+                let bitmap = Bitmap::from_bits(x * 8, y, buf[8..total].to_vec()).expect("sizes match");
                 self.end_line_if_any();
                 let align = self.align;
                 self.elements.push(PrintedElement::Image { bitmap, align });
@@ -483,11 +454,7 @@ impl SimPrinter {
                             self.end_line_if_any();
                             let data = String::from_utf8_lossy(&self.qr_data).into_owned();
                             let (module_size, align) = (self.qr_module_size, self.align);
-                            self.elements.push(PrintedElement::Qr {
-                                data,
-                                module_size,
-                                align,
-                            });
+                            self.elements.push(PrintedElement::Qr { data, module_size, align });
                             self.count_lines(6);
                         }
                         _ => {}
@@ -522,21 +489,13 @@ impl SimPrinter {
         };
         let text = encoding.decode(&self.pending_text);
         self.pending_text.clear();
-        self.runs.push(TextRun {
-            text,
-            bold: self.bold,
-            width: self.width,
-            height: self.height,
-        });
+        self.runs.push(TextRun { text, bold: self.bold, width: self.width, height: self.height });
     }
 
     fn end_line(&mut self) {
         self.flush_text();
         let runs = std::mem::take(&mut self.runs);
-        self.elements.push(PrintedElement::Line {
-            runs,
-            align: self.align,
-        });
+        self.elements.push(PrintedElement::Line { runs, align: self.align });
         self.count_lines(u32::from(self.height.max(1)));
     }
 
@@ -616,9 +575,7 @@ impl SimulatedDevice for SimPrinter {
             }
             ["paper", "out"] => self.faults.paper = PaperLevel::Out,
             ["paper-out-after", n] => {
-                let n: u32 = n
-                    .parse()
-                    .map_err(|_| format!("{n:?} is not a number of lines"))?;
+                let n: u32 = n.parse().map_err(|_| format!("{n:?} is not a number of lines"))?;
                 self.faults.paper_out_after_lines = Some(self.lines_printed + n);
             }
             ["cover", "open"] => self.faults.cover_open = true,
@@ -654,9 +611,7 @@ mod tests {
     #[test]
     fn interprets_an_encoded_receipt_in_any_chunking() {
         let profile = PrinterProfile::load("generic-58mm").unwrap();
-        let bytes = ReceiptEncoder::new(&profile)
-            .encode(&Receipt::sample_payment())
-            .unwrap();
+        let bytes = ReceiptEncoder::new(&profile).encode(&Receipt::sample_payment()).unwrap();
         for chunk in [1, 7, bytes.len()] {
             let (mut p, done) = printer("generic-58mm");
             for c in bytes.chunks(chunk) {
@@ -668,24 +623,10 @@ mod tests {
             assert!(receipt.cut);
             let lines = receipt.text_lines();
             assert_eq!(lines[0], "市民之窗");
-            assert!(
-                lines
-                    .iter()
-                    .any(|l| l.starts_with("金额 Amount") && l.ends_with("￥41.40")),
-                "{lines:?}"
-            );
-            assert_eq!(
-                receipt.qr_codes(),
-                vec!["https://pay.example.org/r/T20261126-000153"]
-            );
-            assert!(
-                receipt.unknown_commands.is_empty(),
-                "{:?}",
-                receipt.unknown_commands
-            );
-            let PrintedElement::Line { runs, align } = &receipt.elements[0] else {
-                panic!()
-            };
+            assert!(lines.iter().any(|l| l.starts_with("金额 Amount") && l.ends_with("￥41.40")), "{lines:?}");
+            assert_eq!(receipt.qr_codes(), vec!["https://pay.example.org/r/T20261126-000153"]);
+            assert!(receipt.unknown_commands.is_empty(), "{:?}", receipt.unknown_commands);
+            let PrintedElement::Line { runs, align } = &receipt.elements[0] else { panic!() };
             assert_eq!(*align, Alignment::Centre);
             assert!(runs[0].bold && runs[0].width == 2 && runs[0].height == 2);
         }
@@ -700,20 +641,12 @@ mod tests {
         assert_eq!(p.receive(&[0x10, 0x04, 0x04], Instant::now()), vec![0x1E]);
         p.control("paper out").unwrap();
         assert_eq!(p.receive(&[0x10, 0x04, 0x04], Instant::now()), vec![0x72]);
-        assert_eq!(
-            p.receive(&[0x1D, 0x72, 0x01], Instant::now()),
-            Vec::<u8>::new(),
-            "GS r waits while out of paper"
-        );
+        assert_eq!(p.receive(&[0x1D, 0x72, 0x01], Instant::now()), Vec::<u8>::new(), "GS r waits while out of paper");
         assert_eq!(p.receive(&[0x10, 0x04, 0x02], Instant::now()), vec![0x32]);
         p.control("paper ok").unwrap();
         p.control("cover open").unwrap();
         assert_eq!(p.receive(&[0x10, 0x04, 0x02], Instant::now()), vec![0x16]);
-        assert!(
-            p.control("paper sideways")
-                .unwrap_err()
-                .contains("paper ok")
-        );
+        assert!(p.control("paper sideways").unwrap_err().contains("paper ok"));
     }
 
     #[test]
@@ -724,10 +657,7 @@ mod tests {
         job.extend_from_slice(&[0x1D, 0x56, 0x01, 0x1D, 0x72, 0x01]);
         let reply = p.receive(&job, Instant::now());
         assert!(reply.is_empty(), "no completion while out of paper");
-        assert_eq!(
-            done.lock().unwrap()[0].text_lines(),
-            vec!["one", "two", "three"]
-        );
+        assert_eq!(done.lock().unwrap()[0].text_lines(), vec!["one", "two", "three"]);
         assert!(p.buffered() > 0);
         // A job sent while out of paper prints later when paper is loaded: the field failure.
         p.control("paper ok").unwrap();
@@ -751,17 +681,7 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            let b = [
-                0x1B,
-                0x1D,
-                0x10,
-                0x0A,
-                0xB0,
-                0x30,
-                (seed >> 16) as u8,
-                b'(',
-                b'v',
-            ][(seed % 9) as usize];
+            let b = [0x1B, 0x1D, 0x10, 0x0A, 0xB0, 0x30, (seed >> 16) as u8, b'(', b'v'][(seed % 9) as usize];
             p.receive(&[b], Instant::now());
         }
     }

@@ -46,17 +46,10 @@ fn open_pty(link: &Path) -> std::io::Result<Pty> {
         TTYPort::pair().map_err(std::io::Error::other)?
     };
     use serialport::SerialPort;
-    master
-        .set_timeout(Duration::from_millis(5))
-        .map_err(std::io::Error::other)?;
-    let slave_path = slave
-        .name()
-        .ok_or_else(|| std::io::Error::other("pseudo-terminal has no name"))?;
+    master.set_timeout(Duration::from_millis(5)).map_err(std::io::Error::other)?;
+    let slave_path = slave.name().ok_or_else(|| std::io::Error::other("pseudo-terminal has no name"))?;
     replace_symlink(Path::new(&slave_path), link)?;
-    Ok(Pty {
-        master,
-        _slave: slave,
-    })
+    Ok(Pty { master, _slave: slave })
 }
 
 fn replace_symlink(target: &Path, link: &Path) -> std::io::Result<()> {
@@ -65,10 +58,7 @@ fn replace_symlink(target: &Path, link: &Path) -> std::io::Result<()> {
         Ok(_) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} exists and is not a symlink: choose another --link path",
-                    link.display()
-                ),
+                format!("{} exists and is not a symlink: choose another --link path", link.display()),
             ));
         }
         Err(_) => {}
@@ -89,11 +79,7 @@ pub fn wire_time(bytes: usize, baud: u32) -> Duration {
 
 impl PtyHost {
     /// Starts `device` behind a new pseudo-terminal reachable at `link`.
-    pub fn start(
-        device: Box<dyn SimulatedDevice>,
-        link: &Path,
-        baud: u32,
-    ) -> std::io::Result<Self> {
+    pub fn start(device: Box<dyn SimulatedDevice>, link: &Path, baud: u32) -> std::io::Result<Self> {
         Self::start_with_output_chunk(device, link, baud, DEFAULT_OUTPUT_CHUNK)
     }
 
@@ -117,15 +103,8 @@ impl PtyHost {
             requests,
             stop: stop.clone(),
         };
-        let thread = std::thread::Builder::new()
-            .name("devsim".into())
-            .spawn(move || worker.run())?;
-        Ok(Self {
-            link: link.to_path_buf(),
-            control,
-            stop,
-            thread: Some(thread),
-        })
+        let thread = std::thread::Builder::new().name("devsim".into()).spawn(move || worker.run())?;
+        Ok(Self { link: link.to_path_buf(), control, stop, thread: Some(thread) })
     }
 
     pub fn link(&self) -> &Path {
@@ -139,9 +118,7 @@ impl PtyHost {
 
     /// A cloneable handle for sending control commands from other threads.
     pub fn controller(&self) -> PtyController {
-        PtyController {
-            control: self.control.clone(),
-        }
+        PtyController { control: self.control.clone() }
     }
 }
 
@@ -156,14 +133,9 @@ impl PtyController {
     pub fn control(&self, command: &str) -> Result<String, String> {
         let (answer, reply) = mpsc::channel();
         self.control
-            .send(ControlRequest {
-                command: command.to_string(),
-                answer,
-            })
+            .send(ControlRequest { command: command.to_string(), answer })
             .map_err(|_| "the simulated device has stopped".to_string())?;
-        reply
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| "the simulated device did not answer".to_string())?
+        reply.recv_timeout(Duration::from_secs(30)).map_err(|_| "the simulated device did not answer".to_string())?
     }
 }
 
@@ -245,10 +217,8 @@ impl Worker {
             }
             "replug" => {
                 if self.pty.is_none() {
-                    self.pty = Some(
-                        open_pty(&self.link)
-                            .map_err(|e| format!("cannot create the pseudo-terminal: {e}"))?,
-                    );
+                    self.pty =
+                        Some(open_pty(&self.link).map_err(|e| format!("cannot create the pseudo-terminal: {e}"))?);
                 }
                 Ok("plugged in".into())
             }

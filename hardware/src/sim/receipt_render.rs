@@ -27,21 +27,14 @@ pub fn render_text(receipt: &PrintedReceipt, profile: &PrinterProfile) -> String
         match element {
             PrintedElement::Line { runs, align } => {
                 let text: String = runs.iter().map(|r| r.text.as_str()).collect();
-                let used: usize = runs
-                    .iter()
-                    .map(|r| text_columns(&r.text) * usize::from(r.width))
-                    .sum();
+                let used: usize = runs.iter().map(|r| text_columns(&r.text) * usize::from(r.width)).sum();
                 let pad = aligned_offset(*align, used, profile.columns);
                 out.push_str(&" ".repeat(pad));
                 out.push_str(&text);
                 out.push('\n');
             }
             PrintedElement::Image { bitmap, .. } => {
-                out.push_str(&format!(
-                    "[image {}x{} dots]\n",
-                    bitmap.width(),
-                    bitmap.height()
-                ));
+                out.push_str(&format!("[image {}x{} dots]\n", bitmap.width(), bitmap.height()));
             }
             PrintedElement::Qr { data, .. } => out.push_str(&format!("[QR {data}]\n")),
             PrintedElement::Feed { lines } => out.push_str(&"\n".repeat(usize::from(*lines))),
@@ -59,11 +52,7 @@ pub fn render_text(receipt: &PrintedReceipt, profile: &PrinterProfile) -> String
 }
 
 /// The receipt as a picture, `dots_per_line` wide.
-pub fn render_bitmap(
-    receipt: &PrintedReceipt,
-    profile: &PrinterProfile,
-    font: Option<&GlyphRasterizer>,
-) -> Bitmap {
+pub fn render_bitmap(receipt: &PrintedReceipt, profile: &PrinterProfile, font: Option<&GlyphRasterizer>) -> Bitmap {
     let width = profile.dots_per_line;
     let column = profile.dots_per_column();
     let cell = column * 2;
@@ -74,19 +63,15 @@ pub fn render_bitmap(
         placed.push((y, element));
         y += match element {
             PrintedElement::Line { runs, .. } => {
-                let tallest = runs
-                    .iter()
-                    .map(|r| usize::from(r.height))
-                    .max()
-                    .unwrap_or(1);
+                let tallest = runs.iter().map(|r| usize::from(r.height)).max().unwrap_or(1);
                 LINE_PITCH + cell * (tallest - 1)
             }
             PrintedElement::Image { bitmap, .. } => bitmap.height(),
-            PrintedElement::Qr {
-                data, module_size, ..
-            } => qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width)
-                .map(|b| b.height())
-                .unwrap_or(LINE_PITCH),
+            PrintedElement::Qr { data, module_size, .. } => {
+                qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width)
+                    .map(|b| b.height())
+                    .unwrap_or(LINE_PITCH)
+            }
             PrintedElement::Feed { lines } => LINE_PITCH * usize::from(*lines),
             PrintedElement::PaperEnd => LINE_PITCH,
         };
@@ -95,27 +80,16 @@ pub fn render_bitmap(
     for (top, element) in placed {
         match element {
             PrintedElement::Line { runs, align } => {
-                let used: usize = runs
-                    .iter()
-                    .map(|r| text_columns(&r.text) * column * usize::from(r.width))
-                    .sum();
-                let tallest = runs
-                    .iter()
-                    .map(|r| usize::from(r.height))
-                    .max()
-                    .unwrap_or(1);
+                let used: usize = runs.iter().map(|r| text_columns(&r.text) * column * usize::from(r.width)).sum();
+                let tallest = runs.iter().map(|r| usize::from(r.height)).max().unwrap_or(1);
                 let mut x = aligned_offset(*align, used, width);
                 for run in runs {
                     let run_height = cell * usize::from(run.height);
                     let run_top = top + cell * tallest - run_height;
                     match font {
                         Some(font) => {
-                            let image = font.render_line(
-                                &run.text,
-                                cell,
-                                usize::from(run.width),
-                                usize::from(run.height),
-                            );
+                            let image =
+                                font.render_line(&run.text, cell, usize::from(run.width), usize::from(run.height));
                             canvas.blit(&image, x, run_top);
                             if run.bold {
                                 canvas.blit(&image, x + 1, run_top);
@@ -136,14 +110,8 @@ pub fn render_bitmap(
             PrintedElement::Image { bitmap, align } => {
                 canvas.blit(bitmap, aligned_offset(*align, bitmap.width(), width), top);
             }
-            PrintedElement::Qr {
-                data,
-                module_size,
-                align,
-            } => {
-                if let Ok(qr) =
-                    qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width)
-                {
+            PrintedElement::Qr { data, module_size, align } => {
+                if let Ok(qr) = qr_bitmap(data.as_bytes(), *module_size, QrErrorCorrection::M, width) {
                     canvas.blit(&qr, aligned_offset(*align, qr.width(), width), top);
                 }
             }
@@ -159,14 +127,7 @@ pub fn render_bitmap(
 }
 
 /// Without a font, each character becomes an outlined box: visibly not text, never mistaken for it.
-fn draw_placeholder(
-    canvas: &mut Bitmap,
-    text: &str,
-    x: usize,
-    y: usize,
-    column: usize,
-    height: usize,
-) {
+fn draw_placeholder(canvas: &mut Bitmap, text: &str, x: usize, y: usize, column: usize, height: usize) {
     let mut pen = x;
     for ch in text.chars() {
         let w = column * crate::escpos::layout::char_columns(ch);
@@ -189,9 +150,7 @@ pub fn write_png(bitmap: &Bitmap, path: &Path) -> std::io::Result<()> {
     let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
     // PNG greyscale 0 is black; the bitmap's 1 is black: invert.
     let inverted: Vec<u8> = bitmap.bits().iter().map(|b| !b).collect();
-    writer
-        .write_image_data(&inverted)
-        .map_err(std::io::Error::other)?;
+    writer.write_image_data(&inverted).map_err(std::io::Error::other)?;
     writer.finish().map_err(std::io::Error::other)
 }
 
@@ -214,37 +173,18 @@ impl FolderSink {
         };
         // Continue numbering after receipts already in the folder.
         let next = std::fs::read_dir(dir)?
-            .filter_map(|e| {
-                e.ok()?
-                    .file_name()
-                    .to_str()?
-                    .strip_prefix("receipt-")?
-                    .get(..4)?
-                    .parse::<u32>()
-                    .ok()
-            })
+            .filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("receipt-")?.get(..4)?.parse::<u32>().ok())
             .max()
             .map_or(1, |n| n + 1);
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            font,
-            next,
-        })
+        Ok(Self { dir: dir.to_path_buf(), font, next })
     }
 
-    fn write(
-        &mut self,
-        receipt: &PrintedReceipt,
-        profile: &PrinterProfile,
-    ) -> std::io::Result<PathBuf> {
+    fn write(&mut self, receipt: &PrintedReceipt, profile: &PrinterProfile) -> std::io::Result<PathBuf> {
         let stem = format!("receipt-{:04}", self.next);
         self.next += 1;
         let text_path = self.dir.join(format!("{stem}.txt"));
         let png_path = self.dir.join(format!("{stem}.png"));
-        write_png(
-            &render_bitmap(receipt, profile, self.font.as_ref()),
-            &png_path,
-        )?;
+        write_png(&render_bitmap(receipt, profile, self.font.as_ref()), &png_path)?;
         // The text file is written last and renamed into place: its presence means the receipt is complete.
         let partial = self.dir.join(format!(".{stem}.txt.partial"));
         let mut file = std::fs::File::create(&partial)?;
@@ -259,10 +199,7 @@ impl ReceiptSink for FolderSink {
     fn receipt_done(&mut self, receipt: PrintedReceipt, profile: &PrinterProfile) {
         match self.write(&receipt, profile) {
             Ok(path) => tracing::info!(path = %path.display(), "simulated printer: receipt done"),
-            Err(e) => tracing::error!(
-                "simulated printer cannot write its receipt into {}: {e}",
-                self.dir.display()
-            ),
+            Err(e) => tracing::error!("simulated printer cannot write its receipt into {}: {e}", self.dir.display()),
         }
     }
 }

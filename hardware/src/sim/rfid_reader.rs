@@ -24,10 +24,7 @@ impl SimulatedDevice for SimRfidReader {
         let Some(tag) = self.tag else {
             return Vec::new();
         };
-        if self
-            .last_sent
-            .is_some_and(|at| now.saturating_duration_since(at) < REPEAT_EVERY)
-        {
+        if self.last_sent.is_some_and(|at| now.saturating_duration_since(at) < REPEAT_EVERY) {
             return Vec::new();
         }
         self.last_sent = Some(now);
@@ -42,8 +39,7 @@ impl SimulatedDevice for SimRfidReader {
         let words: Vec<&str> = command.split_whitespace().collect();
         match words.as_slice() {
             ["place", hex] => {
-                let tag = RfidTag::parse_hex(hex)
-                    .ok_or_else(|| format!("{hex:?} is not ten hex digits"))?;
+                let tag = RfidTag::parse_hex(hex).ok_or_else(|| format!("{hex:?} is not ten hex digits"))?;
                 self.tag = Some(tag);
                 self.last_sent = None;
                 Ok(format!("tag {} placed", tag.hex()))
@@ -56,9 +52,7 @@ impl SimulatedDevice for SimRfidReader {
                 self.garble_next = true;
                 Ok("next frame will be garbled".into())
             }
-            _ => Err(format!(
-                "unknown RFID command {command:?}: use place HEX10, remove, garble, unplug, replug"
-            )),
+            _ => Err(format!("unknown RFID command {command:?}: use place HEX10, remove, garble, unplug, replug")),
         }
     }
 }

@@ -31,8 +31,8 @@ pub struct SimCard {
 
 impl SimCard {
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read card file {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read card file {}: {e}", path.display()))?;
         let card: SimCard = serde_json::from_str(&text)
             .map_err(|e| format!("card file {} is not a valid card: {e}", path.display()))?;
         card.text_block()?;
@@ -49,11 +49,7 @@ impl SimCard {
             (field::BIRTH, &self.birth, "birth"),
             (field::ADDRESS, &self.address, "address"),
             (field::ID_NUMBER, &self.id_number, "id_number"),
-            (
-                field::AUTHORITY,
-                &self.issuing_authority,
-                "issuing_authority",
-            ),
+            (field::AUTHORITY, &self.issuing_authority, "issuing_authority"),
             (field::VALID_FROM, &self.valid_from, "valid_from"),
             (field::VALID_TO, &self.valid_to, "valid_to"),
         ];
@@ -146,8 +142,7 @@ impl SimSamReader {
             command::READ_TEXT_AND_PHOTO => match (&self.card, self.selected, self.unreadable) {
                 (Some(card), true, false) => {
                     self.selected = false;
-                    card.read_answer_payload()
-                        .unwrap_or_else(|_| status(SamStatus::ReadFailed))
+                    card.read_answer_payload().unwrap_or_else(|_| status(SamStatus::ReadFailed))
                 }
                 _ => status(SamStatus::ReadFailed),
             },
@@ -166,11 +161,7 @@ impl SimSamReader {
         if direct.is_file() {
             return direct;
         }
-        let file = if name.ends_with(".json") {
-            name.to_string()
-        } else {
-            format!("{name}.json")
-        };
+        let file = if name.ends_with(".json") { name.to_string() } else { format!("{name}.json") };
         self.cards_dir.join(file)
     }
 }
@@ -252,10 +243,7 @@ mod tests {
         reader.place(card("zhang-wei"));
         assert_eq!(transact(&mut reader, command::FIND_CARD)[2], 0x9F);
         assert_eq!(transact(&mut reader, command::SELECT_CARD)[2], 0x90);
-        let reply = reader.receive(
-            &frame::encode_command(command::READ_TEXT_AND_PHOTO, &[]),
-            Instant::now(),
-        );
+        let reply = reader.receive(&frame::encode_command(command::READ_TEXT_AND_PHOTO, &[]), Instant::now());
         assert_eq!(reply.len(), 1295);
         let mut d = SamFrameDecoder::new();
         d.push(&reply);
@@ -267,10 +255,7 @@ mod tests {
         assert!(matches!(decoded.valid_to, Validity::Until(_)));
         assert_eq!(decoded.photo_wlt.len(), 1024);
         let debug = format!("{decoded:?}");
-        assert!(
-            !debug.contains("张伟") && !debug.contains("19560312") && !debug.contains("幸福里"),
-            "{debug}"
-        );
+        assert!(!debug.contains("张伟") && !debug.contains("19560312") && !debug.contains("幸福里"), "{debug}");
         // The same card is not found again until it leaves the field.
         assert_eq!(transact(&mut reader, command::FIND_CARD)[2], 0x80);
         reader.remove();
@@ -286,9 +271,7 @@ mod tests {
         assert_eq!(decoded.valid_to, Validity::LongTerm);
         assert_eq!(decoded.masked_name(), "李**");
         assert!(!decoded.is_expired(CalendarDate::new(2099, 1, 1).unwrap()));
-        let wang =
-            IdCard::from_read_answer(&card("wang-fang-expired").read_answer_payload().unwrap())
-                .unwrap();
+        let wang = IdCard::from_read_answer(&card("wang-fang-expired").read_answer_payload().unwrap()).unwrap();
         assert!(wang.is_expired(CalendarDate::new(2026, 11, 26).unwrap()));
     }
 
@@ -297,40 +280,19 @@ mod tests {
         let good = card("zhang-wei").read_answer_payload().unwrap();
         let mut bad_id = good.clone();
         bad_id[7 + 122 + 34] = b'5'; // last ID character
-        assert!(matches!(
-            IdCard::from_read_answer(&bad_id),
-            Err(IdCardError::IdNumber(_))
-        ));
+        assert!(matches!(IdCard::from_read_answer(&bad_id), Err(IdCardError::IdNumber(_))));
         let mut bad_gender = good.clone();
         bad_gender[7 + 30] = b'7';
-        assert!(matches!(
-            IdCard::from_read_answer(&bad_gender),
-            Err(IdCardError::Field {
-                field: "gender",
-                ..
-            })
-        ));
+        assert!(matches!(IdCard::from_read_answer(&bad_gender), Err(IdCardError::Field { field: "gender", .. })));
         let mut bad_lengths = good.clone();
         bad_lengths[4] = 0x01;
-        assert!(matches!(
-            IdCard::from_read_answer(&bad_lengths),
-            Err(IdCardError::BlockLengths { .. })
-        ));
-        assert!(matches!(
-            IdCard::from_read_answer(&good[..500]),
-            Err(IdCardError::Short(500))
-        ));
-        assert!(matches!(
-            IdCard::from_read_answer(&[0, 0, 0x41]),
-            Err(IdCardError::Status(SamStatus::ReadFailed))
-        ));
+        assert!(matches!(IdCard::from_read_answer(&bad_lengths), Err(IdCardError::BlockLengths { .. })));
+        assert!(matches!(IdCard::from_read_answer(&good[..500]), Err(IdCardError::Short(500))));
+        assert!(matches!(IdCard::from_read_answer(&[0, 0, 0x41]), Err(IdCardError::Status(SamStatus::ReadFailed))));
         let mut surrogate = good.clone();
         surrogate[7] = 0x00;
         surrogate[8] = 0xD8; // lone high surrogate in the name
-        assert!(matches!(
-            IdCard::from_read_answer(&surrogate),
-            Err(IdCardError::Text { field: "name" })
-        ));
+        assert!(matches!(IdCard::from_read_answer(&surrogate), Err(IdCardError::Text { field: "name" })));
     }
 
     #[test]
@@ -344,17 +306,7 @@ mod tests {
         let mut bad = frame::encode_command(command::FIND_CARD, &[]);
         bad[9] ^= 1;
         let reply = reader.receive(&bad, Instant::now());
-        assert_eq!(
-            reply,
-            vec![
-                0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x10, 0x14
-            ]
-        );
-        assert!(
-            reader
-                .control("place no-such-person")
-                .unwrap_err()
-                .contains("cannot read card file")
-        );
+        assert_eq!(reply, vec![0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x10, 0x14]);
+        assert!(reader.control("place no-such-person").unwrap_err().contains("cannot read card file"));
     }
 }
