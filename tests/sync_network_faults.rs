@@ -21,7 +21,12 @@ async fn record(kiosk: &TestKiosk, n: usize) {
     with_journal(&kiosk.journal, move |j| {
         for i in 0..n {
             let payload = json!({"ticket": i});
-            let tx = NewTransaction { kind: "queue_ticket", payload: &payload, resident: None, receipt: ReceiptPlan::NotNeeded };
+            let tx = NewTransaction {
+                kind: "queue_ticket",
+                payload: &payload,
+                resident: None,
+                receipt: ReceiptPlan::NotNeeded,
+            };
             j.record(&tx, 1_764_000_000_000 + i as i64)?;
         }
         Ok(())
@@ -106,7 +111,9 @@ async fn the_uploader_loop_rides_out_random_faults_and_stops_on_shutdown() {
         };
         proxy.set(fault);
         if round % 4 == 0 {
-            plan.push([HttpFault::Error500, HttpFault::MalformedAfterCommit, HttpFault::LostAfterCommit][rng.usize(0..3)]);
+            plan.push(
+                [HttpFault::Error500, HttpFault::MalformedAfterCommit, HttpFault::LostAfterCommit][rng.usize(0..3)],
+            );
         }
         tokio::time::sleep(Duration::from_millis(rng.u64(10..120))).await;
     }

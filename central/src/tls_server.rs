@@ -31,7 +31,9 @@ pub fn server_config(dir: &Path) -> Result<Arc<ServerConfig>> {
         CertificateDer::pem_file_iter(dir.join(pki::SERVER_CERT))?.collect::<Result<_, _>>()?;
     let key = PrivateKeyDer::from_pem_file(dir.join(pki::SERVER_KEY)).context("cannot read the server key")?;
     let mut config = ServerConfig::builder().with_client_cert_verifier(verifier).with_single_cert(chain, key)?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // HTTP/1.1 only: a kiosk sends one request at a time, and an idle HTTP/1.1 connection costs
+    // the server a fraction of what an HTTP/2 one does (its stream windows and buffers).
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 

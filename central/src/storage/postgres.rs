@@ -119,36 +119,56 @@ impl PostgresStorage {
             .query_one("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = $1 FOR UPDATE", &[&kiosk_id])
             .await?
             .get(0);
-        let insert = tx
-            .prepare(
+        // One statement for the whole batch: a round trip per batch, not per record.
+        let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+        let seqs: Vec<i64> = records.iter().map(|r| r.seq as i64).collect();
+        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+        let hashes: Vec<&str> = records.iter().map(|r| r.payload_hash.as_str()).collect();
+        let residents: Vec<Option<&str>> = records.iter().map(|r| r.resident.as_deref()).collect();
+        let created: Vec<i64> = records.iter().map(|r| r.created_at_ms).collect();
+        let inserted: std::collections::HashSet<String> = tx
+            .query(
                 "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                 SELECT $1, t.id, t.seq, t.kind, t.payload, t.payload_hash, t.resident, t.created_at_ms, $9
+                 FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+                      AS t(id, seq, kind, payload, payload_hash, resident, created_at_ms)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[&kiosk_id, &ids, &seqs, &kinds, &texts, &hashes, &residents, &created, &now_ms],
             )
-            .await?;
-        let existing = tx
-            .prepare(
-                "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = $2 OR seq = $3) LIMIT 1",
-            )
-            .await?;
-        let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
-        for (r, text) in records.iter().zip(&texts) {
-            let id = r.id.to_string();
-            let seq = r.seq as i64;
-            let n = tx
-                .execute(
-                    &insert,
-                    &[&kiosk_id, &id, &seq, &r.kind, text, &r.payload_hash, &r.resident, &r.created_at_ms, &now_ms],
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut ack = BatchAck {
+            highest_contiguous_seq: 0,
+            inserted: inserted.len() as u32,
+            duplicates: 0,
+            conflicts: Vec::new(),
+        };
+        if inserted.len() < records.len() {
+            let stored: Vec<(String, i64, String)> = tx
+                .query(
+                    "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = ANY($2) OR seq = ANY($3))",
+                    &[&kiosk_id, &ids, &seqs],
                 )
-                .await?;
-            if n == 1 {
-                ack.inserted += 1;
-                continue;
-            }
-            let row = tx.query_one(&existing, &[&kiosk_id, &id, &seq]).await?;
-            let (stored_id, stored_seq, stored_hash): (String, i64, String) = (row.get(0), row.get(1), row.get(2));
-            match classify_existing(r, &stored_id, stored_seq as u64, &stored_hash) {
-                None => ack.duplicates += 1,
-                Some(conflict) => ack.conflicts.push(conflict),
+                .await?
+                .iter()
+                .map(|row| (row.get(0), row.get(1), row.get(2)))
+                .collect();
+            for (r, id) in records.iter().zip(&ids).filter(|(_, id)| !inserted.contains(*id)) {
+                let found = stored
+                    .iter()
+                    .find(|(stored_id, _, _)| stored_id == id)
+                    .or_else(|| stored.iter().find(|(_, stored_seq, _)| *stored_seq == r.seq as i64));
+                let Some((stored_id, stored_seq, stored_hash)) = found else {
+                    // A duplicate inside the batch itself: the first copy was stored.
+                    ack.duplicates += 1;
+                    continue;
+                };
+                match classify_existing(r, stored_id, *stored_seq as u64, stored_hash) {
+                    None => ack.duplicates += 1,
+                    Some(conflict) => ack.conflicts.push(conflict),
+                }
             }
         }
         let next =

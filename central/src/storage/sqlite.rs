@@ -40,16 +40,149 @@ CREATE TABLE IF NOT EXISTS appointments (
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    /// Uploads go to one writer thread that commits many kiosks' batches in one transaction:
+    /// one fsync for a group instead of one per request.
+    writer: std::sync::mpsc::Sender<InsertJob>,
+}
+
+struct InsertJob {
+    kiosk_id: String,
+    records: Vec<TransactionRecord>,
+    texts: Vec<String>,
+    now_ms: i64,
+    reply: tokio::sync::oneshot::Sender<Result<BatchAck, StorageError>>,
+}
+
+/// Most batches committed together.
+const GROUP_LIMIT: usize = 256;
+
+fn open_connection(path: &Path) -> Result<Connection, StorageError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+    // An acknowledged record must survive a power cut: the kiosk may prune it afterwards.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+fn group_commit_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<InsertJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_LIMIT {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit_group(&mut conn, &group);
+        for (job, result) in group.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Each batch in its own savepoint (one bad batch fails alone), all in one transaction; answers
+/// are sent only after the commit.
+fn commit_group(conn: &mut Connection, group: &[InsertJob]) -> Vec<Result<BatchAck, StorageError>> {
+    let fail_all = |e: &rusqlite::Error| group.iter().map(|_| Err(StorageError::Backend(e.to_string()))).collect();
+    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return fail_all(&e),
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        let result = (|| {
+            let savepoint = tx.savepoint()?;
+            let ack = insert_one(&savepoint, job)?;
+            savepoint.commit()?;
+            Ok(ack)
+        })();
+        results.push(result);
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => fail_all(&e),
+    }
+}
+
+fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError> {
+    let (kiosk_id, records, texts, now_ms) = (&job.kiosk_id, &job.records, &job.texts, job.now_ms);
+    let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
+    {
+        let mut insert = c.prepare_cached(
+            "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+        )?;
+        let mut existing = c.prepare_cached(
+            "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = ?1 AND (id = ?2 OR seq = ?3) LIMIT 1",
+        )?;
+        for (r, text) in records.iter().zip(texts) {
+            let id = r.id.to_string();
+            let n = insert.execute(params![
+                kiosk_id,
+                id,
+                r.seq as i64,
+                r.kind,
+                text,
+                r.payload_hash,
+                r.resident,
+                r.created_at_ms,
+                now_ms
+            ])?;
+            if n == 1 {
+                ack.inserted += 1;
+                continue;
+            }
+            let found: (String, i64, String) = existing
+                .query_row(params![kiosk_id, id, r.seq as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            match classify_existing(r, &found.0, found.1 as u64, &found.2) {
+                None => ack.duplicates += 1,
+                Some(conflict) => ack.conflicts.push(conflict),
+            }
+        }
+    }
+    let mut contiguous: i64 = c
+        .query_row("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1", params![kiosk_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    {
+        let mut next =
+            c.prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = ?1 AND seq > ?2 ORDER BY seq LIMIT 1000")?;
+        loop {
+            let seqs: Vec<i64> =
+                next.query_map(params![kiosk_id, contiguous], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let before = contiguous;
+            for seq in &seqs {
+                if *seq != contiguous + 1 {
+                    break;
+                }
+                contiguous = *seq;
+            }
+            if seqs.len() < 1000 || contiguous == before || Some(&contiguous) != seqs.last() {
+                break;
+            }
+        }
+    }
+    c.execute(
+        "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES (?1, ?2)
+         ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = excluded.contiguous",
+        params![kiosk_id, contiguous],
+    )?;
+    ack.highest_contiguous_seq = contiguous as u64;
+    Ok(ack)
 }
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<Self, StorageError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        let conn = open_connection(path)?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let writer_conn = open_connection(path)?;
+        let (writer, jobs) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-group-commit".into())
+            .spawn(move || group_commit_loop(writer_conn, jobs))
+            .map_err(|e| StorageError::Backend(format!("cannot start the database writer: {e}")))?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), writer })
     }
 
     /// Runs `f` with the connection on a blocking thread.
@@ -105,6 +238,7 @@ impl SqliteStorage {
         .await
     }
 
+    /// Queues the batch for the group-commit writer and waits for its durable commit.
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
@@ -112,66 +246,10 @@ impl SqliteStorage {
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
         let texts = records.iter().map(payload_text_checked).collect::<Result<Vec<_>, _>>()?;
-        let (kiosk_id, records) = (kiosk_id.to_string(), records.to_vec());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
-                )?;
-                let mut existing = tx.prepare_cached(
-                    "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = ?1 AND (id = ?2 OR seq = ?3) LIMIT 1",
-                )?;
-                for (r, text) in records.iter().zip(&texts) {
-                    let id = r.id.to_string();
-                    let n = insert.execute(params![
-                        kiosk_id, id, r.seq as i64, r.kind, text, r.payload_hash, r.resident, r.created_at_ms, now_ms
-                    ])?;
-                    if n == 1 {
-                        ack.inserted += 1;
-                        continue;
-                    }
-                    let found: (String, i64, String) =
-                        existing.query_row(params![kiosk_id, id, r.seq as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-                    match classify_existing(r, &found.0, found.1 as u64, &found.2) {
-                        None => ack.duplicates += 1,
-                        Some(conflict) => ack.conflicts.push(conflict),
-                    }
-                }
-            }
-            let mut contiguous: i64 = tx
-                .query_row("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1", params![kiosk_id], |r| r.get(0))
-                .optional()?
-                .unwrap_or(0);
-            {
-                let mut next = tx.prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = ?1 AND seq > ?2 ORDER BY seq LIMIT 1000")?;
-                loop {
-                    let seqs: Vec<i64> =
-                        next.query_map(params![kiosk_id, contiguous], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                    let before = contiguous;
-                    for seq in &seqs {
-                        if *seq != contiguous + 1 {
-                            break;
-                        }
-                        contiguous = *seq;
-                    }
-                    if seqs.len() < 1000 || contiguous == before || contiguous != *seqs.last().expect("non-empty") {
-                        break;
-                    }
-                }
-            }
-            tx.execute(
-                "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES (?1, ?2)
-                 ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = excluded.contiguous",
-                params![kiosk_id, contiguous],
-            )?;
-            tx.commit()?;
-            ack.highest_contiguous_seq = contiguous as u64;
-            Ok(ack)
-        })
-        .await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records: records.to_vec(), texts, now_ms, reply };
+        self.writer.send(job).map_err(|_| StorageError::Backend("the database writer has stopped".into()))?;
+        answer.await.map_err(|_| StorageError::Backend("the database writer has stopped".into()))?
     }
 
     pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
