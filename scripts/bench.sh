@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# The benchmarks, with their peers: installs python-escpos, then runs the device-layer benchmark.
+# The benchmarks, each with its peer or physical limit measured in the same run: installs
+# python-escpos, starts the test PostgreSQL, then runs every benchmark. Figures go to
+# docs/BENCHMARKS.md by hand, with the date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 python3 -c "import escpos" 2>/dev/null || python3 -m pip install --quiet python-escpos
-exec cargo bench -p citizen-window-hardware --bench hardware_bench
+CITIZEN_CENTRAL_TEST_POSTGRES=$(scripts/test-postgres.sh)
+export CITIZEN_CENTRAL_TEST_POSTGRES
+cargo bench -p citizen-window-hardware --bench hardware_bench
+cargo bench -p citizen-window --bench journal_bench
+cargo bench -p citizen-window --bench sync_drain_bench
+cargo bench -p citizen-central --bench ingest_bench

@@ -29,3 +29,16 @@ pub fn build(
         rejected_bundles: Vec::new(),
     }
 }
+
+/// Builds a heartbeat from the journal's sync status and sends it.
+pub async fn send(
+    client: &super::server_client::ServerClient,
+    journal: &super::uploader::SharedJournal,
+    devices: Vec<DeviceReport>,
+    content_version: Option<u64>,
+    state_dir: &Path,
+) -> Result<(), super::SyncError> {
+    let status = super::uploader::with_journal(journal, |j| j.sync_status()).await?;
+    let heartbeat = build(crate::journal::now_ms(), &status, devices, content_version, state_dir);
+    client.heartbeat(&heartbeat).await.map(|_| ())
+}

@@ -58,9 +58,14 @@ fn uploader(state_dir: &Path) -> Result<(OutboxUploader, Arc<Mutex<Journal>>), C
     Ok((OutboxUploader::new(journal.clone(), client), journal))
 }
 
+/// Sends everything pending, then a heartbeat (without device states: the kiosk program owns the devices).
 pub fn sync_now(state_dir: &Path) -> Result<SyncReport, CommandFailed> {
-    let (uploader, _) = uploader(state_dir)?;
-    runtime()?.block_on(uploader.sync_once()).map_err(failed)
+    let (uploader, journal) = uploader(state_dir)?;
+    let client = ServerClient::new(&KioskIdentity::load(state_dir).map_err(failed)?).map_err(failed)?;
+    let rt = runtime()?;
+    let report = rt.block_on(uploader.sync_once()).map_err(failed)?;
+    rt.block_on(crate::sync::heartbeat::send(&client, &journal, Vec::new(), None, state_dir)).map_err(failed)?;
+    Ok(report)
 }
 
 /// Records a test transaction, syncs until the server acknowledges it, and returns the round trip.
