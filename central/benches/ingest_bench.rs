@@ -105,38 +105,28 @@ async fn run(database: &str, label: &str) {
         }
     }
     let enrol_time = enrolled.elapsed();
-    let clients: Vec<reqwest::Client> = identities
-        .iter()
-        .map(|pem| {
-            reqwest::Client::builder()
-                .tls_certs_only([ca.clone()])
-                .identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap())
-                .pool_idle_timeout(Duration::from_secs(300))
-                .build()
-                .unwrap()
-        })
-        .collect();
+    let _ = ca;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss = rss_kib(pid, "VmRSS:");
-    let _ = &clients;
 
-    // Every kiosk connects (TLS handshake with its certificate) and stays connected.
-    let mut connected_clients = Vec::with_capacity(KIOSKS);
-    for chunk in clients.chunks(100) {
+    // Every kiosk connects (TLS handshake with its own certificate) and stays connected. The
+    // simulated kiosks are lean (pre-built requests over rustls directly), so that the load
+    // generator, on the same two cores, takes as little as it can from the server.
+    let server_addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut kiosks = Vec::with_capacity(KIOSKS);
+    for chunk in identities.chunks(100) {
         let mut tasks = Vec::new();
-        for client in chunk {
-            let (client, url) = (client.clone(), url.clone());
-            tasks.push(tokio::spawn(async move {
-                client.get(format!("{url}/v1/openapi.json")).send().await.unwrap().bytes().await.unwrap();
-                client
-            }));
+        for pem in chunk {
+            let (pem, ca_pem) = (pem.clone(), fleet.ca_pem.clone());
+            tasks.push(tokio::spawn(async move { LeanKiosk::connect(server_addr, &pem, &ca_pem).await }));
         }
         for task in tasks {
-            connected_clients.push(task.await.unwrap());
+            kiosks.push(task.await.unwrap());
         }
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let connected_rss = rss_kib(pid, "VmRSS:");
+    let cpu_before = cpu_seconds(pid);
 
     let peak = Arc::new(std::sync::atomic::AtomicU64::new(connected_rss));
     let sampling = {
@@ -152,35 +142,37 @@ async fn run(database: &str, label: &str) {
     let started = Instant::now();
     let barrier = Arc::new(tokio::sync::Barrier::new(KIOSKS));
     let mut tasks = Vec::with_capacity(KIOSKS);
-    for client in &connected_clients {
-        let (client, url, barrier) = (client.clone(), url.clone(), barrier.clone());
+    for mut kiosk in kiosks {
+        let barrier = barrier.clone();
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             let mut latencies = Vec::with_capacity(UPLOADS_PER_KIOSK);
             for upload in 0..UPLOADS_PER_KIOSK {
-                latencies.push(upload_batch(&client, &url, (upload * RECORDS_PER_UPLOAD) as u64 + 1).await);
+                latencies.push(kiosk.upload(upload).await);
             }
-            latencies
+            (latencies, kiosk)
         }));
     }
     let mut burst = Vec::new();
+    let mut kiosks = Vec::with_capacity(KIOSKS);
     for task in tasks {
-        burst.extend(task.await.unwrap());
+        let (latencies, kiosk) = task.await.unwrap();
+        burst.extend(latencies);
+        kiosks.push(kiosk);
     }
     let burst_time = started.elapsed();
+    let server_cpu = cpu_seconds(pid) - cpu_before;
     sampling.abort();
     let peak_rss = peak.load(std::sync::atomic::Ordering::Relaxed);
 
     // Steady: every kiosk uploads at random moments over 10 s (about 500 requests a second).
     let mut tasks = Vec::with_capacity(KIOSKS);
-    for client in &connected_clients {
-        let (client, url) = (client.clone(), url.clone());
+    for mut kiosk in kiosks {
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             for round in 0..STEADY_UPLOADS {
                 tokio::time::sleep(Duration::from_millis(fastrand::u64(0..STEADY_PERIOD_MS))).await;
-                let first = ((UPLOADS_PER_KIOSK + round) * RECORDS_PER_UPLOAD) as u64 + 1;
-                latencies.push(upload_batch(&client, &url, first).await);
+                latencies.push(kiosk.upload(UPLOADS_PER_KIOSK + round).await);
             }
             latencies
         }));
@@ -194,9 +186,10 @@ async fn run(database: &str, label: &str) {
     let total = (KIOSKS * UPLOADS_PER_KIOSK * RECORDS_PER_UPLOAD) as f64;
     let per_kiosk = |rss: u64| rss.saturating_sub(idle_rss) as f64 * 1.024 / KIOSKS as f64;
     println!(
-        "| {label} | {:.0} tx/s ({:.0} req/s) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {} → {} → {} MiB | {:.1} KB | {:.1} KB |",
+        "| {label} | {:.0} tx/s ({:.0} req/s) | {:.2} ms | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {} → {} → {} MiB | {:.1} KB | {:.1} KB |",
         total / burst_time.as_secs_f64(),
         burst.len() as f64 / burst_time.as_secs_f64(),
+        server_cpu * 1e3 / burst.len() as f64,
         percentile(&burst, 0.5) * 1e3,
         percentile(&burst, 0.99) * 1e3,
         percentile(&steady, 0.5) * 1e3,
@@ -208,17 +201,88 @@ async fn run(database: &str, label: &str) {
         per_kiosk(peak_rss),
     );
     let _ = enrol_time;
-    drop(connected_clients);
 }
 
-/// Uploads one batch starting at `first`; returns the request's latency in seconds.
-async fn upload_batch(client: &reqwest::Client, url: &str, first: u64) -> f64 {
-    let batch = UploadBatch { records: (first..first + RECORDS_PER_UPLOAD as u64).map(record).collect() };
-    let sent = Instant::now();
-    let ack: BatchAck =
-        client.post(format!("{url}/v1/transactions")).json(&batch).send().await.unwrap().json().await.unwrap();
-    assert_eq!(ack.highest_contiguous_seq, first + RECORDS_PER_UPLOAD as u64 - 1);
-    sent.elapsed().as_secs_f64()
+/// CPU seconds (user + system) the process has used, from /proc/PID/stat.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(") ").map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    ticks as f64 / 100.0
+}
+
+/// A simulated kiosk: its own certificate, one TLS connection, requests built before the clock starts.
+struct LeanKiosk {
+    stream: tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+    requests: Vec<Vec<u8>>,
+    buf: Vec<u8>,
+}
+
+impl LeanKiosk {
+    async fn connect(addr: std::net::SocketAddr, identity_pem: &str, ca_pem: &str) -> Self {
+        use rustls_pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()).unwrap();
+        let chain = rustls_pki_types::CertificateDer::pem_slice_iter(identity_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(identity_pem.as_bytes()).unwrap();
+        let config =
+            rustls::ClientConfig::builder().with_root_certificates(roots).with_client_auth_cert(chain, key).unwrap();
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.set_nodelay(true).unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let stream = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+        let requests = (0..UPLOADS_PER_KIOSK + STEADY_UPLOADS)
+            .map(|upload| {
+                let first = (upload * RECORDS_PER_UPLOAD) as u64 + 1;
+                let batch = UploadBatch { records: (first..first + RECORDS_PER_UPLOAD as u64).map(record).collect() };
+                let body = serde_json::to_vec(&batch).unwrap();
+                let mut request = format!(
+                    "POST /v1/transactions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                request.extend_from_slice(&body);
+                request
+            })
+            .collect();
+        Self { stream, requests, buf: Vec::with_capacity(1024) }
+    }
+
+    /// Sends upload number `n`, checks the acknowledgement, returns the latency in seconds.
+    async fn upload(&mut self, n: usize) -> f64 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let sent = Instant::now();
+        self.stream.write_all(&self.requests[n]).await.unwrap();
+        self.buf.clear();
+        let mut chunk = [0u8; 1024];
+        let (head_end, length) = loop {
+            let read = self.stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0, "the server closed the connection");
+            self.buf.extend_from_slice(&chunk[..read]);
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .unwrap();
+                break (end + 4, length);
+            }
+        };
+        while self.buf.len() < head_end + length {
+            let read = self.stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0);
+            self.buf.extend_from_slice(&chunk[..read]);
+        }
+        let ack: BatchAck = serde_json::from_slice(&self.buf[head_end..head_end + length]).unwrap();
+        let last = ((n + 1) * RECORDS_PER_UPLOAD) as u64;
+        assert_eq!(ack.highest_contiguous_seq, last);
+        sent.elapsed().as_secs_f64()
+    }
 }
 
 fn main() {
@@ -232,9 +296,9 @@ fn main() {
         "# Server ingest: {KIOSKS} kiosks at once, {UPLOADS_PER_KIOSK} uploads of {RECORDS_PER_UPLOAD} records each\n"
     );
     println!(
-        "| storage | burst throughput | burst p50 / p99 | steady (~500 req/s) p50 / p99 | server RSS idle → connected → peak | per connected kiosk | per kiosk at peak |"
+        "| storage | burst throughput | server CPU per request | burst p50 / p99 | steady (~500 req/s) p50 / p99 | server RSS idle → connected → peak | per connected kiosk | per kiosk at peak |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     runtime.block_on(run("central.sqlite", "SQLite"));
     match std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") {
         Ok(base) => {

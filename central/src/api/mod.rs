@@ -100,9 +100,18 @@ pub fn route_docs() -> Vec<RouteDoc> {
     routes().into_iter().map(|(doc, _)| doc).collect()
 }
 
+/// Uploads processed at once. The rest wait with their bodies still unread, so that a burst from
+/// the whole fleet costs the server a bounded amount of memory instead of one parsed batch per kiosk.
+const UPLOADS_IN_FLIGHT: usize = 64;
+
 pub fn router(state: SharedState) -> axum::Router {
     let mut router = axum::Router::new();
     for (doc, handler) in routes() {
+        let handler = if doc.path == paths::TRANSACTIONS {
+            handler.layer(tower::limit::ConcurrencyLimitLayer::new(UPLOADS_IN_FLIGHT))
+        } else {
+            handler
+        };
         router = router.route(doc.path, handler);
     }
     router
