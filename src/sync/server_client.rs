@@ -116,21 +116,25 @@ impl ServerClient {
         self.get(paths::fill(paths::BILLS, &[account])).await
     }
 
-    /// `idempotency_key` is made once per resident action and reused on every retry of it.
+    /// A request that changes something: `idempotency_key` is made once per resident action and
+    /// reused on every retry of it, so that a retry never does the thing twice.
+    async fn post_idempotent<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: &str,
+    ) -> Result<T, SyncError> {
+        let request =
+            self.http.post(self.url(path)).timeout(ONLINE_TIMEOUT).header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
+        Self::answer(request.json(body).send().await?).await
+    }
+
     pub async fn create_payment_order(
         &self,
         request: &PaymentOrderRequest,
         idempotency_key: &str,
     ) -> Result<PaymentOrder, SyncError> {
-        let response = self
-            .http
-            .post(self.url(paths::PAYMENT_ORDERS))
-            .timeout(ONLINE_TIMEOUT)
-            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-            .json(request)
-            .send()
-            .await?;
-        Self::answer(response).await
+        self.post_idempotent(paths::PAYMENT_ORDERS, request, idempotency_key).await
     }
 
     pub async fn payment_order(&self, order_id: &str) -> Result<PaymentOrder, SyncError> {
@@ -150,15 +154,7 @@ impl ServerClient {
         request: &AppointmentRequest,
         idempotency_key: &str,
     ) -> Result<Appointment, SyncError> {
-        let response = self
-            .http
-            .post(self.url(paths::APPOINTMENTS))
-            .timeout(ONLINE_TIMEOUT)
-            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-            .json(request)
-            .send()
-            .await?;
-        Self::answer(response).await
+        self.post_idempotent(paths::APPOINTMENTS, request, idempotency_key).await
     }
 
     pub async fn issue_report(&self, tracking_number: &str) -> Result<IssueReportStatus, SyncError> {
