@@ -8,7 +8,6 @@ use citizen_central::storage::{Storage, token_hash};
 use citizen_central::{config::CentralConfig, pki};
 use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord, UploadBatch};
-use sha2::{Digest, Sha256};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,7 +43,7 @@ fn record(seq: u64) -> TransactionRecord {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
         seq,
         kind: "queue_ticket".into(),
-        payload_hash: hex::encode(Sha256::digest(text.as_bytes())),
+        payload_hash: citizen_window_protocol::sync::payload_hash(&text),
         payload,
         resident: None,
         created_at_ms: 1_764_000_000_000,

@@ -143,11 +143,7 @@ impl Fleet {
 
 /// The fingerprint put into enrolment tokens: the first 32 hex digits of SHA-256 over the CA's DER.
 pub fn ca_fingerprint(ca_pem: &str) -> Result<String> {
-    use rustls_pki_types::pem::PemObject;
-    use sha2::Digest;
-    let der = rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).context("the fleet CA is not PEM")?;
-    Ok(hex::encode(sha2::Sha256::digest(der.as_ref()))[..citizen_window_protocol::enrolment::FINGERPRINT_HEX_LEN]
-        .to_string())
+    citizen_window_protocol::enrolment::ca_fingerprint(ca_pem).context("the fleet CA is not PEM")
 }
 
 /// The kiosk id a client certificate names (its common name), read after rustls verified it.

@@ -10,7 +10,6 @@ use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::TransactionRecord;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
     let text = serde_json::to_string(&payload).unwrap();
@@ -18,7 +17,7 @@ fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
         seq,
         kind: if payload.get("tracking_number").is_some() { "issue_report".into() } else { "queue_ticket".into() },
-        payload_hash: hex::encode(Sha256::digest(text.as_bytes())),
+        payload_hash: citizen_window_protocol::sync::payload_hash(&text),
         payload,
         resident: None,
         created_at_ms: 1_764_000_000_000 + seq as i64,

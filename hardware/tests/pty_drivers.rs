@@ -191,18 +191,6 @@ fn sam_reader_reassembles_answers_sent_one_byte_at_a_time() {
 }
 
 #[test]
-fn sam_reader_polls_no_faster_than_every_300_ms() {
-    let (_dir, _host, port) = sam_rig();
-    let mut reader = SamReader::new(SerialPortOpener::new(&port, 115_200), 115_200);
-    let started = Instant::now();
-    for _ in 0..4 {
-        assert!(reader.poll().unwrap().is_none());
-    }
-    // Three intervals between four finds: a lower bound, which a loaded machine cannot break.
-    assert!(started.elapsed() >= Duration::from_millis(900));
-}
-
-#[test]
 fn sam_reader_failures_are_typed() {
     let (_dir, host, port) = sam_rig();
     let mut reader = SamReader::new(SerialPortOpener::new(&port, 115_200), 115_200);

@@ -14,6 +14,14 @@ pub fn split_token(token: &str) -> Option<(&str, &str)> {
 
 pub const FINGERPRINT_HEX_LEN: usize = 32;
 
+/// The fingerprint of a PEM certificate as tokens carry it; `None` if the PEM holds no certificate.
+pub fn ca_fingerprint(ca_pem: &str) -> Option<String> {
+    use rustls_pki_types::pem::PemObject;
+    use sha2::Digest;
+    let der = rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).ok()?;
+    Some(hex::encode(sha2::Sha256::digest(der.as_ref()))[..FINGERPRINT_HEX_LEN].to_string())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolRequest {
     pub token: String,

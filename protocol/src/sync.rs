@@ -39,5 +39,11 @@ pub struct BatchAck {
     pub conflicts: Vec<Conflict>,
 }
 
+/// The hash both sides agree on: hex SHA-256 of the payload's JSON text (serde_json, sorted keys).
+pub fn payload_hash(payload_text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(payload_text.as_bytes()))
+}
+
 /// Largest batch the server takes in one request.
 pub const MAX_BATCH: usize = 1000;

@@ -11,7 +11,6 @@ pub use error::JournalError;
 use crate::resident_key::ResidentKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
@@ -88,9 +87,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Sync attempts kept for the status command.
 const SYNC_EVENTS_KEPT: i64 = 500;
 
-pub fn payload_hash(payload_text: &str) -> String {
-    hex::encode(Sha256::digest(payload_text.as_bytes()))
-}
+pub use citizen_window_protocol::sync::payload_hash;
 
 impl Journal {
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.

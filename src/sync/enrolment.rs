@@ -5,18 +5,14 @@
 use super::SyncError;
 use super::identity::{Enrolment, KioskIdentity};
 use super::server_client::fleet_http_client;
-use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse, FINGERPRINT_HEX_LEN, split_token};
+use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse, ca_fingerprint, split_token};
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::paths;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The first 32 hex digits of SHA-256 over the certificate's DER.
 pub fn fingerprint(ca_pem: &str) -> Result<String, SyncError> {
-    use rustls_pki_types::pem::PemObject;
-    let der = rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes())
-        .map_err(|e| SyncError::Malformed(format!("the fleet CA is not a PEM certificate: {e}")))?;
-    Ok(hex::encode(Sha256::digest(der.as_ref()))[..FINGERPRINT_HEX_LEN].to_string())
+    ca_fingerprint(ca_pem).ok_or_else(|| SyncError::Malformed("the fleet CA is not a PEM certificate".into()))
 }
 
 /// Downloads the CA without trusting the connection, then accepts it only if it matches the

@@ -64,8 +64,7 @@ pub struct StoredTransaction {
 /// Checks a record before it is stored: its hash must be the hash of its payload.
 pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, StorageError> {
     let text = serde_json::to_string(&record.payload).expect("JSON values serialise");
-    let hash = hex::encode(Sha256::digest(text.as_bytes()));
-    if hash != record.payload_hash {
+    if citizen_window_protocol::sync::payload_hash(&text) != record.payload_hash {
         return Err(StorageError::BadRecord {
             id: record.id,
             seq: record.seq,
@@ -76,6 +75,27 @@ pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, Storag
         return Err(StorageError::BadRecord { id: record.id, seq: 0, reason: "sequence numbers start at 1".into() });
     }
     Ok(text)
+}
+
+/// A record whose id or sequence number is already stored: a duplicate (same id, same seq,
+/// same hash) or a conflict to report.
+pub(super) fn classify_existing(
+    record: &TransactionRecord,
+    stored_id: &str,
+    stored_seq: u64,
+    stored_hash: &str,
+) -> Option<citizen_window_protocol::sync::Conflict> {
+    let same_id = stored_id == record.id.to_string();
+    let reason = if same_id && stored_seq == record.seq && stored_hash == record.payload_hash {
+        return None;
+    } else if same_id && stored_hash != record.payload_hash {
+        "the server holds this transaction id with a different payload; the stored one is kept".to_string()
+    } else if same_id {
+        format!("the server holds this transaction id under sequence number {stored_seq}")
+    } else {
+        format!("sequence number {} is already used by transaction {stored_id}", record.seq)
+    };
+    Some(citizen_window_protocol::sync::Conflict { id: record.id, seq: record.seq, reason })
 }
 
 /// Hashes an enrolment token for storage: the token itself is never stored.

@@ -2,8 +2,7 @@
 //! the same tables and the same answers as SQLite; per-kiosk progress is advanced under a row
 //! lock, so concurrent uploads through different instances stay exact.
 
-use super::sqlite::classify_existing;
-use super::{KioskRow, StorageError, StoredTransaction, payload_text_checked};
+use super::{KioskRow, StorageError, StoredTransaction, classify_existing, payload_text_checked};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};

@@ -1,10 +1,10 @@
 //! SQLite storage: one file, WAL, `synchronous=FULL` (an acknowledged record is on disk), one
 //! connection behind a mutex, used from blocking threads.
 
-use super::{KioskRow, StorageError, StoredTransaction, payload_text_checked};
+use super::{KioskRow, StorageError, StoredTransaction, classify_existing, payload_text_checked};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
-use citizen_window_protocol::sync::{BatchAck, Conflict, TransactionRecord};
+use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -441,25 +441,4 @@ impl SqliteStorage {
         })
         .await
     }
-}
-
-/// A record whose id or sequence number is already stored: a duplicate (same id, same seq,
-/// same hash) or a conflict to report.
-pub(super) fn classify_existing(
-    record: &TransactionRecord,
-    stored_id: &str,
-    stored_seq: u64,
-    stored_hash: &str,
-) -> Option<Conflict> {
-    let same_id = stored_id == record.id.to_string();
-    let reason = if same_id && stored_seq == record.seq && stored_hash == record.payload_hash {
-        return None;
-    } else if same_id && stored_hash != record.payload_hash {
-        "the server holds this transaction id with a different payload; the stored one is kept".to_string()
-    } else if same_id {
-        format!("the server holds this transaction id under sequence number {stored_seq}")
-    } else {
-        format!("sequence number {} is already used by transaction {stored_id}", record.seq)
-    };
-    Some(Conflict { id: record.id, seq: record.seq, reason })
 }

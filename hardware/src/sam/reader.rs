@@ -35,6 +35,11 @@ fn advice(status: SamStatus) -> &'static str {
     }
 }
 
+/// How long to wait before the next find, given when the last one was sent.
+pub fn wait_before_find(last_find: Option<Instant>, now: Instant) -> Duration {
+    last_find.map_or(Duration::ZERO, |last| MIN_POLL_INTERVAL.saturating_sub(now.saturating_duration_since(last)))
+}
+
 pub struct SamReader<O: LinkOpener> {
     link: ReconnectingLink<O>,
     decoder: SamFrameDecoder,
@@ -86,9 +91,7 @@ impl<O: LinkOpener> SamReader<O> {
     /// Whether a new card is in the field (the same card must leave before it is found again).
     /// Waits if the previous find was less than [`MIN_POLL_INTERVAL`] ago: the module needs it.
     pub fn find_card(&mut self) -> Result<bool, SamReaderError> {
-        if let Some(last) = self.last_find {
-            std::thread::sleep(MIN_POLL_INTERVAL.saturating_sub(last.elapsed()));
-        }
+        std::thread::sleep(wait_before_find(self.last_find, Instant::now()));
         self.last_find = Some(Instant::now());
         let payload = self.transact(command::FIND_CARD)?;
         match SamStatus::from_sw3(payload[2]) {
@@ -120,5 +123,19 @@ impl<O: LinkOpener> SamReader<O> {
     pub fn sam_id(&mut self) -> Result<String, SamReaderError> {
         let payload = self.expect(command::SAM_ID, SamStatus::Success)?;
         Ok(payload[3..].iter().map(|b| format!("{b:02X}")).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_are_spaced_by_the_minimum_poll_interval() {
+        let t0 = Instant::now();
+        assert_eq!(wait_before_find(None, t0), Duration::ZERO);
+        assert_eq!(wait_before_find(Some(t0), t0), MIN_POLL_INTERVAL);
+        assert_eq!(wait_before_find(Some(t0), t0 + Duration::from_millis(100)), Duration::from_millis(200));
+        assert_eq!(wait_before_find(Some(t0), t0 + Duration::from_secs(5)), Duration::ZERO);
     }
 }
