@@ -4,7 +4,7 @@
 
 mod support;
 
-use citizen_window::journal::{NewTransaction, ReceiptPlan};
+use citizen_window::journal::{NewTransaction, Payload, ReceiptPlan};
 use citizen_window::sync::SyncError;
 use citizen_window::sync::server_client::{ServerClient, fleet_http_client};
 use citizen_window::sync::uploader::{OutboxUploader, with_journal};
@@ -83,8 +83,8 @@ async fn a_conflicting_replay_is_reported_not_overwritten() {
     OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
     let original = with_journal(&kiosk.journal, |j| j.get(1)).await.unwrap();
     let mut forged = original.clone();
-    forged.payload = json!({"proposal": "p-1", "choice": "disagree", "n": 0});
-    forged.payload_hash = citizen_window::journal::payload_hash(&serde_json::to_string(&forged.payload).unwrap());
+    forged.payload = Payload::from_value(&json!({"proposal": "p-1", "choice": "disagree", "n": 0}));
+    forged.payload_hash = forged.payload.hash();
     let batch = UploadBatch {
         records: vec![citizen_window_protocol::sync::TransactionRecord {
             id: forged.id,
@@ -229,4 +229,42 @@ async fn openapi_document_lists_every_route_and_every_route_answers() {
         assert!(status != 404 || path.contains("/x"), "{} {path} answered 404", route.method);
         assert_ne!(status, 405, "{} {path} not routed", route.method);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_and_oversized_uploads_get_a_clear_answer_and_store_nothing() {
+    let fleet = TestFleet::start(None).await;
+    let kiosk = TestKiosk::enrol(&fleet).await;
+    let pem = format!("{}\n{}", kiosk.identity.key_pem.trim_end(), kiosk.identity.cert_pem);
+    let http = fleet_http_client(&kiosk.identity.ca_pem, Some(&pem)).unwrap();
+    let url = format!("{}{}", fleet.url, citizen_window_protocol::paths::TRANSACTIONS);
+
+    let garbled = http.post(&url).body(r#"{"records": [{"id": "#).send().await.unwrap();
+    assert_eq!(garbled.status().as_u16(), 422);
+    let answer: citizen_window_protocol::error::ApiError = garbled.json().await.unwrap();
+    assert_eq!(answer.code, "malformed_batch");
+    assert!(answer.message.contains("openapi"), "{}", answer.message);
+
+    // Too many records: refused whole, with the limits in the answer.
+    let record = |seq: u64| {
+        let payload = Payload::from_value(&json!({ "n": seq }));
+        json!({"id": uuid::Uuid::from_u128(seq.into()), "seq": seq, "kind": "vote", "payload_hash": payload.hash(),
+               "payload": payload, "resident": null, "created_at_ms": 1})
+    };
+    let too_many = json!({ "records": (1..=1001).map(record).collect::<Vec<_>>() });
+    let oversized = http.post(&url).json(&too_many).send().await.unwrap();
+    assert_eq!(oversized.status().as_u16(), 413);
+    let answer: citizen_window_protocol::error::ApiError = oversized.json().await.unwrap();
+    assert_eq!(answer.code, "batch_too_large");
+    assert!(answer.message.contains("1000 records"), "{}", answer.message);
+
+    // Too many bytes: answered before the body is read, so the sender may see only the answer or
+    // only the connection closing while it still writes; either way nothing is stored.
+    let huge = vec![b' '; citizen_window_protocol::sync::MAX_BATCH_BYTES + 1];
+    if let Ok(answer) = http.post(&url).body(huge).send().await {
+        assert_eq!(answer.status().as_u16(), 413);
+    }
+    assert!(fleet.storage().await.export(None).await.unwrap().is_empty());
+    let valid = json!({ "records": [record(1)] });
+    assert_eq!(http.post(&url).json(&valid).send().await.unwrap().status().as_u16(), 200, "the server still answers");
 }

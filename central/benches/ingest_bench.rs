@@ -7,7 +7,7 @@
 use citizen_central::storage::{Storage, token_hash};
 use citizen_central::{config::CentralConfig, pki};
 use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
-use citizen_window_protocol::sync::{BatchAck, TransactionRecord, UploadBatch};
+use citizen_window_protocol::sync::{BatchAck, Payload, TransactionRecord, UploadBatch};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,13 +37,12 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
 }
 
 fn record(seq: u64) -> TransactionRecord {
-    let payload = serde_json::json!({"ticket": seq, "window": "社保"});
-    let text = serde_json::to_string(&payload).unwrap();
+    let payload = Payload::from_value(&serde_json::json!({"ticket": seq, "window": "社保"}));
     TransactionRecord {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
         seq,
         kind: "queue_ticket".into(),
-        payload_hash: citizen_window_protocol::sync::payload_hash(&text),
+        payload_hash: payload.hash(),
         payload,
         resident: None,
         created_at_ms: 1_764_000_000_000,
@@ -67,7 +66,6 @@ async fn run(database: &str, label: &str) {
         Command::new(env!("CARGO_BIN_EXE_citizen-central"))
             .args(["serve", "--dir", dir.path().to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
             .env("RUST_LOG", "warn")
-            .env("MALLOC_ARENA_MAX", std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "8".into()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

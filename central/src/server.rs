@@ -38,7 +38,7 @@ pub async fn start_with(
     let tls = tls_server::server_config(dir)?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState { storage, fleet, public_url: config.public_url.clone() });
+    let state = Arc::new(AppState::new(storage, fleet, config.public_url.clone()));
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), shutdown.clone()));
     tracing::info!(%addr, "central server listening");

@@ -8,16 +8,17 @@
 use citizen_central::storage::{Storage, token_hash};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
-use citizen_window_protocol::sync::TransactionRecord;
+use citizen_window_protocol::sync::{Payload, TransactionRecord};
 use serde_json::json;
 
 fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
-    let text = serde_json::to_string(&payload).unwrap();
+    let kind = if payload.get("tracking_number").is_some() { "issue_report" } else { "queue_ticket" };
+    let payload = Payload::from_value(&payload);
     TransactionRecord {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
         seq,
-        kind: if payload.get("tracking_number").is_some() { "issue_report".into() } else { "queue_ticket".into() },
-        payload_hash: citizen_window_protocol::sync::payload_hash(&text),
+        kind: kind.into(),
+        payload_hash: payload.hash(),
         payload,
         resident: None,
         created_at_ms: 1_764_000_000_000 + seq as i64,
@@ -40,39 +41,47 @@ async fn contract(storage: Storage) {
     let ack = storage
         .insert_batch(
             "kiosk-a",
-            &[record(1, json!({"n": 1})), record(2, json!({"n": 2})), record(4, json!({"n": 4}))],
+            vec![record(1, json!({"n": 1})), record(2, json!({"n": 2})), record(4, json!({"n": 4}))],
             10,
         )
         .await
         .unwrap();
     assert_eq!((ack.inserted, ack.highest_contiguous_seq), (3, 2));
-    let ack = storage.insert_batch("kiosk-a", &[record(3, json!({"n": 3}))], 11).await.unwrap();
+    let ack = storage.insert_batch("kiosk-a", vec![record(3, json!({"n": 3}))], 11).await.unwrap();
     assert_eq!(ack.highest_contiguous_seq, 4);
     // Replays count nothing twice; another kiosk's numbers are its own.
-    let ack =
-        storage.insert_batch("kiosk-a", &[record(1, json!({"n": 1})), record(2, json!({"n": 2}))], 12).await.unwrap();
+    let ack = storage
+        .insert_batch("kiosk-a", vec![record(1, json!({"n": 1})), record(2, json!({"n": 2}))], 12)
+        .await
+        .unwrap();
     assert_eq!((ack.inserted, ack.duplicates, ack.highest_contiguous_seq), (0, 2, 4));
-    let ack = storage.insert_batch("kiosk-b", &[record(1, json!({"n": 1}))], 12).await.unwrap();
+    let ack = storage.insert_batch("kiosk-b", vec![record(1, json!({"n": 1}))], 12).await.unwrap();
     assert_eq!((ack.inserted, ack.highest_contiguous_seq), (1, 1));
     // Same id, other payload: a conflict, the first one stays.
-    let ack = storage.insert_batch("kiosk-a", &[record(2, json!({"n": "forged"}))], 13).await.unwrap();
+    let ack = storage.insert_batch("kiosk-a", vec![record(2, json!({"n": "forged"}))], 13).await.unwrap();
     assert_eq!(ack.conflicts.len(), 1);
     // Another id on a used sequence number: also a conflict.
     let mut other = record(3, json!({"n": 3}));
     other.id = uuid::Uuid::from_u128(42);
-    let ack = storage.insert_batch("kiosk-a", &[other], 14).await.unwrap();
+    let ack = storage.insert_batch("kiosk-a", vec![other], 14).await.unwrap();
     assert!(ack.conflicts[0].reason.contains("already used"), "{:?}", ack.conflicts);
     let exported = storage.export(Some("kiosk-a")).await.unwrap();
     assert_eq!(exported.iter().map(|t| t.record.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
-    assert_eq!(exported[1].record.payload, json!({"n": 2}));
+    assert_eq!(exported[1].record.payload.to_value(), json!({"n": 2}));
     // A record whose hash does not match is refused whole.
     let mut bad = record(5, json!({"n": 5}));
     bad.payload_hash = "00".repeat(32);
-    assert!(storage.insert_batch("kiosk-a", &[bad], 15).await.is_err());
+    assert!(storage.insert_batch("kiosk-a", vec![bad], 15).await.is_err());
     assert_eq!(storage.export(Some("kiosk-a")).await.unwrap().len(), 4);
+    // A payload is kept byte for byte as the kiosk hashed it, whatever its spacing or key order.
+    let mut verbatim = record(2101, json!(null));
+    verbatim.payload = Payload::from_text(r#"{ "z": 1,  "a": "社保" }"#.to_string()).unwrap();
+    verbatim.payload_hash = verbatim.payload.hash();
+    storage.insert_batch("kiosk-c", vec![verbatim.clone()], 15).await.unwrap();
+    assert_eq!(storage.export(Some("kiosk-c")).await.unwrap()[0].record, verbatim);
     // Large batches advance the watermark past a thousand in one go.
     let many: Vec<_> = (5..=2100).map(|s| record(s, json!({"n": s}))).collect();
-    assert_eq!(storage.insert_batch("kiosk-a", &many, 16).await.unwrap().highest_contiguous_seq, 2100);
+    assert_eq!(storage.insert_batch("kiosk-a", many, 16).await.unwrap().highest_contiguous_seq, 2100);
 
     // Heartbeats: the last one per kiosk.
     let mut heartbeat = Heartbeat {
@@ -122,7 +131,7 @@ async fn contract(storage: Storage) {
 
     // Issue reports are found by their tracking number once synced.
     storage
-        .insert_batch("kiosk-b", &[record(2, json!({"tracking_number": "R-1", "category": "路灯"}))], 40)
+        .insert_batch("kiosk-b", vec![record(2, json!({"tracking_number": "R-1", "category": "路灯"}))], 40)
         .await
         .unwrap();
     assert_eq!(storage.issue_report_received("R-1").await.unwrap(), Some(40));

@@ -2,15 +2,53 @@
 //! number the server holds for the kiosk (the kiosk's acknowledgement watermark).
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
+
+/// A record's payload: JSON text carried byte for byte, so that the server hashes and stores
+/// exactly what the kiosk hashed and journaled, without parsing it into a tree and writing it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Payload(Box<RawValue>);
+
+impl Payload {
+    /// The canonical text of a JSON value (serde_json, keys sorted), as the kiosk journals it.
+    pub fn from_value(value: &serde_json::Value) -> Self {
+        Self(serde_json::value::to_raw_value(value).expect("JSON values serialise"))
+    }
+
+    /// Checks that `text` is one JSON value and keeps it as it is.
+    pub fn from_text(text: String) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(text).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.as_str()).expect("a payload is valid JSON")
+    }
+
+    /// [`payload_hash`] of this text.
+    pub fn hash(&self) -> String {
+        payload_hash(self.as_str())
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransactionRecord {
     pub id: Uuid,
     pub seq: u64,
     pub kind: String,
-    pub payload: serde_json::Value,
-    /// Hex SHA-256 of the payload's JSON text as the kiosk wrote it.
+    pub payload: Payload,
+    /// Hex SHA-256 of the payload's JSON text as the kiosk wrote it (and sent it).
     pub payload_hash: String,
     /// The resident's keyed hash, never the ID number.
     pub resident: Option<String>,
@@ -47,3 +85,13 @@ pub fn payload_hash(payload_text: &str) -> String {
 
 /// Largest batch the server takes in one request.
 pub const MAX_BATCH: usize = 1000;
+
+/// Largest upload body the server reads, in bytes.
+pub const MAX_BATCH_BYTES: usize = 8 << 20;
+
+/// Largest payload a kiosk journals, in bytes: a batch of [`MAX_BATCH_BYTES`] always holds at
+/// least one record, and a receipt-sized transaction never comes near it.
+pub const MAX_PAYLOAD_BYTES: usize = 256 << 10;
+
+/// Wire size allowed for a record besides its payload (id, hashes, kind, numbers, JSON syntax).
+pub const RECORD_OVERHEAD_BYTES: usize = 512;

@@ -21,6 +21,10 @@ pub enum JournalError {
     CannotOpen { path: PathBuf, message: String },
     #[error("the journal ({path}) is busy: another program holds it; retry in a moment")]
     Busy { path: PathBuf },
+    #[error(
+        "the transaction's payload is {bytes} bytes, more than the {limit} a record may hold: it was not recorded. This is a program error: report it"
+    )]
+    PayloadTooLarge { bytes: usize, limit: usize },
     #[error("no transaction with sequence number {0} in the journal")]
     NoSuchRecord(u64),
     #[error("the journal ({path}) failed: {message}")]

@@ -46,7 +46,8 @@ pub struct JournalRecord {
     pub seq: u64,
     pub id: Uuid,
     pub kind: String,
-    pub payload: serde_json::Value,
+    /// The JSON text exactly as journaled and hashed.
+    pub payload: Payload,
     pub payload_hash: String,
     pub resident: Option<String>,
     pub created_at_ms: i64,
@@ -87,7 +88,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Sync attempts kept for the status command.
 const SYNC_EVENTS_KEPT: i64 = 500;
 
-pub use citizen_window_protocol::sync::payload_hash;
+pub use citizen_window_protocol::sync::{MAX_PAYLOAD_BYTES, Payload, payload_hash};
 
 impl Journal {
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
@@ -156,6 +157,9 @@ impl Journal {
             return Err(error.clone());
         }
         let payload_text = serde_json::to_string(new.payload).expect("JSON values serialise");
+        if payload_text.len() > MAX_PAYLOAD_BYTES {
+            return Err(JournalError::PayloadTooLarge { bytes: payload_text.len(), limit: MAX_PAYLOAD_BYTES });
+        }
         let hash = payload_hash(&payload_text);
         let id = uuid_v7(now_ms);
         let result = (|| {
@@ -429,7 +433,7 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalRecord> {
         seq: row.get::<_, i64>(0)? as u64,
         id: Uuid::parse_str(&id_text).map_err(|e| conversion(Box::new(e)))?,
         kind: row.get(2)?,
-        payload: serde_json::from_str(&payload_text).map_err(|e| conversion(Box::new(e)))?,
+        payload: Payload::from_text(payload_text).map_err(|e| conversion(Box::new(e)))?,
         payload_hash: row.get(4)?,
         resident: row.get(5)?,
         created_at_ms: row.get(6)?,

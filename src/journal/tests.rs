@@ -150,3 +150,15 @@ fn sync_attempts_give_last_success_and_the_error_since() {
     let kept: i64 = journal.conn.query_row("SELECT COUNT(*) FROM sync_events", [], |r| r.get(0)).unwrap();
     assert!(kept <= SYNC_EVENTS_KEPT + 1);
 }
+
+#[test]
+fn a_payload_too_large_to_upload_is_refused_before_anything_is_written() {
+    let (_dir, mut journal) = open();
+    let huge = json!({"blob": "x".repeat(MAX_PAYLOAD_BYTES)});
+    let err = journal
+        .record(&NewTransaction { kind: "report", payload: &huge, resident: None, receipt: ReceiptPlan::NotNeeded }, 5)
+        .unwrap_err();
+    assert!(matches!(err, JournalError::PayloadTooLarge { .. }), "{err:?}");
+    assert!(journal.refusal().is_none(), "other transactions still go through");
+    assert_eq!(record(&mut journal, 1, ReceiptPlan::NotNeeded).seq, 1, "no number was used");
+}

@@ -6,7 +6,9 @@ use super::SyncError;
 use super::server_client::ServerClient;
 use crate::journal::{Journal, JournalRecord, now_ms};
 use citizen_window_hardware::backoff::ReconnectBackoff;
-use citizen_window_protocol::sync::{MAX_BATCH, TransactionRecord, UploadBatch};
+use citizen_window_protocol::sync::{
+    MAX_BATCH, MAX_BATCH_BYTES, RECORD_OVERHEAD_BYTES, TransactionRecord, UploadBatch,
+};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -50,6 +52,20 @@ fn to_wire(record: JournalRecord) -> TransactionRecord {
     }
 }
 
+/// How many of `records`, from the first, fit in one upload of at most [`MAX_BATCH_BYTES`]; at
+/// least one, since the journal refuses payloads that could not fit alone.
+fn records_within_byte_limit(records: &[JournalRecord]) -> usize {
+    let mut bytes = 0;
+    let fitting = records
+        .iter()
+        .take_while(|r| {
+            bytes += r.payload.as_str().len() + r.kind.len() + RECORD_OVERHEAD_BYTES;
+            bytes <= MAX_BATCH_BYTES
+        })
+        .count();
+    fitting.max(1).min(records.len())
+}
+
 pub struct OutboxUploader {
     journal: SharedJournal,
     client: ServerClient,
@@ -84,7 +100,8 @@ impl OutboxUploader {
         let mut report = SyncReport::default();
         let batch_size = self.batch_size;
         loop {
-            let pending = with_journal(&self.journal, move |j| j.pending(batch_size)).await?;
+            let mut pending = with_journal(&self.journal, move |j| j.pending(batch_size)).await?;
+            pending.truncate(records_within_byte_limit(&pending));
             let Some(last) = pending.last().map(|r| r.seq) else {
                 report.acknowledged_through = with_journal(&self.journal, |j| j.acknowledged_through()).await?;
                 return Ok(report);
@@ -138,5 +155,37 @@ impl OutboxUploader {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Payload;
+
+    fn record_of(payload_bytes: usize) -> JournalRecord {
+        let payload = Payload::from_value(&serde_json::json!({ "blob": "x".repeat(payload_bytes) }));
+        JournalRecord {
+            seq: 1,
+            id: uuid::Uuid::nil(),
+            kind: "report".into(),
+            payload_hash: payload.hash(),
+            payload,
+            resident: None,
+            created_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn batches_are_cut_to_the_servers_byte_limit() {
+        let small = vec![record_of(100); 50];
+        assert_eq!(records_within_byte_limit(&small), 50);
+        let large = vec![record_of(crate::journal::MAX_PAYLOAD_BYTES - 20); 100];
+        let fitting = records_within_byte_limit(&large);
+        assert!(fitting > 1 && fitting < 100, "{fitting}");
+        let bytes: usize = large[..fitting].iter().map(|r| r.payload.as_str().len() + RECORD_OVERHEAD_BYTES).sum();
+        assert!(bytes <= MAX_BATCH_BYTES);
+        assert_eq!(records_within_byte_limit(&large[..1]), 1);
+        assert_eq!(records_within_byte_limit(&[]), 0);
     }
 }

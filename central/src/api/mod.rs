@@ -24,6 +24,14 @@ pub struct AppState {
     pub storage: Storage,
     pub fleet: Fleet,
     pub public_url: String,
+    /// Upload bodies being read and parsed at once (see [`UPLOADS_PARSED_AT_ONCE`]).
+    pub upload_parsing: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    pub fn new(storage: Storage, fleet: Fleet, public_url: String) -> Self {
+        Self { storage, fleet, public_url, upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE) }
+    }
 }
 
 pub type SharedState = Arc<AppState>;
@@ -100,18 +108,14 @@ pub fn route_docs() -> Vec<RouteDoc> {
     routes().into_iter().map(|(doc, _)| doc).collect()
 }
 
-/// Uploads processed at once. The rest wait with their bodies still unread, so that a burst from
-/// the whole fleet costs the server a bounded amount of memory instead of one parsed batch per kiosk.
-const UPLOADS_IN_FLIGHT: usize = 64;
+/// Upload bodies read and parsed at once. The rest wait with their bodies unread, so that a burst
+/// from the whole fleet costs a bounded amount of memory; a parsed batch then waits for its group
+/// commit without holding a place, so that parsing goes on while the database writes.
+const UPLOADS_PARSED_AT_ONCE: usize = 16;
 
 pub fn router(state: SharedState) -> axum::Router {
     let mut router = axum::Router::new();
     for (doc, handler) in routes() {
-        let handler = if doc.path == paths::TRANSACTIONS {
-            handler.layer(tower::limit::ConcurrencyLimitLayer::new(UPLOADS_IN_FLIGHT))
-        } else {
-            handler
-        };
         router = router.route(doc.path, handler);
     }
     router

@@ -61,10 +61,9 @@ pub struct StoredTransaction {
     pub record: TransactionRecord,
 }
 
-/// Checks a record before it is stored: its hash must be the hash of its payload.
-pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, StorageError> {
-    let text = serde_json::to_string(&record.payload).expect("JSON values serialise");
-    if citizen_window_protocol::sync::payload_hash(&text) != record.payload_hash {
+/// Checks a record before it is stored: its hash must be the hash of the payload text received.
+pub fn check_record(record: &TransactionRecord) -> Result<(), StorageError> {
+    if record.payload.hash() != record.payload_hash {
         return Err(StorageError::BadRecord {
             id: record.id,
             seq: record.seq,
@@ -74,7 +73,13 @@ pub fn payload_text_checked(record: &TransactionRecord) -> Result<String, Storag
     if record.seq == 0 {
         return Err(StorageError::BadRecord { id: record.id, seq: 0, reason: "sequence numbers start at 1".into() });
     }
-    Ok(text)
+    Ok(())
+}
+
+/// A stored payload read back; a damaged one is an error, never a silent null.
+fn stored_payload(text: String) -> Result<citizen_window_protocol::sync::Payload, StorageError> {
+    citizen_window_protocol::sync::Payload::from_text(text)
+        .map_err(|e| StorageError::Backend(format!("a stored payload is not valid JSON: {e}")))
 }
 
 /// A record whose id or sequence number is already stored: a duplicate (same id, same seq,
@@ -148,7 +153,7 @@ impl Storage {
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
-        records: &[TransactionRecord],
+        records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
         dispatch!(self, insert_batch(kiosk_id, records, now_ms))

@@ -2,7 +2,7 @@
 //! the same tables and the same answers as SQLite; per-kiosk progress is advanced under a row
 //! lock, so concurrent uploads through different instances stay exact.
 
-use super::{KioskRow, StorageError, StoredTransaction, classify_existing, payload_text_checked};
+use super::{KioskRow, StorageError, StoredTransaction, check_record, classify_existing, stored_payload};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -102,10 +102,11 @@ impl PostgresStorage {
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
-        records: &[TransactionRecord],
+        records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        let texts = records.iter().map(payload_text_checked).collect::<Result<Vec<_>, _>>()?;
+        records.iter().try_for_each(check_record)?;
+        let texts: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute(
@@ -239,26 +240,24 @@ impl PostgresStorage {
                 &[&kiosk_id],
             )
             .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 let id: String = r.get(1);
-                let payload: String = r.get(4);
-                StoredTransaction {
+                Ok(StoredTransaction {
                     kiosk_id: r.get(0),
                     received_at_ms: r.get(8),
                     record: TransactionRecord {
                         id: id.parse().unwrap_or_default(),
                         seq: r.get::<_, i64>(2) as u64,
                         kind: r.get(3),
-                        payload: serde_json::from_str(&payload).unwrap_or_default(),
+                        payload: stored_payload(r.get(4))?,
                         payload_hash: r.get(5),
                         resident: r.get(6),
                         created_at_ms: r.get(7),
                     },
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn create_payment_order(

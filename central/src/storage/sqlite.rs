@@ -1,7 +1,7 @@
 //! SQLite storage: one file, WAL, `synchronous=FULL` (an acknowledged record is on disk), one
 //! connection behind a mutex, used from blocking threads.
 
-use super::{KioskRow, StorageError, StoredTransaction, classify_existing, payload_text_checked};
+use super::{KioskRow, StorageError, StoredTransaction, check_record, classify_existing, stored_payload};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -43,12 +43,13 @@ pub struct SqliteStorage {
     /// Uploads go to one writer thread that commits many kiosks' batches in one transaction:
     /// one fsync for a group instead of one per request.
     writer: std::sync::mpsc::Sender<InsertJob>,
+    /// Dropped with the last clone: the checkpoint thread then makes a last checkpoint and ends.
+    _checkpoint_stop: std::sync::mpsc::Sender<()>,
 }
 
 struct InsertJob {
     kiosk_id: String,
     records: Vec<TransactionRecord>,
-    texts: Vec<String>,
     now_ms: i64,
     reply: tokio::sync::oneshot::Sender<Result<BatchAck, StorageError>>,
 }
@@ -62,7 +63,28 @@ fn open_connection(path: &Path) -> Result<Connection, StorageError> {
     conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
     // An acknowledged record must survive a power cut: the kiosk may prune it afterwards.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Checkpoints run on their own thread (see `checkpoint_loop`), not inside a commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Copies the WAL into the database file beside the writers (a passive checkpoint waits for no
+/// one and blocks no one), so that the group-commit writer spends its time on commits. Ends with
+/// a last checkpoint once the storage is dropped.
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        let stopping = matches!(stop.recv_timeout(CHECKPOINT_INTERVAL), Err(RecvTimeoutError::Disconnected));
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed; it is tried again");
+        }
+        if stopping {
+            return;
+        }
+    }
 }
 
 fn group_commit_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<InsertJob>) {
@@ -82,21 +104,17 @@ fn group_commit_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Inser
 }
 
 /// Each batch in its own savepoint (one bad batch fails alone), all in one transaction; answers
-/// are sent only after the commit.
+/// are sent only after the commit. Every statement is prepared once and cached: parsing SQL for
+/// each batch cost more than the inserts.
 fn commit_group(conn: &mut Connection, group: &[InsertJob]) -> Vec<Result<BatchAck, StorageError>> {
     let fail_all = |e: &rusqlite::Error| group.iter().map(|_| Err(StorageError::Backend(e.to_string()))).collect();
-    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return fail_all(&e),
     };
     let mut results = Vec::with_capacity(group.len());
     for job in group {
-        let result = (|| {
-            let savepoint = tx.savepoint()?;
-            let ack = insert_one(&savepoint, job)?;
-            savepoint.commit()?;
-            Ok(ack)
-        })();
+        let result = in_savepoint(&tx, |c| insert_one(c, job));
         results.push(result);
     }
     match tx.commit() {
@@ -105,8 +123,24 @@ fn commit_group(conn: &mut Connection, group: &[InsertJob]) -> Vec<Result<BatchA
     }
 }
 
+/// Runs `f` inside a savepoint: kept on success, undone on failure.
+fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&Connection) -> Result<T, StorageError>) -> Result<T, StorageError> {
+    c.prepare_cached("SAVEPOINT batch")?.execute([])?;
+    match f(c) {
+        Ok(value) => {
+            c.prepare_cached("RELEASE batch")?.execute([])?;
+            Ok(value)
+        }
+        Err(e) => {
+            c.prepare_cached("ROLLBACK TO batch")?.execute([])?;
+            c.prepare_cached("RELEASE batch")?.execute([])?;
+            Err(e)
+        }
+    }
+}
+
 fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError> {
-    let (kiosk_id, records, texts, now_ms) = (&job.kiosk_id, &job.records, &job.texts, job.now_ms);
+    let (kiosk_id, records, now_ms) = (&job.kiosk_id, &job.records, job.now_ms);
     let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
     {
         let mut insert = c.prepare_cached(
@@ -116,14 +150,14 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
         let mut existing = c.prepare_cached(
             "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = ?1 AND (id = ?2 OR seq = ?3) LIMIT 1",
         )?;
-        for (r, text) in records.iter().zip(texts) {
+        for r in records {
             let id = r.id.to_string();
             let n = insert.execute(params![
                 kiosk_id,
                 id,
                 r.seq as i64,
                 r.kind,
-                text,
+                r.payload.as_str(),
                 r.payload_hash,
                 r.resident,
                 r.created_at_ms,
@@ -142,7 +176,8 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
         }
     }
     let mut contiguous: i64 = c
-        .query_row("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1", params![kiosk_id], |r| r.get(0))
+        .prepare_cached("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1")?
+        .query_row(params![kiosk_id], |r| r.get(0))
         .optional()?
         .unwrap_or(0);
     {
@@ -163,11 +198,11 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
             }
         }
     }
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES (?1, ?2)
          ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = excluded.contiguous",
-        params![kiosk_id, contiguous],
-    )?;
+    )?
+    .execute(params![kiosk_id, contiguous])?;
     ack.highest_contiguous_seq = contiguous as u64;
     Ok(ack)
 }
@@ -178,11 +213,18 @@ impl SqliteStorage {
         conn.execute_batch(SCHEMA)?;
         let writer_conn = open_connection(path)?;
         let (writer, jobs) = std::sync::mpsc::channel();
+        let cannot_start = |e: std::io::Error| StorageError::Backend(format!("cannot start the database writer: {e}"));
         std::thread::Builder::new()
             .name("sqlite-group-commit".into())
             .spawn(move || group_commit_loop(writer_conn, jobs))
-            .map_err(|e| StorageError::Backend(format!("cannot start the database writer: {e}")))?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), writer })
+            .map_err(cannot_start)?;
+        let checkpoint_conn = open_connection(path)?;
+        let (checkpoint_stop, stop) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, stop))
+            .map_err(cannot_start)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), writer, _checkpoint_stop: checkpoint_stop })
     }
 
     /// Runs `f` with the connection on a blocking thread.
@@ -242,12 +284,12 @@ impl SqliteStorage {
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
-        records: &[TransactionRecord],
+        records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        let texts = records.iter().map(payload_text_checked).collect::<Result<Vec<_>, _>>()?;
+        records.iter().try_for_each(check_record)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records: records.to_vec(), texts, now_ms, reply };
+        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records, now_ms, reply };
         self.writer.send(job).map_err(|_| StorageError::Backend("the database writer has stopped".into()))?;
         answer.await.map_err(|_| StorageError::Backend("the database writer has stopped".into()))?
     }
@@ -295,24 +337,25 @@ impl SqliteStorage {
                 "SELECT kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms
                  FROM transactions WHERE (?1 IS NULL OR kiosk_id = ?1) ORDER BY kiosk_id, seq",
             )?;
-            let rows = stmt.query_map(params![kiosk_id], |r| {
+            let mut rows = stmt.query(params![kiosk_id])?;
+            let mut stored = Vec::new();
+            while let Some(r) = rows.next()? {
                 let id: String = r.get(1)?;
-                let payload: String = r.get(4)?;
-                Ok(StoredTransaction {
+                stored.push(StoredTransaction {
                     kiosk_id: r.get(0)?,
                     received_at_ms: r.get(8)?,
                     record: TransactionRecord {
                         id: id.parse().unwrap_or_default(),
                         seq: r.get::<_, i64>(2)? as u64,
                         kind: r.get(3)?,
-                        payload: serde_json::from_str(&payload).unwrap_or_default(),
+                        payload: stored_payload(r.get(4)?)?,
                         payload_hash: r.get(5)?,
                         resident: r.get(6)?,
                         created_at_ms: r.get(7)?,
                     },
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                });
+            }
+            Ok(stored)
         })
         .await
     }
