@@ -180,12 +180,15 @@ async fn run(database: &str, label: &str) {
     for task in tasks {
         steady.extend(task.await.unwrap());
     }
+    // Still connected, all idle again, after traffic (buffers a connection keeps once used).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_rss = rss_kib(pid, "VmRSS:");
     burst.sort_by(f64::total_cmp);
     steady.sort_by(f64::total_cmp);
     let total = (KIOSKS * UPLOADS_PER_KIOSK * RECORDS_PER_UPLOAD) as f64;
     let per_kiosk = |rss: u64| rss.saturating_sub(idle_rss) as f64 * 1.024 / KIOSKS as f64;
     println!(
-        "| {label} | {:.0} tx/s ({:.0} req/s) | {:.2} ms (kiosks: {:.2} ms) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {} → {} → {} MiB | {:.1} KB | {:.1} KB |",
+        "| {label} | {:.0} tx/s ({:.0} req/s) | {:.2} ms (kiosks: {:.2} ms) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {} → {} → {} → {} MiB | {:.1} / {:.1} KB | {:.1} KB |",
         total / burst_time.as_secs_f64(),
         burst.len() as f64 / burst_time.as_secs_f64(),
         server_cpu * 1e3 / burst.len() as f64,
@@ -197,7 +200,9 @@ async fn run(database: &str, label: &str) {
         idle_rss / 1024,
         connected_rss / 1024,
         peak_rss / 1024,
+        after_rss / 1024,
         per_kiosk(connected_rss),
+        per_kiosk(after_rss),
         per_kiosk(peak_rss),
     );
     let _ = enrol_time;
@@ -296,7 +301,7 @@ fn main() {
         "# Server ingest: {KIOSKS} kiosks at once, {UPLOADS_PER_KIOSK} uploads of {RECORDS_PER_UPLOAD} records each\n"
     );
     println!(
-        "| storage | burst throughput | server CPU per request (simulated kiosks' CPU) | burst p50 / p99 | steady (~500 req/s) p50 / p99 | server RSS idle → connected → peak | per connected kiosk | per kiosk at peak |"
+        "| storage | burst throughput | server CPU per request (simulated kiosks' CPU) | burst p50 / p99 | steady (~500 req/s) p50 / p99 | server RSS idle → connected → burst peak → connected after traffic | per connected kiosk before / after traffic | per kiosk at the burst's peak |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     runtime.block_on(run("central.sqlite", "SQLite"));

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod demo_data;
+pub mod memory_trim;
 pub mod pki;
 pub mod server;
 pub mod storage;

@@ -40,6 +40,7 @@ pub async fn start_with(
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState::new(storage, fleet, config.public_url.clone()));
     let shutdown = CancellationToken::new();
+    crate::memory_trim::start();
     let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), shutdown.clone()));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer { addr, shutdown, task })

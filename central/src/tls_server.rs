@@ -17,6 +17,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+/// The smallest read buffer hyper accepts for HTTP/1.
+const HTTP1_BUFFER_BYTES: usize = 8192;
+
 /// A client that has not finished its handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -74,7 +77,10 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
                 app.clone().oneshot(request)
             });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            // Each connection keeps its read buffer once used: keep it at the smallest size hyper
+            // allows, since a thousand idle kiosks hold one each (bodies stream through it).
+            builder.http1().max_buf_size(HTTP1_BUFFER_BYTES);
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
             tokio::select! {

@@ -103,45 +103,33 @@ fn group_commit_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Inser
     }
 }
 
-/// Each batch in its own savepoint (one bad batch fails alone), all in one transaction; answers
-/// are sent only after the commit. Every statement is prepared once and cached: parsing SQL for
-/// each batch cost more than the inserts.
+/// All batches in one transaction, answered only after the commit. Should one batch fail, the
+/// group is rolled back and each batch is committed on its own, so that it fails alone. (A
+/// savepoint per batch gave the same isolation, but copied every page it touched into a
+/// sub-journal first.) Every statement is prepared once and cached.
 fn commit_group(conn: &mut Connection, group: &[InsertJob]) -> Vec<Result<BatchAck, StorageError>> {
-    let fail_all = |e: &rusqlite::Error| group.iter().map(|_| Err(StorageError::Backend(e.to_string()))).collect();
-    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => return fail_all(&e),
-    };
-    let mut results = Vec::with_capacity(group.len());
-    for job in group {
-        let result = in_savepoint(&tx, |c| insert_one(c, job));
-        results.push(result);
-    }
-    match tx.commit() {
-        Ok(()) => results,
-        Err(e) => fail_all(&e),
+    match in_transaction(conn, |tx| group.iter().map(|job| insert_one(tx, job)).collect::<Result<Vec<_>, _>>()) {
+        Ok(acks) => acks.into_iter().map(Ok).collect(),
+        Err(_) if group.len() > 1 => group.iter().map(|job| in_transaction(conn, |tx| insert_one(tx, job))).collect(),
+        Err(e) => vec![Err(e)],
     }
 }
 
-/// Runs `f` inside a savepoint: kept on success, undone on failure.
-fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&Connection) -> Result<T, StorageError>) -> Result<T, StorageError> {
-    c.prepare_cached("SAVEPOINT batch")?.execute([])?;
-    match f(c) {
-        Ok(value) => {
-            c.prepare_cached("RELEASE batch")?.execute([])?;
-            Ok(value)
-        }
-        Err(e) => {
-            c.prepare_cached("ROLLBACK TO batch")?.execute([])?;
-            c.prepare_cached("RELEASE batch")?.execute([])?;
-            Err(e)
-        }
-    }
+fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
 }
 
 fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError> {
     let (kiosk_id, records, now_ms) = (&job.kiosk_id, &job.records, job.now_ms);
     let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
+    // Sequence numbers this batch now has stored, inserted or already there.
+    let mut stored_now: Vec<i64> = Vec::with_capacity(records.len());
     {
         let mut insert = c.prepare_cached(
             "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
@@ -165,35 +153,37 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
             ])?;
             if n == 1 {
                 ack.inserted += 1;
+                stored_now.push(r.seq as i64);
                 continue;
             }
             let found: (String, i64, String) = existing
                 .query_row(params![kiosk_id, id, r.seq as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             match classify_existing(r, &found.0, found.1 as u64, &found.2) {
-                None => ack.duplicates += 1,
+                None => {
+                    ack.duplicates += 1;
+                    stored_now.push(r.seq as i64);
+                }
                 Some(conflict) => ack.conflicts.push(conflict),
             }
         }
     }
+    stored_now.sort_unstable();
     let mut contiguous: i64 = c
         .prepare_cached("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = ?1")?
         .query_row(params![kiosk_id], |r| r.get(0))
         .optional()?
         .unwrap_or(0);
+    // Walk up from the watermark: through this batch's numbers without asking the database, then
+    // one lookup per number beyond them (records that arrived earlier, out of order). A range
+    // query with ORDER BY would do it in one statement, but SQLite re-plans that statement each
+    // time it is run with new numbers.
     {
-        let mut next =
-            c.prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = ?1 AND seq > ?2 ORDER BY seq LIMIT 1000")?;
+        let mut exists = c.prepare_cached("SELECT 1 FROM transactions WHERE kiosk_id = ?1 AND seq = ?2")?;
         loop {
-            let seqs: Vec<i64> =
-                next.query_map(params![kiosk_id, contiguous], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            let before = contiguous;
-            for seq in &seqs {
-                if *seq != contiguous + 1 {
-                    break;
-                }
-                contiguous = *seq;
-            }
-            if seqs.len() < 1000 || contiguous == before || Some(&contiguous) != seqs.last() {
+            let next = contiguous + 1;
+            if stored_now.binary_search(&next).is_ok() || exists.exists(params![kiosk_id, next])? {
+                contiguous = next;
+            } else {
                 break;
             }
         }
