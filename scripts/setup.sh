@@ -3,8 +3,10 @@
 set -euo pipefail
 
 need_apt=()
-# A CJK font: receipt pictures, glyphs missing from a printer's font, and (later) the kiosk UI.
+# A CJK font: the kiosk UI, receipt pictures, glyphs missing from a printer's font. The UI finds
+# it through fontconfig, which Slint loads at run time.
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
+ldconfig -p | grep -q 'libfontconfig.so.1 ' || need_apt+=(libfontconfig1)
 command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
 # The central server's storage tests also run against PostgreSQL.

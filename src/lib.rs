@@ -1,8 +1,15 @@
-//! Citizen Window (市民之窗), the kiosk program: the journal, technician commands and the demo,
-//! built on the device layer in the `citizen-window-hardware` crate.
+//! Citizen Window (市民之窗), the kiosk program: the resident UI and its session, content, the
+//! journal and sync, technician commands and the demo, built on the device layer in the
+//! `citizen-window-hardware` crate.
 
+pub mod config;
+pub mod content;
 pub mod demo;
 pub mod journal;
+pub mod kiosk;
 pub mod resident_key;
+pub mod run;
+pub mod session;
 pub mod sync;
 pub mod technician;
+pub mod ui;

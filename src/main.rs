@@ -1,6 +1,9 @@
-//! `citizen-window`: the kiosk program. For now it runs the device demo; the kiosk UI comes next.
+//! `citizen-window`: the kiosk program. Parses flags, runs one command, turns a failure into one
+//! line and a non-zero exit code.
 
+use citizen_window::content::{Content, Language};
 use citizen_window::demo::run_device_demo;
+use citizen_window::ui::screenshot::{Shot, screenshot};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -19,6 +22,36 @@ enum Command {
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
     },
+    /// Run the kiosk UI (docs/CONFIG.md for the configuration file).
+    Run {
+        /// The configuration file; without it, the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Render one page of the kiosk UI to a PNG file, without a display (software renderer).
+    Screenshot {
+        /// attract, home, notices, notice, directory or unavailable.
+        #[arg(long)]
+        page: String,
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+        /// Elderly mode (适老化): larger text and touch targets.
+        #[arg(long)]
+        elderly: bool,
+        /// Width x height in pixels; the kiosk's reference screen is 1080x1920.
+        #[arg(long, default_value = "1080x1920", value_parser = parse_size)]
+        size: (u32, u32),
+        /// Content folder (docs/CONTENT.md); the example content set by default.
+        #[arg(long)]
+        content: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    citizen_window::config::parse_size(text)
+        .ok_or_else(|| format!("{text:?} is not a size: write WIDTHxHEIGHT, each side from 320 to 7680 pixels"))
 }
 
 fn main() {
@@ -34,6 +67,16 @@ fn main() {
                 print!("{text}");
             }
         }),
+        Command::Run { config } => citizen_window::run::run(config.as_deref()),
+        Command::Screenshot { page, lang, elderly, size: (width, height), content, out } => {
+            let language = if lang == "en" { Language::En } else { Language::Zh };
+            let shot = Shot { page, language, elderly, width, height };
+            let folder = content.unwrap_or_else(Content::example_dir);
+            Content::load(&folder)
+                .map_err(anyhow::Error::from)
+                .and_then(|content| Ok(screenshot(content, &shot, &out)?))
+                .map(|()| println!("{}", out.display()))
+        }
     };
     if let Err(e) = result {
         eprintln!("citizen-window: {e:#}");

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates the UI screenshots in docs/images/ (shown in README.md), headless, with the
+# software renderer and the example content.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bin citizen-window
+shot() {
+    local name=$1; shift
+    target/release/citizen-window screenshot "$@" --out "docs/images/ui-$name.png" >/dev/null
+    echo "docs/images/ui-$name.png"
+}
+shot attract-zh --page attract
+shot home-zh --page home
+shot home-en --page home --lang en
+shot home-zh-elderly --page home --elderly
+shot notice-zh --page notice
+shot directory-en-elderly --page directory --lang en --elderly
+shot home-zh-landscape --page home --size 1920x1080

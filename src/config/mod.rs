@@ -1,0 +1,162 @@
+//! The kiosk's configuration file (docs/CONFIG.md): TOML read into a raw struct that refuses
+//! unknown keys, then checked into a typed [`Config`]. Every refusal names the key, the value and
+//! what is allowed.
+
+use crate::session::SessionTiming;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where the journal and the identity live.
+    pub state_dir: PathBuf,
+    pub content_dir: PathBuf,
+    pub session: SessionTiming,
+    /// `None` shows the UI in a window; on the board the kiosk fills the display.
+    pub window_size: Option<(u32, u32)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the configuration file {path} cannot be read ({source}): check the path given with --config")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid TOML or has an unknown key: {message}. See docs/CONFIG.md")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: {key} = {value}: {allowed}. See docs/CONFIG.md")]
+    Value { path: PathBuf, key: &'static str, value: String, allowed: String },
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    state_dir: Option<PathBuf>,
+    #[serde(default)]
+    content_dir: Option<PathBuf>,
+    #[serde(default)]
+    session: RawSession,
+    #[serde(default)]
+    display: RawDisplay,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSession {
+    idle_timeout_seconds: Option<u64>,
+    countdown_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisplay {
+    /// "WIDTHxHEIGHT" for a window, or "fullscreen".
+    size: Option<String>,
+}
+
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/citizen-window";
+pub const DEFAULT_CONTENT_DIR: &str = "/var/lib/citizen-window/content";
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Unreadable { path: path.to_path_buf(), source })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        let value_error = |key, value: String, allowed: &str| ConfigError::Value {
+            path: path.to_path_buf(),
+            key,
+            value,
+            allowed: allowed.to_string(),
+        };
+        let defaults = SessionTiming::default();
+        let idle = raw.session.idle_timeout_seconds.map_or(defaults.idle_timeout, Duration::from_secs);
+        if !(20..=600).contains(&idle.as_secs()) {
+            return Err(value_error(
+                "session.idle_timeout_seconds",
+                idle.as_secs().to_string(),
+                "allowed from 20 to 600 seconds (60 is the default)",
+            ));
+        }
+        let countdown = raw.session.countdown_seconds.map_or(defaults.countdown, Duration::from_secs);
+        if countdown.as_secs() < 5 || countdown >= idle {
+            return Err(value_error(
+                "session.countdown_seconds",
+                countdown.as_secs().to_string(),
+                "allowed from 5 seconds to less than the idle timeout (15 is the default)",
+            ));
+        }
+        let window_size = match raw.display.size.as_deref() {
+            None | Some("fullscreen") => None,
+            Some(text) => Some(parse_size(text).ok_or_else(|| {
+                value_error(
+                    "display.size",
+                    format!("{text:?}"),
+                    "write \"fullscreen\" or WIDTHxHEIGHT, such as \"1080x1920\"",
+                )
+            })?),
+        };
+        Ok(Config {
+            state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
+            content_dir: raw.content_dir.unwrap_or_else(|| DEFAULT_CONTENT_DIR.into()),
+            session: SessionTiming { idle_timeout: idle, countdown },
+            window_size,
+        })
+    }
+}
+
+/// "1080x1920" → (1080, 1920), each side from 320 to 7680 pixels.
+pub fn parse_size(text: &str) -> Option<(u32, u32)> {
+    let (w, h) = text.split_once(['x', 'X'])?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((320..=7680).contains(&w) && (320..=7680).contains(&h)).then_some((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("kiosk.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config.session, SessionTiming::default());
+        assert_eq!(config.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
+        assert_eq!(config.window_size, None);
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let config = parse(
+            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.session.idle_timeout, Duration::from_secs(90));
+        assert_eq!(config.session.countdown, Duration::from_secs(20));
+        assert_eq!(config.window_size, Some((800, 1280)));
+        assert_eq!(config.content_dir, PathBuf::from("/tmp/c"));
+    }
+
+    #[test]
+    fn wrong_values_name_the_key_the_value_and_what_is_allowed() {
+        let check = |text: &str, parts: &[&str]| {
+            let err = parse(text).unwrap_err();
+            for part in parts {
+                assert!(err.contains(part), "{err:?} lacks {part:?}");
+            }
+        };
+        check("[session]\nidle_timeout_seconds = 5", &["session.idle_timeout_seconds = 5", "20 to 600"]);
+        check("[session]\ncountdown_seconds = 60", &["session.countdown_seconds = 60", "less than the idle timeout"]);
+        check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
+        check("[sesion]\nidle_timeout_seconds = 60", &["sesion", "docs/CONFIG.md"]);
+        check("state_dir = 5", &["state_dir", "kiosk.toml"]);
+    }
+}

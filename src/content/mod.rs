@@ -1,0 +1,81 @@
+//! The kiosk's content: home-screen tiles, attract-screen slides, notices, the service directory
+//! and opinion proposals, read from a content folder of TOML files (docs/CONTENT.md). Loading is
+//! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder.
+
+mod model;
+
+pub use model::*;
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error("the content file {path} cannot be read ({source}): check that the content folder is complete")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("the content file {path} is not valid: {message}. See docs/CONTENT.md for the format")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Every file of a content folder, with its part of [`Content`].
+const FILES: [&str; 5] = ["tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml"];
+
+impl Content {
+    /// Reads and checks a content folder; nothing is returned unless all of it is valid.
+    pub fn load(dir: &Path) -> Result<Self, ContentError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map(|text| (path.clone(), text))
+                .map_err(|source| ContentError::Unreadable { path, source })
+        };
+        let [tiles, slides, notices, directory, proposals] = FILES.map(read);
+        let content = Content {
+            tiles: parse::<TileFile>(tiles?)?.tile,
+            slides: parse::<SlideFile>(slides?)?.slide,
+            notices: parse::<NoticeFile>(notices?)?.notice,
+            directory: parse::<DirectoryFile>(directory?)?.entry,
+            proposals: parse::<ProposalFile>(proposals?)?.proposal,
+        };
+        content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
+        Ok(content)
+    }
+
+    /// The example content set shipped with the program (the demo, screenshots, tests).
+    pub fn example_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("content/example")
+    }
+
+    /// Rules TOML alone cannot state: unique ids, every service tile known, no empty text.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        unique("tiles.toml", self.tiles.iter().map(|t| t.service.id()))?;
+        unique("notices.toml", self.notices.iter().map(|n| n.id.as_str()))?;
+        unique("directory.toml", self.directory.iter().map(|e| e.id.as_str()))?;
+        unique("proposals.toml", self.proposals.iter().map(|p| p.id.as_str()))?;
+        if self.tiles.is_empty() {
+            return Err(("tiles.toml", "the home screen needs at least one tile".into()));
+        }
+        for proposal in &self.proposals {
+            if proposal.phrases.is_empty() {
+                return Err(("proposals.toml", format!("proposal {} has no comment phrases", proposal.id)));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>((path, text): (PathBuf, String)) -> Result<T, ContentError> {
+    toml::from_str(&text).map_err(|e| ContentError::Invalid { path, message: e.to_string().trim().replace('\n', " ") })
+}
+
+fn unique<'a>(file: &'static str, ids: impl Iterator<Item = &'a str>) -> Result<(), (&'static str, String)> {
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err((file, format!("the id {id:?} is used twice")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! The content types, as the TOML files spell them (docs/CONTENT.md).
+
+use serde::Deserialize;
+
+/// The kiosk's two languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// 简体中文, the default.
+    #[default]
+    Zh,
+    En,
+}
+
+impl Language {
+    /// The code Slint's bundled translations use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Zh => "zh",
+            Language::En => "en",
+        }
+    }
+}
+
+/// A text in both languages; both are required, so that no screen is ever half translated.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Zh => &self.zh,
+            Language::En => &self.en,
+        }
+    }
+}
+
+/// The resident services the program provides; a tile names one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    Notices,
+    Directory,
+    Opinions,
+    Bills,
+    SocialInsurance,
+    Appointments,
+    Reports,
+    Reprint,
+}
+
+impl Service {
+    pub fn id(self) -> &'static str {
+        match self {
+            Service::Notices => "notices",
+            Service::Directory => "directory",
+            Service::Opinions => "opinions",
+            Service::Bills => "bills",
+            Service::SocialInsurance => "social_insurance",
+            Service::Appointments => "appointments",
+            Service::Reports => "reports",
+            Service::Reprint => "reprint",
+        }
+    }
+
+    /// Whether the service works without the server (SERVICES.md).
+    pub fn works_offline(self) -> bool {
+        !matches!(self, Service::Bills | Service::SocialInsurance)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tile {
+    pub service: Service,
+    pub title: Text,
+    pub subtitle: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slide {
+    pub title: Text,
+    pub body: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeCategory {
+    /// 社区公告
+    Community,
+    /// 党务公开
+    PartyAffairs,
+    /// 居务公开
+    ResidentsAffairs,
+    /// 财务公开
+    Finances,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub id: String,
+    pub category: NoticeCategory,
+    /// As printed on the notice: YYYY-MM-DD.
+    pub date: String,
+    pub title: Text,
+    pub body: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryEntry {
+    pub id: String,
+    pub name: Text,
+    pub location: Text,
+    pub hours: Text,
+    pub phone: String,
+    /// Printed as a QR code on the slip.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub id: String,
+    pub title: Text,
+    pub body: Text,
+    /// Last day of voting: YYYY-MM-DD.
+    pub closes: String,
+    /// The comments a resident may add, chosen from a list (no free text at a kiosk).
+    pub phrases: Vec<Text>,
+}
+
+/// A whole, validated content set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub tiles: Vec<Tile>,
+    pub slides: Vec<Slide>,
+    pub notices: Vec<Notice>,
+    pub directory: Vec<DirectoryEntry>,
+    pub proposals: Vec<Proposal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TileFile {
+    pub tile: Vec<Tile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SlideFile {
+    pub slide: Vec<Slide>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NoticeFile {
+    #[serde(default)]
+    pub notice: Vec<Notice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DirectoryFile {
+    #[serde(default)]
+    pub entry: Vec<DirectoryEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProposalFile {
+    #[serde(default)]
+    pub proposal: Vec<Proposal>,
+}

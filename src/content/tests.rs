@@ -1,0 +1,52 @@
+//! The example content set loads; broken content is refused with the file and the reason.
+
+use super::*;
+
+fn copy_example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in FILES {
+        std::fs::copy(Content::example_dir().join(name), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_example_content_set_loads_whole() {
+    let content = Content::load(&Content::example_dir()).unwrap();
+    assert_eq!(content.tiles.len(), 8, "one tile per service");
+    assert!(content.slides.len() >= 2);
+    assert!(content.notices.iter().any(|n| n.category == NoticeCategory::Finances));
+    assert!(content.directory.iter().any(|e| e.name.zh == "警务室"));
+    assert_eq!(content.proposals[0].title.get(Language::En), "Charging shelters for e-bikes");
+}
+
+fn refused(file: &str, edit: impl FnOnce(String) -> String) -> String {
+    let dir = copy_example();
+    let path = dir.path().join(file);
+    std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap())).unwrap();
+    let err = Content::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains(file), "{err}");
+    assert!(err.contains("docs/CONTENT.md") || err.contains("content folder"), "{err}");
+    err
+}
+
+#[test]
+fn broken_content_is_refused_with_the_file_and_the_reason() {
+    let err = refused("tiles.toml", |t| t.replacen("service = \"notices\"", "service = \"casino\"", 1));
+    assert!(err.contains("casino") && err.contains("notices"), "names the allowed values: {err}");
+    let err = refused("notices.toml", |t| t.replacen("en = \"Winter heating\" }", "}", 1));
+    assert!(err.contains("en"), "a missing translation is named: {err}");
+    let err = refused("directory.toml", |t| t.replacen("id = \"health\"", "id = \"police\"", 1));
+    assert!(err.contains("used twice"), "{err}");
+    let err = refused("slides.toml", |t| t.replacen("[[slide]]", "[[slide]]\ncolour = \"red\"", 1));
+    assert!(err.contains("colour"), "an unknown key is named: {err}");
+    refused("proposals.toml", |t| t.replace("phrases = [", "phrases = [] \nunused = [").to_string());
+}
+
+#[test]
+fn a_missing_file_says_which() {
+    let dir = copy_example();
+    std::fs::remove_file(dir.path().join("slides.toml")).unwrap();
+    let err = Content::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("slides.toml") && err.contains("content folder"), "{err}");
+}

@@ -1,0 +1,12 @@
+//! The kiosk's screens as plain Rust: which page shows, with what, for whom. The controller gets
+//! taps and the current time, and hands out a [`Screen`] that the Slint adapter (`crate::ui`)
+//! copies into the UI; it never sees a Slint type, so every rule is unit-tested without a window.
+
+mod controller;
+mod screen;
+
+pub use controller::KioskController;
+pub use screen::*;
+
+#[cfg(test)]
+mod tests;

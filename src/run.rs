@@ -1,0 +1,36 @@
+//! `citizen-window run`: the kiosk UI on the real display, with the configured content and
+//! session timing.
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::kiosk::KioskController;
+use crate::ui::{AppWindow, Clock, KioskUi};
+use anyhow::{Context, Result};
+use slint::ComponentHandle;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Instant;
+
+pub fn run(config_path: Option<&Path>) -> Result<()> {
+    let config = match config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::parse("", Path::new("(defaults)"))?,
+    };
+    let content = Content::load(&config.content_dir).with_context(|| {
+        format!(
+            "no usable content in {}: install a content folder there (docs/CONTENT.md) or set content_dir",
+            config.content_dir.display()
+        )
+    })?;
+    let window = AppWindow::new().context(
+        "the kiosk UI cannot open a display: on the board build with --features board; on a desktop run it under X11 \
+         (SLINT_BACKEND=winit-software); without any display use `citizen-window screenshot` or the headless demo",
+    )?;
+    match config.window_size {
+        Some((width, height)) => window.window().set_size(slint::PhysicalSize::new(width, height)),
+        None => window.window().set_fullscreen(true),
+    }
+    let clock: Clock = Rc::new(Instant::now);
+    let ui = KioskUi::new(window, KioskController::new(content, config.session, Instant::now()), clock);
+    ui.window.run().context("the kiosk UI stopped with an error")
+}

@@ -1,0 +1,152 @@
+//! The resident session as a pure state machine: events and the current time in, what the screen
+//! must show out. No IO and no clock of its own, so that every rule (idle timeout, the visible
+//! countdown that a touch extends, card removal, exit) is tested with instants made up in the test.
+
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// Timing of a session, from the kiosk's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionTiming {
+    /// No touch for this long ends the session (SERVICES.md: 60 s by default).
+    pub idle_timeout: Duration,
+    /// The last part of the idle timeout, shown as a countdown (SERVICES.md: 15 s).
+    pub countdown: Duration,
+}
+
+impl Default for SessionTiming {
+    fn default() -> Self {
+        Self { idle_timeout: Duration::from_secs(60), countdown: Duration::from_secs(15) }
+    }
+}
+
+/// What an identified resident may show on screen: the name and the masked ID number (first 4
+/// and last 4 digits). The full number never enters the session. Wiped from memory on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub name: Zeroizing<String>,
+    pub masked_id: Zeroizing<String>,
+    /// The keyed hash the journal and the server use for this resident.
+    pub key: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Resident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Resident(…)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// Any tap anywhere on the screen.
+    Touch,
+    /// A card was read and the resident identified.
+    Identified(Resident),
+    /// The reader reports that the card was taken away.
+    CardRemoved,
+    /// The resident pressed 退出 / Exit.
+    Exit,
+}
+
+/// Why a session ended: each wipes the same data, but the screen may say different things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Exit,
+    IdleTimeout,
+    CardRemoved,
+}
+
+/// What the screen shows of the session at an instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// False on the attract screen.
+    pub active: bool,
+    /// Whole seconds left, while the countdown is visible.
+    pub countdown_seconds: Option<u32>,
+    pub resident: Option<Resident>,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    timing: SessionTiming,
+    /// When the resident last touched the screen; `None` on the attract screen.
+    last_activity: Option<Instant>,
+    resident: Option<Resident>,
+}
+
+impl Session {
+    pub fn new(timing: SessionTiming) -> Self {
+        Self { timing, last_activity: None, resident: None }
+    }
+
+    pub fn timing(&self) -> SessionTiming {
+        self.timing
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.last_activity.is_some()
+    }
+
+    /// Applies an event; returns why the session ended, if it ended.
+    pub fn handle(&mut self, event: SessionEvent, now: Instant) -> Option<EndReason> {
+        if let Some(reason) = self.tick(now) {
+            // The session had already run out; a touch then starts a new one.
+            if event == SessionEvent::Touch {
+                self.last_activity = Some(now);
+            }
+            return Some(reason);
+        }
+        match event {
+            SessionEvent::Touch => {
+                self.last_activity = Some(now);
+                None
+            }
+            SessionEvent::Identified(resident) => {
+                self.last_activity = Some(now);
+                self.resident = Some(resident);
+                None
+            }
+            SessionEvent::CardRemoved if self.resident.is_some() => {
+                self.end();
+                Some(EndReason::CardRemoved)
+            }
+            SessionEvent::Exit if self.is_active() => {
+                self.end();
+                Some(EndReason::Exit)
+            }
+            SessionEvent::CardRemoved | SessionEvent::Exit => None,
+        }
+    }
+
+    /// Checks the idle timeout; returns `IdleTimeout` when it has just ended the session.
+    pub fn tick(&mut self, now: Instant) -> Option<EndReason> {
+        let last = self.last_activity?;
+        if now.saturating_duration_since(last) >= self.timing.idle_timeout {
+            self.end();
+            return Some(EndReason::IdleTimeout);
+        }
+        None
+    }
+
+    pub fn view(&self, now: Instant) -> SessionView {
+        let Some(last) = self.last_activity else {
+            return SessionView { active: false, countdown_seconds: None, resident: None };
+        };
+        let idle = now.saturating_duration_since(last);
+        let left = self.timing.idle_timeout.saturating_sub(idle);
+        let countdown_seconds = (left <= self.timing.countdown && !left.is_zero()).then(|| {
+            // Rounded up: the countdown shows 15 at its start and 1 in its last second.
+            left.as_millis().div_ceil(1000) as u32
+        });
+        SessionView { active: left > Duration::ZERO, countdown_seconds, resident: self.resident.clone() }
+    }
+
+    /// Ends the session: the resident's data is dropped (and zeroed).
+    fn end(&mut self) {
+        self.last_activity = None;
+        self.resident = None;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+//! The session rules with made-up instants.
+
+use super::*;
+
+fn resident() -> Resident {
+    Resident {
+        name: Zeroizing::new("张伟".into()),
+        masked_id: Zeroizing::new("1101**********1234".into()),
+        key: Zeroizing::new("k".repeat(64)),
+    }
+}
+
+fn at(start: Instant, seconds: f64) -> Instant {
+    start + Duration::from_secs_f64(seconds)
+}
+
+#[test]
+fn the_countdown_shows_in_the_last_fifteen_seconds_and_the_session_ends_at_sixty() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
+    assert!(!session.view(t0).active, "the attract screen has no session");
+    session.handle(SessionEvent::Touch, t0);
+    let check = |session: &Session, s: f64, expected: Option<u32>| {
+        assert_eq!(session.view(at(t0, s)).countdown_seconds, expected, "at {s} s");
+    };
+    check(&session, 0.0, None);
+    check(&session, 44.9, None);
+    check(&session, 45.0, Some(15));
+    check(&session, 45.5, Some(15));
+    check(&session, 58.2, Some(2));
+    check(&session, 59.9, Some(1));
+    assert_eq!(session.tick(at(t0, 59.9)), None);
+    assert_eq!(session.tick(at(t0, 60.0)), Some(EndReason::IdleTimeout));
+    assert!(!session.view(at(t0, 60.0)).active);
+}
+
+#[test]
+fn any_touch_extends_the_session_even_during_the_countdown() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
+    session.handle(SessionEvent::Touch, t0);
+    assert_eq!(session.view(at(t0, 50.0)).countdown_seconds, Some(10));
+    assert_eq!(session.handle(SessionEvent::Touch, at(t0, 50.0)), None);
+    assert_eq!(session.view(at(t0, 50.0)).countdown_seconds, None);
+    assert_eq!(session.tick(at(t0, 100.0)), None, "60 s from the last touch, not the first");
+    assert_eq!(session.tick(at(t0, 110.0)), Some(EndReason::IdleTimeout));
+}
+
+#[test]
+fn every_end_wipes_the_resident() {
+    let t0 = Instant::now();
+    for (event, reason) in [
+        (Some(SessionEvent::Exit), EndReason::Exit),
+        (Some(SessionEvent::CardRemoved), EndReason::CardRemoved),
+        (None, EndReason::IdleTimeout),
+    ] {
+        let mut session = Session::new(SessionTiming::default());
+        session.handle(SessionEvent::Identified(resident()), t0);
+        assert_eq!(session.view(at(t0, 1.0)).resident.as_ref().map(|r| r.name.as_str()), Some("张伟"));
+        let ended = match event {
+            Some(event) => session.handle(event, at(t0, 2.0)),
+            None => session.tick(at(t0, 61.0)),
+        };
+        assert_eq!(ended, Some(reason));
+        let view = session.view(at(t0, 62.0));
+        assert!(!view.active && view.resident.is_none(), "{reason:?} left {view:?}");
+    }
+}
+
+#[test]
+fn a_touch_after_the_timeout_starts_a_fresh_session_without_the_old_resident() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
+    session.handle(SessionEvent::Identified(resident()), t0);
+    // The kiosk missed the tick (busy): the late touch still ends the old session first.
+    assert_eq!(session.handle(SessionEvent::Touch, at(t0, 90.0)), Some(EndReason::IdleTimeout));
+    let view = session.view(at(t0, 90.0));
+    assert!(view.active && view.resident.is_none());
+}
+
+#[test]
+fn removing_a_card_or_exiting_outside_a_session_does_nothing() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
+    assert_eq!(session.handle(SessionEvent::Exit, t0), None);
+    assert_eq!(session.handle(SessionEvent::CardRemoved, t0), None);
+    session.handle(SessionEvent::Touch, t0);
+    assert_eq!(session.handle(SessionEvent::CardRemoved, t0), None, "no card was read in this session");
+    assert!(session.is_active());
+}
+
+#[test]
+fn the_resident_never_shows_in_debug_output() {
+    assert_eq!(format!("{:?}", resident()), "Resident(…)");
+}

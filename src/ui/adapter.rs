@@ -1,0 +1,177 @@
+//! Binds the Slint globals to the controller: every callback is one controller call followed by
+//! one refresh of the UI from the controller's [`Screen`].
+
+use super::{
+    AppAdapter, AppWindow, ContentAdapter, EntryView, NoticeView, ResidentAdapter, SlideView, Theme, TileView,
+};
+use crate::content::Language;
+use crate::kiosk::{KioskController, NoticeRow, Screen};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// Where the adapter gets the time: the real clock on a kiosk, a hand-moved one in tests.
+pub type Clock = Rc<dyn Fn() -> Instant>;
+
+/// How often the session timeout and the slides are checked.
+const TICK: Duration = Duration::from_millis(250);
+
+/// The UI and its controller, bound together.
+pub struct KioskUi {
+    pub window: AppWindow,
+    pub controller: Rc<RefCell<KioskController>>,
+    clock: Clock,
+    _ticker: slint::Timer,
+}
+
+impl KioskUi {
+    pub fn new(window: AppWindow, controller: KioskController, clock: Clock) -> Self {
+        let controller = Rc::new(RefCell::new(controller));
+        let ticker = slint::Timer::default();
+        let ui = Self { window, controller, clock, _ticker: ticker };
+        ui.connect();
+        ui.refresh();
+        let (weak, controller, clock) = (ui.window.as_weak(), ui.controller.clone(), ui.clock.clone());
+        ui._ticker.start(slint::TimerMode::Repeated, TICK, move || {
+            let Some(window) = weak.upgrade() else { return };
+            controller.borrow_mut().tick(clock());
+            apply(&window, &controller.borrow().screen(clock()));
+        });
+        ui
+    }
+
+    /// Copies the controller's current screen into the UI.
+    pub fn refresh(&self) {
+        apply(&self.window, &self.controller.borrow().screen((self.clock)()));
+    }
+
+    /// Runs `f` on the controller, then refreshes the UI (for events from devices and the network).
+    pub fn update(&self, f: impl FnOnce(&mut KioskController, Instant)) {
+        f(&mut self.controller.borrow_mut(), (self.clock)());
+        self.refresh();
+    }
+
+    fn connect(&self) {
+        let app = self.window.global::<AppAdapter>();
+        app.on_touched(self.handler(|k, (), now| k.touched(now)).unit());
+        app.on_go_home(self.handler(|k, (), now| k.go_home(now)).unit());
+        app.on_exit(self.handler(|k, (), now| k.exit(now)).unit());
+        app.on_open_service(self.handler(|k, service: SharedString, now| k.open_service(&service, now)).call());
+        app.on_set_english(
+            self.handler(|k, english: bool, now| {
+                k.set_language(if english { Language::En } else { Language::Zh }, now)
+            })
+            .call(),
+        );
+        app.on_set_elderly(self.handler(|k, elderly: bool, now| k.set_elderly(elderly, now)).call());
+        let content = self.window.global::<ContentAdapter>();
+        content.on_open_notice(self.handler(|k, id: SharedString, now| k.open_notice(&id, now)).call());
+        content.on_notices_page_changed(
+            self.handler(|k, page: i32, now| k.set_notices_page(page.max(0) as usize, now)).call(),
+        );
+        content.on_directory_page_changed(
+            self.handler(|k, page: i32, now| k.set_directory_page(page.max(0) as usize, now)).call(),
+        );
+    }
+
+    /// A UI callback: one controller call with the current time, then a refresh.
+    fn handler<A: 'static>(&self, f: impl Fn(&mut KioskController, A, Instant) + 'static) -> Handler<A> {
+        let (weak, controller, clock) = (self.window.as_weak(), self.controller.clone(), self.clock.clone());
+        Handler(Rc::new(move |arg| {
+            f(&mut controller.borrow_mut(), arg, clock());
+            refresh_from(&weak, &controller, &clock);
+        }))
+    }
+}
+
+struct Handler<A>(Rc<dyn Fn(A)>);
+
+impl<A: 'static> Handler<A> {
+    fn call(self) -> impl Fn(A) + 'static {
+        move |arg| (self.0)(arg)
+    }
+}
+
+impl Handler<()> {
+    fn unit(self) -> impl Fn() + 'static {
+        move || (self.0)(())
+    }
+}
+
+fn refresh_from(weak: &slint::Weak<AppWindow>, controller: &Rc<RefCell<KioskController>>, clock: &Clock) {
+    if let Some(window) = weak.upgrade() {
+        apply(&window, &controller.borrow().screen(clock()));
+    }
+}
+
+fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(rows))
+}
+
+fn notice_view(n: &NoticeRow) -> NoticeView {
+    NoticeView {
+        id: n.id.as_str().into(),
+        title: n.title.as_str().into(),
+        date: n.date.as_str().into(),
+        category: n.category.into(),
+        body: n.body.as_str().into(),
+    }
+}
+
+/// Copies a screen into the UI. Language first, so that `@tr` strings and content agree.
+fn apply(window: &AppWindow, screen: &Screen) {
+    let code = if screen.english { Language::En.code() } else { Language::Zh.code() };
+    if let Err(e) = slint::select_bundled_translation(code) {
+        tracing::error!("the UI has no {code} translation: {e}");
+    }
+    window.global::<Theme>().set_elderly(screen.elderly);
+    let app = window.global::<AppAdapter>();
+    app.set_page(screen.page.name().into());
+    app.set_english(screen.english);
+    app.set_offline(screen.offline);
+    app.set_printer_ready(screen.printer_ready);
+    app.set_countdown(screen.countdown.map_or(0, |s| s as i32));
+    app.set_unavailable_service(screen.unavailable_service.as_str().into());
+
+    let content = window.global::<ContentAdapter>();
+    content.set_tiles(model(
+        screen
+            .tiles
+            .iter()
+            .map(|t| TileView {
+                service: t.service.id().into(),
+                title: t.title.as_str().into(),
+                subtitle: t.subtitle.as_str().into(),
+                usable: t.usable,
+            })
+            .collect(),
+    ));
+    content.set_slide(SlideView { title: screen.slide.title.as_str().into(), body: screen.slide.body.as_str().into() });
+    content.set_notices(model(screen.notices.items.iter().map(notice_view).collect()));
+    content.set_notices_page(screen.notices.page as i32);
+    content.set_notices_pages(screen.notices.pages as i32);
+    content.set_notice(notice_view(&screen.notice));
+    content.set_directory(model(
+        screen
+            .directory
+            .items
+            .iter()
+            .map(|e| EntryView {
+                name: e.name.as_str().into(),
+                location: e.location.as_str().into(),
+                hours: e.hours.as_str().into(),
+                phone: e.phone.as_str().into(),
+            })
+            .collect(),
+    ));
+    content.set_directory_page(screen.directory.page as i32);
+    content.set_directory_pages(screen.directory.pages as i32);
+
+    // Personal data: set when identified, and emptied (not merely hidden) when not.
+    let resident = window.global::<ResidentAdapter>();
+    let (name, masked_id) = screen.resident.clone().unwrap_or_default();
+    resident.set_identified(screen.resident.is_some());
+    resident.set_name(SharedString::from(name.as_str()));
+    resident.set_masked_id(SharedString::from(masked_id.as_str()));
+}

@@ -1,0 +1,114 @@
+//! Renders a page of the kiosk to a PNG without a display: Slint's testing backend with its
+//! software renderer, the same pixels the kiosk's framebuffer gets.
+
+use super::{AppWindow, Clock, KioskUi};
+use crate::content::{Content, Language, Service};
+use crate::kiosk::KioskController;
+use crate::session::SessionTiming;
+use slint::ComponentHandle;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// The pages `screenshot --page` knows.
+pub const PAGES: [&str; 6] = ["attract", "home", "notices", "notice", "directory", "unavailable"];
+
+#[derive(Debug, Clone)]
+pub struct Shot {
+    pub page: String,
+    pub language: Language,
+    pub elderly: bool,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenshotError {
+    #[error("unknown page {0:?}: choose one of {PAGES:?}")]
+    UnknownPage(String),
+    #[error("the headless renderer cannot start: {0}")]
+    Platform(String),
+    #[error("the page could not be rendered: {0}")]
+    Render(String),
+    #[error("the image cannot be written to {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+/// Makes this thread render headless with the software renderer (Slint's platform is per
+/// thread); once per thread.
+pub fn use_headless_renderer() -> Result<(), ScreenshotError> {
+    use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
+    thread_local! {
+        static STARTED: std::cell::OnceCell<Result<(), String>> = const { std::cell::OnceCell::new() };
+    }
+    STARTED.with(|started| {
+        started
+            .get_or_init(|| {
+                let options = TestingBackendOptions { renderer_name: Some("software".into()), ..Default::default() };
+                slint::platform::set_platform(Box::new(TestingBackend::new(options))).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(ScreenshotError::Platform)
+    })
+}
+
+/// A kiosk UI on the example content, brought to the page of `shot`.
+pub fn kiosk_on_page(content: Content, shot: &Shot) -> Result<KioskUi, ScreenshotError> {
+    if !PAGES.contains(&shot.page.as_str()) {
+        return Err(ScreenshotError::UnknownPage(shot.page.clone()));
+    }
+    use_headless_renderer()?;
+    let window = AppWindow::new().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
+    window.window().set_size(slint::PhysicalSize::new(shot.width, shot.height));
+    let now = Instant::now();
+    let clock: Clock = Rc::new(move || now);
+    let first_notice = content.notices.first().map(|n| n.id.clone());
+    let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now), clock);
+    ui.update(|k, now| {
+        if shot.page != "attract" {
+            k.touched(now);
+        }
+        k.set_language(shot.language, now);
+        k.set_elderly(shot.elderly, now);
+        match shot.page.as_str() {
+            "notices" => k.open_service(Service::Notices.id(), now),
+            "notice" => {
+                k.open_service(Service::Notices.id(), now);
+                if let Some(id) = &first_notice {
+                    k.open_notice(id, now);
+                }
+            }
+            "directory" => k.open_service(Service::Directory.id(), now),
+            "unavailable" => k.open_service(Service::Bills.id(), now),
+            _ => {}
+        }
+        if shot.page == "attract" {
+            // Language and print size belong to a session; the attract screen shows both languages.
+            k.exit(now);
+        }
+    });
+    ui.window.show().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
+    Ok(ui)
+}
+
+/// Renders the current frame of `ui` to RGBA pixels.
+pub fn snapshot(ui: &KioskUi) -> Result<slint::SharedPixelBuffer<slint::Rgba8Pixel>, ScreenshotError> {
+    ui.window.window().take_snapshot().map_err(|e| ScreenshotError::Render(e.to_string()))
+}
+
+pub fn save_png(pixels: &slint::SharedPixelBuffer<slint::Rgba8Pixel>, path: &Path) -> Result<(), ScreenshotError> {
+    let write_error = |message: String| ScreenshotError::Write { path: path.display().to_string(), message };
+    let file = std::fs::File::create(path).map_err(|e| write_error(e.to_string()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), pixels.width(), pixels.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| write_error(e.to_string()))?;
+    writer.write_image_data(pixels.as_bytes()).map_err(|e| write_error(e.to_string()))?;
+    writer.finish().map_err(|e| write_error(e.to_string()))
+}
+
+/// `citizen-window screenshot`: one page, one language, one size, to one PNG file.
+pub fn screenshot(content: Content, shot: &Shot, out: &Path) -> Result<(), ScreenshotError> {
+    let ui = kiosk_on_page(content, shot)?;
+    save_png(&snapshot(&ui)?, out)
+}
