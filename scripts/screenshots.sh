@@ -3,10 +3,10 @@
 # software renderer and the example content.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --bin citizen-window
+cargo build --bin citizen-window  # dev profile: dependencies are optimised (Cargo.toml)
 shot() {
     local name=$1; shift
-    target/release/citizen-window screenshot "$@" --out "docs/images/ui-$name.png" >/dev/null
+    target/debug/citizen-window screenshot "$@" --out "docs/images/ui-$name.png" >/dev/null
     echo "docs/images/ui-$name.png"
 }
 shot attract-zh --page attract

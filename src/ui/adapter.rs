@@ -21,35 +21,63 @@ const TICK: Duration = Duration::from_millis(250);
 pub struct KioskUi {
     pub window: AppWindow,
     pub controller: Rc<RefCell<KioskController>>,
-    clock: Clock,
+    binding: Binding,
     _ticker: slint::Timer,
+}
+
+/// What every callback needs: the window, the controller, the clock, and what the window shows.
+#[derive(Clone)]
+struct Binding {
+    window: slint::Weak<AppWindow>,
+    controller: Rc<RefCell<KioskController>>,
+    clock: Clock,
+    /// The screen last copied into the window: a tick that changes nothing then costs no model
+    /// rebuild and no repaint.
+    shown: Rc<RefCell<Option<Screen>>>,
+}
+
+impl Binding {
+    /// One controller call with the current time, then the window brought up to date.
+    fn run<T>(&self, f: impl FnOnce(&mut KioskController, Instant) -> T) -> T {
+        let result = f(&mut self.controller.borrow_mut(), (self.clock)());
+        if let Some(window) = self.window.upgrade() {
+            let screen = self.controller.borrow().screen((self.clock)());
+            let previous = self.shown.replace(Some(screen.clone()));
+            if previous.as_ref() != Some(&screen) {
+                apply(&window, &screen, previous.as_ref());
+            }
+        }
+        result
+    }
 }
 
 impl KioskUi {
     pub fn new(window: AppWindow, controller: KioskController, clock: Clock) -> Self {
         let controller = Rc::new(RefCell::new(controller));
-        let ticker = slint::Timer::default();
-        let ui = Self { window, controller, clock, _ticker: ticker };
+        let binding = Binding {
+            window: window.as_weak(),
+            controller: controller.clone(),
+            clock,
+            shown: Rc::new(RefCell::new(None)),
+        };
+        let ui = Self { window, controller, binding, _ticker: slint::Timer::default() };
         ui.connect();
         ui.refresh();
-        let (weak, controller, clock) = (ui.window.as_weak(), ui.controller.clone(), ui.clock.clone());
+        let binding = ui.binding.clone();
         ui._ticker.start(slint::TimerMode::Repeated, TICK, move || {
-            let Some(window) = weak.upgrade() else { return };
-            controller.borrow_mut().tick(clock());
-            apply(&window, &controller.borrow().screen(clock()));
+            binding.run(|k, now| k.tick(now));
         });
         ui
     }
 
     /// Copies the controller's current screen into the UI.
     pub fn refresh(&self) {
-        apply(&self.window, &self.controller.borrow().screen((self.clock)()));
+        self.binding.run(|_, _| ());
     }
 
     /// Runs `f` on the controller, then refreshes the UI (for events from devices and the network).
-    pub fn update(&self, f: impl FnOnce(&mut KioskController, Instant)) {
-        f(&mut self.controller.borrow_mut(), (self.clock)());
-        self.refresh();
+    pub fn update<T>(&self, f: impl FnOnce(&mut KioskController, Instant) -> T) -> T {
+        self.binding.run(f)
     }
 
     fn connect(&self) {
@@ -75,13 +103,10 @@ impl KioskUi {
         );
     }
 
-    /// A UI callback: one controller call with the current time, then a refresh.
+    /// A UI callback: one controller call, then a refresh.
     fn handler<A: 'static>(&self, f: impl Fn(&mut KioskController, A, Instant) + 'static) -> Handler<A> {
-        let (weak, controller, clock) = (self.window.as_weak(), self.controller.clone(), self.clock.clone());
-        Handler(Rc::new(move |arg| {
-            f(&mut controller.borrow_mut(), arg, clock());
-            refresh_from(&weak, &controller, &clock);
-        }))
+        let binding = self.binding.clone();
+        Handler(Rc::new(move |arg| binding.run(|k, now| f(k, arg, now))))
     }
 }
 
@@ -99,12 +124,6 @@ impl Handler<()> {
     }
 }
 
-fn refresh_from(weak: &slint::Weak<AppWindow>, controller: &Rc<RefCell<KioskController>>, clock: &Clock) {
-    if let Some(window) = weak.upgrade() {
-        apply(&window, &controller.borrow().screen(clock()));
-    }
-}
-
 fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(rows))
 }
@@ -119,11 +138,14 @@ fn notice_view(n: &NoticeRow) -> NoticeView {
     }
 }
 
-/// Copies a screen into the UI. Language first, so that `@tr` strings and content agree.
-fn apply(window: &AppWindow, screen: &Screen) {
-    let code = if screen.english { Language::En.code() } else { Language::Zh.code() };
-    if let Err(e) = slint::select_bundled_translation(code) {
-        tracing::error!("the UI has no {code} translation: {e}");
+/// Copies a screen into the UI. Language first, so that `@tr` strings and content agree; the
+/// translation is switched only when the language changes (it re-evaluates every string).
+fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
+    if previous.is_none_or(|p| p.english != screen.english) {
+        let code = if screen.english { Language::En.code() } else { Language::Zh.code() };
+        if let Err(e) = slint::select_bundled_translation(code) {
+            tracing::error!("the UI has no {code} translation: {e}");
+        }
     }
     window.global::<Theme>().set_elderly(screen.elderly);
     let app = window.global::<AppAdapter>();

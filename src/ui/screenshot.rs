@@ -52,12 +52,17 @@ pub fn use_headless_renderer() -> Result<(), ScreenshotError> {
     })
 }
 
-/// A kiosk UI on the example content, brought to the page of `shot`.
+/// A kiosk UI, headless, brought to the page of `shot`.
 pub fn kiosk_on_page(content: Content, shot: &Shot) -> Result<KioskUi, ScreenshotError> {
+    use_headless_renderer()?;
+    kiosk_ui_on_page(content, shot)
+}
+
+/// A kiosk UI on this thread's Slint platform, whatever it is, brought to the page of `shot`.
+pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, ScreenshotError> {
     if !PAGES.contains(&shot.page.as_str()) {
         return Err(ScreenshotError::UnknownPage(shot.page.clone()));
     }
-    use_headless_renderer()?;
     let window = AppWindow::new().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
     window.window().set_size(slint::PhysicalSize::new(shot.width, shot.height));
     let now = Instant::now();
