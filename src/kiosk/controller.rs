@@ -225,7 +225,7 @@ impl KioskController {
             offline: !self.online,
             printer_ready: self.printer_ready,
             countdown: view.countdown_seconds,
-            resident: view.resident.map(|r| (r.name.to_string(), r.masked_id.to_string())),
+            resident: view.resident,
             tiles,
             slide,
             notices: paged(&self.content.notices, self.notices_page, self.per_page(), notice_row),

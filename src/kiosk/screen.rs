@@ -77,8 +77,8 @@ pub struct Screen {
     pub printer_ready: bool,
     /// Seconds before the session ends, while the countdown shows.
     pub countdown: Option<u32>,
-    /// Name and masked ID number of the identified resident.
-    pub resident: Option<(String, String)>,
+    /// The identified resident (name and masked ID number; zeroed when dropped).
+    pub resident: Option<crate::session::Resident>,
     pub tiles: Vec<TileRow>,
     pub slide: SlideRow,
     pub notices: Paged<NoticeRow>,

@@ -91,7 +91,7 @@ fn the_end_of_a_session_wipes_the_resident_and_resets_language_and_print_size() 
     k.set_language(crate::content::Language::En, t0);
     k.set_elderly(true, t0);
     k.open_service("directory", t0);
-    assert_eq!(k.screen(t0).resident.as_ref().map(|r| r.0.as_str()), Some("张伟"));
+    assert_eq!(k.screen(t0).resident.as_ref().map(|r| r.name.as_str()), Some("张伟"));
     assert_eq!(k.screen(secs(t0, 50)).countdown, Some(10));
     assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
     let screen = k.screen(secs(t0, 60));

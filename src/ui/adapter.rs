@@ -192,8 +192,8 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
 
     // Personal data: set when identified, and emptied (not merely hidden) when not.
     let resident = window.global::<ResidentAdapter>();
-    let (name, masked_id) = screen.resident.clone().unwrap_or_default();
+    let (name, masked_id) = screen.resident.as_ref().map_or(("", ""), |r| (r.name.as_str(), r.masked_id.as_str()));
     resident.set_identified(screen.resident.is_some());
-    resident.set_name(SharedString::from(name.as_str()));
-    resident.set_masked_id(SharedString::from(masked_id.as_str()));
+    resident.set_name(SharedString::from(name));
+    resident.set_masked_id(SharedString::from(masked_id));
 }
