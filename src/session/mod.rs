@@ -2,6 +2,10 @@
 //! must show out. No IO and no clock of its own, so that every rule (idle timeout, the visible
 //! countdown that a touch extends, card removal, exit) is tested with instants made up in the test.
 
+mod identify;
+
+pub use identify::{IdentifyError, resident_from_card};
+
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
