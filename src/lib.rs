@@ -5,6 +5,7 @@
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod devices;
 pub mod journal;
 pub mod kiosk;
 pub mod resident_key;

@@ -1,14 +1,18 @@
 //! `citizen-window run`: the kiosk UI on the real display, with the configured content and
 //! session timing.
 
-use crate::config::Config;
+use crate::config::{Config, ReaderConfig};
 use crate::content::Content;
+use crate::devices::{KioskEvent, ReaderWorker};
 use crate::kiosk::KioskController;
+use crate::resident_key::ResidentKeyer;
+use crate::sync::identity::KioskIdentity;
 use crate::ui::{AppWindow, Clock, KioskUi};
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub fn run(config_path: Option<&Path>) -> Result<()> {
@@ -32,5 +36,28 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
     }
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(window, KioskController::new(content, config.session, Instant::now()), clock);
+    let _reader = match &config.reader {
+        Some(reader) => start_reader(&ui, &config, reader)?,
+        None => None,
+    };
     ui.window.run().context("the kiosk UI stopped with an error")
+}
+
+/// The card reader's thread, reporting to the UI. Residents are keyed with the fleet's secret
+/// from enrolment: without it the kiosk runs, and says that cards cannot be used.
+fn start_reader(ui: &KioskUi, config: &Config, reader: &ReaderConfig) -> Result<Option<ReaderWorker>> {
+    let secret = match KioskIdentity::load(&config.state_dir) {
+        Ok(identity) => identity.resident_secret,
+        Err(e) => {
+            tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol): {e}");
+            ui.update(|k, now| k.handle_event(KioskEvent::ReaderAvailable(false), now));
+            return Ok(None);
+        }
+    };
+    let keyer = ResidentKeyer::new(secret).map_err(anyhow::Error::msg)?;
+    let (events, reports) = std::sync::mpsc::channel();
+    ui.listen(reports);
+    let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(keyer), events)
+        .context("cannot start the card reader's thread")?;
+    Ok(Some(worker))
 }

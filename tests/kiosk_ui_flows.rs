@@ -2,78 +2,16 @@
 //! the tiles, notices, the directory, language and print size, the offline and printer banners,
 //! and the end of a session with a hand-moved clock. Headless, with Slint's software renderer.
 //!
-//! Slint runs one UI per thread, so the scenarios run one after another in one test.
+//! Slint runs one UI per thread, so each test has its own UI.
 
-use citizen_window::content::Content;
-use citizen_window::kiosk::KioskController;
-use citizen_window::session::{Resident, SessionTiming};
-use citizen_window::ui::screenshot::use_headless_renderer;
-use citizen_window::ui::{AppWindow, Clock, KioskUi};
-use i_slint_backend_testing::{ElementHandle, ElementQuery};
+#[path = "support/ui.rs"]
+mod ui_support;
+
+use citizen_window::session::Resident;
+use i_slint_backend_testing::ElementQuery;
 use slint::ComponentHandle;
-use std::cell::Cell;
-use std::rc::Rc;
-use std::time::{Duration, Instant};
+use ui_support::{Harness, find_containing};
 use zeroize::Zeroizing;
-
-struct Harness {
-    ui: KioskUi,
-    now: Rc<Cell<Instant>>,
-}
-
-impl Harness {
-    fn new(width: u32, height: u32) -> Self {
-        use_headless_renderer().unwrap();
-        let now = Rc::new(Cell::new(Instant::now()));
-        let clock: Clock = {
-            let now = now.clone();
-            Rc::new(move || now.get())
-        };
-        let window = AppWindow::new().unwrap();
-        window.window().set_size(slint::PhysicalSize::new(width, height));
-        let content = Content::load(&Content::example_dir()).unwrap();
-        let controller = KioskController::new(content, SessionTiming::default(), now.get());
-        let ui = KioskUi::new(window, controller, clock);
-        ui.window.show().unwrap();
-        Self { ui, now }
-    }
-
-    fn advance(&self, seconds: u64) {
-        self.now.set(self.now.get() + Duration::from_secs(seconds));
-        self.ui.update(|k, now| {
-            k.tick(now);
-        });
-    }
-
-    fn find(&self, label: &str) -> ElementHandle {
-        ElementHandle::find_by_accessible_label(&self.ui.window, label)
-            .next()
-            .unwrap_or_else(|| panic!("nothing labelled {label:?} on the {} page", self.page()))
-    }
-
-    fn tap(&self, label: &str) {
-        self.find(label).invoke_accessible_default_action();
-    }
-
-    fn page(&self) -> String {
-        self.ui.window.global::<citizen_window::ui::AppAdapter>().get_page().to_string()
-    }
-
-    /// Every label and value of every element on screen.
-    fn all_text(&self) -> String {
-        let mut text = String::new();
-        for element in ElementQuery::from_root(&self.ui.window).match_descendants().find_all() {
-            for part in [element.accessible_label(), element.accessible_value(), element.accessible_description()]
-                .into_iter()
-                .flatten()
-            {
-                text.push_str(&part);
-                text.push('\n');
-            }
-        }
-        text
-    }
-}
 
 fn resident() -> Resident {
     Resident {
@@ -81,16 +19,6 @@ fn resident() -> Resident {
         masked_id: Zeroizing::new("1101**********1234".into()),
         key: Zeroizing::new("0".repeat(64)),
     }
-}
-
-/// The first element whose label contains `part`.
-fn find_containing(h: &Harness, part: &str) -> ElementHandle {
-    ElementQuery::from_root(&h.ui.window)
-        .match_descendants()
-        .find_all()
-        .into_iter()
-        .find(|e| e.accessible_label().is_some_and(|l| l.contains(part)))
-        .unwrap_or_else(|| panic!("nothing labelled with {part:?} on the {} page", h.page()))
 }
 
 #[test]

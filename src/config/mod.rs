@@ -14,6 +14,14 @@ pub struct Config {
     pub session: SessionTiming,
     /// `None` shows the UI in a window; on the board the kiosk fills the display.
     pub window_size: Option<(u32, u32)>,
+    /// The card reader, if the kiosk has one.
+    pub reader: Option<ReaderConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderConfig {
+    pub port: PathBuf,
+    pub protocol: citizen_window_hardware::card_reader::ReaderProtocol,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +45,16 @@ struct RawConfig {
     session: RawSession,
     #[serde(default)]
     display: RawDisplay,
+    #[serde(default)]
+    reader: Option<RawReader>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReader {
+    port: PathBuf,
+    /// sam, rdm6300 or magstripe.
+    protocol: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -101,7 +119,17 @@ impl Config {
                 )
             })?),
         };
+        let reader = match raw.reader {
+            None => None,
+            Some(RawReader { port, protocol }) => Some(ReaderConfig {
+                port,
+                protocol: protocol.parse().map_err(|_| {
+                    value_error("reader.protocol", format!("{protocol:?}"), "use sam, rdm6300 or magstripe")
+                })?,
+            }),
+        };
         Ok(Config {
+            reader,
             state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
             content_dir: raw.content_dir.unwrap_or_else(|| DEFAULT_CONTENT_DIR.into()),
             session: SessionTiming { idle_timeout: idle, countdown },
@@ -143,6 +171,8 @@ mod tests {
         assert_eq!(config.session.countdown, Duration::from_secs(20));
         assert_eq!(config.window_size, Some((800, 1280)));
         assert_eq!(config.content_dir, PathBuf::from("/tmp/c"));
+        let config = parse("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"sam\"").unwrap();
+        assert_eq!(config.reader.map(|r| r.port), Some(PathBuf::from("/dev/ttyUSB0")));
     }
 
     #[test]
@@ -158,5 +188,7 @@ mod tests {
         check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
         check("[sesion]\nidle_timeout_seconds = 60", &["sesion", "docs/CONFIG.md"]);
         check("state_dir = 5", &["state_dir", "kiosk.toml"]);
+        check("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"nfc\"", &["reader.protocol", "\"nfc\"", "sam, rdm6300"]);
+        check("[reader]\nprotocol = \"sam\"", &["port"]);
     }
 }

@@ -2,6 +2,7 @@
 
 use super::screen::*;
 use crate::content::{Content, Language, NoticeCategory, Service};
+use crate::devices::{CardProblem, KioskEvent};
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,9 @@ pub struct KioskController {
     directory_page: usize,
     /// When the attract screen started showing, for the slide rotation.
     attract_since: Instant,
+    /// The last card that was refused, shown until the next tap.
+    card_problem: Option<CardProblem>,
+    reader_available: bool,
 }
 
 impl KioskController {
@@ -36,6 +40,21 @@ impl KioskController {
             notices_page: 0,
             directory_page: 0,
             attract_since: now,
+            card_problem: None,
+            reader_available: true,
+        }
+    }
+
+    /// What a device reported.
+    pub fn handle_event(&mut self, event: KioskEvent, now: Instant) {
+        match event {
+            KioskEvent::Identified(resident) => self.identified(resident, now),
+            KioskEvent::CardRefused(problem) => {
+                self.touched(now);
+                self.card_problem = Some(problem);
+            }
+            KioskEvent::CardRemoved => self.card_removed(now),
+            KioskEvent::ReaderAvailable(available) => self.reader_available = available,
         }
     }
 
@@ -56,6 +75,7 @@ impl KioskController {
 
     /// Any tap. On the attract screen it starts a session on the home screen.
     pub fn touched(&mut self, now: Instant) {
+        self.card_problem = None;
         if self.session.handle(SessionEvent::Touch, now).is_some() {
             self.after_end(now);
         }
@@ -158,6 +178,7 @@ impl KioskController {
         self.notices_page = 0;
         self.directory_page = 0;
         self.attract_since = now;
+        self.card_problem = None;
     }
 
     fn per_page(&self) -> usize {
@@ -232,6 +253,8 @@ impl KioskController {
             notice,
             directory: paged(&self.content.directory, self.directory_page, self.per_page(), entry_row),
             unavailable_service,
+            card_problem: self.card_problem.clone(),
+            reader_available: self.reader_available,
         }
     }
 }

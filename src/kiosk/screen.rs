@@ -86,4 +86,8 @@ pub struct Screen {
     pub directory: Paged<EntryRow>,
     /// The title of the service on the "unavailable" page.
     pub unavailable_service: String,
+    /// Why the last card presented did not identify anyone, until the next tap.
+    pub card_problem: Option<crate::devices::CardProblem>,
+    /// False while the card reader does not answer.
+    pub reader_available: bool,
 }

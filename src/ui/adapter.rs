@@ -5,10 +5,12 @@ use super::{
     AppAdapter, AppWindow, ContentAdapter, EntryView, NoticeView, ResidentAdapter, SlideView, Theme, TileView,
 };
 use crate::content::Language;
+use crate::devices::{CardProblem, KioskEvent};
 use crate::kiosk::{KioskController, NoticeRow, Screen};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// Where the adapter gets the time: the real clock on a kiosk, a hand-moved one in tests.
@@ -34,9 +36,22 @@ struct Binding {
     /// The screen last copied into the window: a tick that changes nothing then costs no model
     /// rebuild and no repaint.
     shown: Rc<RefCell<Option<Screen>>>,
+    /// What the device threads report, taken on each tick.
+    events: Rc<RefCell<Option<Receiver<KioskEvent>>>>,
 }
 
 impl Binding {
+    fn tick(&self) {
+        let reports: Vec<KioskEvent> =
+            self.events.borrow().as_ref().map(|events| events.try_iter().collect()).unwrap_or_default();
+        self.run(|k, now| {
+            for event in reports {
+                k.handle_event(event, now);
+            }
+            k.tick(now);
+        });
+    }
+
     /// One controller call with the current time, then the window brought up to date.
     fn run<T>(&self, f: impl FnOnce(&mut KioskController, Instant) -> T) -> T {
         let result = f(&mut self.controller.borrow_mut(), (self.clock)());
@@ -59,15 +74,24 @@ impl KioskUi {
             controller: controller.clone(),
             clock,
             shown: Rc::new(RefCell::new(None)),
+            events: Rc::new(RefCell::new(None)),
         };
         let ui = Self { window, controller, binding, _ticker: slint::Timer::default() };
         ui.connect();
         ui.refresh();
         let binding = ui.binding.clone();
-        ui._ticker.start(slint::TimerMode::Repeated, TICK, move || {
-            binding.run(|k, now| k.tick(now));
-        });
+        ui._ticker.start(slint::TimerMode::Repeated, TICK, move || binding.tick());
         ui
+    }
+
+    /// Takes the device threads' reports from now on (on each tick, or at [`Self::tick`]).
+    pub fn listen(&self, events: Receiver<KioskEvent>) {
+        *self.binding.events.borrow_mut() = Some(events);
+    }
+
+    /// What the timer does every 250 ms: device reports in, idle timeout checked, window updated.
+    pub fn tick(&self) {
+        self.binding.tick();
     }
 
     /// Copies the controller's current screen into the UI.
@@ -155,6 +179,15 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     app.set_printer_ready(screen.printer_ready);
     app.set_countdown(screen.countdown.map_or(0, |s| s as i32));
     app.set_unavailable_service(screen.unavailable_service.as_str().into());
+    app.set_reader_available(screen.reader_available);
+    let (problem, expired_on) = match &screen.card_problem {
+        None => ("", ""),
+        Some(CardProblem::ReadFailed) => ("read_failed", ""),
+        Some(CardProblem::Expired(last_day)) => ("expired", last_day.as_str()),
+        Some(CardProblem::NotAnIdCard) => ("not_an_id_card", ""),
+    };
+    app.set_card_problem(problem.into());
+    app.set_card_expired_on(expired_on.into());
 
     let content = window.global::<ContentAdapter>();
     content.set_tiles(model(

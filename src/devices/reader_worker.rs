@@ -1,0 +1,107 @@
+//! The card reader's thread: polls the driver at the protocol's pace, turns ID cards into
+//! residents (the full number never leaves this thread), and reports to the kiosk.
+
+use super::{CardProblem, KioskEvent};
+use crate::resident_key::ResidentKeyer;
+use crate::session::{IdentifyError, resident_from_card};
+use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
+use citizen_window_hardware::sam::date::CalendarDate;
+use citizen_window_hardware::serial_link::SerialPortOpener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Today's date where the kiosks stand (China Standard Time, UTC+8, no daylight saving): an ID
+/// card is valid through its last day there.
+pub fn today_in_china(now: SystemTime) -> CalendarDate {
+    let seconds = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64) + 8 * 3600;
+    CalendarDate::from_days_since_epoch(seconds.div_euclid(86_400))
+}
+
+/// A running reader thread; stops when dropped.
+pub struct ReaderWorker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ReaderWorker {
+    pub fn start(
+        port: PathBuf,
+        protocol: ReaderProtocol,
+        keyer: Arc<ResidentKeyer>,
+        events: Sender<KioskEvent>,
+    ) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new().name("card-reader".into()).spawn(move || {
+                let baud = protocol.default_baud();
+                let mut driver = CardReaderDriver::new(protocol, SerialPortOpener::new(&port, baud), baud);
+                let mut available = None;
+                while !stop.load(Ordering::Relaxed) {
+                    let polled = driver.poll(Instant::now());
+                    let now_available = polled.is_ok();
+                    if available != Some(now_available) {
+                        available = Some(now_available);
+                        if let Err(e) = &polled {
+                            tracing::warn!("card reader at {}: {e}", port.display());
+                        }
+                        if events.send(KioskEvent::ReaderAvailable(now_available)).is_err() {
+                            return;
+                        }
+                    }
+                    for event in polled.unwrap_or_default() {
+                        let event = to_kiosk_event(event, &keyer, today_in_china(SystemTime::now()));
+                        if events.send(event).is_err() {
+                            return;
+                        }
+                    }
+                    let pause = if now_available { protocol.poll_interval() } else { Duration::from_millis(500) };
+                    std::thread::sleep(pause);
+                }
+            })?
+        };
+        Ok(Self { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for ReaderWorker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One reader event as the kiosk sees it; the card itself is dropped (and zeroed) here.
+fn to_kiosk_event(event: ReaderEvent, keyer: &ResidentKeyer, today: CalendarDate) -> KioskEvent {
+    match event {
+        ReaderEvent::CardRead(CardData::IdCard(card)) => match resident_from_card(&card, keyer, today) {
+            Ok(resident) => KioskEvent::Identified(resident),
+            Err(IdentifyError::Expired(last_day)) => KioskEvent::CardRefused(CardProblem::Expired(last_day)),
+        },
+        ReaderEvent::CardRead(_) => KioskEvent::CardRefused(CardProblem::NotAnIdCard),
+        ReaderEvent::ReadFailed(reason) => {
+            tracing::info!("a card could not be read: {reason}");
+            KioskEvent::CardRefused(CardProblem::ReadFailed)
+        }
+        ReaderEvent::CardRemoved => KioskEvent::CardRemoved,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_date_rolls_over_at_midnight_in_beijing_not_in_greenwich() {
+        // 2026-11-26 15:59:59 UTC is 23:59:59 in Beijing; one second later it is the 27th there.
+        let before = UNIX_EPOCH + Duration::from_secs(1_795_708_799);
+        assert_eq!(today_in_china(before).to_string(), "2026-11-26");
+        assert_eq!(today_in_china(before + Duration::from_secs(1)).to_string(), "2026-11-27");
+    }
+}

@@ -1,0 +1,63 @@
+//! Identification end to end: the simulated SAM reader on a pseudo-terminal, the reader thread,
+//! the kiosk UI. A valid card shows the welcome line with the masked number; an expired card, an
+//! unreadable one and an unplugged reader each get their sentence.
+
+#[path = "support/ui.rs"]
+mod ui_support;
+
+use citizen_window::devices::ReaderWorker;
+use citizen_window::resident_key::ResidentKeyer;
+use citizen_window_hardware::card_reader::ReaderProtocol;
+use citizen_window_hardware::sim::pty_host::PtyHost;
+use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use ui_support::Harness;
+
+/// Ticks the UI (as its timer does) until `wanted` holds for the text on screen.
+fn tick_until(h: &Harness, what: &str, wanted: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        h.ui.tick();
+        if wanted(&h.all_text()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not show; the screen says:\n{}", h.all_text());
+}
+
+#[test]
+fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = dir.path().join("reader");
+    let host = PtyHost::start(Box::new(SimSamReader::new(sample_cards_dir())), &port, 115_200).unwrap();
+    let h = Harness::new(1080, 1920);
+    let (events, reports) = std::sync::mpsc::channel();
+    h.ui.listen(reports);
+    let keyer = Arc::new(ResidentKeyer::new(b"test-only resident-key secret, 32+ bytes".to_vec()).unwrap());
+    let _reader = ReaderWorker::start(port.clone(), ReaderProtocol::Sam, keyer, events).unwrap();
+
+    // A valid card on the attract screen starts a session for its holder.
+    host.control("place zhang-wei").unwrap();
+    tick_until(&h, "the welcome line", |text| text.contains("3301**********0018"));
+    assert_eq!(h.page(), "home");
+    let text = h.all_text();
+    assert!(!text.contains("19560312") && !text.contains("330102"), "only the masked number shows: {text}");
+
+    // Exit wipes it; an expired card is refused with what to do.
+    h.tap("退出");
+    host.control("remove").unwrap();
+    host.control("place wang-fang-expired").unwrap();
+    tick_until(&h, "the expired-card sentence", |text| text.contains("过期") && text.contains("派出所"));
+    assert!(!h.all_text().contains("欢迎您"), "an expired card identifies nobody");
+
+    // A card that cannot be read: place it again.
+    host.control("remove").unwrap();
+    host.control("place-unreadable zhang-wei").unwrap();
+    tick_until(&h, "the read-failure sentence", |text| text.contains("未能读取卡片"));
+
+    // A reader that is gone: services without a card still work.
+    host.control("unplug").unwrap();
+    tick_until(&h, "the reader banner", |text| text.contains("读卡器暂时无法使用"));
+}

@@ -1,0 +1,84 @@
+//! A kiosk UI for tests: headless with the software renderer, the example content, a clock the
+//! test moves by hand, and lookups by accessible label the way a resident finds things.
+
+#![allow(dead_code)]
+
+use citizen_window::content::Content;
+use citizen_window::kiosk::KioskController;
+use citizen_window::session::SessionTiming;
+use citizen_window::ui::screenshot::use_headless_renderer;
+use citizen_window::ui::{AppWindow, Clock, KioskUi};
+use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use slint::ComponentHandle;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+pub struct Harness {
+    pub ui: KioskUi,
+    pub now: Rc<Cell<Instant>>,
+}
+
+impl Harness {
+    pub fn new(width: u32, height: u32) -> Self {
+        use_headless_renderer().unwrap();
+        let now = Rc::new(Cell::new(Instant::now()));
+        let clock: Clock = {
+            let now = now.clone();
+            Rc::new(move || now.get())
+        };
+        let window = AppWindow::new().unwrap();
+        window.window().set_size(slint::PhysicalSize::new(width, height));
+        let content = Content::load(&Content::example_dir()).unwrap();
+        let controller = KioskController::new(content, SessionTiming::default(), now.get());
+        let ui = KioskUi::new(window, controller, clock);
+        ui.window.show().unwrap();
+        Self { ui, now }
+    }
+
+    pub fn advance(&self, seconds: u64) {
+        self.now.set(self.now.get() + Duration::from_secs(seconds));
+        self.ui.update(|k, now| {
+            k.tick(now);
+        });
+    }
+
+    pub fn find(&self, label: &str) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(&self.ui.window, label)
+            .next()
+            .unwrap_or_else(|| panic!("nothing labelled {label:?} on the {} page", self.page()))
+    }
+
+    pub fn tap(&self, label: &str) {
+        self.find(label).invoke_accessible_default_action();
+    }
+
+    pub fn page(&self) -> String {
+        self.ui.window.global::<citizen_window::ui::AppAdapter>().get_page().to_string()
+    }
+
+    /// Every label and value of every element on screen.
+    pub fn all_text(&self) -> String {
+        let mut text = String::new();
+        for element in ElementQuery::from_root(&self.ui.window).match_descendants().find_all() {
+            for part in [element.accessible_label(), element.accessible_value(), element.accessible_description()]
+                .into_iter()
+                .flatten()
+            {
+                text.push_str(&part);
+                text.push('\n');
+            }
+        }
+        text
+    }
+}
+
+/// The first element whose label contains `part`.
+pub fn find_containing(h: &Harness, part: &str) -> ElementHandle {
+    ElementQuery::from_root(&h.ui.window)
+        .match_descendants()
+        .find_all()
+        .into_iter()
+        .find(|e| e.accessible_label().is_some_and(|l| l.contains(part)))
+        .unwrap_or_else(|| panic!("nothing labelled with {part:?} on the {} page", h.page()))
+}
