@@ -115,7 +115,13 @@ fn in_elderly_mode_every_touch_target_is_at_least_60_by_60() {
         let h = Harness::new(width, height);
         h.tap("请触摸屏幕开始 / Touch to start");
         h.tap("老年模式");
-        assert!(h.ui.window.global::<citizen_window::ui::Theme>().get_elderly());
+        let theme = h.ui.window.global::<citizen_window::ui::Theme>();
+        assert!(theme.get_elderly());
+        // SERVICES.md: body text at least 30 px, headings at least 48 px, in elderly mode. Every
+        // font size in ui/ is one of these, or one of them scaled up (tests/ui_translations.rs).
+        assert!(theme.get_small_size() >= 30.0 && theme.get_body_size() >= 30.0, "body text below 30 px");
+        assert!(theme.get_heading_size() >= 48.0, "headings below 48 px");
+        assert!(theme.get_touch_size() >= 60.0);
         for page in ["社区公告", "服务指南", "便民缴费"] {
             h.tap(page);
             let buttons: Vec<_> = ElementQuery::from_root(&h.ui.window)

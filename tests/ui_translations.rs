@@ -1,5 +1,6 @@
 //! Every string the UI shows through `@tr` has its Chinese translation, and the translation keeps
-//! the source's `{}` placeholders; every source string appears once.
+//! the source's `{}` placeholders; every source string appears once. And every font size in the
+//! UI comes from the theme, so that elderly mode enlarges every text.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -57,4 +58,41 @@ fn every_ui_string_has_a_chinese_translation() {
     for id in zh.keys().filter(|k| !k.is_empty()) {
         assert!(used.contains(id.as_str()), "{id:?} is translated but no longer used");
     }
+}
+
+fn slint_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            slint_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "slint") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_font_size_is_a_theme_size_never_scaled_down() {
+    let mut files = Vec::new();
+    slint_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("ui"), &mut files);
+    let mut sizes = 0;
+    for file in files {
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            let Some(value) = line.trim().strip_prefix("font-size:") else { continue };
+            let value = value.trim().trim_end_matches(';');
+            sizes += 1;
+            let mut parts = value.split('*').map(str::trim);
+            let base = parts.next().unwrap();
+            assert!(
+                ["Theme.heading-size", "Theme.body-size", "Theme.small-size"].contains(&base),
+                "{}: font-size {value} is not a theme size",
+                file.display()
+            );
+            for factor in parts {
+                let factor: f32 = factor.parse().unwrap_or_else(|_| panic!("{}: {value}", file.display()));
+                assert!(factor >= 1.0, "{}: font-size {value} scales a theme size down", file.display());
+            }
+        }
+    }
+    assert!(sizes > 10, "the font sizes were found");
 }
