@@ -74,13 +74,12 @@ async fn run(database: &str, label: &str) {
     let pid = server.0.id();
     let url = format!("https://localhost:{port}");
     let ca = reqwest::Certificate::from_pem(fleet.ca_pem.as_bytes()).unwrap();
-    let anonymous = reqwest::Client::builder().tls_certs_only([ca.clone()]).build().unwrap();
+    let anonymous = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
     while anonymous.get(format!("{url}/v1/openapi.json")).send().await.is_err() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     // Enrol every kiosk for real: its own key, CSR and certificate.
-    let enrolled = Instant::now();
     let mut identities = Vec::with_capacity(KIOSKS);
     for chunk in (0..KIOSKS).collect::<Vec<_>>().chunks(50) {
         let mut tasks = Vec::new();
@@ -101,8 +100,6 @@ async fn run(database: &str, label: &str) {
             identities.push(task.await.unwrap());
         }
     }
-    let enrol_time = enrolled.elapsed();
-    let _ = ca;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss = rss_kib(pid, "VmRSS:");
 
@@ -205,7 +202,6 @@ async fn run(database: &str, label: &str) {
         per_kiosk(after_rss),
         per_kiosk(peak_rss),
     );
-    let _ = enrol_time;
 }
 
 /// CPU seconds (user + system) the process has used, from /proc/PID/stat.

@@ -62,17 +62,6 @@ impl KioskController {
         self.language
     }
 
-    /// New content, shown at once without ending a resident's session (a later issue pushes it).
-    pub fn replace_content(&mut self, content: Content) {
-        self.content = content;
-        if let Page::Notice(id) = &self.page
-            && !self.content.notices.iter().any(|n| &n.id == id)
-        {
-            self.page = Page::Notices;
-        }
-        self.clamp_pages();
-    }
-
     /// Any tap. On the attract screen it starts a session on the home screen.
     pub fn touched(&mut self, now: Instant) {
         self.card_problem = None;

@@ -10,6 +10,14 @@ fn kiosk(t0: Instant) -> KioskController {
     KioskController::new(Content::load(&Content::example_dir()).unwrap(), SessionTiming::default(), t0)
 }
 
+fn resident(name: &str, masked_id: &str) -> Resident {
+    Resident {
+        name: Zeroizing::new(name.into()),
+        masked_id: Zeroizing::new(masked_id.into()),
+        key: Zeroizing::new("k".into()),
+    }
+}
+
 fn secs(t0: Instant, s: u64) -> Instant {
     t0 + Duration::from_secs(s)
 }
@@ -82,12 +90,7 @@ fn offline_the_online_only_tiles_are_marked_and_the_rest_stay_usable() {
 fn the_end_of_a_session_wipes_the_resident_and_resets_language_and_print_size() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    let resident = Resident {
-        name: Zeroizing::new("张伟".into()),
-        masked_id: Zeroizing::new("1101**********1234".into()),
-        key: Zeroizing::new("k".into()),
-    };
-    k.identified(resident, t0);
+    k.identified(resident("张伟", "1101**********1234"), t0);
     k.set_language(crate::content::Language::En, t0);
     k.set_elderly(true, t0);
     k.open_service("directory", t0);
@@ -103,12 +106,7 @@ fn the_end_of_a_session_wipes_the_resident_and_resets_language_and_print_size() 
 fn card_removal_ends_the_session_of_that_card() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    let resident = Resident {
-        name: Zeroizing::new("李秀兰".into()),
-        masked_id: Zeroizing::new("3101**********0021".into()),
-        key: Zeroizing::new("k".into()),
-    };
-    k.identified(resident, t0);
+    k.identified(resident("李秀兰", "3101**********0021"), t0);
     k.card_removed(secs(t0, 5));
     let screen = k.screen(secs(t0, 5));
     assert_eq!(screen.page, Page::Attract);

@@ -83,10 +83,6 @@ impl Session {
         Self { timing, last_activity: None, resident: None }
     }
 
-    pub fn timing(&self) -> SessionTiming {
-        self.timing
-    }
-
     pub fn is_active(&self) -> bool {
         self.last_activity.is_some()
     }

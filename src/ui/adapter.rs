@@ -99,7 +99,7 @@ impl KioskUi {
         self.binding.run(|_, _| ());
     }
 
-    /// Runs `f` on the controller, then refreshes the UI (for events from devices and the network).
+    /// Runs `f` on the controller, then refreshes the UI (device reports come through [`Self::listen`]).
     pub fn update<T>(&self, f: impl FnOnce(&mut KioskController, Instant) -> T) -> T {
         self.binding.run(f)
     }

@@ -69,29 +69,26 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     let clock: Clock = Rc::new(move || now);
     let first_notice = content.notices.first().map(|n| n.id.clone());
     let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now), clock);
-    ui.update(|k, now| {
-        if shot.page != "attract" {
+    // The attract screen is where a kiosk starts; every other page is reached by a session.
+    if shot.page != "attract" {
+        ui.update(|k, now| {
             k.touched(now);
-        }
-        k.set_language(shot.language, now);
-        k.set_elderly(shot.elderly, now);
-        match shot.page.as_str() {
-            "notices" => k.open_service(Service::Notices.id(), now),
-            "notice" => {
-                k.open_service(Service::Notices.id(), now);
-                if let Some(id) = &first_notice {
-                    k.open_notice(id, now);
+            k.set_language(shot.language, now);
+            k.set_elderly(shot.elderly, now);
+            match shot.page.as_str() {
+                "notices" => k.open_service(Service::Notices.id(), now),
+                "notice" => {
+                    k.open_service(Service::Notices.id(), now);
+                    if let Some(id) = &first_notice {
+                        k.open_notice(id, now);
+                    }
                 }
+                "directory" => k.open_service(Service::Directory.id(), now),
+                "unavailable" => k.open_service(Service::Bills.id(), now),
+                _ => {}
             }
-            "directory" => k.open_service(Service::Directory.id(), now),
-            "unavailable" => k.open_service(Service::Bills.id(), now),
-            _ => {}
-        }
-        if shot.page == "attract" {
-            // Language and print size belong to a session; the attract screen shows both languages.
-            k.exit(now);
-        }
-    });
+        });
+    }
     ui.window.show().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
     Ok(ui)
 }
