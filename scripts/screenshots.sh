@@ -16,3 +16,7 @@ shot home-zh-elderly --page home --elderly
 shot notice-zh --page notice
 shot directory-en-elderly --page directory --lang en --elderly
 shot home-zh-landscape --page home --size 1920x1080
+shot ticket-done-zh --page ticket_done
+shot report-place-en --page report_place --lang en
+shot place-card-zh-elderly --page place_card --elderly
+shot vote-done-zh --page vote_done

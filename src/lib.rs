@@ -8,6 +8,7 @@ pub mod demo;
 pub mod devices;
 pub mod journal;
 pub mod kiosk;
+pub mod records;
 pub mod resident_key;
 pub mod run;
 pub mod session;

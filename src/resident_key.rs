@@ -14,6 +14,11 @@ impl ResidentKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A key computed earlier (by [`ResidentKeyer::key_for`]) and carried as text since.
+    pub fn from_computed(hex: &str) -> Self {
+        Self(hex.to_string())
+    }
 }
 
 impl std::fmt::Debug for ResidentKey {

@@ -1,9 +1,9 @@
 //! `citizen-window run`: the kiosk UI on the real display, with the configured content and
-//! session timing.
+//! session timing, the recording thread (journal and receipt printer) and the card reader.
 
 use crate::config::{Config, ReaderConfig};
 use crate::content::Content;
-use crate::devices::{KioskEvent, ReaderWorker};
+use crate::devices::{KioskEvent, ReaderWorker, RecordingWorker};
 use crate::kiosk::KioskController;
 use crate::resident_key::ResidentKeyer;
 use crate::sync::identity::KioskIdentity;
@@ -36,8 +36,25 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
     }
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(window, KioskController::new(content, config.session, Instant::now()), clock);
+    let (events, reports) = std::sync::mpsc::channel();
+    ui.listen(reports);
+    let (requests, recorder_requests) = std::sync::mpsc::channel();
+    let journal_path = crate::technician::sync_commands::journal_path(&config.state_dir);
+    // Without a journal the kiosk still shows content; every service that records is refused
+    // with a sentence, and the technician sees why in the log and in `kioskctl sync status`.
+    let _recorder =
+        match RecordingWorker::start(journal_path, config.printer.clone(), recorder_requests, events.clone()) {
+            Ok(worker) => {
+                ui.record_with(requests);
+                Some(worker)
+            }
+            Err(e) => {
+                tracing::error!("services that record are refused: {e}");
+                None
+            }
+        };
     let _reader = match &config.reader {
-        Some(reader) => start_reader(&ui, &config, reader)?,
+        Some(reader) => start_reader(&ui, &config, reader, events)?,
         None => None,
     };
     ui.window.run().context("the kiosk UI stopped with an error")
@@ -45,7 +62,12 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
 
 /// The card reader's thread, reporting to the UI. Residents are keyed with the fleet's secret
 /// from enrolment: without it the kiosk runs, and says that cards cannot be used.
-fn start_reader(ui: &KioskUi, config: &Config, reader: &ReaderConfig) -> Result<Option<ReaderWorker>> {
+fn start_reader(
+    ui: &KioskUi,
+    config: &Config,
+    reader: &ReaderConfig,
+    events: std::sync::mpsc::Sender<KioskEvent>,
+) -> Result<Option<ReaderWorker>> {
     let secret = match KioskIdentity::load(&config.state_dir) {
         Ok(identity) => identity.resident_secret,
         Err(e) => {
@@ -55,8 +77,6 @@ fn start_reader(ui: &KioskUi, config: &Config, reader: &ReaderConfig) -> Result<
         }
     };
     let keyer = ResidentKeyer::new(secret).map_err(anyhow::Error::msg)?;
-    let (events, reports) = std::sync::mpsc::channel();
-    ui.listen(reports);
     let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(keyer), events)
         .context("cannot start the card reader's thread")?;
     Ok(Some(worker))

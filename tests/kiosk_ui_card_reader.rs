@@ -11,21 +11,7 @@ use citizen_window_hardware::card_reader::ReaderProtocol;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use ui_support::Harness;
-
-/// Ticks the UI (as its timer does) until `wanted` holds for the text on screen.
-fn tick_until(h: &Harness, what: &str, wanted: impl Fn(&str) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
-        h.ui.tick();
-        if wanted(&h.all_text()) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} did not show; the screen says:\n{}", h.all_text());
-}
 
 #[test]
 fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
@@ -40,7 +26,7 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
 
     // A valid card on the attract screen starts a session for its holder.
     host.control("place zhang-wei").unwrap();
-    tick_until(&h, "the welcome line", |text| text.contains("3301**********0018"));
+    h.tick_until("the welcome line", |text| text.contains("3301**********0018"));
     assert_eq!(h.page(), "home");
     let text = h.all_text();
     assert!(!text.contains("19560312") && !text.contains("330102"), "only the masked number shows: {text}");
@@ -49,15 +35,15 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
     h.tap("退出");
     host.control("remove").unwrap();
     host.control("place wang-fang-expired").unwrap();
-    tick_until(&h, "the expired-card sentence", |text| text.contains("过期") && text.contains("派出所"));
+    h.tick_until("the expired-card sentence", |text| text.contains("过期") && text.contains("派出所"));
     assert!(!h.all_text().contains("欢迎您"), "an expired card identifies nobody");
 
     // A card that cannot be read: place it again.
     host.control("remove").unwrap();
     host.control("place-unreadable zhang-wei").unwrap();
-    tick_until(&h, "the read-failure sentence", |text| text.contains("未能读取卡片"));
+    h.tick_until("the read-failure sentence", |text| text.contains("未能读取卡片"));
 
     // A reader that is gone: services without a card still work.
     host.control("unplug").unwrap();
-    tick_until(&h, "the reader banner", |text| text.contains("读卡器暂时无法使用"));
+    h.tick_until("the reader banner", |text| text.contains("读卡器暂时无法使用"));
 }

@@ -122,15 +122,39 @@ fn in_elderly_mode_every_touch_target_is_at_least_60_by_60() {
         assert!(theme.get_small_size() >= 30.0 && theme.get_body_size() >= 30.0, "body text below 30 px");
         assert!(theme.get_heading_size() >= 48.0, "headings below 48 px");
         assert!(theme.get_touch_size() >= 60.0);
-        for page in ["社区公告", "服务指南", "便民缴费"] {
-            h.tap(page);
+        let walks: [&[&str]; 9] = [
+            &["社区公告"],
+            &["服务指南"],
+            &["便民缴费"],
+            &["预约取号"],
+            &["报事报修"],
+            &["报事报修", "管道漏水"],
+            &["补打凭条"],
+            &["民意征集"],
+            // Without a recording thread the result page says nothing was recorded.
+            &["预约取号", "社保"],
+        ];
+        for taps in walks {
+            for label in taps {
+                h.tap(label);
+            }
+            let page = taps.join(" → ");
             let buttons: Vec<_> = ElementQuery::from_root(&h.ui.window)
                 .match_descendants()
                 .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
                 .find_all();
-            assert!(buttons.len() >= 4, "{page}: buttons found");
+            assert!(buttons.len() >= 5, "{page}: buttons found");
+            let touch = theme.get_touch_size();
             for button in buttons {
                 let size = button.size();
+                // A button stretched to several times its size means a page's layout gave the
+                // space to the wrong element (the top bar once took half the result page).
+                assert!(
+                    size.height <= touch * 2.0,
+                    "{page} at {width}x{height}: {:?} is stretched to {} px high",
+                    button.accessible_label(),
+                    size.height
+                );
                 assert!(
                     size.width >= 60.0 && size.height >= 60.0,
                     "{page} at {width}x{height}: {:?} is {}x{}",

@@ -3,10 +3,11 @@
 //! what is allowed.
 
 use crate::session::SessionTiming;
+use citizen_window_hardware::printer::PrinterProfile;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Where the journal and the identity live.
     pub state_dir: PathBuf,
@@ -16,6 +17,8 @@ pub struct Config {
     pub window_size: Option<(u32, u32)>,
     /// The card reader, if the kiosk has one.
     pub reader: Option<ReaderConfig>,
+    /// The receipt printer, if the kiosk has one.
+    pub printer: Option<crate::devices::PrinterSetup>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,16 @@ struct RawConfig {
     display: RawDisplay,
     #[serde(default)]
     reader: Option<RawReader>,
+    #[serde(default)]
+    printer: Option<RawPrinter>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    port: PathBuf,
+    /// A built-in profile's name or a profile file's path.
+    profile: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -128,8 +141,24 @@ impl Config {
                 })?,
             }),
         };
+        let printer = match raw.printer {
+            None => None,
+            Some(RawPrinter { port, profile }) => {
+                let name = profile.unwrap_or_else(|| PrinterProfile::default_profile().name);
+                let profile = PrinterProfile::load(&name).map_err(|e| {
+                    let names: Vec<&str> = PrinterProfile::built_in_names().collect();
+                    value_error(
+                        "printer.profile",
+                        format!("{name:?}"),
+                        &format!("{e}; use one of {} or a profile file's path", names.join(", ")),
+                    )
+                })?;
+                Some(crate::devices::PrinterSetup { port, profile })
+            }
+        };
         Ok(Config {
             reader,
+            printer,
             state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
             content_dir: raw.content_dir.unwrap_or_else(|| DEFAULT_CONTENT_DIR.into()),
             session: SessionTiming { idle_timeout: idle, countdown },
@@ -173,6 +202,9 @@ mod tests {
         assert_eq!(config.content_dir, PathBuf::from("/tmp/c"));
         let config = parse("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"sam\"").unwrap();
         assert_eq!(config.reader.map(|r| r.port), Some(PathBuf::from("/dev/ttyUSB0")));
+        let config = parse("[printer]\nport = \"/dev/ttyS1\"").unwrap();
+        let printer = config.printer.unwrap();
+        assert_eq!((printer.port, printer.profile.name), (PathBuf::from("/dev/ttyS1"), "generic-58mm".to_string()));
     }
 
     #[test]
@@ -190,5 +222,9 @@ mod tests {
         check("state_dir = 5", &["state_dir", "kiosk.toml"]);
         check("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"nfc\"", &["reader.protocol", "\"nfc\"", "sam, rdm6300"]);
         check("[reader]\nprotocol = \"sam\"", &["port"]);
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\nprofile = \"laser\"",
+            &["printer.profile", "\"laser\"", "generic-58mm"],
+        );
     }
 }

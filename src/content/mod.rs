@@ -1,5 +1,5 @@
 //! The kiosk's content: home-screen tiles, attract-screen slides, notices, the service directory
-//! and opinion proposals, read from a content folder of TOML files (docs/CONTENT.md). Loading is
+//! opinion proposals and the places an issue can be reported at, read from a content folder of TOML files (docs/CONTENT.md). Loading is
 //! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder.
 
 mod model;
@@ -17,7 +17,8 @@ pub enum ContentError {
 }
 
 /// Every file of a content folder, with its part of [`Content`].
-const FILES: [&str; 5] = ["tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml"];
+const FILES: [&str; 6] =
+    ["tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml", "places.toml"];
 
 impl Content {
     /// Reads and checks a content folder; nothing is returned unless all of it is valid.
@@ -28,13 +29,14 @@ impl Content {
                 .map(|text| (path.clone(), text))
                 .map_err(|source| ContentError::Unreadable { path, source })
         };
-        let [tiles, slides, notices, directory, proposals] = FILES.map(read);
+        let [tiles, slides, notices, directory, proposals, places] = FILES.map(read);
         let content = Content {
             tiles: parse::<TileFile>(tiles?)?.tile,
             slides: parse::<SlideFile>(slides?)?.slide,
             notices: parse::<NoticeFile>(notices?)?.notice,
             directory: parse::<DirectoryFile>(directory?)?.entry,
             proposals: parse::<ProposalFile>(proposals?)?.proposal,
+            places: parse::<PlaceFile>(places?)?.place,
         };
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
         Ok(content)
@@ -51,8 +53,12 @@ impl Content {
         unique("notices.toml", self.notices.iter().map(|n| n.id.as_str()))?;
         unique("directory.toml", self.directory.iter().map(|e| e.id.as_str()))?;
         unique("proposals.toml", self.proposals.iter().map(|p| p.id.as_str()))?;
+        unique("places.toml", self.places.iter().map(|p| p.id.as_str()))?;
         if self.tiles.is_empty() {
             return Err(("tiles.toml", "the home screen needs at least one tile".into()));
+        }
+        if self.places.is_empty() && self.tiles.iter().any(|t| t.service == Service::Reports) {
+            return Err(("places.toml", "the reports tile needs at least one place to report at".into()));
         }
         for proposal in &self.proposals {
             if proposal.phrases.is_empty() {

@@ -66,6 +66,11 @@ impl Service {
         }
     }
 
+    /// Whether the service needs the resident identified by a card first (SERVICES.md).
+    pub fn needs_card(self) -> bool {
+        matches!(self, Service::Opinions | Service::SocialInsurance)
+    }
+
     /// Whether the service works without the server (SERVICES.md).
     pub fn works_offline(self) -> bool {
         !matches!(self, Service::Bills | Service::SocialInsurance)
@@ -135,6 +140,14 @@ pub struct Proposal {
     pub phrases: Vec<Text>,
 }
 
+/// A place in the community where a problem can be reported: a building, a gate, a courtyard.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub id: String,
+    pub name: Text,
+}
+
 /// A whole, validated content set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Content {
@@ -143,6 +156,7 @@ pub struct Content {
     pub notices: Vec<Notice>,
     pub directory: Vec<DirectoryEntry>,
     pub proposals: Vec<Proposal>,
+    pub places: Vec<Place>,
 }
 
 #[derive(Deserialize)]
@@ -176,4 +190,11 @@ pub(super) struct DirectoryFile {
 pub(super) struct ProposalFile {
     #[serde(default)]
     pub proposal: Vec<Proposal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PlaceFile {
+    #[serde(default)]
+    pub place: Vec<Place>,
 }

@@ -18,6 +18,7 @@ fn the_example_content_set_loads_whole() {
     assert!(content.notices.iter().any(|n| n.category == NoticeCategory::Finances));
     assert!(content.directory.iter().any(|e| e.name.zh == "警务室"));
     assert_eq!(content.proposals[0].title.get(Language::En), "Charging shelters for e-bikes");
+    assert!(content.places.iter().any(|p| p.name.en == "East gate"));
 }
 
 fn refused(file: &str, edit: impl FnOnce(String) -> String) -> String {
@@ -41,6 +42,8 @@ fn broken_content_is_refused_with_the_file_and_the_reason() {
     let err = refused("slides.toml", |t| t.replacen("[[slide]]", "[[slide]]\ncolour = \"red\"", 1));
     assert!(err.contains("colour"), "an unknown key is named: {err}");
     refused("proposals.toml", |t| t.replace("phrases = [", "phrases = [] \nunused = [").to_string());
+    let err = refused("places.toml", |_| "# no places\n".to_string());
+    assert!(err.contains("at least one place"), "{err}");
 }
 
 #[test]

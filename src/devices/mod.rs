@@ -2,9 +2,13 @@
 //! as [`KioskEvent`]s; the UI takes them on its tick, so the UI thread never waits on a port.
 
 mod reader_worker;
+mod recording_worker;
 
 pub use reader_worker::{ReaderWorker, today_in_china};
+pub use recording_worker::{PrinterSetup, RecordingWorker};
 
+use crate::records::{IssueCategory, VoteChoice, Window};
+use crate::resident_key::ResidentKey;
 use crate::session::Resident;
 
 /// What a device reports to the kiosk.
@@ -18,6 +22,77 @@ pub enum KioskEvent {
     CardRemoved,
     /// Whether the reader answers; while it does not, cards cannot identify anyone.
     ReaderAvailable(bool),
+    /// A service's transaction is durably in the journal (its receipt, if any, prints next).
+    Recorded(Recorded),
+    /// The journal refuses new transactions (disk full, damaged): nothing was recorded for the
+    /// request with this number.
+    RecordRefused { request: u64 },
+    /// The vote of request `request` was not recorded: the resident voted on the proposal
+    /// before (`closed` false) or voting has closed (`closed` true).
+    VoteRefused { request: u64, closed: bool },
+    /// The receipt of the transaction `seq` came out confirmed (`printed`) or not.
+    ReceiptOutcome { seq: u64, printed: bool },
+    /// Whether the printer can print: checked before a receipt is promised.
+    PrinterReady(bool),
+    /// The receipts that did not come out in the last day, newest first, for the reprint page.
+    Reprintable(Vec<Reprintable>),
+}
+
+/// A receipt that can be reprinted, marked as a copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reprintable {
+    pub seq: u64,
+    pub what: RecordedWhat,
+    /// When the transaction was recorded, in China Standard Time: "HH:MM".
+    pub time: String,
+}
+
+/// What the kiosk asks the recording thread to do for a resident; `number` comes back with the
+/// answer, so that an answer is only ever shown to the session that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRequest {
+    pub number: u64,
+    pub ask: ServiceAsk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceAsk {
+    /// Take a queue ticket for a window.
+    Ticket(Window),
+    /// Report a problem at a place; the place's name in both languages goes on the receipt.
+    Report { category: IssueCategory, place: String, place_name: (String, String) },
+    /// Print the receipt of a recorded transaction again, marked as a copy.
+    Reprint { seq: u64 },
+    /// An identified resident's vote; refused if they voted on this proposal before, or if
+    /// voting closed (`closes`, YYYY-MM-DD, is the last day).
+    Vote {
+        resident: ResidentKey,
+        proposal: String,
+        proposal_title: (String, String),
+        closes: String,
+        choice: VoteChoice,
+        comment: Option<(String, String)>,
+    },
+}
+
+/// A transaction the journal committed, with what the resident is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The request's number.
+    pub request: u64,
+    pub seq: u64,
+    pub what: RecordedWhat,
+    /// Whether a receipt is being printed (false when the printer could not take it).
+    pub printing: bool,
+    /// A reprint of an earlier receipt: nothing new was recorded.
+    pub copy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedWhat {
+    Ticket { window: Window, number: String },
+    Report { category: IssueCategory, tracking_number: String },
+    Vote { choice: VoteChoice, vote_code: String },
 }
 
 /// Why a card did not identify a resident; the UI says it in the resident's language.

@@ -153,6 +153,27 @@ impl Journal {
 
     /// Records a transaction; returns only after the commit is durable.
     pub fn record(&mut self, new: &NewTransaction<'_>, now_ms: i64) -> Result<Committed, JournalError> {
+        Ok(self.record_inner(new, None, now_ms)?.expect("without a once key nothing is refused"))
+    }
+
+    /// Records a transaction that may happen only once per `once_key` (one resident's vote on one
+    /// proposal): `None`, and nothing recorded, if the key was recorded before. The key is kept
+    /// when records are pruned.
+    pub fn record_once(
+        &mut self,
+        new: &NewTransaction<'_>,
+        once_key: &str,
+        now_ms: i64,
+    ) -> Result<Option<Committed>, JournalError> {
+        self.record_inner(new, Some(once_key), now_ms)
+    }
+
+    fn record_inner(
+        &mut self,
+        new: &NewTransaction<'_>,
+        once_key: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Option<Committed>, JournalError> {
         if let Some(error) = &self.refusing {
             return Err(error.clone());
         }
@@ -178,11 +199,19 @@ impl Journal {
                 ],
             )?;
             let seq = tx.last_insert_rowid() as u64;
+            if let Some(key) = once_key {
+                let inserted =
+                    tx.execute("INSERT OR IGNORE INTO once_keys (key, seq) VALUES (?1, ?2)", params![key, seq as i64])?;
+                if inserted == 0 {
+                    // Dropping the transaction rolls the record back and gives its number back.
+                    return Ok(None);
+                }
+            }
             tx.commit()?;
-            Ok(seq)
+            Ok(Some(seq))
         })();
         let seq = result.map_err(|e| self.fail(e))?;
-        Ok(Committed { id, seq, payload_hash: hash })
+        Ok(seq.map(|seq| Committed { id, seq, payload_hash: hash }))
     }
 
     /// The highest sequence number the server has acknowledged (0 before the first).
@@ -227,6 +256,20 @@ impl Journal {
             )
             .optional();
         result.map_err(|e| self.fail(e))?.ok_or(JournalError::NoSuchRecord(seq))
+    }
+
+    /// The records of one kind created at or after `since_ms`, in sequence order (today's queue
+    /// tickets, for the next number).
+    pub fn records_of_kind_since(&mut self, kind: &str, since_ms: i64) -> Result<Vec<JournalRecord>, JournalError> {
+        let result = (|| {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, id, kind, payload, payload_hash, resident, created_at_ms
+                 FROM transactions WHERE kind = ?1 AND created_at_ms >= ?2 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![kind, since_ms], row_to_record)?;
+            rows.collect::<Result<Vec<_>, _>>()
+        })();
+        result.map_err(|e| self.fail(e))
     }
 
     /// Raises the watermark to `seq`. A server claiming more than the journal ever recorded is

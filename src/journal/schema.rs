@@ -2,7 +2,8 @@
 //! Schema versions are numbered with `PRAGMA user_version`; each migration runs in a transaction.
 
 /// Each entry brings the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE transactions (
     -- The per-kiosk sequence: AUTOINCREMENT never reuses a number, even after pruning, and a
     -- rolled-back insert gives its number back, so the sequence has no gaps.
@@ -45,4 +46,13 @@ CREATE TABLE sync_conflicts (
     reason  TEXT    NOT NULL,
     at_ms   INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Things that may happen only once, such as one resident's vote on one proposal: inserted in the
+-- same SQLite transaction as the record, never pruned (one short row each).
+CREATE TABLE once_keys (
+    key TEXT    PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+"#,
+];

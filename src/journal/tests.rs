@@ -162,3 +162,18 @@ fn a_payload_too_large_to_upload_is_refused_before_anything_is_written() {
     assert!(journal.refusal().is_none(), "other transactions still go through");
     assert_eq!(record(&mut journal, 1, ReceiptPlan::NotNeeded).seq, 1, "no number was used");
 }
+
+#[test]
+fn a_once_key_records_once_and_gives_the_refused_number_back() {
+    let (_dir, mut journal) = open();
+    let payload = serde_json::json!({ "proposal": "p-1" });
+    let new = NewTransaction { kind: "vote", payload: &payload, resident: None, receipt: ReceiptPlan::Intended };
+    let first = journal.record_once(&new, "vote:p-1:r", 1).unwrap().unwrap();
+    assert_eq!(journal.record_once(&new, "vote:p-1:r", 2).unwrap(), None, "the same key again");
+    let other = journal.record_once(&new, "vote:p-2:r", 3).unwrap().unwrap();
+    assert_eq!(other.seq, first.seq + 1, "the refused record gave its number back");
+    // The key outlives the record: pruned after acknowledgement, the vote still counts as cast.
+    journal.acknowledge_through(other.seq, 4).unwrap();
+    journal.prune_acknowledged(i64::MAX).unwrap();
+    assert_eq!(journal.record_once(&new, "vote:p-1:r", 5).unwrap(), None);
+}

@@ -2,9 +2,14 @@
 
 use super::screen::*;
 use crate::content::{Content, Language, NoticeCategory, Service};
-use crate::devices::{CardProblem, KioskEvent};
+use crate::devices::{CardProblem, KioskEvent, Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
+use crate::records::{IssueCategory, VoteChoice, Window};
+use crate::resident_key::ResidentKey;
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use std::time::{Duration, Instant};
+
+/// How many receipts the reprint page offers, newest first: one screen of buttons in large print.
+pub const REPRINT_OFFERED: usize = 6;
 
 /// How long each attract-screen slide shows.
 pub const SLIDE_INTERVAL: Duration = Duration::from_secs(8);
@@ -25,6 +30,22 @@ pub struct KioskController {
     /// The last card that was refused, shown until the next tap.
     card_problem: Option<CardProblem>,
     reader_available: bool,
+    /// What the resident asked for and the recording thread has not been given yet.
+    requests: Vec<ServiceRequest>,
+    /// The receipts that can be reprinted, as the recording thread last reported them.
+    reprintable: Vec<crate::devices::Reprintable>,
+    /// The number of the last request made.
+    last_request: u64,
+    /// The outcome shown on the result page, with the request it answers and, once recorded,
+    /// the transaction's sequence number. Emptied when the session ends.
+    outcome: Option<Shown>,
+}
+
+#[derive(Debug)]
+struct Shown {
+    request: u64,
+    seq: Option<u64>,
+    outcome: ServiceOutcome,
 }
 
 impl KioskController {
@@ -42,6 +63,10 @@ impl KioskController {
             attract_since: now,
             card_problem: None,
             reader_available: true,
+            requests: Vec::new(),
+            reprintable: Vec::new(),
+            last_request: 0,
+            outcome: None,
         }
     }
 
@@ -55,7 +80,149 @@ impl KioskController {
             }
             KioskEvent::CardRemoved => self.card_removed(now),
             KioskEvent::ReaderAvailable(available) => self.reader_available = available,
+            KioskEvent::Recorded(recorded) => self.recorded(recorded),
+            KioskEvent::RecordRefused { request } => self.answered(request, ServiceOutcome::Refused),
+            KioskEvent::VoteRefused { request, closed } => {
+                self.answered(request, if closed { ServiceOutcome::VoteClosed } else { ServiceOutcome::AlreadyVoted })
+            }
+            KioskEvent::ReceiptOutcome { seq, printed } => self.receipt_outcome(seq, printed),
+            KioskEvent::PrinterReady(ready) => self.printer_ready = ready,
+            KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
         }
+    }
+
+    /// Shows `outcome` if it answers the request on screen.
+    fn answered(&mut self, request: u64, outcome: ServiceOutcome) {
+        if let Some(shown) = self.outcome.as_mut().filter(|s| s.request == request) {
+            shown.outcome = outcome;
+        }
+    }
+
+    /// The requests made since the last call, for the recording thread.
+    pub fn take_requests(&mut self) -> Vec<ServiceRequest> {
+        std::mem::take(&mut self.requests)
+    }
+
+    fn recorded(&mut self, recorded: Recorded) {
+        // Only the session that asked sees the result; a recording that lands after the session
+        // ended is kept in the journal (and printed) but not shown to the next resident.
+        let Some(shown) = self.outcome.as_mut().filter(|s| s.request == recorded.request) else { return };
+        let receipt = if recorded.printing { ReceiptProgress::Printing } else { ReceiptProgress::NotPrinted };
+        let copy = recorded.copy;
+        let outcome = match recorded.what {
+            RecordedWhat::Ticket { window, number } => ServiceOutcome::Ticket { window, number, receipt, copy },
+            RecordedWhat::Report { category, tracking_number } => {
+                ServiceOutcome::Report { category, tracking_number, receipt, copy }
+            }
+            RecordedWhat::Vote { choice, vote_code } => ServiceOutcome::Vote { choice, vote_code, receipt },
+        };
+        shown.seq = Some(recorded.seq);
+        shown.outcome = outcome;
+    }
+
+    fn receipt_outcome(&mut self, seq: u64, printed: bool) {
+        let Some(shown) = self.outcome.as_mut().filter(|s| s.seq == Some(seq)) else { return };
+        let progress = if printed { ReceiptProgress::Printed } else { ReceiptProgress::NotPrinted };
+        match &mut shown.outcome {
+            ServiceOutcome::Ticket { receipt, .. }
+            | ServiceOutcome::Report { receipt, .. }
+            | ServiceOutcome::Vote { receipt, .. } => *receipt = progress,
+            ServiceOutcome::Recording
+            | ServiceOutcome::Refused
+            | ServiceOutcome::AlreadyVoted
+            | ServiceOutcome::VoteClosed => {}
+        }
+    }
+
+    /// Asks for a service to be recorded and shows the result page while it is.
+    fn request(&mut self, ask: ServiceAsk) {
+        self.last_request += 1;
+        self.requests.push(ServiceRequest { number: self.last_request, ask });
+        self.outcome = Some(Shown { request: self.last_request, seq: None, outcome: ServiceOutcome::Recording });
+        self.page = Page::Done;
+    }
+
+    /// Queue tickets: the window chosen.
+    pub fn take_ticket(&mut self, window_id: &str, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Tickets {
+            return;
+        }
+        match Window::from_id(window_id) {
+            Some(window) => self.request(ServiceAsk::Ticket(window)),
+            None => tracing::warn!(window_id, "the UI asked for a window the kiosk does not know"),
+        }
+    }
+
+    /// Opinion solicitation: one proposal opened from the list.
+    pub fn open_proposal(&mut self, id: &str, now: Instant) {
+        self.touched(now);
+        if self.page == Page::Opinions && self.content.proposals.iter().any(|p| p.id == id) {
+            self.page = Page::Proposal(id.to_string());
+        }
+    }
+
+    /// The vote chosen on a proposal's page; a comment is offered next.
+    pub fn choose_vote(&mut self, choice_id: &str, now: Instant) {
+        self.touched(now);
+        let (Page::Proposal(id), Some(choice)) = (&self.page, VoteChoice::from_id(choice_id)) else { return };
+        self.page = Page::VoteComment(id.clone(), choice);
+    }
+
+    /// The comment chosen (`None`: no comment); the vote is cast for the identified resident.
+    pub fn cast_vote(&mut self, phrase: Option<usize>, now: Instant) {
+        self.touched(now);
+        let Page::VoteComment(id, choice) = &self.page else { return };
+        let Some(proposal) = self.content.proposals.iter().find(|p| &p.id == id) else { return };
+        let Some(resident) = self.session.resident() else {
+            // The session lost its resident (card removed): identify again.
+            self.page = Page::PlaceCard(Service::Opinions);
+            return;
+        };
+        let comment = match phrase {
+            None => None,
+            Some(index) => match proposal.phrases.get(index) {
+                Some(text) => Some((text.zh.clone(), text.en.clone())),
+                None => return,
+            },
+        };
+        let ask = ServiceAsk::Vote {
+            resident: ResidentKey::from_computed(&resident.key),
+            proposal: proposal.id.clone(),
+            proposal_title: (proposal.title.zh.clone(), proposal.title.en.clone()),
+            closes: proposal.closes.clone(),
+            choice: *choice,
+            comment,
+        };
+        self.request(ask);
+    }
+
+    /// 补打: prints a receipt that did not come out again, marked as a copy.
+    pub fn reprint(&mut self, seq: u64, now: Instant) {
+        self.touched(now);
+        if self.page == Page::Reprint && self.reprintable.iter().any(|r| r.seq == seq) {
+            self.request(ServiceAsk::Reprint { seq });
+        }
+    }
+
+    /// Issue report, first step: the category chosen.
+    pub fn choose_report_category(&mut self, category_id: &str, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Report {
+            return;
+        }
+        if let Some(category) = IssueCategory::from_id(category_id) {
+            self.page = Page::ReportPlace(category);
+        }
+    }
+
+    /// Issue report, second step: the place chosen; the report is recorded.
+    pub fn choose_report_place(&mut self, place_id: &str, now: Instant) {
+        self.touched(now);
+        let Page::ReportPlace(category) = self.page else { return };
+        let Some(place) = self.content.places.iter().find(|p| p.id == place_id) else { return };
+        let place_name = (place.name.zh.clone(), place.name.en.clone());
+        self.request(ServiceAsk::Report { category, place: place.id.clone(), place_name });
     }
 
     pub fn language(&self) -> Language {
@@ -81,12 +248,24 @@ impl KioskController {
             return;
         };
         let service = tile.service;
+        if service.needs_card() && self.session.resident().is_none() {
+            self.page = Page::PlaceCard(service);
+            return;
+        }
         // The services without a page of their own yet open the "not offered yet" page.
-        self.page = match service {
+        self.page = self.page_of(service);
+    }
+
+    fn page_of(&self, service: Service) -> Page {
+        match service {
             Service::Notices => Page::Notices,
             Service::Directory => Page::Directory,
+            Service::Appointments => Page::Tickets,
+            Service::Reports => Page::Report,
+            Service::Reprint => Page::Reprint,
+            Service::Opinions => Page::Opinions,
             other => Page::Unavailable(other),
-        };
+        }
     }
 
     pub fn open_notice(&mut self, id: &str, now: Instant) {
@@ -97,9 +276,13 @@ impl KioskController {
     }
 
     /// A card was read and the resident identified: the session is theirs until it ends.
+    /// On the "place your card" page, the service the resident came for opens.
     pub fn identified(&mut self, resident: Resident, now: Instant) {
         self.touched(now);
         self.session.handle(SessionEvent::Identified(resident), now);
+        if let Page::PlaceCard(service) = self.page {
+            self.page = self.page_of(service);
+        }
     }
 
     /// The reader reports the card gone: the session ends if it belonged to that card.
@@ -168,6 +351,7 @@ impl KioskController {
         self.directory_page = 0;
         self.attract_since = now;
         self.card_problem = None;
+        self.outcome = None;
     }
 
     fn per_page(&self) -> usize {
@@ -244,6 +428,56 @@ impl KioskController {
             unavailable_service,
             card_problem: self.card_problem.clone(),
             reader_available: self.reader_available,
+            places: self
+                .content
+                .places
+                .iter()
+                .map(|p| PlaceRow { id: p.id.clone(), name: p.name.get(lang).to_string() })
+                .collect(),
+            report_category: match self.page {
+                Page::ReportPlace(category) => Some(category),
+                _ => None,
+            },
+            reprintable: self.reprintable.iter().take(REPRINT_OFFERED).cloned().collect(),
+            card_for_service: match self.page {
+                Page::PlaceCard(service) => self
+                    .content
+                    .tiles
+                    .iter()
+                    .find(|t| t.service == service)
+                    .map(|t| t.title.get(lang).to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            },
+            proposals: self.content.proposals.iter().map(|p| proposal_row(p, lang)).collect(),
+            proposal: match &self.page {
+                Page::Proposal(id) | Page::VoteComment(id, _) => self
+                    .content
+                    .proposals
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| proposal_row(p, lang))
+                    .unwrap_or_default(),
+                _ => ProposalRow::default(),
+            },
+            vote_choice: match &self.page {
+                Page::VoteComment(_, choice) => Some(*choice),
+                _ => None,
+            },
+            phrases: match &self.page {
+                Page::VoteComment(id, _) => self
+                    .content
+                    .proposals
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| p.phrases.iter().map(|t| t.get(lang).to_string()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            outcome: match self.page {
+                Page::Done => self.outcome.as_ref().map(|s| s.outcome.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -252,6 +486,15 @@ fn paged<T, R>(all: &[T], page: usize, per_page: usize, row: impl Fn(&T) -> R) -
     let pages = all.len().div_ceil(per_page).max(1);
     let page = page.min(pages - 1);
     Paged { items: all.iter().skip(page * per_page).take(per_page).map(row).collect(), page, pages }
+}
+
+fn proposal_row(p: &crate::content::Proposal, lang: Language) -> ProposalRow {
+    ProposalRow {
+        id: p.id.clone(),
+        title: p.title.get(lang).to_string(),
+        body: p.body.get(lang).to_string(),
+        closes: p.closes.clone(),
+    }
 }
 
 fn category_id(category: NoticeCategory) -> &'static str {

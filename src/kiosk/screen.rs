@@ -1,6 +1,7 @@
 //! What one frame of the kiosk shows, in the resident's language.
 
 use crate::content::Service;
+use crate::records::{IssueCategory, VoteChoice, Window};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -12,6 +13,24 @@ pub enum Page {
     Directory,
     /// A service this kiosk does not offer yet.
     Unavailable(Service),
+    /// Queue tickets: choose a window.
+    Tickets,
+    /// Issue report, first step: what is wrong.
+    Report,
+    /// Issue report, second step: where.
+    ReportPlace(IssueCategory),
+    /// Receipts that did not come out, to reprint as copies.
+    Reprint,
+    /// "Place your ID card": the service needs the resident identified first.
+    PlaceCard(Service),
+    /// Opinion solicitation: the open proposals.
+    Opinions,
+    /// One proposal, by id, with the three votes.
+    Proposal(String),
+    /// A comment to go with the vote, from the proposal's phrases.
+    VoteComment(String, VoteChoice),
+    /// A service's result: recording, recorded (with its number and receipt), or refused.
+    Done,
 }
 
 impl Page {
@@ -24,6 +43,15 @@ impl Page {
             Page::Notice(_) => "notice",
             Page::Directory => "directory",
             Page::Unavailable(_) => "unavailable",
+            Page::Tickets => "tickets",
+            Page::Report => "report",
+            Page::ReportPlace(_) => "report_place",
+            Page::Reprint => "reprint",
+            Page::PlaceCard(_) => "place_card",
+            Page::Opinions => "opinions",
+            Page::Proposal(_) => "proposal",
+            Page::VoteComment(..) => "vote_comment",
+            Page::Done => "done",
         }
     }
 }
@@ -60,6 +88,62 @@ pub struct EntryRow {
     pub phone: String,
 }
 
+/// A place to choose, in the resident's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceRow {
+    pub id: String,
+    pub name: String,
+}
+
+/// What became of the service the resident asked for, shown on [`Page::Done`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceOutcome {
+    /// Asked for; the journal has not answered yet.
+    Recording,
+    /// `copy`: a reprint of an earlier ticket or report, nothing new recorded.
+    Ticket {
+        window: Window,
+        number: String,
+        receipt: ReceiptProgress,
+        copy: bool,
+    },
+    Report {
+        category: IssueCategory,
+        tracking_number: String,
+        receipt: ReceiptProgress,
+        copy: bool,
+    },
+    Vote {
+        choice: VoteChoice,
+        vote_code: String,
+        receipt: ReceiptProgress,
+    },
+    /// The resident voted on this proposal before: nothing was recorded.
+    AlreadyVoted,
+    /// Voting on the proposal has closed: nothing was recorded.
+    VoteClosed,
+    /// The journal refuses new transactions: nothing was recorded.
+    Refused,
+}
+
+/// A proposal, in the resident's language.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProposalRow {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// The last day of voting, YYYY-MM-DD.
+    pub closes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptProgress {
+    Printing,
+    Printed,
+    /// Recorded, but no receipt came out: it can be reprinted (补打) later.
+    NotPrinted,
+}
+
 /// One page of a paged list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paged<T> {
@@ -90,4 +174,20 @@ pub struct Screen {
     pub card_problem: Option<crate::devices::CardProblem>,
     /// False while the card reader does not answer.
     pub reader_available: bool,
+    /// The places an issue can be reported at.
+    pub places: Vec<PlaceRow>,
+    /// The category chosen on the report's first step.
+    pub report_category: Option<IssueCategory>,
+    /// The last service's outcome, while [`Page::Done`] shows.
+    pub outcome: Option<ServiceOutcome>,
+    /// The service waiting for a card on [`Page::PlaceCard`] (its tile's title).
+    pub card_for_service: String,
+    pub proposals: Vec<ProposalRow>,
+    /// The proposal on [`Page::Proposal`] and [`Page::VoteComment`].
+    pub proposal: ProposalRow,
+    /// The vote chosen, and the comments offered with it, on [`Page::VoteComment`].
+    pub vote_choice: Option<VoteChoice>,
+    pub phrases: Vec<String>,
+    /// The receipts that can be reprinted, newest first.
+    pub reprintable: Vec<crate::devices::Reprintable>,
 }

@@ -112,3 +112,135 @@ fn card_removal_ends_the_session_of_that_card() {
     assert_eq!(screen.page, Page::Attract);
     assert!(screen.resident.is_none());
 }
+
+fn recorded(request: u64, seq: u64, what: crate::devices::RecordedWhat) -> crate::devices::KioskEvent {
+    crate::devices::KioskEvent::Recorded(crate::devices::Recorded { request, seq, what, printing: true, copy: false })
+}
+
+#[test]
+fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
+    use crate::devices::{KioskEvent, RecordedWhat, ServiceAsk};
+    use crate::records::Window;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("appointments", t0);
+    assert_eq!(k.screen(t0).page, Page::Tickets);
+    k.take_ticket("legal_aid", t0);
+    let requests = k.take_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].ask, ServiceAsk::Ticket(Window::LegalAid));
+    assert!(k.take_requests().is_empty(), "each request is handed out once");
+    assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
+
+    let what = RecordedWhat::Ticket { window: Window::LegalAid, number: "D001".into() };
+    k.handle_event(recorded(requests[0].number, 7, what), t0);
+    let ticket =
+        |receipt| ServiceOutcome::Ticket { window: Window::LegalAid, number: "D001".into(), receipt, copy: false };
+    assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::Printing)));
+    k.handle_event(KioskEvent::ReceiptOutcome { seq: 6, printed: true }, t0);
+    assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::Printing)), "another receipt's outcome");
+    k.handle_event(KioskEvent::ReceiptOutcome { seq: 7, printed: false }, t0);
+    assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::NotPrinted)));
+}
+
+#[test]
+fn a_report_takes_a_category_then_a_place_from_the_content() {
+    use crate::devices::ServiceAsk;
+    use crate::records::IssueCategory;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("reports", t0);
+    k.choose_report_place("east-gate", t0);
+    assert!(k.take_requests().is_empty(), "no place before a category");
+    k.choose_report_category("leaking_pipe", t0);
+    let screen = k.screen(t0);
+    assert_eq!(screen.page, Page::ReportPlace(IssueCategory::LeakingPipe));
+    assert!(screen.places.iter().any(|p| p.name == "小区东门"));
+    k.choose_report_place("no-such-place", t0);
+    assert!(k.take_requests().is_empty());
+    k.choose_report_place("east-gate", t0);
+    let requests = k.take_requests();
+    assert_eq!(
+        requests[0].ask,
+        ServiceAsk::Report {
+            category: IssueCategory::LeakingPipe,
+            place: "east-gate".into(),
+            place_name: ("小区东门".into(), "East gate".into())
+        }
+    );
+}
+
+#[test]
+fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
+    use crate::devices::{KioskEvent, RecordedWhat};
+    use crate::records::Window;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("appointments", t0);
+    k.take_ticket("social_insurance", t0);
+    let first = k.take_requests().remove(0);
+    k.exit(t0);
+    k.touched(t0);
+    k.open_service("appointments", t0);
+    k.take_ticket("social_insurance", t0);
+    let second = k.take_requests().remove(0);
+    let what = |n: &str| RecordedWhat::Ticket { window: Window::SocialInsurance, number: n.into() };
+    k.handle_event(recorded(first.number, 1, what("A001")), t0);
+    assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
+    k.handle_event(KioskEvent::RecordRefused { request: second.number }, t0);
+    assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Refused));
+    k.exit(t0);
+    assert_eq!(k.screen(t0).outcome, None);
+}
+
+#[test]
+fn only_an_offered_receipt_can_be_reprinted() {
+    use crate::devices::{KioskEvent, RecordedWhat, Reprintable, ServiceAsk};
+    use crate::records::Window;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
+    k.handle_event(KioskEvent::Reprintable(vec![Reprintable { seq: 9, what, time: "09:41".into() }]), t0);
+    k.touched(t0);
+    k.open_service("reprint", t0);
+    assert_eq!(k.screen(t0).page, Page::Reprint);
+    assert_eq!(k.screen(t0).reprintable.len(), 1);
+    k.reprint(8, t0);
+    assert!(k.take_requests().is_empty(), "not offered");
+    k.reprint(9, t0);
+    assert_eq!(k.take_requests()[0].ask, ServiceAsk::Reprint { seq: 9 });
+    assert_eq!(k.screen(t0).page, Page::Done);
+}
+
+#[test]
+fn a_vote_asks_for_the_card_first_then_carries_the_resident_key_not_the_name() {
+    use crate::devices::{KioskEvent, ServiceAsk};
+    use crate::records::VoteChoice;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("opinions", t0);
+    assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::Opinions));
+    assert_eq!(k.screen(t0).card_for_service, "民意征集");
+    k.identified(resident("张伟", "1101**********1234"), t0);
+    assert_eq!(k.screen(t0).page, Page::Opinions, "the service opens by itself once identified");
+    let id = k.screen(t0).proposals[0].id.clone();
+    k.open_proposal(&id, t0);
+    k.choose_vote("maybe", t0);
+    assert!(matches!(k.screen(t0).page, Page::Proposal(_)), "an unknown vote is ignored");
+    k.choose_vote("disagree", t0);
+    assert_eq!(k.screen(t0).vote_choice, Some(VoteChoice::Disagree));
+    assert_eq!(k.screen(t0).phrases.len(), 3);
+    k.cast_vote(Some(7), t0);
+    assert!(k.take_requests().is_empty(), "a comment that is not offered");
+    k.cast_vote(Some(1), t0);
+    let request = k.take_requests().remove(0);
+    let ServiceAsk::Vote { resident, choice, comment, .. } = &request.ask else { panic!("{request:?}") };
+    assert_eq!((resident.as_str(), *choice), ("k", VoteChoice::Disagree));
+    assert_eq!(comment.as_ref().map(|c| c.1.as_str()), Some("Worried about losing green space"));
+    k.handle_event(KioskEvent::VoteRefused { request: request.number, closed: false }, t0);
+    assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::AlreadyVoted));
+}

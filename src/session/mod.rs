@@ -87,6 +87,11 @@ impl Session {
         self.last_activity.is_some()
     }
 
+    /// The identified resident of the session, if a card identified one.
+    pub fn resident(&self) -> Option<&Resident> {
+        self.resident.as_ref()
+    }
+
     /// Applies an event; returns why the session ended, if it ended.
     pub fn handle(&mut self, event: SessionEvent, now: Instant) -> Option<EndReason> {
         if let Some(reason) = self.tick(now) {

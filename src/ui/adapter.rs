@@ -2,15 +2,17 @@
 //! one refresh of the UI from the controller's [`Screen`].
 
 use super::{
-    AppAdapter, AppWindow, ContentAdapter, EntryView, NoticeView, ResidentAdapter, SlideView, Theme, TileView,
+    AppAdapter, AppWindow, ChoiceView, ContentAdapter, EntryView, NoticeView, OutcomeView, ProposalView, ReprintView,
+    ResidentAdapter, ServiceAdapter, SlideView, Theme, TileView,
 };
 use crate::content::Language;
-use crate::devices::{CardProblem, KioskEvent};
-use crate::kiosk::{KioskController, NoticeRow, Screen};
+use crate::devices::{CardProblem, KioskEvent, RecordedWhat, ServiceRequest};
+use crate::kiosk::{KioskController, NoticeRow, ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
+use crate::records::grouped;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 /// Where the adapter gets the time: the real clock on a kiosk, a hand-moved one in tests.
@@ -38,6 +40,8 @@ struct Binding {
     shown: Rc<RefCell<Option<Screen>>>,
     /// What the device threads report, taken on each tick.
     events: Rc<RefCell<Option<Receiver<KioskEvent>>>>,
+    /// Where the resident's requests go: the recording thread.
+    requests: Rc<RefCell<Option<Sender<ServiceRequest>>>>,
 }
 
 impl Binding {
@@ -55,6 +59,7 @@ impl Binding {
     /// One controller call with the current time, then the window brought up to date.
     fn run<T>(&self, f: impl FnOnce(&mut KioskController, Instant) -> T) -> T {
         let result = f(&mut self.controller.borrow_mut(), (self.clock)());
+        self.forward_requests();
         if let Some(window) = self.window.upgrade() {
             let screen = self.controller.borrow().screen((self.clock)());
             let previous = self.shown.replace(Some(screen.clone()));
@@ -63,6 +68,24 @@ impl Binding {
             }
         }
         result
+    }
+}
+
+impl Binding {
+    /// Hands the controller's new requests to the recording thread. Without one (a kiosk with no
+    /// journal), each is answered as refused, so the resident is told nothing was recorded.
+    fn forward_requests(&self) {
+        let requests = self.controller.borrow_mut().take_requests();
+        for request in requests {
+            let number = request.number;
+            let sent = self.requests.borrow().as_ref().is_some_and(|to| to.send(request).is_ok());
+            if !sent {
+                tracing::error!("no recording thread takes requests: the service is refused");
+                self.controller
+                    .borrow_mut()
+                    .handle_event(KioskEvent::RecordRefused { request: number }, (self.clock)());
+            }
+        }
     }
 }
 
@@ -75,6 +98,7 @@ impl KioskUi {
             clock,
             shown: Rc::new(RefCell::new(None)),
             events: Rc::new(RefCell::new(None)),
+            requests: Rc::new(RefCell::new(None)),
         };
         let ui = Self { window, controller, binding, _ticker: slint::Timer::default() };
         ui.connect();
@@ -87,6 +111,11 @@ impl KioskUi {
     /// Takes the device threads' reports from now on (on each tick, or at [`Self::tick`]).
     pub fn listen(&self, events: Receiver<KioskEvent>) {
         *self.binding.events.borrow_mut() = Some(events);
+    }
+
+    /// Sends the resident's requests (tickets, reports) to the recording thread from now on.
+    pub fn record_with(&self, requests: Sender<ServiceRequest>) {
+        *self.binding.requests.borrow_mut() = Some(requests);
     }
 
     /// What the timer does every 250 ms: device reports in, idle timeout checked, window updated.
@@ -125,6 +154,18 @@ impl KioskUi {
         content.on_directory_page_changed(
             self.handler(|k, page: i32, now| k.set_directory_page(page.max(0) as usize, now)).call(),
         );
+        let services = self.window.global::<ServiceAdapter>();
+        services.on_open_proposal(self.handler(|k, id: SharedString, now| k.open_proposal(&id, now)).call());
+        services.on_choose_vote(self.handler(|k, id: SharedString, now| k.choose_vote(&id, now)).call());
+        services
+            .on_cast_vote(self.handler(|k, phrase: i32, now| k.cast_vote(usize::try_from(phrase).ok(), now)).call());
+        services.on_reprint(self.handler(|k, seq: i32, now| k.reprint(seq.max(0) as u64, now)).call());
+        services.on_take_ticket(self.handler(|k, id: SharedString, now| k.take_ticket(&id, now)).call());
+        services.on_choose_report_category(
+            self.handler(|k, id: SharedString, now| k.choose_report_category(&id, now)).call(),
+        );
+        services
+            .on_choose_report_place(self.handler(|k, id: SharedString, now| k.choose_report_place(&id, now)).call());
     }
 
     /// A UI callback: one controller call, then a refresh.
@@ -223,10 +264,78 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     content.set_directory_page(screen.directory.page as i32);
     content.set_directory_pages(screen.directory.pages as i32);
 
+    let services = window.global::<ServiceAdapter>();
+    services.set_places(model(
+        screen.places.iter().map(|p| ChoiceView { id: p.id.as_str().into(), label: p.name.as_str().into() }).collect(),
+    ));
+    services.set_report_category(screen.report_category.map_or("", |c| c.id()).into());
+    services.set_outcome(outcome_view(screen.outcome.as_ref()));
+    services.set_card_for_service(screen.card_for_service.as_str().into());
+    services.set_proposals(model(screen.proposals.iter().map(proposal_view).collect()));
+    services.set_proposal(proposal_view(&screen.proposal));
+    services.set_vote_choice(screen.vote_choice.map_or("", |c| c.id()).into());
+    services.set_phrases(model(screen.phrases.iter().map(|p| SharedString::from(p.as_str())).collect()));
+    services.set_reprintable(model(
+        screen
+            .reprintable
+            .iter()
+            .map(|r| {
+                let (kind, number, detail) = match &r.what {
+                    RecordedWhat::Ticket { window, number } => ("ticket", number.clone(), window.id()),
+                    RecordedWhat::Report { category, tracking_number } => {
+                        ("report", grouped(tracking_number), category.id())
+                    }
+                    RecordedWhat::Vote { choice, vote_code } => ("vote", vote_code.clone(), choice.id()),
+                };
+                ReprintView {
+                    seq: r.seq as i32,
+                    kind: kind.into(),
+                    number: number.into(),
+                    detail: detail.into(),
+                    time: r.time.as_str().into(),
+                }
+            })
+            .collect(),
+    ));
+
     // Personal data: set when identified, and emptied (not merely hidden) when not.
     let resident = window.global::<ResidentAdapter>();
     let (name, masked_id) = screen.resident.as_ref().map_or(("", ""), |r| (r.name.as_str(), r.masked_id.as_str()));
     resident.set_identified(screen.resident.is_some());
     resident.set_name(SharedString::from(name));
     resident.set_masked_id(SharedString::from(masked_id));
+}
+
+fn proposal_view(p: &ProposalRow) -> ProposalView {
+    ProposalView {
+        id: p.id.as_str().into(),
+        title: p.title.as_str().into(),
+        body: p.body.as_str().into(),
+        closes: p.closes.as_str().into(),
+    }
+}
+
+fn outcome_view(outcome: Option<&ServiceOutcome>) -> OutcomeView {
+    let receipt = |r: &ReceiptProgress| match r {
+        ReceiptProgress::Printing => "printing",
+        ReceiptProgress::Printed => "printed",
+        ReceiptProgress::NotPrinted => "not_printed",
+    };
+    let (kind, number, detail, receipt, copy) = match outcome {
+        None => ("", String::new(), "", "", false),
+        Some(ServiceOutcome::Recording) => ("recording", String::new(), "", "", false),
+        Some(ServiceOutcome::Refused) => ("refused", String::new(), "", "", false),
+        Some(ServiceOutcome::Ticket { window, number, receipt: r, copy }) => {
+            ("ticket", number.clone(), window.id(), receipt(r), *copy)
+        }
+        Some(ServiceOutcome::Report { category, tracking_number, receipt: r, copy }) => {
+            ("report", grouped(tracking_number), category.id(), receipt(r), *copy)
+        }
+        Some(ServiceOutcome::Vote { choice, vote_code, receipt: r }) => {
+            ("vote", vote_code.clone(), choice.id(), receipt(r), false)
+        }
+        Some(ServiceOutcome::AlreadyVoted) => ("already_voted", String::new(), "", "", false),
+        Some(ServiceOutcome::VoteClosed) => ("vote_closed", String::new(), "", "", false),
+    };
+    OutcomeView { kind: kind.into(), number: number.into(), detail: detail.into(), receipt: receipt.into(), copy }
 }

@@ -3,7 +3,9 @@
 
 use super::{AppWindow, Clock, KioskUi};
 use crate::content::{Content, Language, Service};
+use crate::devices::{KioskEvent, Recorded, RecordedWhat, Reprintable};
 use crate::kiosk::KioskController;
+use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::session::SessionTiming;
 use slint::ComponentHandle;
 use std::path::Path;
@@ -11,7 +13,24 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 6] = ["attract", "home", "notices", "notice", "directory", "unavailable"];
+pub const PAGES: [&str; 16] = [
+    "attract",
+    "home",
+    "notices",
+    "notice",
+    "directory",
+    "unavailable",
+    "tickets",
+    "ticket_done",
+    "report",
+    "report_place",
+    "report_done",
+    "reprint",
+    "place_card",
+    "opinions",
+    "proposal",
+    "vote_done",
+];
 
 #[derive(Debug, Clone)]
 pub struct Shot {
@@ -68,6 +87,8 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     let now = Instant::now();
     let clock: Clock = Rc::new(move || now);
     let first_notice = content.notices.first().map(|n| n.id.clone());
+    let places: Vec<String> = content.places.iter().map(|p| p.id.clone()).collect();
+    let first_proposal = content.proposals.first().map(|p| p.id.clone());
     let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now), clock);
     // The attract screen is where a kiosk starts; every other page is reached by a session.
     if shot.page != "attract" {
@@ -85,12 +106,82 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 }
                 "directory" => k.open_service(Service::Directory.id(), now),
                 "unavailable" => k.open_service(Service::Bills.id(), now),
+                "tickets" | "ticket_done" => k.open_service(Service::Appointments.id(), now),
+                "report" | "report_place" | "report_done" => k.open_service(Service::Reports.id(), now),
+                "place_card" => k.open_service(Service::Opinions.id(), now),
+                "opinions" | "proposal" | "vote_done" => {
+                    k.identified(sample_resident(), now);
+                    k.open_service(Service::Opinions.id(), now);
+                    if let Some(id) = &first_proposal {
+                        k.open_proposal(id, now);
+                    }
+                    if shot.page == "vote_done" {
+                        k.choose_vote(VoteChoice::Agree.id(), now);
+                        k.cast_vote(Some(0), now);
+                        pretend_recorded(
+                            k,
+                            RecordedWhat::Vote { choice: VoteChoice::Agree, vote_code: "K7M2-9QXD".into() },
+                            now,
+                        );
+                    }
+                    if shot.page == "opinions" {
+                        k.go_home(now);
+                        k.open_service(Service::Opinions.id(), now);
+                    }
+                }
+                "reprint" => {
+                    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
+                    let offered = vec![Reprintable { seq: 1, what, time: "09:41".into() }];
+                    k.handle_event(KioskEvent::Reprintable(offered), now);
+                    k.open_service(Service::Reprint.id(), now);
+                }
+                _ => {}
+            }
+            match shot.page.as_str() {
+                "ticket_done" => {
+                    k.take_ticket(Window::SocialInsurance.id(), now);
+                    let what = RecordedWhat::Ticket { window: Window::SocialInsurance, number: "A017".into() };
+                    pretend_recorded(k, what, now);
+                }
+                "report_place" => k.choose_report_category(IssueCategory::LeakingPipe.id(), now),
+                "report_done" => {
+                    k.choose_report_category(IssueCategory::LeakingPipe.id(), now);
+                    if let Some(place) = places.first() {
+                        k.choose_report_place(place, now);
+                    }
+                    let tracking_number = "2611270000004217".into();
+                    pretend_recorded(
+                        k,
+                        RecordedWhat::Report { category: IssueCategory::LeakingPipe, tracking_number },
+                        now,
+                    );
+                }
                 _ => {}
             }
         });
     }
     ui.window.show().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
     Ok(ui)
+}
+
+/// A synthetic resident for the pictures of the services that need a card.
+fn sample_resident() -> crate::session::Resident {
+    use zeroize::Zeroizing;
+    crate::session::Resident {
+        name: Zeroizing::new("张*".into()),
+        masked_id: Zeroizing::new("3301**********0018".into()),
+        key: Zeroizing::new("0".repeat(64)),
+    }
+}
+
+/// A result page for a picture: the request answered as if the journal had recorded it and the
+/// receipt had printed (no journal is written for a screenshot).
+fn pretend_recorded(k: &mut KioskController, what: RecordedWhat, now: Instant) {
+    for request in k.take_requests() {
+        let recorded = Recorded { request: request.number, seq: 1, what: what.clone(), printing: true, copy: false };
+        k.handle_event(KioskEvent::Recorded(recorded), now);
+        k.handle_event(KioskEvent::ReceiptOutcome { seq: 1, printed: true }, now);
+    }
 }
 
 /// Renders the current frame of `ui` to RGBA pixels.

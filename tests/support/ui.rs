@@ -29,7 +29,9 @@ impl Harness {
         };
         let window = AppWindow::new().unwrap();
         window.window().set_size(slint::PhysicalSize::new(width, height));
-        let content = Content::load(&Content::example_dir()).unwrap();
+        let mut content = Content::load(&Content::example_dir()).unwrap();
+        // Votes on the example proposals must not start failing the day voting closes.
+        content.proposals.iter_mut().for_each(|p| p.closes = "9999-12-31".into());
         let controller = KioskController::new(content, SessionTiming::default(), now.get());
         let ui = KioskUi::new(window, controller, clock);
         ui.window.show().unwrap();
@@ -51,6 +53,20 @@ impl Harness {
 
     pub fn tap(&self, label: &str) {
         self.find(label).invoke_accessible_default_action();
+    }
+
+    /// Ticks the UI (as its timer does) until `wanted` holds for the text on screen, with real
+    /// time passing for the device threads.
+    pub fn tick_until(&self, what: &str, wanted: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            self.ui.tick();
+            if wanted(&self.all_text()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{what} did not show; the {} page says:\n{}", self.page(), self.all_text());
     }
 
     pub fn page(&self) -> String {

@@ -1,0 +1,383 @@
+//! The recording thread: owns the journal and the receipt printer, so that every service follows
+//! SYNC.md's order on one thread: commit the transaction with its receipt intent, tell the UI,
+//! print, then commit the outcome. Between jobs it watches the printer, so the UI can warn before
+//! a resident starts a service that prints.
+
+use super::{KioskEvent, Recorded, RecordedWhat, Reprintable, ServiceAsk, ServiceRequest, today_in_china};
+use crate::journal::{Journal, JournalRecord, NewTransaction, ReceiptPlan, now_ms};
+use crate::records::{self, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds};
+use crate::resident_key::ResidentKey;
+use citizen_window_hardware::escpos::ReceiptEncoder;
+use citizen_window_hardware::escpos::raster::GlyphRasterizer;
+use citizen_window_hardware::printer::{PrintOutcome, PrinterDriver, PrinterProfile};
+use citizen_window_hardware::serial_link::SerialPortOpener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// How often the printer's status is asked while no job runs.
+const PRINTER_CHECK_INTERVAL: Duration = Duration::from_secs(3);
+/// How far back the reprint page offers receipts that did not come out.
+const REPRINT_WINDOW_MS: i64 = 24 * 3_600_000;
+
+/// Where the receipt printer is and what it is.
+#[derive(Debug, Clone)]
+pub struct PrinterSetup {
+    pub port: PathBuf,
+    pub profile: PrinterProfile,
+}
+
+/// A running recording thread; stops when dropped, after the job in hand.
+pub struct RecordingWorker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RecordingWorker {
+    /// Opens the journal (an error here is the journal's own, with what to do) and starts the
+    /// thread. Receipts left between intent and outcome by a crash become unconfirmed first.
+    pub fn start(
+        journal_path: PathBuf,
+        printer: Option<PrinterSetup>,
+        requests: Receiver<ServiceRequest>,
+        events: Sender<KioskEvent>,
+    ) -> Result<Self, crate::journal::JournalError> {
+        let mut journal = Journal::open(&journal_path)?;
+        let cut_off = journal.recover_unconfirmed_receipts(now_ms())?;
+        if !cut_off.is_empty() {
+            tracing::warn!(count = cut_off.len(), "receipts cut off by a restart are offered for reprint");
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("recording".into())
+                .spawn(move || Recorder::new(journal, printer, events).run(&requests, &stop))
+                .map_err(|e| crate::journal::JournalError::Other {
+                    path: journal_path.clone(),
+                    message: format!("cannot start the recording thread: {e}"),
+                })?
+        };
+        Ok(Self { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for RecordingWorker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Recorder {
+    journal: Journal,
+    printer: Option<PrinterDriver<SerialPortOpener>>,
+    /// Draws the Chinese text the printer's own font lacks (found once, at start).
+    glyphs: Option<GlyphRasterizer>,
+    events: Sender<KioskEvent>,
+    printer_ready: Option<bool>,
+}
+
+impl Recorder {
+    fn new(journal: Journal, printer: Option<PrinterSetup>, events: Sender<KioskEvent>) -> Self {
+        let printer = printer.map(|p| PrinterDriver::new(SerialPortOpener::new(&p.port, p.profile.baud), p.profile));
+        let glyphs = GlyphRasterizer::find_system_font()
+            .inspect_err(|e| tracing::warn!("receipts print with the printer's own font only: {e}"))
+            .ok();
+        Self { journal, printer, glyphs, events, printer_ready: None }
+    }
+
+    fn run(mut self, requests: &Receiver<ServiceRequest>, stop: &AtomicBool) {
+        self.check_printer();
+        self.offer_reprints();
+        while !stop.load(Ordering::Relaxed) {
+            match requests.recv_timeout(PRINTER_CHECK_INTERVAL) {
+                Ok(request) => self.serve(request),
+                Err(RecvTimeoutError::Timeout) => self.check_printer(),
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn send(&self, event: KioskEvent) {
+        // The UI gone means the kiosk is shutting down; the journal already holds everything.
+        let _ = self.events.send(event);
+    }
+
+    fn check_printer(&mut self) {
+        let ready = match &mut self.printer {
+            None => false,
+            Some(printer) => match printer.status() {
+                Ok(status) => status.ready_to_print(),
+                Err(e) => {
+                    if self.printer_ready != Some(false) {
+                        tracing::warn!("printer: {e}");
+                    }
+                    false
+                }
+            },
+        };
+        if self.printer_ready != Some(ready) {
+            self.printer_ready = Some(ready);
+            self.send(KioskEvent::PrinterReady(ready));
+        }
+    }
+
+    /// Tells the UI which receipts can be reprinted now.
+    fn offer_reprints(&mut self) {
+        let since = now_ms() - REPRINT_WINDOW_MS;
+        match self.journal.unconfirmed_receipts() {
+            Ok(records) => {
+                let mut offered: Vec<Reprintable> = records
+                    .iter()
+                    .filter(|r| r.created_at_ms >= since)
+                    .filter_map(|r| {
+                        Some(Reprintable {
+                            seq: r.seq,
+                            what: what_was_recorded(r)?,
+                            time: time_in_china(r.created_at_ms),
+                        })
+                    })
+                    .collect();
+                offered.reverse();
+                self.send(KioskEvent::Reprintable(offered));
+            }
+            Err(e) => tracing::error!("the receipts to reprint cannot be listed: {e}"),
+        }
+    }
+
+    fn serve(&mut self, request: ServiceRequest) {
+        if let ServiceAsk::Reprint { seq } = request.ask {
+            self.reprint(request.number, seq);
+            self.offer_reprints();
+            return;
+        }
+        let now = now_ms();
+        let recorded = match request.ask {
+            ServiceAsk::Ticket(window) => self.record_ticket(window, now),
+            ServiceAsk::Report { category, place, place_name } => {
+                let day = day_in_china(now);
+                let tracking_number = records::new_tracking_number(&day, || fastrand::u64(..));
+                let payload = ReportPayload { tracking_number: tracking_number.clone(), category, place, place_name };
+                self.record(kinds::ISSUE_REPORT, &payload, now)
+                    .map(|seq| (seq, RecordedWhat::Report { category, tracking_number }))
+            }
+            ServiceAsk::Vote { resident, proposal, proposal_title, closes, choice, comment } => {
+                if day_in_china(now) > closes {
+                    self.send(KioskEvent::VoteRefused { request: request.number, closed: true });
+                    return;
+                }
+                let vote_code = records::new_vote_code(|n| fastrand::usize(..n));
+                let once_key = format!("vote:{proposal}:{}", resident.as_str());
+                let payload = VotePayload { proposal, proposal_title, choice, comment, vote_code: vote_code.clone() };
+                match self.record_once(kinds::VOTE, &payload, &resident, &once_key, now) {
+                    Ok(Some(seq)) => Ok((seq, RecordedWhat::Vote { choice, vote_code })),
+                    Ok(None) => {
+                        self.send(KioskEvent::VoteRefused { request: request.number, closed: false });
+                        return;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            ServiceAsk::Reprint { .. } => unreachable!("reprints are served above"),
+        };
+        let (seq, what) = match recorded {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                tracing::error!("a service could not be recorded: {e}");
+                self.send(KioskEvent::RecordRefused { request: request.number });
+                return;
+            }
+        };
+        let printing = self.printer_ready == Some(true);
+        self.send(KioskEvent::Recorded(Recorded { request: request.number, seq, what, printing, copy: false }));
+        let printed = if printing { self.print(seq, false) } else { false };
+        if !printed {
+            self.outcome(seq, Outcome::Unconfirmed, now_ms());
+        }
+        self.send(KioskEvent::ReceiptOutcome { seq, printed });
+        if !printed {
+            self.offer_reprints();
+        }
+    }
+
+    /// Prints a recorded transaction's receipt again, marked as a copy; nothing new is recorded
+    /// but the outcome. A copy that does not come out leaves the receipt as it was.
+    fn reprint(&mut self, request: u64, seq: u64) {
+        let what = self.journal.get(seq).ok().as_ref().and_then(what_was_recorded);
+        let Some(what) = what else {
+            tracing::error!(seq, "a reprint was asked for a record that has no receipt");
+            self.send(KioskEvent::RecordRefused { request });
+            return;
+        };
+        let printing = self.printer_ready == Some(true);
+        self.send(KioskEvent::Recorded(Recorded { request, seq, what, printing, copy: true }));
+        let printed = printing && self.print(seq, true);
+        self.send(KioskEvent::ReceiptOutcome { seq, printed });
+    }
+
+    fn record_ticket(
+        &mut self,
+        window: records::Window,
+        now: i64,
+    ) -> Result<(u64, RecordedWhat), crate::journal::JournalError> {
+        let day = day_in_china(now);
+        let todays: Vec<TicketPayload> = self
+            .journal
+            .records_of_kind_since(kinds::QUEUE_TICKET, start_of_day_in_china(now))?
+            .iter()
+            .filter_map(|r| serde_json::from_str(r.payload.as_str()).ok())
+            .collect();
+        let number = records::next_ticket_number(window, &day, &todays);
+        let payload = TicketPayload { window, number: number.clone(), day };
+        self.record(kinds::QUEUE_TICKET, &payload, now).map(|seq| (seq, RecordedWhat::Ticket { window, number }))
+    }
+
+    fn record(
+        &mut self,
+        kind: &str,
+        payload: &impl serde::Serialize,
+        now: i64,
+    ) -> Result<u64, crate::journal::JournalError> {
+        let payload = serde_json::to_value(payload).expect("record payloads serialise");
+        let new = NewTransaction { kind, payload: &payload, resident: None, receipt: ReceiptPlan::Intended };
+        self.journal.record(&new, now).map(|committed| committed.seq)
+    }
+
+    fn record_once(
+        &mut self,
+        kind: &str,
+        payload: &impl serde::Serialize,
+        resident: &ResidentKey,
+        once_key: &str,
+        now: i64,
+    ) -> Result<Option<u64>, crate::journal::JournalError> {
+        let payload = serde_json::to_value(payload).expect("record payloads serialise");
+        let new = NewTransaction { kind, payload: &payload, resident: Some(resident), receipt: ReceiptPlan::Intended };
+        self.journal.record_once(&new, once_key, now).map(|committed| committed.map(|c| c.seq))
+    }
+
+    /// Prints the receipt of `seq` and journals a confirmed outcome; false if it did not print.
+    fn print(&mut self, seq: u64, copy: bool) -> bool {
+        let record = match self.journal.get(seq) {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::error!(seq, "the record to print cannot be read: {e}");
+                return false;
+            }
+        };
+        let Some(job) = self.encode(&record, copy) else { return false };
+        let Some(printer) = &mut self.printer else { return false };
+        let printed = match printer.print(&job) {
+            Ok(PrintOutcome::Confirmed { .. }) => true,
+            Ok(PrintOutcome::Unconfirmed { fault, .. }) => {
+                tracing::warn!(seq, "receipt not confirmed: {fault}");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(seq, "receipt not printed: {e}");
+                false
+            }
+        };
+        if printed {
+            self.outcome(seq, if copy { Outcome::Reprinted } else { Outcome::Printed }, now_ms());
+        } else {
+            // Whatever stopped it shows as the printer's state until it is fixed.
+            self.printer_ready = None;
+            self.check_printer();
+        }
+        printed
+    }
+
+    fn encode(&self, record: &JournalRecord, copy: bool) -> Option<Vec<u8>> {
+        let id = record.id.to_string();
+        let facts = RecordFacts {
+            kind: &record.kind,
+            payload: record.payload.as_str(),
+            id: &id,
+            created_at_ms: record.created_at_ms,
+        };
+        let receipt = records::receipt_for(facts, copy)?;
+        let printer = self.printer.as_ref()?;
+        let mut encoder = ReceiptEncoder::new(printer.profile());
+        if let Some(glyphs) = &self.glyphs {
+            encoder = encoder.with_rasterizer(glyphs);
+        }
+        encoder.encode(&receipt).inspect_err(|e| tracing::error!(seq = record.seq, "receipt not encoded: {e}")).ok()
+    }
+
+    /// Journals what became of a receipt, in its own commit.
+    fn outcome(&mut self, seq: u64, outcome: Outcome, now: i64) {
+        let result = match outcome {
+            Outcome::Printed => self.journal.receipt_printed(seq, now),
+            Outcome::Reprinted => self.journal.receipt_reprinted(seq, now),
+            Outcome::Unconfirmed => self.journal.receipt_unconfirmed(seq, now),
+        };
+        if let Err(e) = result {
+            // At the next start the receipt shows as unconfirmed anyway (intent without outcome).
+            tracing::error!(seq, "the receipt's outcome could not be journaled: {e}");
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Printed,
+    Reprinted,
+    Unconfirmed,
+}
+
+/// What a journaled record was, as the UI shows it; `None` for kinds without a receipt.
+fn what_was_recorded(record: &JournalRecord) -> Option<RecordedWhat> {
+    match record.kind.as_str() {
+        kinds::QUEUE_TICKET => {
+            let ticket: TicketPayload = serde_json::from_str(record.payload.as_str()).ok()?;
+            Some(RecordedWhat::Ticket { window: ticket.window, number: ticket.number })
+        }
+        kinds::ISSUE_REPORT => {
+            let report: ReportPayload = serde_json::from_str(record.payload.as_str()).ok()?;
+            Some(RecordedWhat::Report { category: report.category, tracking_number: report.tracking_number })
+        }
+        // A vote's receipt carries its vote code: it is reprinted only for its voter (not offered
+        // on the shared reprint page).
+        _ => None,
+    }
+}
+
+/// "09:41": the time of day `ms` falls on in China Standard Time.
+fn time_in_china(ms: i64) -> String {
+    let minutes = (ms + 8 * 3_600_000).div_euclid(60_000).rem_euclid(24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The day `ms` falls on in China Standard Time: YYYY-MM-DD.
+fn day_in_china(ms: i64) -> String {
+    today_in_china(UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64)).to_string()
+}
+
+/// Midnight of the day `ms` falls on in China Standard Time, in ms since the epoch.
+fn start_of_day_in_china(ms: i64) -> i64 {
+    const DAY_MS: i64 = 86_400_000;
+    const OFFSET_MS: i64 = 8 * 3_600_000;
+    (ms + OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - OFFSET_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_starts_at_midnight_in_beijing() {
+        // 2026-11-27 01:41 UTC is 09:41 in Beijing; that day began at 2026-11-26 16:00 UTC.
+        assert_eq!(start_of_day_in_china(1_795_743_660_000), 1_795_708_800_000);
+        assert_eq!(start_of_day_in_china(1_795_708_800_000), 1_795_708_800_000);
+        assert_eq!(start_of_day_in_china(1_795_708_799_999), 1_795_622_400_000);
+        assert_eq!(time_in_china(1_795_743_660_000), "09:41");
+        assert_eq!(day_in_china(1_795_743_660_000), "2026-11-27");
+    }
+}

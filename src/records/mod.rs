@@ -1,0 +1,21 @@
+//! What the offline services record in the journal and print: each record's payload (no name,
+//! no ID number, no address: a resident appears only as the journal's keyed hash), how its number
+//! is made, and its receipt. Pure: no IO, no clock (the day and randomness come in as arguments).
+
+mod receipt_layout;
+mod report;
+mod ticket;
+mod vote;
+
+pub use receipt_layout::RecordFacts;
+pub use receipt_layout::receipt_for;
+pub use report::{IssueCategory, ReportPayload, grouped, new_tracking_number};
+pub use ticket::{TicketPayload, Window, next_ticket_number};
+pub use vote::{VoteChoice, VotePayload, new_vote_code};
+
+/// The journal's kind for each record; the central server reads the same names.
+pub mod kinds {
+    pub const QUEUE_TICKET: &str = "queue_ticket";
+    pub const ISSUE_REPORT: &str = "issue_report";
+    pub const VOTE: &str = "vote";
+}

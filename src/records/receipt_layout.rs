@@ -1,0 +1,175 @@
+//! The receipt each record prints, made from the journal record alone, so that a reprint (marked
+//! as a copy) is the same receipt. Bilingual, like every receipt; no name and no ID number.
+
+use super::kinds;
+use super::report::{ReportPayload, grouped};
+use super::ticket::TicketPayload;
+use super::vote::VotePayload;
+use citizen_window_hardware::escpos::{Receipt, TextSize, TextStyle};
+use citizen_window_hardware::sam::date::CalendarDate;
+
+/// The facts of a journal record that its receipt shows.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordFacts<'a> {
+    pub kind: &'a str,
+    /// The payload's JSON text as journaled.
+    pub payload: &'a str,
+    /// The transaction's id, printed as a QR code the station's staff can scan.
+    pub id: &'a str,
+    pub created_at_ms: i64,
+}
+
+/// The receipt for a record, or `None` for a kind that prints nothing (or a payload that does not
+/// parse, which the journal never holds for these kinds).
+pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
+    let mut receipt = Receipt::new().title("市民之窗");
+    if copy {
+        receipt = receipt.text("副本 · 补打  COPY · Reprint", TextStyle::default().centred().bold());
+    }
+    let time = china_time(record.created_at_ms);
+    let receipt = match record.kind {
+        kinds::QUEUE_TICKET => {
+            let ticket: TicketPayload = serde_json::from_str(record.payload).ok()?;
+            let (zh, en) = ticket.window.printed_name();
+            receipt
+                .text("排队取号 Queue ticket", TextStyle::default().centred())
+                .separator()
+                .text(ticket.number, TextStyle::default().centred().bold().sized(TextSize { width: 4, height: 4 }))
+                .key_value(
+                    "窗口 Window",
+                    format!("{} 号 No. {}", ticket.window.window_number(), ticket.window.window_number()),
+                )
+                .key_value("业务 Service", format!("{zh} {en}"))
+                .key_value("时间 Time", time)
+                .separator()
+                .text("请留意叫号 Please wait for your number", TextStyle::default().centred())
+        }
+        kinds::ISSUE_REPORT => {
+            let report: ReportPayload = serde_json::from_str(record.payload).ok()?;
+            let (zh, en) = report.category.printed_name();
+            receipt
+                .text("报事报修 Issue report", TextStyle::default().centred())
+                .separator()
+                .key_value("类别 Issue", format!("{zh} {en}"))
+                .key_value("地点 Place", format!("{} {}", report.place_name.0, report.place_name.1))
+                .key_value("时间 Time", time)
+                .text("查询编号 Tracking number", TextStyle::default().centred())
+                .text(grouped(&report.tracking_number), TextStyle::default().centred().bold().sized(TextSize::TALL))
+                .separator()
+                .text("凭编号在本机“报事报修”查询进度", TextStyle::default().centred())
+                .text("Look up its status with this number", TextStyle::default().centred())
+        }
+        kinds::VOTE => {
+            let vote: VotePayload = serde_json::from_str(record.payload).ok()?;
+            let (zh, en) = vote.choice.printed_name();
+            let mut receipt = receipt
+                .text("民意征集 Opinion vote", TextStyle::default().centred())
+                .separator()
+                .line(vote.proposal_title.0)
+                .line(vote.proposal_title.1)
+                .key_value("表决 Vote", format!("{zh} {en}"));
+            if let Some((zh, en)) = vote.comment {
+                receipt = receipt.key_value("意见 Comment", format!("{zh} {en}"));
+            }
+            receipt
+                .key_value("时间 Time", time)
+                .text("投票码 Vote code", TextStyle::default().centred())
+                .text(vote.vote_code, TextStyle::default().centred().bold().sized(TextSize::DOUBLE))
+                .separator()
+                .text("每位居民每项议题限投一次", TextStyle::default().centred())
+                .text("One vote per resident per proposal", TextStyle::default().centred())
+        }
+        _ => return None,
+    };
+    Some(receipt.qr(format!("CW:{}:{}", record.kind, record.id), 5).cut())
+}
+
+/// "2026-11-27 09:41" in China Standard Time (UTC+8, no daylight saving).
+fn china_time(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000) + 8 * 3600;
+    let date = CalendarDate::from_days_since_epoch(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", of_day / 3600, of_day % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{IssueCategory, Window};
+    use citizen_window_hardware::escpos::receipt::Block;
+
+    fn texts(receipt: &Receipt) -> String {
+        receipt
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Text { text, .. } => Some(text.clone()),
+                Block::KeyValue { key, value, .. } => Some(format!("{key}: {value}")),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    // 2026-11-27 01:41 UTC is 09:41 in Beijing.
+    const CREATED: i64 = 1_795_743_660_000;
+
+    #[test]
+    fn a_ticket_shows_number_window_and_time_in_china() {
+        let payload = serde_json::to_string(&TicketPayload {
+            window: Window::LegalAid,
+            number: "D007".into(),
+            day: "2026-11-27".into(),
+        })
+        .unwrap();
+        let facts = RecordFacts { kind: kinds::QUEUE_TICKET, payload: &payload, id: "0193", created_at_ms: CREATED };
+        let text = texts(&receipt_for(facts, false).unwrap());
+        assert!(text.contains("D007"), "{text}");
+        assert!(text.contains("4 号 No. 4"), "{text}");
+        assert!(text.contains("法律援助 Legal aid"), "{text}");
+        assert!(text.contains("2026-11-27 09:41"), "{text}");
+        assert!(!text.contains("COPY"), "{text}");
+    }
+
+    #[test]
+    fn a_reprint_says_it_is_a_copy() {
+        let payload = serde_json::to_string(&ReportPayload {
+            tracking_number: "2611270000000042".into(),
+            category: IssueCategory::LeakingPipe,
+            place: "building-3".into(),
+            place_name: ("3 号楼".into(), "Building 3".into()),
+        })
+        .unwrap();
+        let facts = RecordFacts { kind: kinds::ISSUE_REPORT, payload: &payload, id: "0193", created_at_ms: CREATED };
+        let text = texts(&receipt_for(facts, true).unwrap());
+        assert!(text.contains("COPY"), "{text}");
+        assert!(text.contains("2611 2700 0000 0042"), "{text}");
+        assert!(text.contains("管道漏水 Leaking pipe"), "{text}");
+        assert!(text.contains("3 号楼 Building 3"), "{text}");
+    }
+
+    #[test]
+    fn a_vote_shows_the_proposal_the_choice_and_the_code_but_nobody_s_name() {
+        let payload = serde_json::to_string(&VotePayload {
+            proposal: "p-1".into(),
+            proposal_title: ("增设充电棚".into(), "Charging shelters".into()),
+            choice: crate::records::VoteChoice::Agree,
+            comment: Some(("希望收费合理".into(), "Please keep the fee low".into())),
+            vote_code: "K7M2-9QXD".into(),
+        })
+        .unwrap();
+        let facts = RecordFacts { kind: kinds::VOTE, payload: &payload, id: "0193", created_at_ms: CREATED };
+        let text = texts(&receipt_for(facts, false).unwrap());
+        for part in ["增设充电棚", "Charging shelters", "同意 Agree", "希望收费合理", "K7M2-9QXD"] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+    }
+
+    #[test]
+    fn kinds_without_a_receipt_and_broken_payloads_print_nothing() {
+        let facts = RecordFacts { kind: "kiosk_selftest", payload: "{}", id: "1", created_at_ms: CREATED };
+        assert!(receipt_for(facts, false).is_none());
+        let facts = RecordFacts { kind: kinds::QUEUE_TICKET, payload: "{}", id: "1", created_at_ms: CREATED };
+        assert!(receipt_for(facts, false).is_none());
+    }
+}

@@ -1,0 +1,200 @@
+//! The offline services end to end, the way a resident uses them: tap the tiles of the headless
+//! UI, and the recording thread journals the transaction in a real SQLite file and prints its
+//! receipt on the simulated ESC/POS printer over a pseudo-terminal. Then the printer runs out of
+//! paper: the banner shows, the next ticket is still recorded, its receipt is marked unconfirmed
+//! and the screen says so; with paper back it is reprinted from the reprint page, as a copy. An
+//! identified resident votes once on a proposal, with a vote code on the receipt.
+
+#[path = "support/ui.rs"]
+mod ui_support;
+
+use citizen_window::devices::{PrinterSetup, RecordingWorker};
+use citizen_window::journal::{Journal, ReceiptState};
+use citizen_window_hardware::printer::PrinterProfile;
+use citizen_window_hardware::sim::printer::SimPrinter;
+use citizen_window_hardware::sim::pty_host::PtyHost;
+use citizen_window_hardware::sim::receipt_render::FolderSink;
+use slint::ComponentHandle;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use ui_support::Harness;
+
+/// The text of every receipt the simulated printer finished, oldest first.
+fn receipts(dir: &Path) -> Vec<String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+fn wait_for_receipts(dir: &Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let found = receipts(dir);
+        if found.len() >= count {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the printer finished {} receipts, not {count}", receipts(dir).len());
+}
+
+const RESIDENT_KEY: &str = "5d1e0c2a9b7f4e3d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d";
+
+fn resident() -> citizen_window::session::Resident {
+    use zeroize::Zeroizing;
+    citizen_window::session::Resident {
+        name: Zeroizing::new("张伟".into()),
+        masked_id: Zeroizing::new("3301**********0018".into()),
+        key: Zeroizing::new(RESIDENT_KEY.into()),
+    }
+}
+
+fn outcome(h: &Harness) -> citizen_window::ui::OutcomeView {
+    h.ui.window.global::<citizen_window::ui::ServiceAdapter>().get_outcome()
+}
+
+#[test]
+fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let receipts_dir = dir.path().join("receipts");
+    let profile = PrinterProfile::default_profile();
+    let port = dir.path().join("printer");
+    let sink = FolderSink::new(&receipts_dir).unwrap();
+    let printer =
+        PtyHost::start(Box::new(SimPrinter::new(profile.clone(), Box::new(sink))), &port, profile.baud).unwrap();
+    let journal_path = dir.path().join("journal.sqlite");
+
+    let h = Harness::new(1080, 1920);
+    let (events, reports) = std::sync::mpsc::channel();
+    let (requests, recorder_requests) = std::sync::mpsc::channel();
+    h.ui.listen(reports);
+    h.ui.record_with(requests);
+    let worker =
+        RecordingWorker::start(journal_path.clone(), Some(PrinterSetup { port, profile }), recorder_requests, events)
+            .unwrap();
+
+    // A queue ticket: the tile, the window, the number on screen and on paper.
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.tap("预约取号");
+    assert_eq!(h.page(), "tickets");
+    h.tap("法律援助");
+    assert_eq!(h.page(), "done");
+    h.tick_until("the printed ticket", |text| text.contains("D001") && text.contains("请从屏幕下方出纸口取走凭条"));
+    assert!(h.all_text().contains("4 号窗口：法律援助"), "{}", h.all_text());
+    let printed = wait_for_receipts(&receipts_dir, 1);
+    assert!(printed[0].contains("D001"), "{}", printed[0]);
+
+    // An issue report: category, place, tracking number on screen and on paper.
+    h.tap("返回首页");
+    h.tap("报事报修");
+    h.tap("管道漏水");
+    assert_eq!(h.page(), "report_place");
+    h.tap("小区东门");
+    h.tick_until("the printed report", |text| text.contains("查询编号") && text.contains("请从屏幕下方出纸口取走凭条"));
+    let tracking_number = outcome(&h).number.to_string();
+    assert_eq!(tracking_number.len(), 19, "sixteen digits in four groups: {tracking_number}");
+    let printed = wait_for_receipts(&receipts_dir, 2);
+    assert!(printed[1].contains(&tracking_number), "{}", printed[1]);
+
+    // The journal holds both, each with a confirmed receipt, and no personal data.
+    let mut journal = Journal::open(&journal_path).unwrap();
+    let ticket = journal.get(1).unwrap();
+    assert_eq!(ticket.kind, "queue_ticket");
+    assert!(ticket.payload.as_str().contains("\"D001\""), "{}", ticket.payload.as_str());
+    assert_eq!(journal.receipt_state(1).unwrap(), ReceiptState::Printed);
+    let report = journal.get(2).unwrap();
+    assert_eq!(report.kind, "issue_report");
+    assert!(report.payload.as_str().contains(&tracking_number.replace(' ', "")));
+    assert!(report.payload.as_str().contains("east-gate"));
+    assert_eq!(journal.receipt_state(2).unwrap(), ReceiptState::Printed);
+
+    // Out of paper: the banner shows before the next resident starts a service that prints.
+    h.tap("返回首页");
+    printer.control("paper out").unwrap();
+    h.tick_until("the printer banner", |text| text.contains("打印机暂时无法打印"));
+    h.tap("预约取号");
+    h.tap("法律援助");
+    h.tick_until("the ticket without a receipt", |text| text.contains("D002") && text.contains("凭条未能打印"));
+    let mut unconfirmed = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while unconfirmed.is_empty() && Instant::now() < deadline {
+        unconfirmed = journal.unconfirmed_receipts().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(unconfirmed.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3], "offered for reprint");
+    assert_eq!(receipts(&receipts_dir).len(), 2, "nothing came out");
+
+    // Paper loaded: the banner goes, and the ticket's receipt is reprinted, marked as a copy.
+    printer.control("paper ok").unwrap();
+    h.tick_until("the banner gone", |text| !text.contains("打印机暂时无法打印"));
+    h.tap("返回首页");
+    h.tap("补打凭条");
+    assert_eq!(h.page(), "reprint");
+    ui_support::find_containing(&h, "号票 D002").invoke_accessible_default_action();
+    h.tick_until("the copy printed", |text| text.contains("副本") && text.contains("请从屏幕下方出纸口取走凭条"));
+    let printed = wait_for_receipts(&receipts_dir, 3);
+    assert!(printed[2].contains("D002") && printed[2].contains("COPY"), "{}", printed[2]);
+    assert_eq!(journal.receipt_state(3).unwrap(), ReceiptState::Reprinted);
+    assert_eq!(journal.last_seq().unwrap(), 3, "a reprint records nothing new");
+    h.tap("返回首页");
+    h.tap("补打凭条");
+    h.tick_until("nothing left to reprint", |text| text.contains("没有需要补打的凭条"));
+
+    // A vote needs the ID card first: "place your card", then the proposal opens by itself.
+    h.tap("首页");
+    h.tap("民意征集");
+    assert_eq!(h.page(), "place_card");
+    h.find("图示：读卡区在屏幕下方右侧");
+    h.ui.update(|k, now| k.identified(resident(), now));
+    assert_eq!(h.page(), "opinions");
+    h.tap("小区内增设非机动车充电棚");
+    h.tap("同意");
+    h.tap("希望收费合理");
+    h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请从屏幕下方出纸口取走凭条"));
+    let vote_code = outcome(&h).number.to_string();
+    let printed = wait_for_receipts(&receipts_dir, 4);
+    assert!(printed[3].contains(&vote_code), "{}", printed[3]);
+    assert!(!printed[3].contains("张") && !printed[3].contains("3301"), "nobody's name or number: {}", printed[3]);
+    let vote = journal.get(4).unwrap();
+    assert_eq!((vote.kind.as_str(), vote.resident.as_deref()), ("vote", Some(RESIDENT_KEY)));
+    assert!(!vote.payload.as_str().contains(RESIDENT_KEY), "the resident is in its own column only");
+
+    // The same resident again on the same proposal: refused, first vote stands, nothing recorded.
+    h.tap("返回首页");
+    h.tap("民意征集");
+    h.tap("小区内增设非机动车充电棚");
+    h.tap("不同意");
+    h.tap("不附意见，直接提交");
+    h.tick_until("the refusal", |text| text.contains("您已对此议题投过票"));
+    assert_eq!(journal.last_seq().unwrap(), 4);
+    h.tap("退出");
+
+    // A restart of the recording thread keeps numbering where the journal left off.
+    drop(worker);
+    let (events, reports) = std::sync::mpsc::channel();
+    let (requests, recorder_requests) = std::sync::mpsc::channel();
+    h.ui.listen(reports);
+    h.ui.record_with(requests);
+    let profile = PrinterProfile::default_profile();
+    let port = dir.path().join("printer");
+    let _worker =
+        RecordingWorker::start(journal_path, Some(PrinterSetup { port, profile }), recorder_requests, events).unwrap();
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.tap("预约取号");
+    h.tap("法律援助");
+    h.tick_until("the next number", |text| text.contains("D003"));
+}
+
+#[test]
+fn without_a_recording_thread_a_service_says_nothing_was_recorded() {
+    let h = Harness::new(1080, 1920);
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.tap("预约取号");
+    h.tap("社保");
+    assert_eq!(outcome(&h).kind, "refused");
+    assert!(h.all_text().contains("本次未办理"), "{}", h.all_text());
+}
