@@ -1,12 +1,14 @@
 //! `citizen-window run`: the kiosk UI on the real display, with the configured content and
-//! session timing, the recording thread (journal and receipt printer) and the card reader.
+//! session timing, the server link, the recording thread (journal and receipt printer) and the
+//! card reader.
 
-use crate::config::{Config, ReaderConfig};
+use crate::config::Config;
 use crate::content::Content;
 use crate::devices::{KioskEvent, ReaderWorker, RecordingWorker};
 use crate::kiosk::KioskController;
 use crate::resident_key::ResidentKeyer;
 use crate::sync::identity::KioskIdentity;
+use crate::sync::link_worker::{LinkTiming, ServerLink};
 use crate::ui::{AppWindow, Clock, KioskUi};
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
@@ -36,48 +38,70 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
     }
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(window, KioskController::new(content, config.session, Instant::now()), clock);
-    let (events, reports) = std::sync::mpsc::channel();
-    ui.listen(reports);
-    let (requests, recorder_requests) = std::sync::mpsc::channel();
-    let journal_path = crate::technician::sync_commands::journal_path(&config.state_dir);
-    // Without a journal the kiosk still shows content; every service that records is refused
-    // with a sentence, and the technician sees why in the log and in `kioskctl sync status`.
-    let _recorder =
-        match RecordingWorker::start(journal_path, config.printer.clone(), recorder_requests, events.clone()) {
-            Ok(worker) => {
-                ui.record_with(requests);
-                Some(worker)
-            }
-            Err(e) => {
-                tracing::error!("services that record are refused: {e}");
-                None
-            }
-        };
-    let _reader = match &config.reader {
-        Some(reader) => start_reader(&ui, &config, reader, events)?,
-        None => None,
-    };
+    let _threads = KioskThreads::start(&ui, &config)?;
     ui.window.run().context("the kiosk UI stopped with an error")
 }
 
-/// The card reader's thread, reporting to the UI. Residents are keyed with the fleet's secret
-/// from enrolment: without it the kiosk runs, and says that cards cannot be used.
-fn start_reader(
-    ui: &KioskUi,
-    config: &Config,
-    reader: &ReaderConfig,
-    events: std::sync::mpsc::Sender<KioskEvent>,
-) -> Result<Option<ReaderWorker>> {
-    let secret = match KioskIdentity::load(&config.state_dir) {
-        Ok(identity) => identity.resident_secret,
-        Err(e) => {
-            tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol): {e}");
-            ui.update(|k, now| k.handle_event(KioskEvent::ReaderAvailable(false), now));
-            return Ok(None);
+/// The kiosk's worker threads, each reporting to the UI; stopped when dropped.
+pub struct KioskThreads {
+    pub link: Option<ServerLink>,
+    pub recorder: Option<RecordingWorker>,
+    pub reader: Option<ReaderWorker>,
+}
+
+impl KioskThreads {
+    /// Starts what the configuration and the kiosk's state allow. The kiosk always comes up:
+    /// what cannot start is logged with what to do and shown as a banner or a refused service.
+    pub fn start(ui: &KioskUi, config: &Config) -> Result<Self> {
+        let (events, reports) = std::sync::mpsc::channel();
+        ui.listen(reports);
+        let journal_path = crate::technician::sync_commands::journal_path(&config.state_dir);
+        let identity = KioskIdentity::load(&config.state_dir)
+            .inspect_err(|e| tracing::error!("the kiosk is not enrolled, so it works offline (kioskctl enrol): {e}"))
+            .ok();
+
+        let link = identity.as_ref().and_then(|identity| {
+            let timing = LinkTiming::default();
+            ServerLink::start(identity, journal_path.clone(), config.state_dir.clone(), events.clone(), timing)
+                .inspect_err(|e| tracing::error!("the server link cannot start: {e}"))
+                .ok()
+        });
+        if link.is_none() {
+            ui.update(|k, now| k.handle_event(KioskEvent::Online(false), now));
         }
-    };
-    let keyer = ResidentKeyer::new(secret).map_err(anyhow::Error::msg)?;
-    let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(keyer), events)
-        .context("cannot start the card reader's thread")?;
-    Ok(Some(worker))
+
+        // Without a journal the kiosk still shows content; every service that records is refused
+        // with a sentence, and the technician sees why in the log and in `kioskctl sync status`.
+        let (requests, recorder_requests) = std::sync::mpsc::channel();
+        let wake = link.as_ref().map(ServerLink::wake);
+        let recorder =
+            match RecordingWorker::start(journal_path, config.printer.clone(), recorder_requests, events.clone(), wake)
+            {
+                Ok(worker) => {
+                    ui.record_with(requests);
+                    Some(worker)
+                }
+                Err(e) => {
+                    tracing::error!("services that record are refused: {e}");
+                    None
+                }
+            };
+
+        let reader = match (&config.reader, &identity) {
+            (None, _) => None,
+            (Some(_), None) => {
+                // Residents are keyed with the fleet's secret from enrolment.
+                tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol)");
+                ui.update(|k, now| k.handle_event(KioskEvent::ReaderAvailable(false), now));
+                None
+            }
+            (Some(reader), Some(identity)) => {
+                let keyer = ResidentKeyer::new(identity.resident_secret.clone()).map_err(anyhow::Error::msg)?;
+                let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(keyer), events)
+                    .context("cannot start the card reader's thread")?;
+                Some(worker)
+            }
+        };
+        Ok(Self { link, recorder, reader })
+    }
 }

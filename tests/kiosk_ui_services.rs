@@ -73,9 +73,14 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     let (requests, recorder_requests) = std::sync::mpsc::channel();
     h.ui.listen(reports);
     h.ui.record_with(requests);
-    let worker =
-        RecordingWorker::start(journal_path.clone(), Some(PrinterSetup { port, profile }), recorder_requests, events)
-            .unwrap();
+    let worker = RecordingWorker::start(
+        journal_path.clone(),
+        Some(PrinterSetup { port, profile }),
+        recorder_requests,
+        events,
+        None,
+    )
+    .unwrap();
 
     // A queue ticket: the tile, the window, the number on screen and on paper.
     h.tap("请触摸屏幕开始 / Touch to start");
@@ -182,7 +187,8 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     let profile = PrinterProfile::default_profile();
     let port = dir.path().join("printer");
     let _worker =
-        RecordingWorker::start(journal_path, Some(PrinterSetup { port, profile }), recorder_requests, events).unwrap();
+        RecordingWorker::start(journal_path, Some(PrinterSetup { port, profile }), recorder_requests, events, None)
+            .unwrap();
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
     h.tap("法律援助");

@@ -34,6 +34,8 @@ pub enum KioskEvent {
     ReceiptOutcome { seq: u64, printed: bool },
     /// Whether the printer can print: checked before a receipt is promised.
     PrinterReady(bool),
+    /// Whether the central server answers; while it does not, the online services are refused.
+    Online(bool),
     /// The receipts that did not come out in the last day, newest first, for the reprint page.
     Reprintable(Vec<Reprintable>),
 }

@@ -44,6 +44,7 @@ impl RecordingWorker {
         printer: Option<PrinterSetup>,
         requests: Receiver<ServiceRequest>,
         events: Sender<KioskEvent>,
+        wake_sync: Option<Arc<tokio::sync::Notify>>,
     ) -> Result<Self, crate::journal::JournalError> {
         let mut journal = Journal::open(&journal_path)?;
         let cut_off = journal.recover_unconfirmed_receipts(now_ms())?;
@@ -55,7 +56,7 @@ impl RecordingWorker {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("recording".into())
-                .spawn(move || Recorder::new(journal, printer, events).run(&requests, &stop))
+                .spawn(move || Recorder::new(journal, printer, events, wake_sync).run(&requests, &stop))
                 .map_err(|e| crate::journal::JournalError::Other {
                     path: journal_path.clone(),
                     message: format!("cannot start the recording thread: {e}"),
@@ -81,15 +82,22 @@ struct Recorder {
     glyphs: Option<GlyphRasterizer>,
     events: Sender<KioskEvent>,
     printer_ready: Option<bool>,
+    /// Woken after each commit, so that the server link uploads it right away.
+    wake_sync: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Recorder {
-    fn new(journal: Journal, printer: Option<PrinterSetup>, events: Sender<KioskEvent>) -> Self {
+    fn new(
+        journal: Journal,
+        printer: Option<PrinterSetup>,
+        events: Sender<KioskEvent>,
+        wake_sync: Option<Arc<tokio::sync::Notify>>,
+    ) -> Self {
         let printer = printer.map(|p| PrinterDriver::new(SerialPortOpener::new(&p.port, p.profile.baud), p.profile));
         let glyphs = GlyphRasterizer::find_system_font()
             .inspect_err(|e| tracing::warn!("receipts print with the printer's own font only: {e}"))
             .ok();
-        Self { journal, printer, glyphs, events, printer_ready: None }
+        Self { journal, printer, glyphs, events, printer_ready: None, wake_sync }
     }
 
     fn run(mut self, requests: &Receiver<ServiceRequest>, stop: &AtomicBool) {
@@ -194,6 +202,9 @@ impl Recorder {
                 return;
             }
         };
+        if let Some(wake) = &self.wake_sync {
+            wake.notify_one();
+        }
         let printing = self.printer_ready == Some(true);
         self.send(KioskEvent::Recorded(Recorded { request: request.number, seq, what, printing, copy: false }));
         let printed = if printing { self.print(seq, false) } else { false };

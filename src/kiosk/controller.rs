@@ -88,6 +88,7 @@ impl KioskController {
             KioskEvent::ReceiptOutcome { seq, printed } => self.receipt_outcome(seq, printed),
             KioskEvent::PrinterReady(ready) => self.printer_ready = ready,
             KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
+            KioskEvent::Online(online) => self.online = online,
         }
     }
 

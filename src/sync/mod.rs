@@ -1,9 +1,11 @@
 //! The kiosk's link to the central server: its identity (key, certificate, fleet CA), enrolment,
-//! the mutual-TLS client, the outbox uploader and the heartbeat.
+//! the mutual-TLS client, the outbox uploader and the heartbeat, and the link's thread in the
+//! running kiosk.
 
 pub mod enrolment;
 pub mod heartbeat;
 pub mod identity;
+pub mod link_worker;
 pub mod server_client;
 pub mod tls_probe;
 pub mod uploader;

@@ -1,0 +1,148 @@
+//! The server link's thread, in the running kiosk: the outbox uploader (woken by each new
+//! transaction), the heartbeat, and whether the server answers, reported to the UI as
+//! [`KioskEvent::Online`]. It has its own connection to the journal; the recording thread keeps
+//! the other.
+
+use super::SyncError;
+use super::identity::KioskIdentity;
+use super::server_client::ServerClient;
+use super::uploader::{OutboxUploader, SharedJournal};
+use crate::devices::KioskEvent;
+use crate::journal::Journal;
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// How often the link checks on the server.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkTiming {
+    /// Between heartbeats while the server answers: the offline banner shows within this long
+    /// after the server stops answering (sooner if a resident's request fails first).
+    pub heartbeat_online: Duration,
+    /// Between tries while it does not: the banner goes within this long after it is back.
+    pub heartbeat_offline: Duration,
+    /// The uploader's look at the journal when nothing woke it (a record written by kioskctl).
+    pub upload_idle: Duration,
+}
+
+impl Default for LinkTiming {
+    fn default() -> Self {
+        Self {
+            heartbeat_online: Duration::from_secs(30),
+            heartbeat_offline: Duration::from_secs(10),
+            upload_idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The running link; stops (and joins its thread) when dropped.
+pub struct ServerLink {
+    shutdown: CancellationToken,
+    wake: Arc<Notify>,
+    client: ServerClient,
+    runtime: tokio::runtime::Handle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ServerLink {
+    pub fn start(
+        identity: &KioskIdentity,
+        journal_path: PathBuf,
+        state_dir: PathBuf,
+        events: Sender<KioskEvent>,
+        timing: LinkTiming,
+    ) -> Result<Self, SyncError> {
+        let client = ServerClient::new(identity)?;
+        let journal: SharedJournal = Arc::new(Mutex::new(Journal::open(&journal_path)?));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| SyncError::Local(format!("cannot start the server link's runtime: {e}")))?;
+        let handle = runtime.handle().clone();
+        let shutdown = CancellationToken::new();
+        let wake = Arc::new(Notify::new());
+        let thread = {
+            let (client, shutdown, wake) = (client.clone(), shutdown.clone(), wake.clone());
+            std::thread::Builder::new()
+                .name("server-link".into())
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        let uploader = OutboxUploader::new(journal.clone(), client.clone());
+                        let uploads = tokio::spawn(uploader.run(wake.clone(), shutdown.clone(), timing.upload_idle));
+                        let link = Heartbeats { client, journal, state_dir, events, wake, timing };
+                        link.run(&shutdown).await;
+                        let _ = uploads.await;
+                    });
+                })
+                .map_err(|e| SyncError::Local(format!("cannot start the server link's thread: {e}")))?
+        };
+        Ok(Self { shutdown, wake, client, runtime: handle, thread: Some(thread) })
+    }
+
+    /// Something new is in the journal: upload it now.
+    pub fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// The client and the runtime, for the online services that run on this link.
+    pub fn client(&self) -> (ServerClient, tokio::runtime::Handle) {
+        (self.client.clone(), self.runtime.clone())
+    }
+}
+
+impl Drop for ServerLink {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What the heartbeat loop needs.
+struct Heartbeats {
+    client: ServerClient,
+    journal: SharedJournal,
+    state_dir: PathBuf,
+    events: Sender<KioskEvent>,
+    wake: Arc<Notify>,
+    timing: LinkTiming,
+}
+
+impl Heartbeats {
+    /// Sends a heartbeat now and then; each answer or failure is the kiosk's online state. Back
+    /// online, the uploader is woken at once: the backlog goes without waiting out its backoff.
+    async fn run(&self, shutdown: &CancellationToken) {
+        let mut online = None;
+        loop {
+            let sent = super::heartbeat::send(&self.client, &self.journal, Vec::new(), None, &self.state_dir).await;
+            let now_online = match sent {
+                Ok(()) => true,
+                Err(e) => {
+                    if online != Some(false) {
+                        tracing::warn!("the server does not answer: {e}");
+                    }
+                    false
+                }
+            };
+            if online != Some(now_online) {
+                if now_online {
+                    self.wake.notify_one();
+                }
+                online = Some(now_online);
+                if self.events.send(KioskEvent::Online(now_online)).is_err() {
+                    return;
+                }
+            }
+            let wait = if now_online { self.timing.heartbeat_online } else { self.timing.heartbeat_offline };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
