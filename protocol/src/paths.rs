@@ -8,6 +8,7 @@ pub const HEARTBEAT: &str = "/v1/heartbeat";
 pub const BILLS: &str = "/v1/bills/{account}";
 pub const PAYMENT_ORDERS: &str = "/v1/payment-orders";
 pub const PAYMENT_ORDER: &str = "/v1/payment-orders/{order_id}";
+pub const PAYMENT_ORDER_CANCEL: &str = "/v1/payment-orders/{order_id}/cancel";
 pub const SOCIAL_INSURANCE: &str = "/v1/social-insurance/{resident}";
 pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
 pub const APPOINTMENTS: &str = "/v1/appointments";

@@ -141,6 +141,13 @@ impl ServerClient {
         self.get(paths::fill(paths::PAYMENT_ORDER, &[order_id])).await
     }
 
+    /// Cancels a pending order (idempotent: cancelling twice, or after payment, changes nothing).
+    pub async fn cancel_payment_order(&self, order_id: &str) -> Result<PaymentOrder, SyncError> {
+        let path = paths::fill(paths::PAYMENT_ORDER_CANCEL, &[order_id]);
+        let response = self.http.post(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
+        Self::answer(response).await
+    }
+
     pub async fn social_insurance(&self, resident: &str) -> Result<SocialInsuranceRecord, SyncError> {
         self.get(paths::fill(paths::SOCIAL_INSURANCE, &[resident])).await
     }

@@ -71,6 +71,10 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         ),
         (doc("get", paths::PAYMENT_ORDER, "Payment order status", true), get(services::payment_order)),
         (
+            doc("post", paths::PAYMENT_ORDER_CANCEL, "Cancel a pending payment order; a paid one stays paid", true),
+            post(services::cancel_payment_order),
+        ),
+        (
             doc(
                 "get",
                 paths::SOCIAL_INSURANCE,

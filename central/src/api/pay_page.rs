@@ -44,7 +44,7 @@ pub async fn page(State(state): State<SharedState>, Path(order_id): Path<String>
 }
 
 pub async fn confirm(State(state): State<SharedState>, Path(order_id): Path<String>) -> Response {
-    match state.storage.mark_paid(&order_id).await {
+    match state.storage.close_payment_order(&order_id, PaymentStatus::Paid).await {
         Ok(Some(order)) if order.status == PaymentStatus::Paid => page_html(
             "支付成功",
             "<h1>支付成功 Payment complete</h1><p>请回到终端取回执 Return to the kiosk for your receipt.</p>",

@@ -89,6 +89,20 @@ pub async fn payment_order(
     }
 }
 
+/// The resident pressed cancel while the QR code showed: a pending order can no longer be paid.
+/// An order paid in the meantime is answered as paid, and the kiosk prints its receipt.
+pub async fn cancel_payment_order(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Path(order_id): Path<String>,
+) -> Response {
+    match state.storage.close_payment_order(&order_id, PaymentStatus::Cancelled).await {
+        Ok(Some(order)) => Json(order).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
+        Err(e) => storage_error(e),
+    }
+}
+
 pub async fn social_insurance(Kiosk(_): Kiosk, Path(resident): Path<String>) -> Response {
     match demo_data::social_insurance(&resident) {
         Some(record) => Json(record).into_response(),

@@ -6,7 +6,7 @@ mod postgres;
 mod sqlite;
 
 use citizen_window_protocol::heartbeat::Heartbeat;
-use citizen_window_protocol::services::{Appointment, PaymentOrder};
+use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -185,8 +185,15 @@ impl Storage {
         dispatch!(self, payment_order(order_id))
     }
 
-    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
-        dispatch!(self, mark_paid(order_id))
+    /// Moves a pending order to `to` (paid, or cancelled by the kiosk) and returns it; an order
+    /// that is no longer pending is returned as it is, so that a payment made just before the
+    /// resident pressed cancel is never lost.
+    pub async fn close_payment_order(
+        &self,
+        order_id: &str,
+        to: PaymentStatus,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        dispatch!(self, close_payment_order(order_id, to))
     }
 
     /// Books a slot, or returns the booking already made with this idempotency key.

@@ -290,7 +290,11 @@ impl PostgresStorage {
         Ok(row.and_then(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()))
     }
 
-    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn close_payment_order(
+        &self,
+        order_id: &str,
+        to: PaymentStatus,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = tx.query_opt("SELECT body FROM payment_orders WHERE order_id = $1 FOR UPDATE", &[&order_id]).await?;
@@ -299,7 +303,7 @@ impl PostgresStorage {
             return Ok(None);
         };
         if order.status == PaymentStatus::Pending {
-            order.status = PaymentStatus::Paid;
+            order.status = to;
             let body = serde_json::to_string(&order).expect("serialises");
             tx.execute("UPDATE payment_orders SET body = $1 WHERE order_id = $2", &[&body, &order_id]).await?;
         }

@@ -384,7 +384,11 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn mark_paid(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn close_payment_order(
+        &self,
+        order_id: &str,
+        to: PaymentStatus,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
         let order_id = order_id.to_string();
         self.with(move |c| {
             let tx = c.transaction()?;
@@ -395,7 +399,7 @@ impl SqliteStorage {
                 return Ok(None);
             };
             if order.status == PaymentStatus::Pending {
-                order.status = PaymentStatus::Paid;
+                order.status = to;
                 tx.execute(
                     "UPDATE payment_orders SET body = ?1 WHERE order_id = ?2",
                     params![serde_json::to_string(&order).expect("serialises"), order_id],
