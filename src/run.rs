@@ -9,6 +9,7 @@ use crate::kiosk::KioskController;
 use crate::resident_key::ResidentKeyer;
 use crate::sync::identity::KioskIdentity;
 use crate::sync::link_worker::{LinkTiming, ServerLink};
+use crate::sync::online_desk::OnlineDesk;
 use crate::ui::{AppWindow, Clock, KioskUi};
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
@@ -44,6 +45,7 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
 
 /// The kiosk's worker threads, each reporting to the UI; stopped when dropped.
 pub struct KioskThreads {
+    pub desk: Option<OnlineDesk>,
     pub link: Option<ServerLink>,
     pub recorder: Option<RecordingWorker>,
     pub reader: Option<ReaderWorker>,
@@ -69,6 +71,14 @@ impl KioskThreads {
         if link.is_none() {
             ui.update(|k, now| k.handle_event(KioskEvent::Online(false), now));
         }
+        let desk = link.as_ref().and_then(|link| {
+            let (online_requests, desk_requests) = std::sync::mpsc::channel();
+            let (client, runtime) = link.client();
+            OnlineDesk::start(client, runtime, desk_requests, events.clone())
+                .inspect_err(|e| tracing::error!("the online services cannot start: {e}"))
+                .ok()
+                .inspect(|_| ui.ask_online_with(online_requests))
+        });
 
         // Without a journal the kiosk still shows content; every service that records is refused
         // with a sentence, and the technician sees why in the log and in `kioskctl sync status`.
@@ -102,6 +112,6 @@ impl KioskThreads {
                 Some(worker)
             }
         };
-        Ok(Self { link, recorder, reader })
+        Ok(Self { desk, link, recorder, reader })
     }
 }

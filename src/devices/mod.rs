@@ -10,6 +10,7 @@ pub use recording_worker::{PrinterSetup, RecordingWorker};
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::resident_key::ResidentKey;
 use crate::session::Resident;
+use citizen_window_protocol::services::{SocialInsuranceRecord, Utility};
 
 /// What a device reports to the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub enum KioskEvent {
     PrinterReady(bool),
     /// Whether the central server answers; while it does not, the online services are refused.
     Online(bool),
+    /// The server's answer to the online request with this number.
+    Answered { request: u64, answer: crate::sync::online_desk::OnlineAnswer },
     /// The receipts that did not come out in the last day, newest first, for the reprint page.
     Reprintable(Vec<Reprintable>),
 }
@@ -65,6 +68,11 @@ pub enum ServiceAsk {
     Report { category: IssueCategory, place: String, place_name: (String, String) },
     /// Print the receipt of a recorded transaction again, marked as a copy.
     Reprint { seq: u64 },
+    /// A payment order the server reports paid: recorded once per order, however often asked.
+    BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
+    /// The identified resident's social-insurance record, printed as a statement. Only that it
+    /// was printed is journaled: the figures stay off the disk, so it cannot be reprinted.
+    Statement { resident: ResidentKey, record: SocialInsuranceRecord },
     /// An identified resident's vote; refused if they voted on this proposal before, or if
     /// voting closed (`closes`, YYYY-MM-DD, is the last day).
     Vote {
@@ -95,6 +103,8 @@ pub enum RecordedWhat {
     Ticket { window: Window, number: String },
     Report { category: IssueCategory, tracking_number: String },
     Vote { choice: VoteChoice, vote_code: String },
+    Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
+    Statement,
 }
 
 /// Why a card did not identify a resident; the UI says it in the resident's language.

@@ -5,10 +5,10 @@
 
 use super::{KioskEvent, Recorded, RecordedWhat, Reprintable, ServiceAsk, ServiceRequest, today_in_china};
 use crate::journal::{Journal, JournalRecord, NewTransaction, ReceiptPlan, now_ms};
-use crate::records::{self, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds};
+use crate::records::{self, PaymentPayload, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds};
 use crate::resident_key::ResidentKey;
-use citizen_window_hardware::escpos::ReceiptEncoder;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
+use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
 use citizen_window_hardware::printer::{PrintOutcome, PrinterDriver, PrinterProfile};
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use std::path::PathBuf;
@@ -166,6 +166,8 @@ impl Recorder {
             return;
         }
         let now = now_ms();
+        // A statement prints from the record in memory, not from the journal (see Statement).
+        let mut statement_receipt = None;
         let recorded = match request.ask {
             ServiceAsk::Ticket(window) => self.record_ticket(window, now),
             ServiceAsk::Report { category, place, place_name } => {
@@ -183,7 +185,7 @@ impl Recorder {
                 let vote_code = records::new_vote_code(|n| fastrand::usize(..n));
                 let once_key = format!("vote:{proposal}:{}", resident.as_str());
                 let payload = VotePayload { proposal, proposal_title, choice, comment, vote_code: vote_code.clone() };
-                match self.record_once(kinds::VOTE, &payload, &resident, &once_key, now) {
+                match self.record_once(kinds::VOTE, &payload, Some(&resident), &once_key, now) {
                     Ok(Some(seq)) => Ok((seq, RecordedWhat::Vote { choice, vote_code })),
                     Ok(None) => {
                         self.send(KioskEvent::VoteRefused { request: request.number, closed: false });
@@ -192,10 +194,40 @@ impl Recorder {
                     Err(e) => Err(e),
                 }
             }
+            ServiceAsk::BillPaid { order_id, account, utility, period, amount_fen } => {
+                let once_key = records::payment_once_key(&order_id);
+                let payload = PaymentPayload {
+                    order_id: order_id.clone(),
+                    account,
+                    utility: utility.clone(),
+                    period,
+                    amount_fen,
+                };
+                match self.record_once(kinds::BILL_PAYMENT, &payload, None, &once_key, now) {
+                    Ok(Some(seq)) => Ok((seq, RecordedWhat::Payment { utility, amount_fen, order_id })),
+                    Ok(None) => {
+                        tracing::info!(%order_id, "a paid order was reported again: it is recorded once");
+                        return;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            ServiceAsk::Statement { resident, record } => {
+                let payload = serde_json::json!({ "months": record.contributions.len() });
+                statement_receipt = Some(records::statement_receipt(&record, now));
+                let new = NewTransaction {
+                    kind: kinds::SOCIAL_INSURANCE_STATEMENT,
+                    payload: &payload,
+                    resident: Some(&resident),
+                    receipt: ReceiptPlan::Intended,
+                };
+                self.journal.record(&new, now).map(|c| (c.seq, RecordedWhat::Statement))
+            }
             ServiceAsk::Reprint { .. } => unreachable!("reprints are served above"),
         };
-        let (seq, what) = match recorded {
-            Ok(recorded) => recorded,
+        let (seq, what, receipt) = match recorded {
+            Ok((seq, what)) => (seq, what, statement_receipt),
+
             Err(e) => {
                 tracing::error!("a service could not be recorded: {e}");
                 self.send(KioskEvent::RecordRefused { request: request.number });
@@ -207,7 +239,11 @@ impl Recorder {
         }
         let printing = self.printer_ready == Some(true);
         self.send(KioskEvent::Recorded(Recorded { request: request.number, seq, what, printing, copy: false }));
-        let printed = if printing { self.print(seq, false) } else { false };
+        let printed = match (printing, receipt) {
+            (false, _) => false,
+            (true, Some(receipt)) => self.print_receipt(seq, &receipt, false),
+            (true, None) => self.print(seq, false),
+        };
         if !printed {
             self.outcome(seq, Outcome::Unconfirmed, now_ms());
         }
@@ -264,16 +300,17 @@ impl Recorder {
         &mut self,
         kind: &str,
         payload: &impl serde::Serialize,
-        resident: &ResidentKey,
+        resident: Option<&ResidentKey>,
         once_key: &str,
         now: i64,
     ) -> Result<Option<u64>, crate::journal::JournalError> {
         let payload = serde_json::to_value(payload).expect("record payloads serialise");
-        let new = NewTransaction { kind, payload: &payload, resident: Some(resident), receipt: ReceiptPlan::Intended };
+        let new = NewTransaction { kind, payload: &payload, resident, receipt: ReceiptPlan::Intended };
         self.journal.record_once(&new, once_key, now).map(|committed| committed.map(|c| c.seq))
     }
 
-    /// Prints the receipt of `seq` and journals a confirmed outcome; false if it did not print.
+    /// Prints the receipt of `seq` (from its journal record) and journals a confirmed outcome;
+    /// false if it did not print.
     fn print(&mut self, seq: u64, copy: bool) -> bool {
         let record = match self.journal.get(seq) {
             Ok(record) => record,
@@ -282,8 +319,31 @@ impl Recorder {
                 return false;
             }
         };
-        let Some(job) = self.encode(&record, copy) else { return false };
+        let id = record.id.to_string();
+        let facts = RecordFacts {
+            kind: &record.kind,
+            payload: record.payload.as_str(),
+            id: &id,
+            created_at_ms: record.created_at_ms,
+        };
+        let Some(receipt) = records::receipt_for(facts, copy) else { return false };
+        self.print_receipt(seq, &receipt, copy)
+    }
+
+    /// Prints `receipt` for the transaction `seq` and journals a confirmed outcome.
+    fn print_receipt(&mut self, seq: u64, receipt: &Receipt, copy: bool) -> bool {
         let Some(printer) = &mut self.printer else { return false };
+        let mut encoder = ReceiptEncoder::new(printer.profile());
+        if let Some(glyphs) = &self.glyphs {
+            encoder = encoder.with_rasterizer(glyphs);
+        }
+        let job = match encoder.encode(receipt) {
+            Ok(job) => job,
+            Err(e) => {
+                tracing::error!(seq, "receipt not encoded: {e}");
+                return false;
+            }
+        };
         let printed = match printer.print(&job) {
             Ok(PrintOutcome::Confirmed { .. }) => true,
             Ok(PrintOutcome::Unconfirmed { fault, .. }) => {
@@ -303,23 +363,6 @@ impl Recorder {
             self.check_printer();
         }
         printed
-    }
-
-    fn encode(&self, record: &JournalRecord, copy: bool) -> Option<Vec<u8>> {
-        let id = record.id.to_string();
-        let facts = RecordFacts {
-            kind: &record.kind,
-            payload: record.payload.as_str(),
-            id: &id,
-            created_at_ms: record.created_at_ms,
-        };
-        let receipt = records::receipt_for(facts, copy)?;
-        let printer = self.printer.as_ref()?;
-        let mut encoder = ReceiptEncoder::new(printer.profile());
-        if let Some(glyphs) = &self.glyphs {
-            encoder = encoder.with_rasterizer(glyphs);
-        }
-        encoder.encode(&receipt).inspect_err(|e| tracing::error!(seq = record.seq, "receipt not encoded: {e}")).ok()
     }
 
     /// Journals what became of a receipt, in its own commit.
@@ -353,6 +396,10 @@ fn what_was_recorded(record: &JournalRecord) -> Option<RecordedWhat> {
         kinds::ISSUE_REPORT => {
             let report: ReportPayload = serde_json::from_str(record.payload.as_str()).ok()?;
             Some(RecordedWhat::Report { category: report.category, tracking_number: report.tracking_number })
+        }
+        kinds::BILL_PAYMENT => {
+            let paid: PaymentPayload = serde_json::from_str(record.payload.as_str()).ok()?;
+            Some(RecordedWhat::Payment { utility: paid.utility, amount_fen: paid.amount_fen, order_id: paid.order_id })
         }
         // A vote's receipt carries its vote code: it is reprinted only for its voter (not offered
         // on the shared reprint page).

@@ -1,11 +1,14 @@
 //! The kiosk controller: taps and time in, a [`Screen`] out.
 
+mod online;
+
 use super::screen::*;
 use crate::content::{Content, Language, NoticeCategory, Service};
 use crate::devices::{CardProblem, KioskEvent, Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::resident_key::ResidentKey;
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
+use online::OnlineFlows;
 use std::time::{Duration, Instant};
 
 /// How many receipts the reprint page offers, newest first: one screen of buttons in large print.
@@ -32,6 +35,16 @@ pub struct KioskController {
     reader_available: bool,
     /// What the resident asked for and the recording thread has not been given yet.
     requests: Vec<ServiceRequest>,
+    /// What the resident asked of the server and the online desk has not been given yet.
+    online_requests: Vec<crate::sync::online_desk::OnlineRequest>,
+    /// The online services' state for the session on screen.
+    flows: OnlineFlows,
+    /// Payment orders made and not yet paid or closed, with their bills (for the receipt).
+    order_bills: std::collections::HashMap<String, Option<citizen_window_protocol::services::Bill>>,
+    /// Paid orders already handed to the recording thread (the journal records each once too).
+    paid_orders: std::collections::HashSet<String>,
+    /// The identified resident's social-insurance record, while it shows.
+    social_record: Option<citizen_window_protocol::services::SocialInsuranceRecord>,
     /// The receipts that can be reprinted, as the recording thread last reported them.
     reprintable: Vec<crate::devices::Reprintable>,
     /// The number of the last request made.
@@ -64,6 +77,11 @@ impl KioskController {
             card_problem: None,
             reader_available: true,
             requests: Vec::new(),
+            online_requests: Vec::new(),
+            flows: OnlineFlows::default(),
+            order_bills: Default::default(),
+            paid_orders: Default::default(),
+            social_record: None,
             reprintable: Vec::new(),
             last_request: 0,
             outcome: None,
@@ -81,19 +99,21 @@ impl KioskController {
             KioskEvent::CardRemoved => self.card_removed(now),
             KioskEvent::ReaderAvailable(available) => self.reader_available = available,
             KioskEvent::Recorded(recorded) => self.recorded(recorded),
-            KioskEvent::RecordRefused { request } => self.answered(request, ServiceOutcome::Refused),
-            KioskEvent::VoteRefused { request, closed } => {
-                self.answered(request, if closed { ServiceOutcome::VoteClosed } else { ServiceOutcome::AlreadyVoted })
-            }
+            KioskEvent::RecordRefused { request } => self.recording_answered(request, ServiceOutcome::Refused),
+            KioskEvent::VoteRefused { request, closed } => self.recording_answered(
+                request,
+                if closed { ServiceOutcome::VoteClosed } else { ServiceOutcome::AlreadyVoted },
+            ),
             KioskEvent::ReceiptOutcome { seq, printed } => self.receipt_outcome(seq, printed),
             KioskEvent::PrinterReady(ready) => self.printer_ready = ready,
             KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
             KioskEvent::Online(online) => self.online = online,
+            KioskEvent::Answered { request, answer } => self.answered(request, answer, now),
         }
     }
 
     /// Shows `outcome` if it answers the request on screen.
-    fn answered(&mut self, request: u64, outcome: ServiceOutcome) {
+    fn recording_answered(&mut self, request: u64, outcome: ServiceOutcome) {
         if let Some(shown) = self.outcome.as_mut().filter(|s| s.request == request) {
             shown.outcome = outcome;
         }
@@ -116,6 +136,10 @@ impl KioskController {
                 ServiceOutcome::Report { category, tracking_number, receipt, copy }
             }
             RecordedWhat::Vote { choice, vote_code } => ServiceOutcome::Vote { choice, vote_code, receipt },
+            RecordedWhat::Payment { utility, amount_fen, order_id } => {
+                ServiceOutcome::Paid { utility, amount_fen, order_id, receipt }
+            }
+            RecordedWhat::Statement => ServiceOutcome::Statement { receipt },
         };
         shown.seq = Some(recorded.seq);
         shown.outcome = outcome;
@@ -127,12 +151,30 @@ impl KioskController {
         match &mut shown.outcome {
             ServiceOutcome::Ticket { receipt, .. }
             | ServiceOutcome::Report { receipt, .. }
-            | ServiceOutcome::Vote { receipt, .. } => *receipt = progress,
+            | ServiceOutcome::Vote { receipt, .. }
+            | ServiceOutcome::Paid { receipt, .. }
+            | ServiceOutcome::Statement { receipt } => *receipt = progress,
             ServiceOutcome::Recording
             | ServiceOutcome::Refused
             | ServiceOutcome::AlreadyVoted
-            | ServiceOutcome::VoteClosed => {}
+            | ServiceOutcome::VoteClosed
+            | ServiceOutcome::PaymentCancelled
+            | ServiceOutcome::PaymentExpired => {}
         }
+    }
+
+    /// Asks for something to be recorded that no one on screen waits for (an order paid after
+    /// its session ended).
+    fn request_unseen(&mut self, ask: ServiceAsk) {
+        self.last_request += 1;
+        self.requests.push(ServiceRequest { number: self.last_request, ask });
+    }
+
+    /// Shows a result that needs no recording.
+    fn show_outcome(&mut self, outcome: ServiceOutcome) {
+        // Request numbers start at 1: no answer matches 0.
+        self.outcome = Some(Shown { request: 0, seq: None, outcome });
+        self.page = Page::Done;
     }
 
     /// Asks for a service to be recorded and shows the result page while it is.
@@ -249,8 +291,17 @@ impl KioskController {
             return;
         };
         let service = tile.service;
+        if !self.online && !service.works_offline() {
+            // The tile says it needs the network; the page says what still works.
+            self.page = Page::Unavailable(service);
+            return;
+        }
         if service.needs_card() && self.session.resident().is_none() {
             self.page = Page::PlaceCard(service);
+            return;
+        }
+        if matches!(service, Service::Bills | Service::SocialInsurance) {
+            self.open_online(if service == Service::Bills { Page::Bills } else { Page::SocialInsurance });
             return;
         }
         // The services without a page of their own yet open the "not offered yet" page.
@@ -282,7 +333,10 @@ impl KioskController {
         self.touched(now);
         self.session.handle(SessionEvent::Identified(resident), now);
         if let Page::PlaceCard(service) = self.page {
-            self.page = self.page_of(service);
+            match service {
+                Service::SocialInsurance => self.open_online(Page::SocialInsurance),
+                other => self.page = self.page_of(other),
+            }
         }
     }
 
@@ -341,6 +395,7 @@ impl KioskController {
         if ended.is_some() {
             self.after_end(now);
         }
+        self.tick_online(now);
         ended
     }
 
@@ -353,6 +408,8 @@ impl KioskController {
         self.attract_since = now;
         self.card_problem = None;
         self.outcome = None;
+        self.end_online();
+        self.social_record = None;
     }
 
     fn per_page(&self) -> usize {
@@ -440,6 +497,7 @@ impl KioskController {
                 _ => None,
             },
             reprintable: self.reprintable.iter().take(REPRINT_OFFERED).cloned().collect(),
+            online: self.online_view(),
             card_for_service: match self.page {
                 Page::PlaceCard(service) => self
                     .content
@@ -487,6 +545,32 @@ fn paged<T, R>(all: &[T], page: usize, per_page: usize, row: impl Fn(&T) -> R) -
     let pages = all.len().div_ceil(per_page).max(1);
     let page = page.min(pages - 1);
     Paged { items: all.iter().skip(page * per_page).take(per_page).map(row).collect(), page, pages }
+}
+
+impl KioskController {
+    fn online_view(&self) -> OnlineView {
+        let f = &self.flows;
+        let input = match self.page {
+            Page::ReportLookup => crate::records::grouped(&f.input),
+            _ => f
+                .input
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-"),
+        };
+        OnlineView {
+            input,
+            waiting: f.awaiting.is_some(),
+            problem: f.problem,
+            bill: f.bill.clone(),
+            pay_url: f.order.as_ref().filter(|_| self.page == Page::Payment).map(|o| o.pay_url.clone()),
+            cancelling: f.cancelling,
+            report_status: f.report_status.clone(),
+            social_insurance: f.social_insurance.clone(),
+        }
+    }
 }
 
 fn proposal_row(p: &crate::content::Proposal, lang: Language) -> ProposalRow {

@@ -2,6 +2,7 @@
 
 use crate::content::Service;
 use crate::records::{IssueCategory, VoteChoice, Window};
+use citizen_window_protocol::services::{Bill, SocialInsuranceRecord, Utility};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -29,6 +30,16 @@ pub enum Page {
     Proposal(String),
     /// A comment to go with the vote, from the proposal's phrases.
     VoteComment(String, VoteChoice),
+    /// Bill payment, first step: the account number on the keypad.
+    Bills,
+    /// The bill found, with the pay button.
+    Bill,
+    /// The payment QR code, waiting for the phone, with a cancel button.
+    Payment,
+    /// A report's status, by its tracking number on the keypad.
+    ReportLookup,
+    /// The identified resident's social-insurance record, with a print button.
+    SocialInsurance,
     /// A service's result: recording, recorded (with its number and receipt), or refused.
     Done,
 }
@@ -51,6 +62,11 @@ impl Page {
             Page::Opinions => "opinions",
             Page::Proposal(_) => "proposal",
             Page::VoteComment(..) => "vote_comment",
+            Page::Bills => "bills",
+            Page::Bill => "bill",
+            Page::Payment => "payment",
+            Page::ReportLookup => "report_lookup",
+            Page::SocialInsurance => "social_insurance",
             Page::Done => "done",
         }
     }
@@ -118,12 +134,86 @@ pub enum ServiceOutcome {
         vote_code: String,
         receipt: ReceiptProgress,
     },
+    /// A bill paid and recorded.
+    Paid {
+        utility: Option<Utility>,
+        amount_fen: u64,
+        order_id: String,
+        receipt: ReceiptProgress,
+    },
+    /// The payment was cancelled (by the resident, or for them after a long wait) or expired:
+    /// nothing was paid.
+    PaymentCancelled,
+    PaymentExpired,
+    /// The social-insurance statement, printed or not.
+    Statement {
+        receipt: ReceiptProgress,
+    },
     /// The resident voted on this proposal before: nothing was recorded.
     AlreadyVoted,
     /// Voting on the proposal has closed: nothing was recorded.
     VoteClosed,
     /// The journal refuses new transactions: nothing was recorded.
     Refused,
+}
+
+/// Why an online service shows no result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlineProblem {
+    /// Fewer digits than the number has.
+    TooShort,
+    NotFound,
+    /// The server did not answer.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportStatusRow {
+    pub tracking_number: String,
+    /// received, assigned, in_progress, resolved.
+    pub status: String,
+}
+
+/// The social-insurance record as shown: each month's contributions, pensions paid, 低保 status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocialInsuranceRow {
+    /// (month, pension contribution, medical contribution), in yuan.
+    pub contributions: Vec<(String, String, String)>,
+    /// (month, pension paid), in yuan.
+    pub pensions: Vec<(String, String)>,
+    /// none, granted, under_review.
+    pub allowance: String,
+}
+
+impl From<&SocialInsuranceRecord> for SocialInsuranceRow {
+    fn from(record: &SocialInsuranceRecord) -> Self {
+        use crate::records::yuan;
+        Self {
+            contributions: record
+                .contributions
+                .iter()
+                .map(|m| (m.month.clone(), yuan(m.pension_fen), yuan(m.medical_fen)))
+                .collect(),
+            pensions: record.pension_payments.iter().map(|m| (m.month.clone(), yuan(m.pension_fen))).collect(),
+            allowance: record.subsistence_allowance.clone(),
+        }
+    }
+}
+
+/// The online services on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OnlineView {
+    /// The keypad's digits, grouped as the number is printed.
+    pub input: String,
+    /// A request is out and the screen waits for its answer.
+    pub waiting: bool,
+    pub problem: Option<OnlineProblem>,
+    pub bill: Option<Bill>,
+    /// What the payment QR code encodes, while it shows.
+    pub pay_url: Option<String>,
+    pub cancelling: bool,
+    pub report_status: Option<ReportStatusRow>,
+    pub social_insurance: Option<SocialInsuranceRow>,
 }
 
 /// A proposal, in the resident's language.
@@ -188,6 +278,7 @@ pub struct Screen {
     /// The vote chosen, and the comments offered with it, on [`Page::VoteComment`].
     pub vote_choice: Option<VoteChoice>,
     pub phrases: Vec<String>,
+    pub online: OnlineView,
     /// The receipts that can be reprinted, newest first.
     pub reprintable: Vec<crate::devices::Reprintable>,
 }

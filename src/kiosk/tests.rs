@@ -66,9 +66,10 @@ fn notices_are_paged_and_open_one_by_one_in_the_chosen_language() {
 }
 
 #[test]
-fn services_not_offered_yet_say_so_by_name() {
+fn offline_an_online_service_says_so_by_name() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
+    k.set_online(false);
     k.open_service("bills", t0);
     let screen = k.screen(t0);
     assert_eq!(screen.page, Page::Unavailable(Service::Bills));
@@ -243,4 +244,170 @@ fn a_vote_asks_for_the_card_first_then_carries_the_resident_key_not_the_name() {
     assert_eq!(comment.as_ref().map(|c| c.1.as_str()), Some("Worried about losing green space"));
     k.handle_event(KioskEvent::VoteRefused { request: request.number, closed: false }, t0);
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::AlreadyVoted));
+}
+
+mod online_services {
+    use super::*;
+    use crate::devices::{KioskEvent, ServiceAsk};
+    use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
+    use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, Utility};
+
+    fn bill() -> Bill {
+        Bill {
+            account: "3301-0288-1742".into(),
+            utility: Utility::Water,
+            holder: "张*".into(),
+            period: "2026-10".into(),
+            amount_fen: 4140,
+            usage: "12 吨".into(),
+        }
+    }
+
+    fn order(status: PaymentStatus) -> PaymentOrder {
+        PaymentOrder {
+            order_id: "po-1".into(),
+            account: "3301-0288-1742".into(),
+            amount_fen: 4140,
+            status,
+            pay_url: "https://example.invalid/pay/po-1".into(),
+            created_at_ms: 0,
+        }
+    }
+
+    fn answer(k: &mut KioskController, request: &OnlineRequest, answer: OnlineAnswer, now: Instant) {
+        k.handle_event(KioskEvent::Answered { request: request.number, answer }, now);
+    }
+
+    /// The kiosk on the payment page for `order()`, with its requests so far taken.
+    fn waiting_for_payment(t0: Instant) -> KioskController {
+        let mut k = kiosk(t0);
+        k.touched(t0);
+        k.open_service("bills", t0);
+        assert_eq!(k.screen(t0).page, Page::Bills);
+        for d in "330102881742".chars() {
+            k.keypad_digit(d, t0);
+        }
+        k.keypad_digit('9', t0);
+        assert_eq!(k.screen(t0).online.input, "3301-0288-1742", "twelve digits, no more");
+        k.keypad_confirm(t0);
+        let lookup = k.take_online_requests().remove(0);
+        assert_eq!(lookup.ask, OnlineAsk::Bill { account: "3301-0288-1742".into() });
+        answer(&mut k, &lookup, OnlineAnswer::Bill(bill()), t0);
+        assert_eq!(k.screen(t0).page, Page::Bill);
+        k.pay_bill(t0);
+        let create = k.take_online_requests().remove(0);
+        assert!(
+            matches!(&create.ask, OnlineAsk::CreatePayment { amount_fen: 4140, idempotency_key, .. } if idempotency_key.len() == 32)
+        );
+        answer(&mut k, &create, OnlineAnswer::Order(order(PaymentStatus::Pending)), t0);
+        assert_eq!(k.screen(t0).page, Page::Payment);
+        assert_eq!(k.screen(t0).online.pay_url.as_deref(), Some("https://example.invalid/pay/po-1"));
+        k
+    }
+
+    #[test]
+    fn a_bill_is_paid_by_qr_code_checked_every_two_seconds_and_recorded_once() {
+        let t0 = Instant::now();
+        let mut k = waiting_for_payment(t0);
+        k.tick(secs(t0, 1));
+        let check = k.take_online_requests();
+        assert_eq!(check.len(), 1, "the first check goes at once");
+        k.tick(secs(t0, 2));
+        assert!(k.take_online_requests().is_empty(), "one check at a time");
+        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Pending)), secs(t0, 2));
+        k.tick(secs(t0, 2));
+        assert!(k.take_online_requests().is_empty(), "not before two seconds");
+        k.touched(secs(t0, 3));
+        k.tick(secs(t0, 3));
+        let check = k.take_online_requests();
+        assert!(matches!(&check[0].ask, OnlineAsk::PaymentStatus { order_id } if order_id == "po-1"));
+        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 3));
+        let recorded = k.take_requests();
+        assert!(
+            matches!(&recorded[0].ask, ServiceAsk::BillPaid { order_id, amount_fen: 4140, .. } if order_id == "po-1")
+        );
+        assert_eq!(k.screen(secs(t0, 3)).page, Page::Done);
+        // The same news again (a late answer) records nothing more.
+        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 3));
+        assert!(k.take_requests().is_empty());
+    }
+
+    #[test]
+    fn cancel_closes_the_order_and_a_payment_made_just_before_still_counts() {
+        let t0 = Instant::now();
+        let mut k = waiting_for_payment(t0);
+        k.cancel_payment(t0);
+        let cancel = k.take_online_requests().remove(0);
+        assert!(matches!(&cancel.ask, OnlineAsk::CancelPayment { order_id } if order_id == "po-1"));
+        assert!(k.screen(t0).online.cancelling);
+        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Cancelled)), t0);
+        assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::PaymentCancelled));
+        assert!(k.take_requests().is_empty(), "nothing paid, nothing recorded");
+
+        let mut k = waiting_for_payment(t0);
+        k.cancel_payment(t0);
+        let cancel = k.take_online_requests().remove(0);
+        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Paid)), t0);
+        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { .. }), "paid first: it counts");
+    }
+
+    #[test]
+    fn a_resident_who_walks_away_has_the_order_cancelled_and_a_late_payment_still_recorded() {
+        let t0 = Instant::now();
+        let mut k = waiting_for_payment(t0);
+        assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
+        let cancel = k.take_online_requests().into_iter().find(|r| matches!(r.ask, OnlineAsk::CancelPayment { .. }));
+        let cancel = cancel.expect("the open order is cancelled for them");
+        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 61));
+        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { .. }));
+        assert_eq!(k.screen(secs(t0, 61)).page, Page::Attract, "the next resident sees nothing of it");
+    }
+
+    #[test]
+    fn an_unknown_account_or_a_silent_server_says_so_and_a_short_number_is_not_sent() {
+        let t0 = Instant::now();
+        let mut k = kiosk(t0);
+        k.touched(t0);
+        k.open_service("bills", t0);
+        k.keypad_digit('3', t0);
+        k.keypad_confirm(t0);
+        assert!(k.take_online_requests().is_empty());
+        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::TooShort));
+        for d in "30102881742".chars() {
+            k.keypad_digit(d, t0);
+        }
+        k.keypad_confirm(t0);
+        let lookup = k.take_online_requests().remove(0);
+        answer(&mut k, &lookup, OnlineAnswer::NotFound, t0);
+        assert_eq!((k.screen(t0).page, k.screen(t0).online.problem), (Page::Bills, Some(OnlineProblem::NotFound)));
+        k.keypad_confirm(t0);
+        let lookup = k.take_online_requests().remove(0);
+        answer(&mut k, &lookup, OnlineAnswer::Unavailable, t0);
+        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::Unavailable));
+    }
+
+    #[test]
+    fn offline_the_online_services_open_a_page_that_says_so() {
+        let t0 = Instant::now();
+        let mut k = kiosk(t0);
+        k.set_online(false);
+        k.touched(t0);
+        k.open_service("bills", t0);
+        assert_eq!(k.screen(t0).page, Page::Unavailable(Service::Bills));
+        assert!(k.take_online_requests().is_empty());
+    }
+
+    #[test]
+    fn the_social_insurance_record_is_asked_for_the_identified_resident_only() {
+        let t0 = Instant::now();
+        let mut k = kiosk(t0);
+        k.touched(t0);
+        k.open_service("social_insurance", t0);
+        assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::SocialInsurance));
+        assert!(k.take_online_requests().is_empty());
+        k.identified(resident("张伟", "1101**********1234"), t0);
+        let ask = k.take_online_requests().remove(0);
+        assert!(matches!(&ask.ask, OnlineAsk::SocialInsurance { resident } if resident.as_str() == "k"));
+        assert_eq!(k.screen(t0).page, Page::SocialInsurance);
+    }
 }

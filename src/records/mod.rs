@@ -2,14 +2,18 @@
 //! no ID number, no address: a resident appears only as the journal's keyed hash), how its number
 //! is made, and its receipt. Pure: no IO, no clock (the day and randomness come in as arguments).
 
+mod payment;
 mod receipt_layout;
 mod report;
+mod statement;
 mod ticket;
 mod vote;
 
+pub use payment::{PaymentPayload, once_key as payment_once_key, utility_name, yuan};
 pub use receipt_layout::RecordFacts;
 pub use receipt_layout::receipt_for;
-pub use report::{IssueCategory, ReportPayload, grouped, new_tracking_number};
+pub use report::{IssueCategory, ReportPayload, TRACKING_NUMBER_DIGITS, grouped, new_tracking_number};
+pub use statement::{allowance_name, statement_receipt};
 pub use ticket::{TicketPayload, Window, next_ticket_number};
 pub use vote::{VoteChoice, VotePayload, new_vote_code};
 
@@ -18,4 +22,6 @@ pub mod kinds {
     pub const QUEUE_TICKET: &str = "queue_ticket";
     pub const ISSUE_REPORT: &str = "issue_report";
     pub const VOTE: &str = "vote";
+    pub const BILL_PAYMENT: &str = "bill_payment";
+    pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
 }

@@ -2,6 +2,7 @@
 //! as a copy) is the same receipt. Bilingual, like every receipt; no name and no ID number.
 
 use super::kinds;
+use super::payment::{PaymentPayload, utility_name, yuan};
 use super::report::{ReportPayload, grouped};
 use super::ticket::TicketPayload;
 use super::vote::VotePayload;
@@ -59,6 +60,22 @@ pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
                 .text("凭编号在本机“报事报修”查询进度", TextStyle::default().centred())
                 .text("Look up its status with this number", TextStyle::default().centred())
         }
+        kinds::BILL_PAYMENT => {
+            let paid: PaymentPayload = serde_json::from_str(record.payload).ok()?;
+            let (zh, en) = utility_name(paid.utility.as_ref());
+            receipt
+                .text("便民缴费 Bill payment", TextStyle::default().centred())
+                .separator()
+                .key_value("业务 Service", format!("{zh} {en}"))
+                .key_value("户号 Account", paid.account)
+                .key_value("账期 Period", paid.period.unwrap_or_else(|| "—".into()))
+                .key_value("金额 Amount", yuan(paid.amount_fen))
+                .key_value("支付 Paid by", "扫码支付 QR wallet")
+                .key_value("时间 Time", time)
+                .key_value("订单 Order", paid.order_id)
+                .separator()
+                .text("请妥善保管本凭证 Please keep this receipt", TextStyle::default().centred())
+        }
         kinds::VOTE => {
             let vote: VotePayload = serde_json::from_str(record.payload).ok()?;
             let (zh, en) = vote.choice.printed_name();
@@ -85,7 +102,7 @@ pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
 }
 
 /// "2026-11-27 09:41" in China Standard Time (UTC+8, no daylight saving).
-fn china_time(ms: i64) -> String {
+pub(super) fn china_time(ms: i64) -> String {
     let seconds = ms.div_euclid(1000) + 8 * 3600;
     let date = CalendarDate::from_days_since_epoch(seconds.div_euclid(86_400));
     let of_day = seconds.rem_euclid(86_400);

@@ -6,6 +6,7 @@ pub mod enrolment;
 pub mod heartbeat;
 pub mod identity;
 pub mod link_worker;
+pub mod online_desk;
 pub mod server_client;
 pub mod tls_probe;
 pub mod uploader;

@@ -2,13 +2,16 @@
 //! one refresh of the UI from the controller's [`Screen`].
 
 use super::{
-    AppAdapter, AppWindow, ChoiceView, ContentAdapter, EntryView, NoticeView, OutcomeView, ProposalView, ReprintView,
-    ResidentAdapter, ServiceAdapter, SlideView, Theme, TileView,
+    AppAdapter, AppWindow, BillView, ChoiceView, ContentAdapter, EntryView, MonthView, NoticeView, OnlineAdapter,
+    OutcomeView, ProposalView, ReprintView, ResidentAdapter, ServiceAdapter, SlideView, SocialInsuranceView, Theme,
+    TileView,
 };
 use crate::content::Language;
 use crate::devices::{CardProblem, KioskEvent, RecordedWhat, ServiceRequest};
 use crate::kiosk::{KioskController, NoticeRow, ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
+use crate::kiosk::{OnlineProblem, OnlineView};
 use crate::records::grouped;
+use crate::sync::online_desk::{OnlineAnswer, OnlineRequest};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -42,6 +45,10 @@ struct Binding {
     events: Rc<RefCell<Option<Receiver<KioskEvent>>>>,
     /// Where the resident's requests go: the recording thread.
     requests: Rc<RefCell<Option<Sender<ServiceRequest>>>>,
+    /// Where the online services' requests go: the online desk.
+    online: Rc<RefCell<Option<Sender<OnlineRequest>>>>,
+    /// The payment QR code last drawn, by what it encodes.
+    qr: Rc<RefCell<Option<(String, slint::Image)>>>,
 }
 
 impl Binding {
@@ -65,6 +72,7 @@ impl Binding {
             let previous = self.shown.replace(Some(screen.clone()));
             if previous.as_ref() != Some(&screen) {
                 apply(&window, &screen, previous.as_ref());
+                apply_online(&window, &screen.online, &self.qr);
             }
         }
         result
@@ -75,6 +83,16 @@ impl Binding {
     /// Hands the controller's new requests to the recording thread. Without one (a kiosk with no
     /// journal), each is answered as refused, so the resident is told nothing was recorded.
     fn forward_requests(&self) {
+        // Without an online desk (not enrolled) every online request is answered unavailable.
+        let online = self.controller.borrow_mut().take_online_requests();
+        for request in online {
+            let number = request.number;
+            let sent = self.online.borrow().as_ref().is_some_and(|to| to.send(request).is_ok());
+            if !sent {
+                let answer = KioskEvent::Answered { request: number, answer: OnlineAnswer::Unavailable };
+                self.controller.borrow_mut().handle_event(answer, (self.clock)());
+            }
+        }
         let requests = self.controller.borrow_mut().take_requests();
         for request in requests {
             let number = request.number;
@@ -99,6 +117,8 @@ impl KioskUi {
             shown: Rc::new(RefCell::new(None)),
             events: Rc::new(RefCell::new(None)),
             requests: Rc::new(RefCell::new(None)),
+            online: Rc::new(RefCell::new(None)),
+            qr: Rc::new(RefCell::new(None)),
         };
         let ui = Self { window, controller, binding, _ticker: slint::Timer::default() };
         ui.connect();
@@ -116,6 +136,11 @@ impl KioskUi {
     /// Sends the resident's requests (tickets, reports) to the recording thread from now on.
     pub fn record_with(&self, requests: Sender<ServiceRequest>) {
         *self.binding.requests.borrow_mut() = Some(requests);
+    }
+
+    /// Sends the online services' requests (bills, payments, records) to the online desk.
+    pub fn ask_online_with(&self, requests: Sender<OnlineRequest>) {
+        *self.binding.online.borrow_mut() = Some(requests);
     }
 
     /// What the timer does every 250 ms: device reports in, idle timeout checked, window updated.
@@ -159,6 +184,21 @@ impl KioskUi {
         services.on_choose_vote(self.handler(|k, id: SharedString, now| k.choose_vote(&id, now)).call());
         services
             .on_cast_vote(self.handler(|k, phrase: i32, now| k.cast_vote(usize::try_from(phrase).ok(), now)).call());
+        let online = self.window.global::<OnlineAdapter>();
+        online.on_keypad_digit(
+            self.handler(|k, digit: SharedString, now| {
+                if let Some(d) = digit.chars().next() {
+                    k.keypad_digit(d, now)
+                }
+            })
+            .call(),
+        );
+        online.on_keypad_delete(self.handler(|k, (), now| k.keypad_delete(now)).unit());
+        online.on_keypad_confirm(self.handler(|k, (), now| k.keypad_confirm(now)).unit());
+        online.on_pay_bill(self.handler(|k, (), now| k.pay_bill(now)).unit());
+        online.on_cancel_payment(self.handler(|k, (), now| k.cancel_payment(now)).unit());
+        online.on_open_report_lookup(self.handler(|k, (), now| k.open_report_lookup(now)).unit());
+        online.on_print_statement(self.handler(|k, (), now| k.print_statement(now)).unit());
         services.on_reprint(self.handler(|k, seq: i32, now| k.reprint(seq.max(0) as u64, now)).call());
         services.on_take_ticket(self.handler(|k, id: SharedString, now| k.take_ticket(&id, now)).call());
         services.on_choose_report_category(
@@ -286,6 +326,10 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
                         ("report", grouped(tracking_number), category.id())
                     }
                     RecordedWhat::Vote { choice, vote_code } => ("vote", vote_code.clone(), choice.id()),
+                    RecordedWhat::Payment { utility, amount_fen, .. } => {
+                        ("payment", crate::records::yuan(*amount_fen), utility_id(utility.as_ref()))
+                    }
+                    RecordedWhat::Statement => ("statement", String::new(), ""),
                 };
                 ReprintView {
                     seq: r.seq as i32,
@@ -335,7 +379,113 @@ fn outcome_view(outcome: Option<&ServiceOutcome>) -> OutcomeView {
             ("vote", vote_code.clone(), choice.id(), receipt(r), false)
         }
         Some(ServiceOutcome::AlreadyVoted) => ("already_voted", String::new(), "", "", false),
+        Some(ServiceOutcome::Paid { utility, amount_fen, receipt: r, .. }) => {
+            ("paid", crate::records::yuan(*amount_fen), utility_id(utility.as_ref()), receipt(r), false)
+        }
+        Some(ServiceOutcome::PaymentCancelled) => ("payment_cancelled", String::new(), "", "", false),
+        Some(ServiceOutcome::PaymentExpired) => ("payment_expired", String::new(), "", "", false),
+        Some(ServiceOutcome::Statement { receipt: r }) => ("statement", String::new(), "", receipt(r), false),
         Some(ServiceOutcome::VoteClosed) => ("vote_closed", String::new(), "", "", false),
     };
     OutcomeView { kind: kind.into(), number: number.into(), detail: detail.into(), receipt: receipt.into(), copy }
+}
+
+fn utility_id(utility: Option<&citizen_window_protocol::services::Utility>) -> &'static str {
+    use citizen_window_protocol::services::Utility;
+    match utility {
+        Some(Utility::Water) => "water",
+        Some(Utility::Electricity) => "electricity",
+        Some(Utility::Gas) => "gas",
+        Some(Utility::PropertyFee) => "property_fee",
+        None => "",
+    }
+}
+
+/// Copies the online services' part of a screen into `OnlineAdapter`; the payment QR code is
+/// drawn once per order.
+fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(String, slint::Image)>>) {
+    let online = window.global::<OnlineAdapter>();
+    online.set_keypad_input(view.input.as_str().into());
+    online.set_waiting(view.waiting);
+    online.set_problem(
+        match view.problem {
+            None => "",
+            Some(OnlineProblem::TooShort) => "too_short",
+            Some(OnlineProblem::NotFound) => "not_found",
+            Some(OnlineProblem::Unavailable) => "unavailable",
+        }
+        .into(),
+    );
+    online.set_bill(view.bill.as_ref().map_or_else(BillView::default, |b| BillView {
+        account: b.account.as_str().into(),
+        utility: utility_id(Some(&b.utility)).into(),
+        holder: b.holder.as_str().into(),
+        period: b.period.as_str().into(),
+        usage: b.usage.as_str().into(),
+        amount: crate::records::yuan(b.amount_fen).into(),
+    }));
+    online.set_cancelling(view.cancelling);
+    let image = match &view.pay_url {
+        None => slint::Image::default(),
+        Some(url) => {
+            let mut cached = qr.borrow_mut();
+            if cached.as_ref().is_none_or(|(drawn, _)| drawn != url) {
+                *cached = Some((url.clone(), qr_image(url)));
+            }
+            cached.as_ref().map(|(_, image)| image.clone()).unwrap_or_default()
+        }
+    };
+    online.set_pay_qr(image);
+    let (number, status) =
+        view.report_status.as_ref().map_or((String::new(), ""), |r| (grouped(&r.tracking_number), r.status.as_str()));
+    online.set_report_number(number.into());
+    online.set_report_status(status.into());
+    let si = view.social_insurance.as_ref();
+    online.set_social_insurance(SocialInsuranceView {
+        shown: si.is_some(),
+        contributions: model(
+            si.map(|s| {
+                s.contributions
+                    .iter()
+                    .map(|(month, pension, medical)| MonthView {
+                        month: month.as_str().into(),
+                        first: pension.as_str().into(),
+                        second: medical.as_str().into(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ),
+        pensions: model(
+            si.map(|s| {
+                s.pensions
+                    .iter()
+                    .map(|(month, paid)| MonthView {
+                        month: month.as_str().into(),
+                        first: paid.as_str().into(),
+                        second: SharedString::new(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ),
+        allowance: si.map_or("", |s| s.allowance.as_str()).into(),
+    });
+}
+
+/// A QR code as an image, eight pixels a module, black on white with its quiet zone.
+fn qr_image(data: &str) -> slint::Image {
+    use citizen_window_hardware::escpos::QrErrorCorrection;
+    let Ok(bitmap) = citizen_window_hardware::escpos::raster::qr_bitmap(data.as_bytes(), 8, QrErrorCorrection::M, 4096)
+    else {
+        tracing::error!("the payment QR code cannot be drawn");
+        return slint::Image::default();
+    };
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let mut pixels = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(width as u32, height as u32);
+    for (i, pixel) in pixels.make_mut_slice().iter_mut().enumerate() {
+        let v = if bitmap.get(i % width, i / width) { 0 } else { 255 };
+        *pixel = slint::Rgb8Pixel { r: v, g: v, b: v };
+    }
+    slint::Image::from_rgb8(pixels)
 }

@@ -7,13 +7,17 @@ use crate::devices::{KioskEvent, Recorded, RecordedWhat, Reprintable};
 use crate::kiosk::KioskController;
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::session::SessionTiming;
+use crate::sync::online_desk::OnlineAnswer;
+use citizen_window_protocol::services::{
+    Bill, ContributionMonth, IssueReportStatus, PaymentOrder, PaymentStatus, SocialInsuranceRecord, Utility,
+};
 use slint::ComponentHandle;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 16] = [
+pub const PAGES: [&str; 22] = [
     "attract",
     "home",
     "notices",
@@ -30,6 +34,12 @@ pub const PAGES: [&str; 16] = [
     "opinions",
     "proposal",
     "vote_done",
+    "bills",
+    "bill",
+    "payment",
+    "paid",
+    "report_lookup",
+    "social_insurance",
 ];
 
 #[derive(Debug, Clone)]
@@ -105,7 +115,10 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     }
                 }
                 "directory" => k.open_service(Service::Directory.id(), now),
-                "unavailable" => k.open_service(Service::Bills.id(), now),
+                "unavailable" => {
+                    k.set_online(false);
+                    k.open_service(Service::Bills.id(), now);
+                }
                 "tickets" | "ticket_done" => k.open_service(Service::Appointments.id(), now),
                 "report" | "report_place" | "report_done" => k.open_service(Service::Reports.id(), now),
                 "place_card" => k.open_service(Service::Opinions.id(), now),
@@ -128,6 +141,50 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         k.go_home(now);
                         k.open_service(Service::Opinions.id(), now);
                     }
+                }
+                "bills" | "bill" | "payment" | "paid" => {
+                    k.open_service(Service::Bills.id(), now);
+                    for digit in "330102881742".chars() {
+                        k.keypad_digit(digit, now);
+                    }
+                    if shot.page != "bills" {
+                        k.keypad_confirm(now);
+                        pretend_answered(k, OnlineAnswer::Bill(sample_bill()), now);
+                    }
+                    if shot.page == "payment" || shot.page == "paid" {
+                        k.pay_bill(now);
+                        pretend_answered(k, OnlineAnswer::Order(sample_order(PaymentStatus::Pending)), now);
+                    }
+                    if shot.page == "paid" {
+                        k.cancel_payment(now);
+                        pretend_answered(k, OnlineAnswer::Order(sample_order(PaymentStatus::Paid)), now);
+                        let what = RecordedWhat::Payment {
+                            utility: Some(Utility::Water),
+                            amount_fen: 4140,
+                            order_id: "po-demo".into(),
+                        };
+                        pretend_recorded(k, what, now);
+                    }
+                }
+                "report_lookup" => {
+                    k.open_service(Service::Reports.id(), now);
+                    k.open_report_lookup(now);
+                    for digit in "2611270000004217".chars() {
+                        k.keypad_digit(digit, now);
+                    }
+                    k.keypad_confirm(now);
+                    let status = IssueReportStatus {
+                        tracking_number: "2611270000004217".into(),
+                        status: "assigned".into(),
+                        updated_at_ms: 0,
+                        note: None,
+                    };
+                    pretend_answered(k, OnlineAnswer::ReportStatus(status), now);
+                }
+                "social_insurance" => {
+                    k.identified(sample_resident(), now);
+                    k.open_service(Service::SocialInsurance.id(), now);
+                    pretend_answered(k, OnlineAnswer::SocialInsurance(sample_record()), now);
                 }
                 "reprint" => {
                     let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
@@ -162,6 +219,47 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     }
     ui.window.show().map_err(|e| ScreenshotError::Platform(e.to_string()))?;
     Ok(ui)
+}
+
+/// The online desk's answer to the request just made, for a picture (no server is asked).
+fn pretend_answered(k: &mut KioskController, answer: OnlineAnswer, now: Instant) {
+    for request in k.take_online_requests() {
+        k.handle_event(KioskEvent::Answered { request: request.number, answer: answer.clone() }, now);
+    }
+}
+
+fn sample_bill() -> Bill {
+    Bill {
+        account: "3301-0288-1742".into(),
+        utility: Utility::Water,
+        holder: "张*".into(),
+        period: "2026-10".into(),
+        amount_fen: 4140,
+        usage: "12 吨".into(),
+    }
+}
+
+fn sample_order(status: PaymentStatus) -> PaymentOrder {
+    PaymentOrder {
+        order_id: "po-demo".into(),
+        account: "3301-0288-1742".into(),
+        amount_fen: 4140,
+        status,
+        pay_url: "https://central.example.invalid/pay/po-demo".into(),
+        created_at_ms: 0,
+    }
+}
+
+fn sample_record() -> SocialInsuranceRecord {
+    let month = |m: &str, pension_fen| ContributionMonth { month: m.into(), pension_fen, medical_fen: 960 };
+    SocialInsuranceRecord {
+        contributions: ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+            .iter()
+            .map(|m| month(m, 38_400))
+            .collect(),
+        pension_payments: vec![],
+        subsistence_allowance: "none".into(),
+    }
 }
 
 /// A synthetic resident for the pictures of the services that need a card.

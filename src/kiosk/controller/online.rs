@@ -1,0 +1,259 @@
+//! The online services' rules: a bill looked up by account number and paid by QR code (with its
+//! status checked while the resident waits, a cancel button, and a cancel sent for them if they
+//! walk away), a report's status by tracking number, and the resident's social-insurance record.
+//! Requests go out as numbered [`OnlineRequest`]s; answers come back through `answered`.
+
+use super::super::screen::*;
+use super::KioskController;
+use crate::devices::ServiceAsk;
+use crate::records::payment_once_key;
+use crate::resident_key::ResidentKey;
+use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
+use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus};
+use std::time::{Duration, Instant};
+
+/// Digits in a bill account number ("3301-0288-1742") and in a report's tracking number.
+pub const ACCOUNT_DIGITS: usize = 12;
+pub const TRACKING_DIGITS: usize = crate::records::TRACKING_NUMBER_DIGITS;
+/// How often a payment's status is asked while the QR code shows.
+pub const PAYMENT_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+/// A QR code left unpaid this long is cancelled for the resident.
+pub const PAYMENT_WAIT_LIMIT: Duration = Duration::from_secs(180);
+
+/// The state of the online services for the session on screen.
+#[derive(Debug, Default)]
+pub(super) struct OnlineFlows {
+    /// Digits typed on the keypad.
+    pub input: String,
+    /// The request whose answer the screen waits for.
+    pub awaiting: Option<u64>,
+    pub problem: Option<OnlineProblem>,
+    pub bill: Option<Bill>,
+    pub order: Option<PaymentOrder>,
+    pub waiting_since: Option<Instant>,
+    pub last_check: Option<Instant>,
+    pub status_check: Option<u64>,
+    pub cancelling: bool,
+    pub report_status: Option<ReportStatusRow>,
+    pub social_insurance: Option<SocialInsuranceRow>,
+}
+
+impl KioskController {
+    fn online_request(&mut self, ask: OnlineAsk) -> u64 {
+        self.last_request += 1;
+        self.online_requests.push(OnlineRequest { number: self.last_request, ask });
+        self.last_request
+    }
+
+    /// The online requests made since the last call, for the online desk.
+    pub fn take_online_requests(&mut self) -> Vec<OnlineRequest> {
+        std::mem::take(&mut self.online_requests)
+    }
+
+    /// Opens an online service's first page, fresh.
+    pub(super) fn open_online(&mut self, page: Page) {
+        self.flows = OnlineFlows::default();
+        if page == Page::SocialInsurance
+            && let Some(resident) = self.session.resident()
+        {
+            let resident = ResidentKey::from_computed(&resident.key);
+            self.flows.awaiting = Some(self.online_request(OnlineAsk::SocialInsurance { resident }));
+        }
+        self.page = page;
+    }
+
+    /// A digit on the keypad (bills, report lookup).
+    pub fn keypad_digit(&mut self, digit: char, now: Instant) {
+        self.touched(now);
+        let limit = match self.page {
+            Page::Bills => ACCOUNT_DIGITS,
+            Page::ReportLookup => TRACKING_DIGITS,
+            _ => return,
+        };
+        if digit.is_ascii_digit() && self.flows.input.len() < limit {
+            self.flows.input.push(digit);
+            self.flows.problem = None;
+        }
+    }
+
+    pub fn keypad_delete(&mut self, now: Instant) {
+        self.touched(now);
+        self.flows.input.pop();
+        self.flows.problem = None;
+    }
+
+    /// 打印对账单: the social-insurance record on screen, printed for the resident.
+    pub fn print_statement(&mut self, now: Instant) {
+        self.touched(now);
+        let (Page::SocialInsurance, Some(record), Some(resident)) =
+            (&self.page, self.social_record.clone(), self.session.resident())
+        else {
+            return;
+        };
+        let resident = ResidentKey::from_computed(&resident.key);
+        self.request(ServiceAsk::Statement { resident, record });
+    }
+
+    /// The keypad's confirm: look up the bill or the report typed.
+    pub fn keypad_confirm(&mut self, now: Instant) {
+        self.touched(now);
+        let digits = self.flows.input.clone();
+        match self.page {
+            Page::Bills if digits.len() == ACCOUNT_DIGITS => {
+                let account = format!("{}-{}-{}", &digits[..4], &digits[4..8], &digits[8..]);
+                self.flows.awaiting = Some(self.online_request(OnlineAsk::Bill { account }));
+            }
+            Page::ReportLookup if digits.len() == TRACKING_DIGITS => {
+                self.flows.report_status = None;
+                self.flows.awaiting = Some(self.online_request(OnlineAsk::ReportStatus { tracking_number: digits }));
+            }
+            Page::Bills | Page::ReportLookup => self.flows.problem = Some(OnlineProblem::TooShort),
+            _ => {}
+        }
+    }
+
+    /// From the report page: look up an earlier report by its tracking number.
+    pub fn open_report_lookup(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page == Page::Report {
+            self.open_online(Page::ReportLookup);
+        }
+    }
+
+    /// Pay the bill on screen: the server makes a payment order whose QR code the phone pays.
+    pub fn pay_bill(&mut self, now: Instant) {
+        self.touched(now);
+        let Some(bill) = self.flows.bill.clone().filter(|_| self.page == Page::Bill && self.flows.awaiting.is_none())
+        else {
+            return;
+        };
+        // One key per tap: a retry of this request can never make a second order.
+        let idempotency_key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let ask =
+            OnlineAsk::CreatePayment { account: bill.account.clone(), amount_fen: bill.amount_fen, idempotency_key };
+        self.flows.awaiting = Some(self.online_request(ask));
+    }
+
+    /// 取消: the order is cancelled at the server, so the code can no longer be paid. If it was
+    /// paid a moment before, the server says so and the receipt prints.
+    pub fn cancel_payment(&mut self, now: Instant) {
+        self.touched(now);
+        self.send_cancel();
+    }
+
+    fn send_cancel(&mut self) {
+        let Some(order) = self.flows.order.as_ref().filter(|o| o.status == PaymentStatus::Pending) else { return };
+        let order_id = order.order_id.clone();
+        self.flows.cancelling = true;
+        self.flows.awaiting = Some(self.online_request(OnlineAsk::CancelPayment { order_id }));
+    }
+
+    /// While the QR code shows: ask for the payment's status every few seconds, and cancel an
+    /// order left unpaid too long.
+    pub(super) fn tick_online(&mut self, now: Instant) {
+        if self.page != Page::Payment || self.flows.cancelling {
+            return;
+        }
+        let Some(order) = self.flows.order.clone().filter(|o| o.status == PaymentStatus::Pending) else { return };
+        if self.flows.waiting_since.is_some_and(|since| now.saturating_duration_since(since) >= PAYMENT_WAIT_LIMIT) {
+            self.send_cancel();
+            return;
+        }
+        let due =
+            self.flows.last_check.is_none_or(|last| now.saturating_duration_since(last) >= PAYMENT_CHECK_INTERVAL);
+        if self.flows.status_check.is_none() && due {
+            self.flows.last_check = Some(now);
+            let order_id = order.order_id;
+            self.flows.status_check = Some(self.online_request(OnlineAsk::PaymentStatus { order_id }));
+        }
+    }
+
+    /// The session ends: an order still open is cancelled (and recorded if it was paid).
+    pub(super) fn end_online(&mut self) {
+        self.send_cancel();
+        self.flows = OnlineFlows::default();
+    }
+
+    /// An answer from the server. A paid order is recorded whoever is at the screen; everything
+    /// else is shown only if it answers what the screen waits for.
+    pub(super) fn answered(&mut self, request: u64, answer: OnlineAnswer, now: Instant) {
+        if let OnlineAnswer::Order(order) = &answer {
+            self.order_news(order);
+        }
+        if self.flows.status_check == Some(request) {
+            self.flows.status_check = None;
+        }
+        if self.flows.awaiting != Some(request) {
+            return;
+        }
+        self.flows.awaiting = None;
+        match answer {
+            OnlineAnswer::Bill(bill) => {
+                self.flows.bill = Some(bill);
+                self.page = Page::Bill;
+            }
+            OnlineAnswer::Order(order) => {
+                if order.status == PaymentStatus::Pending && !self.flows.cancelling {
+                    self.order_bills.insert(order.order_id.clone(), self.flows.bill.clone());
+                    self.flows.order = Some(order);
+                    self.flows.waiting_since = Some(now);
+                    self.page = Page::Payment;
+                }
+            }
+            OnlineAnswer::ReportStatus(status) => {
+                self.flows.report_status =
+                    Some(ReportStatusRow { tracking_number: status.tracking_number, status: status.status });
+            }
+            OnlineAnswer::SocialInsurance(record) => {
+                self.flows.social_insurance = Some(SocialInsuranceRow::from(&record));
+                self.social_record = Some(record);
+            }
+            OnlineAnswer::NotFound => self.flows.problem = Some(OnlineProblem::NotFound),
+            OnlineAnswer::Unavailable => {
+                self.flows.problem = Some(OnlineProblem::Unavailable);
+                self.flows.cancelling = false;
+            }
+        }
+    }
+
+    /// What the server says of an order, from any request: paid is recorded (once per order)
+    /// and printed; closed unpaid ends the wait on screen.
+    fn order_news(&mut self, order: &PaymentOrder) {
+        let shown =
+            self.page == Page::Payment && self.flows.order.as_ref().is_some_and(|o| o.order_id == order.order_id);
+        match order.status {
+            PaymentStatus::Pending => {}
+            PaymentStatus::Paid => {
+                if !self.paid_orders.insert(payment_once_key(&order.order_id)) {
+                    return;
+                }
+                let bill = self.order_bills.remove(&order.order_id).flatten();
+                let ask = ServiceAsk::BillPaid {
+                    order_id: order.order_id.clone(),
+                    account: order.account.clone(),
+                    utility: bill.as_ref().map(|b| b.utility.clone()),
+                    period: bill.map(|b| b.period),
+                    amount_fen: order.amount_fen,
+                };
+                if shown {
+                    self.flows = OnlineFlows::default();
+                    self.request(ask);
+                } else {
+                    self.request_unseen(ask);
+                }
+            }
+            PaymentStatus::Cancelled | PaymentStatus::Expired => {
+                self.order_bills.remove(&order.order_id);
+                if shown {
+                    let expired = order.status == PaymentStatus::Expired;
+                    self.flows = OnlineFlows::default();
+                    self.show_outcome(if expired {
+                        ServiceOutcome::PaymentExpired
+                    } else {
+                        ServiceOutcome::PaymentCancelled
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The online services' desk: requests that need the server live (a bill, a payment order and its
+//! status, a social-insurance record, a report's status) run as tasks on the server link's
+//! runtime, and each answer comes back to the UI as a [`KioskEvent::Answered`]. Short timeouts:
+//! a resident is waiting. Failures are reduced to what the screen says: not found, or unavailable.
+
+use super::SyncError;
+use super::server_client::ServerClient;
+use crate::devices::KioskEvent;
+use crate::resident_key::ResidentKey;
+use citizen_window_protocol::services::{
+    Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest, SocialInsuranceRecord,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A numbered request; the number comes back with the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineRequest {
+    pub number: u64,
+    pub ask: OnlineAsk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnlineAsk {
+    Bill {
+        account: String,
+    },
+    /// `idempotency_key` is made once per resident's tap and reused by every retry.
+    CreatePayment {
+        account: String,
+        amount_fen: u64,
+        idempotency_key: String,
+    },
+    PaymentStatus {
+        order_id: String,
+    },
+    CancelPayment {
+        order_id: String,
+    },
+    SocialInsurance {
+        resident: ResidentKey,
+    },
+    ReportStatus {
+        tracking_number: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnlineAnswer {
+    Bill(Bill),
+    Order(PaymentOrder),
+    SocialInsurance(SocialInsuranceRecord),
+    ReportStatus(IssueReportStatus),
+    /// The server knows no such account, order, record or report.
+    NotFound,
+    /// The server cannot be reached, did not answer in time, or failed.
+    Unavailable,
+}
+
+/// The desk's thread; stops when dropped.
+pub struct OnlineDesk {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl OnlineDesk {
+    pub fn start(
+        client: ServerClient,
+        runtime: tokio::runtime::Handle,
+        requests: Receiver<OnlineRequest>,
+        events: Sender<KioskEvent>,
+    ) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new().name("online-desk".into()).spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let request = match requests.recv_timeout(Duration::from_millis(200)) {
+                        Ok(request) => request,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    };
+                    let (client, events) = (client.clone(), events.clone());
+                    runtime.spawn(async move {
+                        let answer = answer(&client, request.ask).await;
+                        let _ = events.send(KioskEvent::Answered { request: request.number, answer });
+                    });
+                }
+            })?
+        };
+        Ok(Self { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for OnlineDesk {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
+    let result = match ask {
+        OnlineAsk::Bill { account } => client.bill(&account).await.map(OnlineAnswer::Bill),
+        OnlineAsk::CreatePayment { account, amount_fen, idempotency_key } => client
+            .create_payment_order(&PaymentOrderRequest { account, amount_fen }, &idempotency_key)
+            .await
+            .map(OnlineAnswer::Order),
+        OnlineAsk::PaymentStatus { order_id } => client.payment_order(&order_id).await.map(OnlineAnswer::Order),
+        OnlineAsk::CancelPayment { order_id } => client.cancel_payment_order(&order_id).await.map(OnlineAnswer::Order),
+        OnlineAsk::SocialInsurance { resident } => {
+            client.social_insurance(resident.as_str()).await.map(OnlineAnswer::SocialInsurance)
+        }
+        OnlineAsk::ReportStatus { tracking_number } => {
+            client.issue_report(&tracking_number).await.map(OnlineAnswer::ReportStatus)
+        }
+    };
+    result.unwrap_or_else(|e| match e {
+        SyncError::Server { status: 404, .. } => OnlineAnswer::NotFound,
+        other => {
+            tracing::warn!("an online service failed: {other}");
+            OnlineAnswer::Unavailable
+        }
+    })
+}
