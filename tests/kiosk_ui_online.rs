@@ -9,6 +9,7 @@ mod ui_support;
 
 use citizen_window::devices::RecordingWorker;
 use citizen_window::sync::link_worker::{LinkTiming, ServerLink};
+use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 use support::TestFleet;
 use support::fault_proxy::{FaultProxy, NetworkFault};
@@ -65,5 +66,156 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     };
     assert_eq!(tickets.len(), 1, "the ticket is on the server once");
     assert!(tickets[0].record.payload.as_str().contains("A001"));
+    drop(link);
+}
+
+/// The text of every receipt the simulated printer finished, oldest first.
+fn receipts(dir: &std::path::Path) -> Vec<String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+fn wait_for_receipts(dir: &std::path::Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while receipts(dir).len() < count && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    receipts(dir)
+}
+
+fn type_digits(h: &Harness, digits: &str) {
+    for digit in digits.chars() {
+        h.tap(&digit.to_string());
+    }
+}
+
+#[test]
+fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_real_server() {
+    use citizen_window::devices::PrinterSetup;
+    use citizen_window::sync::online_desk::OnlineDesk;
+    use citizen_window_hardware::printer::PrinterProfile;
+    use citizen_window_hardware::sim::printer::SimPrinter;
+    use citizen_window_hardware::sim::pty_host::PtyHost;
+    use citizen_window_hardware::sim::receipt_render::FolderSink;
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let state = tempfile::tempdir().unwrap();
+    let identity = rt.block_on(fleet.enrol(state.path()));
+    let receipts_dir = state.path().join("receipts");
+    let profile = PrinterProfile::default_profile();
+    let port = state.path().join("printer");
+    let sink = FolderSink::new(&receipts_dir).unwrap();
+    let _printer =
+        PtyHost::start(Box::new(SimPrinter::new(profile.clone(), Box::new(sink))), &port, profile.baud).unwrap();
+
+    let h = Harness::new(1080, 1920);
+    let (events, reports) = std::sync::mpsc::channel();
+    let (requests, recorder_requests) = std::sync::mpsc::channel();
+    let (online_requests, desk_requests) = std::sync::mpsc::channel();
+    h.ui.listen(reports);
+    h.ui.record_with(requests);
+    h.ui.ask_online_with(online_requests);
+    let journal_path = support::journal_path(state.path());
+    let timing = LinkTiming { heartbeat_online: Duration::from_secs(1), ..LinkTiming::default() };
+    let link =
+        ServerLink::start(&identity, journal_path.clone(), state.path().to_path_buf(), events.clone(), timing).unwrap();
+    let (client, runtime) = link.client();
+    let _desk = OnlineDesk::start(client, runtime, desk_requests, events.clone()).unwrap();
+    let printer = Some(PrinterSetup { port, profile });
+    let _recorder =
+        RecordingWorker::start(journal_path, printer, recorder_requests, events, Some(link.wake())).unwrap();
+    let exported = |kind: &str| {
+        let all = rt.block_on(async { fleet.storage().await.export(None).await.unwrap() });
+        all.into_iter().filter(|t| t.record.kind == kind).collect::<Vec<_>>()
+    };
+
+    // A water bill by account number, paid on a "phone" through the server's demo payment page.
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.tap("便民缴费");
+    type_digits(&h, "330102881742");
+    h.tap("查询");
+    h.tick_until("the bill", |text| text.contains("应缴金额：￥41.40"));
+    h.tap("手机扫码缴费");
+    h.tick_until("the payment code", |text| text.contains("等待付款"));
+    let pay_url = h.ui.controller.borrow().screen(h.now.get()).online.pay_url.unwrap();
+    let order_id = pay_url.rsplit('/').next().unwrap().to_string();
+    let phone = citizen_window::sync::server_client::fleet_http_client(&identity.ca_pem, None).unwrap();
+    let confirm = format!("{}/pay/{order_id}/confirm", fleet.url);
+    let paid = rt.block_on(async { phone.post(&confirm).send().await }).unwrap();
+    assert!(paid.status().is_success(), "{}", paid.status());
+    // The kiosk asks for the payment's status every 2 s of its clock, which this test moves.
+    h.advance(3);
+    h.tick_until("the paid receipt", |text| {
+        text.contains("缴费成功：￥41.40") && text.contains("请从屏幕下方出纸口取走凭条")
+    });
+    let printed = wait_for_receipts(&receipts_dir, 1);
+    assert!(printed[0].contains("41.40") && printed[0].contains(&order_id), "{}", printed[0]);
+
+    // Cancel: the order is closed at the server, and the phone can no longer pay it.
+    h.tap("返回首页");
+    h.tap("便民缴费");
+    type_digits(&h, "510277810031");
+    h.tap("查询");
+    h.tick_until("the electricity bill", |text| text.contains("￥118.60"));
+    h.tap("手机扫码缴费");
+    h.tick_until("the payment code", |text| text.contains("等待付款"));
+    let pay_url = h.ui.controller.borrow().screen(h.now.get()).online.pay_url.unwrap();
+    h.tap("取消缴费");
+    h.tick_until("the cancellation", |text| text.contains("已取消缴费"));
+    let late_confirm = format!("{}/pay/{}/confirm", fleet.url, pay_url.rsplit('/').next().unwrap());
+    let late = rt.block_on(async { phone.post(&late_confirm).send().await });
+    assert_eq!(late.unwrap().status(), 409, "a cancelled code cannot be paid");
+
+    // A report made here, synced, then looked up by its tracking number.
+    h.tap("返回首页");
+    h.tap("报事报修");
+    h.tap("路灯照明损坏");
+    h.tap("3 号楼");
+    h.tick_until("the tracking number", |text| text.contains("查询编号"));
+    let tracking = h.ui.window.global::<citizen_window::ui::ServiceAdapter>().get_outcome().number.replace(' ', "");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while exported("issue_report").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    h.tap("返回首页");
+    h.tap("报事报修");
+    h.tap("查询报事进度");
+    type_digits(&h, &tracking);
+    h.tap("查询");
+    h.tick_until("the report's status", |text| text.contains("已受理"));
+
+    // The social-insurance record of an identified resident, and its printed statement.
+    h.tap("首页");
+    h.tap("社保查询");
+    assert_eq!(h.page(), "place_card");
+    let resident = citizen_window::session::Resident {
+        name: zeroize::Zeroizing::new("张伟".into()),
+        masked_id: zeroize::Zeroizing::new("3301**********0018".into()),
+        key: zeroize::Zeroizing::new("9".repeat(64)),
+    };
+    h.ui.update(|k, now| k.identified(resident, now));
+    h.tick_until("the record", |text| text.contains("缴费记录"));
+    h.tap("打印对账单");
+    h.tick_until("the statement", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    let printed = wait_for_receipts(&receipts_dir, 3);
+    assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
+
+    // The server holds the payment once; the statement reached it without its figures.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while exported("social_insurance_statement").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let payments = exported("bill_payment");
+    assert_eq!(payments.len(), 1, "one paid bill, recorded once");
+    assert!(payments[0].record.payload.as_str().contains(&order_id));
+    let statements = exported("social_insurance_statement");
+    assert_eq!(statements.len(), 1);
+    assert!(!statements[0].record.payload.as_str().contains("384"), "no figures on disk or on the wire");
     drop(link);
 }

@@ -51,8 +51,12 @@ impl Harness {
             .unwrap_or_else(|| panic!("nothing labelled {label:?} on the {} page", self.page()))
     }
 
+    /// Taps the button with this label (a button's own text carries the same label: the button,
+    /// not its text, takes the tap).
     pub fn tap(&self, label: &str) {
-        self.find(label).invoke_accessible_default_action();
+        let button = ElementHandle::find_by_accessible_label(&self.ui.window, label)
+            .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button));
+        button.unwrap_or_else(|| self.find(label)).invoke_accessible_default_action();
     }
 
     /// Ticks the UI (as its timer does) until `wanted` holds for the text on screen, with real
