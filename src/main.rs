@@ -16,11 +16,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the demo on simulated devices: read a sample ID card, print a sample receipt.
+    /// The whole system on this machine: the central server on loopback, simulated reader and
+    /// printer, the kiosk in a window with a demo panel; without a display, a scripted walk
+    /// through every service, headless, with screenshots and receipts.
     Demo {
-        /// Folder for the simulated ports and the rendered receipts.
+        /// Folder for the server, the kiosk's state, the simulated ports, screenshots and receipts
+        /// (emptied first).
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
+        /// The scripted walk even where a display is available.
+        #[arg(long)]
+        headless: bool,
+        /// Only the devices: read a synthetic card and print one receipt.
+        #[arg(long)]
+        devices_only: bool,
     },
     /// Run the kiosk UI (docs/CONFIG.md for the configuration file).
     Run {
@@ -30,7 +39,7 @@ enum Command {
     },
     /// Render one page of the kiosk UI to a PNG file, without a display (software renderer).
     Screenshot {
-        /// attract, home, notices, notice, directory or unavailable.
+        /// A page's name (see README: attract, home, notices, tickets, bills, payment, ...).
         #[arg(long)]
         page: String,
         #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
@@ -49,6 +58,30 @@ enum Command {
     },
 }
 
+/// The whole-system demo: windowed where there is a display, otherwise the headless walk.
+fn demo(out: &std::path::Path, headless: bool) -> anyhow::Result<()> {
+    use citizen_window::demo::{system::DemoSystem, walk::headless_walk, windowed_demo};
+    let mut say = |step: &str| println!("• {step}");
+    let system = DemoSystem::start(out, &mut say)?;
+    let display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if display && !headless {
+        return windowed_demo(&system);
+    }
+    if !headless {
+        println!(
+            "• no display here (neither DISPLAY nor WAYLAND_DISPLAY is set): walking through every service headless"
+        );
+    }
+    let held = headless_walk(&system, &mut say)?;
+    let receipts = std::fs::read_dir(&system.receipts)
+        .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
+        .unwrap_or(0);
+    println!("\nthe central server holds {held} transactions from this kiosk, each once");
+    println!("{receipts} receipts printed: {}", system.receipts.display());
+    println!("screens of every step:  {}", system.out.join("screens").display());
+    Ok(())
+}
+
 fn parse_size(text: &str) -> Result<(u32, u32), String> {
     citizen_window::config::parse_size(text)
         .ok_or_else(|| format!("{text:?} is not a size: write WIDTHxHEIGHT, each side from 320 to 7680 pixels"))
@@ -60,13 +93,16 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Demo { out } => run_device_demo(&out, |step| println!("• {step}")).map(|report| {
-            println!("\nreceipt as text:    {}", report.receipt_text.display());
-            println!("receipt as picture: {}\n", report.receipt_png.display());
-            if let Ok(text) = std::fs::read_to_string(&report.receipt_text) {
-                print!("{text}");
-            }
-        }),
+        Command::Demo { out, devices_only: true, .. } => {
+            run_device_demo(&out, |step| println!("• {step}")).map(|report| {
+                println!("\nreceipt as text:    {}", report.receipt_text.display());
+                println!("receipt as picture: {}\n", report.receipt_png.display());
+                if let Ok(text) = std::fs::read_to_string(&report.receipt_text) {
+                    print!("{text}");
+                }
+            })
+        }
+        Command::Demo { out, headless, .. } => demo(&out, headless),
         Command::Run { config } => citizen_window::run::run(config.as_deref()),
         Command::Screenshot { page, lang, elderly, size: (width, height), content, out } => {
             let language = if lang == "en" { Language::En } else { Language::Zh };

@@ -1,7 +1,13 @@
-//! `citizen-window demo`: until the kiosk UI exists, a device demo on simulated hardware. It starts
-//! a simulated ID card reader and receipt printer on pseudo-terminals, reads a synthetic resident's
-//! card through the real SAM driver, prints a receipt through the real printer driver, and shows
-//! where the rendered receipt is.
+//! `citizen-window demo`: the whole system on one machine ([`system`]), with the kiosk UI in a
+//! window and a demo panel beside it, or, without a display, a scripted walk through every
+//! service, headless ([`walk`]). `citizen-window demo --devices-only` keeps the first demo: read
+//! a synthetic card and print one receipt on the simulated devices.
+
+pub mod system;
+pub mod walk;
+mod window;
+
+pub use window::windowed_demo;
 
 use anyhow::{Context, Result, bail};
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;

@@ -98,6 +98,7 @@ impl KioskController {
     pub fn keypad_confirm(&mut self, now: Instant) {
         self.touched(now);
         let digits = self.flows.input.clone();
+        self.flows.problem = None;
         match self.page {
             Page::Bills if digits.len() == ACCOUNT_DIGITS => {
                 let account = format!("{}-{}-{}", &digits[..4], &digits[4..8], &digits[8..]);

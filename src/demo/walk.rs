@@ -1,0 +1,213 @@
+//! The demo's scripted walk, headless: the kiosk UI on the software renderer, driven by its
+//! accessible labels the way a resident taps, through every service, against the running demo
+//! system. Each step is printed and its screen saved as a PNG.
+
+use super::system::DemoSystem;
+use crate::content::Content;
+use crate::kiosk::KioskController;
+use crate::run::KioskThreads;
+use crate::ui::screenshot::{save_png, snapshot, use_headless_renderer};
+use crate::ui::{AppWindow, Clock, KioskUi};
+use anyhow::{Context, Result, anyhow, bail};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use slint::ComponentHandle;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// How long a step may take before the walk gives up (the printer at 9600 baud takes seconds).
+const STEP_LIMIT: Duration = Duration::from_secs(30);
+
+struct Walker<'a> {
+    ui: KioskUi,
+    screens: PathBuf,
+    shot: usize,
+    say: &'a mut dyn FnMut(&str),
+}
+
+impl Walker<'_> {
+    fn text(&self) -> String {
+        let mut text = String::new();
+        for element in ElementQuery::from_root(&self.ui.window).match_descendants().find_all() {
+            if let Some(label) = element.accessible_label() {
+                text.push_str(&label);
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    fn tap(&mut self, label: &str) -> Result<()> {
+        self.ui.tick();
+        let mut found = ElementHandle::find_by_accessible_label(&self.ui.window, label).collect::<Vec<_>>();
+        if found.is_empty() {
+            // A list row is labelled with more than its title.
+            found = ElementQuery::from_root(&self.ui.window)
+                .match_descendants()
+                .find_all()
+                .into_iter()
+                .filter(|e| e.accessible_label().is_some_and(|l| l.contains(label)))
+                .collect();
+        }
+        found.sort_by_key(|e| e.accessible_role() != Some(AccessibleRole::Button));
+        let element = found.into_iter().next().ok_or_else(|| {
+            anyhow!("the demo walk found nothing labelled {label:?}; the screen says:\n{}", self.text())
+        })?;
+        element.invoke_accessible_default_action();
+        Ok(())
+    }
+
+    fn type_digits(&mut self, digits: &str) -> Result<()> {
+        digits.chars().try_for_each(|d| self.tap(&d.to_string()))
+    }
+
+    /// Ticks the UI (device and server answers come in) until the screen shows `part`.
+    fn wait_for(&mut self, part: &str) -> Result<()> {
+        self.wait_for_any(&[part]).map(|_| ())
+    }
+
+    /// Like [`Self::wait_for`], for the first of several; returns which one showed.
+    fn wait_for_any(&mut self, parts: &[&str]) -> Result<usize> {
+        let deadline = Instant::now() + STEP_LIMIT;
+        while Instant::now() < deadline {
+            self.ui.tick();
+            let text = self.text();
+            if let Some(found) = parts.iter().position(|part| text.contains(part)) {
+                return Ok(found);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("the demo walk waited {} s for {parts:?}; the screen says:\n{}", STEP_LIMIT.as_secs(), self.text())
+    }
+
+    /// Prints the step and saves the screen as it is now.
+    fn step(&mut self, name: &str, what: &str) -> Result<()> {
+        self.shot += 1;
+        let path = self.screens.join(format!("{:02}-{name}.png", self.shot));
+        save_png(&snapshot(&self.ui)?, &path)?;
+        (self.say)(&format!("{what}  [{}]", path.display()));
+        Ok(())
+    }
+}
+
+/// Walks through every service; returns the number of transactions the server holds at the end.
+pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<usize> {
+    use_headless_renderer()?;
+    let screens = system.out.join("screens");
+    std::fs::create_dir_all(&screens)?;
+    let window = AppWindow::new().context("the headless renderer cannot start")?;
+    window.window().set_size(slint::PhysicalSize::new(1080, 1920));
+    let content = Content::load(&system.config.content_dir)?;
+    let clock: Clock = Rc::new(Instant::now);
+    let ui = KioskUi::new(window, KioskController::new(content, system.config.session, Instant::now()), clock);
+    let _threads = KioskThreads::start(&ui, &system.config)?;
+    ui.window.show()?;
+    let mut w = Walker { ui, screens, shot: 0, say };
+
+    w.step("attract", "attract screen: rolling notices, 请触摸屏幕开始")?;
+    w.tap("请触摸屏幕开始 / Touch to start")?;
+    w.step("home", "home screen: every service")?;
+
+    w.tap("社区公告")?;
+    w.tap("关于冬季供暖的通知")?;
+    w.step("notice", "a notice in full (社区公告)")?;
+    w.tap("首页")?;
+    w.tap("服务指南")?;
+    w.step("directory", "the service directory (服务指南)")?;
+
+    w.tap("首页")?;
+    w.tap("预约取号")?;
+    w.tap("社保")?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.step("ticket", "queue ticket for the social-insurance window: journaled, then printed")?;
+
+    w.tap("返回首页")?;
+    w.tap("报事报修")?;
+    w.tap("路灯照明损坏")?;
+    w.tap("3 号楼")?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    let tracking = w.ui.window.global::<crate::ui::ServiceAdapter>().get_outcome().number.replace(' ', "");
+    w.step("report", &format!("problem report: broken light at building 3, tracking number {tracking}"))?;
+
+    w.tap("返回首页")?;
+    w.tap("民意征集")?;
+    w.step("place-card", "the vote needs an ID card: the reader's place is shown")?;
+    system.reader.control("place zhang-wei").map_err(anyhow::Error::msg)?;
+    w.wait_for("小区内增设非机动车充电棚")?;
+    w.tap("小区内增设非机动车充电棚")?;
+    w.tap("同意")?;
+    w.tap("希望收费合理")?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.step("vote", "synthetic card zhang-wei placed; voted 同意 with a comment, vote code printed")?;
+
+    w.tap("首页")?;
+    w.tap("社保查询")?;
+    w.wait_for("缴费记录")?;
+    w.tap("打印对账单")?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.step("social-insurance", "social-insurance record from the server, statement printed")?;
+
+    w.tap("首页")?;
+    w.tap("便民缴费")?;
+    w.type_digits("330102881742")?;
+    w.tap("查询")?;
+    w.wait_for("应缴金额")?;
+    w.step("bill", "water bill for account 3301-0288-1742, from the server")?;
+    w.tap("手机扫码缴费")?;
+    w.wait_for("等待付款")?;
+    w.step("payment", "payment QR code: a phone on this machine can open it")?;
+    let pay_url = w.ui.controller.borrow().screen(Instant::now()).online.pay_url.context("no payment order")?;
+    complete_demo_payment(&system.server_url, &system.config.state_dir, &pay_url)?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.step("paid", "paid on the demo payment page (确认支付); receipt printed")?;
+
+    w.tap("返回首页")?;
+    w.tap("报事报修")?;
+    w.tap("查询报事进度")?;
+    w.type_digits(&tracking)?;
+    // The report reaches the server through the outbox uploader: ask until it is there.
+    let deadline = Instant::now() + STEP_LIMIT;
+    loop {
+        w.tap("查询")?;
+        let answer = w.wait_for_any(&["已受理", "没有找到"])?;
+        if answer == 0 {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the report never reached the server: see {}", system.out.join("central.log").display());
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    w.step("report-status", "report status looked up by its tracking number")?;
+
+    w.tap("退出")?;
+    system.reader.control("remove").map_err(anyhow::Error::msg)?;
+    w.step("exit", "退出: the session is wiped, back to the attract screen")?;
+
+    // Everything recorded is on the server, exactly once.
+    let deadline = Instant::now() + STEP_LIMIT;
+    loop {
+        let held = system.server_transactions()?.len();
+        if held >= 5 || Instant::now() > deadline {
+            return Ok(held);
+        }
+        w.ui.tick();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// What a phone does on the payment page: press 确认支付 (the demo payment, no money moves).
+pub fn complete_demo_payment(server_url: &str, state_dir: &std::path::Path, pay_url: &str) -> Result<()> {
+    let order_id = pay_url.rsplit('/').next().context("a payment link without an order")?;
+    // A phone would trust the server's certificate its own way; here, the fleet CA the kiosk has.
+    let identity = crate::sync::identity::KioskIdentity::load(state_dir)?;
+    let ca = identity.ca_pem;
+    let client = crate::sync::server_client::fleet_http_client(&ca, None)?;
+    let confirm = format!("{server_url}/pay/{order_id}/confirm");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let status = runtime.block_on(async { client.post(&confirm).send().await.map(|r| r.status()) })?;
+    if !status.is_success() {
+        bail!("the demo payment page answered {status}");
+    }
+    Ok(())
+}
