@@ -20,3 +20,5 @@ shot ticket-done-zh --page ticket_done
 shot report-place-en --page report_place --lang en
 shot place-card-zh-elderly --page place_card --elderly
 shot vote-done-zh --page vote_done
+shot payment-zh --page payment
+shot bills-en-elderly-landscape --page bills --lang en --elderly --size 1920x1080

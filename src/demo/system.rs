@@ -13,6 +13,7 @@ use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::receipt_render::FolderSink;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,14 +70,23 @@ impl DemoSystem {
         ]))
         .context("the demo fleet (CA, server certificate, database) could not be created")?;
         let log = std::fs::File::create(out.join("central.log"))?;
-        let server = Command::new(&central)
+        let mut serve = Command::new(&central);
+        serve
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--dir")
             .arg(&central_dir)
             .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start {}", central.display()))?;
+            .stderr(log);
+        // The server goes with the demo, even when the demo is killed (Ctrl-C, a closed terminal).
+        // SAFETY: between fork and exec the child only makes the prctl system call, which is
+        // async-signal-safe, and touches no memory of the parent's.
+        unsafe {
+            serve.pre_exec(|| {
+                rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+                    .map_err(std::io::Error::from)
+            });
+        }
+        let server = serve.spawn().with_context(|| format!("cannot start {}", central.display()))?;
         let server_url = format!("https://localhost:{port}");
         let mut system = Self {
             out: out.to_path_buf(),
