@@ -21,10 +21,19 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
         "the demo failed ({}); citizen-central is built by `cargo test --workspace` (scripts/test.sh)\n{stdout}\n{stderr}",
         output.status
     );
-    for step in ["queue ticket", "problem report", "voted", "statement printed", "receipt printed", "report status"] {
+    let steps = [
+        "queue ticket",
+        "problem report",
+        "voted",
+        "statement printed",
+        "appointment",
+        "receipt printed",
+        "report status",
+    ];
+    for step in steps {
         assert!(stdout.contains(step), "no {step:?} step in:\n{stdout}");
     }
-    assert!(stdout.contains("the central server holds 5 transactions"), "{stdout}");
+    assert!(stdout.contains("the central server holds 6 transactions"), "{stdout}");
     let count = |dir: &str, ext: &str| {
         std::fs::read_dir(folder.join(dir))
             .unwrap()
@@ -32,8 +41,8 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
             .filter(|e| e.path().extension().is_some_and(|x| x == ext))
             .count()
     };
-    assert_eq!(count("receipts", "txt"), 5, "ticket, report, vote, statement, payment");
-    assert!(count("screens", "png") >= 14);
+    assert_eq!(count("receipts", "txt"), 6, "ticket, report, vote, statement, appointment, payment");
+    assert!(count("screens", "png") >= 15);
     let journal = folder.join("kiosk/journal.sqlite");
     assert!(journal.exists());
     // No ID number or name on the kiosk's disk: the synthetic card's number and name.

@@ -206,6 +206,18 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let printed = wait_for_receipts(&receipts_dir, 3);
     assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
 
+    // An appointment tomorrow at the legal-aid window, booked at the server for this resident.
+    h.tap("首页");
+    h.tap("预约取号");
+    h.tap("预约明天办理（需刷身份证）");
+    assert_eq!(h.page(), "appointments", "the resident is still identified");
+    h.tap("法律援助");
+    h.tick_until("tomorrow's times", |text| text.contains("请点按选择"));
+    ui_support::find_containing(&h, "09:30").invoke_accessible_default_action();
+    h.tick_until("the booking", |text| text.contains("预约成功") && text.contains("请从屏幕下方出纸口取走凭条"));
+    let printed = wait_for_receipts(&receipts_dir, 4);
+    assert!(printed[3].contains("09:30") && printed[3].contains("ap-"), "{}", printed[3]);
+
     // The server holds the payment once; the statement reached it without its figures.
     let deadline = Instant::now() + Duration::from_secs(20);
     while exported("social_insurance_statement").is_empty() && Instant::now() < deadline {
@@ -214,6 +226,11 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let payments = exported("bill_payment");
     assert_eq!(payments.len(), 1, "one paid bill, recorded once");
     assert!(payments[0].record.payload.as_str().contains(&order_id));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while exported("appointment").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(exported("appointment").len(), 1);
     let statements = exported("social_insurance_statement");
     assert_eq!(statements.len(), 1);
     assert!(!statements[0].record.payload.as_str().contains("384"), "no figures on disk or on the wire");

@@ -148,6 +148,15 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.step("social-insurance", "social-insurance record from the server, statement printed")?;
 
     w.tap("首页")?;
+    w.tap("预约取号")?;
+    w.tap("预约明天办理（需刷身份证）")?;
+    w.tap("法律援助")?;
+    w.wait_for("请点按选择")?;
+    w.tap("09:30")?;
+    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.step("appointment", "appointment tomorrow 09:30 at the legal-aid window, booked at the server")?;
+
+    w.tap("首页")?;
     w.tap("便民缴费")?;
     w.type_digits("330102881742")?;
     w.tap("查询")?;
@@ -188,7 +197,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     let deadline = Instant::now() + STEP_LIMIT;
     loop {
         let held = system.server_transactions()?.len();
-        if held >= 5 || Instant::now() > deadline {
+        if held >= 6 || Instant::now() > deadline {
             return Ok(held);
         }
         w.ui.tick();

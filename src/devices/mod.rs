@@ -68,6 +68,8 @@ pub enum ServiceAsk {
     Report { category: IssueCategory, place: String, place_name: (String, String) },
     /// Print the receipt of a recorded transaction again, marked as a copy.
     Reprint { seq: u64 },
+    /// An appointment the server booked for the identified resident.
+    Appointment { resident: ResidentKey, appointment_id: String, window: Window, starts_at: String },
     /// A payment order the server reports paid: recorded once per order, however often asked.
     BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
     /// The identified resident's social-insurance record, printed as a statement. Only that it
@@ -105,6 +107,7 @@ pub enum RecordedWhat {
     Vote { choice: VoteChoice, vote_code: String },
     Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
     Statement,
+    Appointment { window: Window, starts_at: String },
 }
 
 /// Why a card did not identify a resident; the UI says it in the resident's language.

@@ -5,7 +5,9 @@
 
 use super::{KioskEvent, Recorded, RecordedWhat, Reprintable, ServiceAsk, ServiceRequest, today_in_china};
 use crate::journal::{Journal, JournalRecord, NewTransaction, ReceiptPlan, now_ms};
-use crate::records::{self, PaymentPayload, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds};
+use crate::records::{
+    self, AppointmentPayload, PaymentPayload, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds,
+};
 use crate::resident_key::ResidentKey;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
 use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
@@ -212,6 +214,18 @@ impl Recorder {
                     Err(e) => Err(e),
                 }
             }
+            ServiceAsk::Appointment { resident, appointment_id, window, starts_at } => {
+                let payload = AppointmentPayload { appointment_id, window, starts_at: starts_at.clone() };
+                let once_key = format!("appointment:{}", payload.appointment_id);
+                match self.record_once(kinds::APPOINTMENT, &payload, Some(&resident), &once_key, now) {
+                    Ok(Some(seq)) => Ok((seq, RecordedWhat::Appointment { window, starts_at })),
+                    Ok(None) => {
+                        tracing::info!("an appointment was reported again: it is recorded once");
+                        return;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             ServiceAsk::Statement { resident, record } => {
                 let payload = serde_json::json!({ "months": record.contributions.len() });
                 statement_receipt = Some(records::statement_receipt(&record, now));
@@ -396,6 +410,10 @@ fn what_was_recorded(record: &JournalRecord) -> Option<RecordedWhat> {
         kinds::ISSUE_REPORT => {
             let report: ReportPayload = serde_json::from_str(record.payload.as_str()).ok()?;
             Some(RecordedWhat::Report { category: report.category, tracking_number: report.tracking_number })
+        }
+        kinds::APPOINTMENT => {
+            let booked: AppointmentPayload = serde_json::from_str(record.payload.as_str()).ok()?;
+            Some(RecordedWhat::Appointment { window: booked.window, starts_at: booked.starts_at })
         }
         kinds::BILL_PAYMENT => {
             let paid: PaymentPayload = serde_json::from_str(record.payload.as_str()).ok()?;

@@ -140,6 +140,9 @@ impl KioskController {
                 ServiceOutcome::Paid { utility, amount_fen, order_id, receipt }
             }
             RecordedWhat::Statement => ServiceOutcome::Statement { receipt },
+            RecordedWhat::Appointment { window, starts_at } => {
+                ServiceOutcome::Appointment { window, starts_at, receipt }
+            }
         };
         shown.seq = Some(recorded.seq);
         shown.outcome = outcome;
@@ -153,7 +156,8 @@ impl KioskController {
             | ServiceOutcome::Report { receipt, .. }
             | ServiceOutcome::Vote { receipt, .. }
             | ServiceOutcome::Paid { receipt, .. }
-            | ServiceOutcome::Statement { receipt } => *receipt = progress,
+            | ServiceOutcome::Statement { receipt }
+            | ServiceOutcome::Appointment { receipt, .. } => *receipt = progress,
             ServiceOutcome::Recording
             | ServiceOutcome::Refused
             | ServiceOutcome::AlreadyVoted
@@ -335,6 +339,8 @@ impl KioskController {
         if let Page::PlaceCard(service) = self.page {
             match service {
                 Service::SocialInsurance => self.open_online(Page::SocialInsurance),
+                // Only the ticket page's "book an appointment" asks for a card for this tile.
+                Service::Appointments => self.open_online(Page::Appointments),
                 other => self.page = self.page_of(other),
             }
         }
@@ -569,6 +575,7 @@ impl KioskController {
             cancelling: f.cancelling,
             report_status: f.report_status.clone(),
             social_insurance: f.social_insurance.clone(),
+            slots: f.slots.clone(),
         }
     }
 }

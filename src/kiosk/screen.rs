@@ -40,6 +40,10 @@ pub enum Page {
     ReportLookup,
     /// The identified resident's social-insurance record, with a print button.
     SocialInsurance,
+    /// Appointment, first step: the window (the resident is identified).
+    Appointments,
+    /// Appointment, second step: tomorrow's times at that window.
+    Slots(Window),
     /// A service's result: recording, recorded (with its number and receipt), or refused.
     Done,
 }
@@ -67,6 +71,8 @@ impl Page {
             Page::Payment => "payment",
             Page::ReportLookup => "report_lookup",
             Page::SocialInsurance => "social_insurance",
+            Page::Appointments => "appointments",
+            Page::Slots(_) => "slots",
             Page::Done => "done",
         }
     }
@@ -145,6 +151,12 @@ pub enum ServiceOutcome {
     /// nothing was paid.
     PaymentCancelled,
     PaymentExpired,
+    /// An appointment booked, recorded and printed.
+    Appointment {
+        window: Window,
+        starts_at: String,
+        receipt: ReceiptProgress,
+    },
     /// The social-insurance statement, printed or not.
     Statement {
         receipt: ReceiptProgress,
@@ -162,6 +174,8 @@ pub enum ServiceOutcome {
 pub enum OnlineProblem {
     /// Fewer digits than the number has.
     TooShort,
+    /// The server refused: the appointment slot filled up meanwhile.
+    Full,
     NotFound,
     /// The server did not answer.
     Unavailable,
@@ -214,6 +228,16 @@ pub struct OnlineView {
     pub cancelling: bool,
     pub report_status: Option<ReportStatusRow>,
     pub social_insurance: Option<SocialInsuranceRow>,
+    /// Tomorrow's appointment slots at the chosen window.
+    pub slots: Vec<SlotRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotRow {
+    pub slot_id: String,
+    /// "2026-11-28 09:30".
+    pub starts_at: String,
+    pub free: u32,
 }
 
 /// A proposal, in the resident's language.

@@ -411,3 +411,44 @@ mod online_services {
         assert_eq!(k.screen(t0).page, Page::SocialInsurance);
     }
 }
+
+#[test]
+fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
+    use crate::devices::{KioskEvent, ServiceAsk};
+    use crate::records::Window;
+    use crate::sync::online_desk::{OnlineAnswer, OnlineAsk};
+    use citizen_window_protocol::services::{Appointment, AppointmentSlot};
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("appointments", t0);
+    k.open_appointments(t0);
+    assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::Appointments));
+    k.identified(resident("张伟", "1101**********1234"), t0);
+    assert_eq!(k.screen(t0).page, Page::Appointments);
+    k.choose_appointment_window("legal_aid", t0);
+    let ask = k.take_online_requests().remove(0);
+    assert_eq!(ask.ask, OnlineAsk::Slots { window: "法律援助".into() });
+    let slot = |id: &str, free| AppointmentSlot {
+        slot_id: id.into(),
+        window: "法律援助".into(),
+        starts_at: "2026-11-28 09:30".into(),
+        free,
+    };
+    let slots = OnlineAnswer::Slots(vec![slot("la-1", 0), slot("la-2", 3)]);
+    k.handle_event(KioskEvent::Answered { request: ask.number, answer: slots }, t0);
+    k.book_slot("la-1", t0);
+    assert!(k.take_online_requests().is_empty(), "a full time is not booked");
+    k.book_slot("la-2", t0);
+    let book = k.take_online_requests().remove(0);
+    assert!(
+        matches!(&book.ask, OnlineAsk::Book { slot_id, resident, .. } if slot_id == "la-2" && resident.as_str() == "k")
+    );
+    let booked = Appointment { appointment_id: "ap-1".into(), slot: slot("la-2", 2) };
+    k.handle_event(KioskEvent::Answered { request: book.number, answer: OnlineAnswer::Appointment(booked) }, t0);
+    let recorded = k.take_requests().remove(0);
+    assert!(matches!(
+        &recorded.ask,
+        ServiceAsk::Appointment { window: Window::LegalAid, appointment_id, .. } if appointment_id == "ap-1"
+    ));
+}

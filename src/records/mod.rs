@@ -2,6 +2,7 @@
 //! no ID number, no address: a resident appears only as the journal's keyed hash), how its number
 //! is made, and its receipt. Pure: no IO, no clock (the day and randomness come in as arguments).
 
+mod appointment;
 mod payment;
 mod receipt_layout;
 mod report;
@@ -9,6 +10,7 @@ mod statement;
 mod ticket;
 mod vote;
 
+pub use appointment::AppointmentPayload;
 pub use payment::{PaymentPayload, once_key as payment_once_key, utility_name, yuan};
 pub use receipt_layout::RecordFacts;
 pub use receipt_layout::receipt_for;
@@ -24,4 +26,5 @@ pub mod kinds {
     pub const VOTE: &str = "vote";
     pub const BILL_PAYMENT: &str = "bill_payment";
     pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
+    pub const APPOINTMENT: &str = "appointment";
 }

@@ -1,6 +1,7 @@
 //! The receipt each record prints, made from the journal record alone, so that a reprint (marked
 //! as a copy) is the same receipt. Bilingual, like every receipt; no name and no ID number.
 
+use super::appointment::AppointmentPayload;
 use super::kinds;
 use super::payment::{PaymentPayload, utility_name, yuan};
 use super::report::{ReportPayload, grouped};
@@ -59,6 +60,22 @@ pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
                 .separator()
                 .text("凭编号在本机“报事报修”查询进度", TextStyle::default().centred())
                 .text("Look up its status with this number", TextStyle::default().centred())
+        }
+        kinds::APPOINTMENT => {
+            let booked: AppointmentPayload = serde_json::from_str(record.payload).ok()?;
+            let (zh, en) = booked.window.printed_name();
+            let number = booked.window.window_number();
+            receipt
+                .text("预约凭条 Appointment", TextStyle::default().centred())
+                .separator()
+                .text(booked.starts_at, TextStyle::default().centred().bold().sized(TextSize::TALL))
+                .key_value("窗口 Window", format!("{number} 号 No. {number}"))
+                .key_value("业务 Service", format!("{zh} {en}"))
+                .key_value("预约号 Booking", booked.appointment_id)
+                .key_value("办理时间 Booked at", time)
+                .separator()
+                .text("请按时到窗口办理，出示本凭条", TextStyle::default().centred())
+                .text("Please come on time and show this slip", TextStyle::default().centred())
         }
         kinds::BILL_PAYMENT => {
             let paid: PaymentPayload = serde_json::from_str(record.payload).ok()?;

@@ -8,7 +8,8 @@ use super::server_client::ServerClient;
 use crate::devices::KioskEvent;
 use crate::resident_key::ResidentKey;
 use citizen_window_protocol::services::{
-    Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest, SocialInsuranceRecord,
+    Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
+    SocialInsuranceRecord,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,6 +47,15 @@ pub enum OnlineAsk {
     ReportStatus {
         tracking_number: String,
     },
+    /// Tomorrow's free slots at one window (the server names windows in Chinese).
+    Slots {
+        window: String,
+    },
+    Book {
+        slot_id: String,
+        resident: ResidentKey,
+        idempotency_key: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +64,12 @@ pub enum OnlineAnswer {
     Order(PaymentOrder),
     SocialInsurance(SocialInsuranceRecord),
     ReportStatus(IssueReportStatus),
+    Slots(Vec<AppointmentSlot>),
+    Appointment(Appointment),
     /// The server knows no such account, order, record or report.
     NotFound,
+    /// The server refused the change (a slot that filled up meanwhile).
+    Refused,
     /// The server cannot be reached, did not answer in time, or failed.
     Unavailable,
 }
@@ -119,9 +133,21 @@ async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
         OnlineAsk::ReportStatus { tracking_number } => {
             client.issue_report(&tracking_number).await.map(OnlineAnswer::ReportStatus)
         }
+        OnlineAsk::Slots { window } => {
+            let tomorrow = crate::devices::today_in_china(std::time::SystemTime::now() + Duration::from_secs(86_400));
+            client
+                .appointment_slots(&tomorrow.to_string())
+                .await
+                .map(|slots| OnlineAnswer::Slots(slots.into_iter().filter(|s| s.window == window).collect()))
+        }
+        OnlineAsk::Book { slot_id, resident, idempotency_key } => {
+            let request = AppointmentRequest { slot_id, resident: resident.as_str().to_string() };
+            client.book_appointment(&request, &idempotency_key).await.map(OnlineAnswer::Appointment)
+        }
     };
     result.unwrap_or_else(|e| match e {
         SyncError::Server { status: 404, .. } => OnlineAnswer::NotFound,
+        SyncError::Server { status: 409, .. } => OnlineAnswer::Refused,
         other => {
             tracing::warn!("an online service failed: {other}");
             OnlineAnswer::Unavailable

@@ -3,8 +3,8 @@
 
 use super::{
     AppAdapter, AppWindow, BillView, ChoiceView, ContentAdapter, EntryView, MonthView, NoticeView, OnlineAdapter,
-    OutcomeView, ProposalView, ReprintView, ResidentAdapter, ServiceAdapter, SlideView, SocialInsuranceView, Theme,
-    TileView,
+    OutcomeView, ProposalView, ReprintView, ResidentAdapter, ServiceAdapter, SlideView, SlotView, SocialInsuranceView,
+    Theme, TileView,
 };
 use crate::content::Language;
 use crate::devices::{CardProblem, KioskEvent, RecordedWhat, ServiceRequest};
@@ -198,6 +198,11 @@ impl KioskUi {
         online.on_pay_bill(self.handler(|k, (), now| k.pay_bill(now)).unit());
         online.on_cancel_payment(self.handler(|k, (), now| k.cancel_payment(now)).unit());
         online.on_open_report_lookup(self.handler(|k, (), now| k.open_report_lookup(now)).unit());
+        online.on_open_appointments(self.handler(|k, (), now| k.open_appointments(now)).unit());
+        online.on_choose_appointment_window(
+            self.handler(|k, id: SharedString, now| k.choose_appointment_window(&id, now)).call(),
+        );
+        online.on_book_slot(self.handler(|k, id: SharedString, now| k.book_slot(&id, now)).call());
         online.on_print_statement(self.handler(|k, (), now| k.print_statement(now)).unit());
         services.on_reprint(self.handler(|k, seq: i32, now| k.reprint(seq.max(0) as u64, now)).call());
         services.on_take_ticket(self.handler(|k, id: SharedString, now| k.take_ticket(&id, now)).call());
@@ -330,6 +335,7 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
                         ("payment", crate::records::yuan(*amount_fen), utility_id(utility.as_ref()))
                     }
                     RecordedWhat::Statement => ("statement", String::new(), ""),
+                    RecordedWhat::Appointment { window, starts_at } => ("appointment", starts_at.clone(), window.id()),
                 };
                 ReprintView {
                     seq: r.seq as i32,
@@ -385,6 +391,9 @@ fn outcome_view(outcome: Option<&ServiceOutcome>) -> OutcomeView {
         Some(ServiceOutcome::PaymentCancelled) => ("payment_cancelled", String::new(), "", "", false),
         Some(ServiceOutcome::PaymentExpired) => ("payment_expired", String::new(), "", "", false),
         Some(ServiceOutcome::Statement { receipt: r }) => ("statement", String::new(), "", receipt(r), false),
+        Some(ServiceOutcome::Appointment { window, starts_at, receipt: r }) => {
+            ("appointment", starts_at.clone(), window.id(), receipt(r), false)
+        }
         Some(ServiceOutcome::VoteClosed) => ("vote_closed", String::new(), "", "", false),
     };
     OutcomeView { kind: kind.into(), number: number.into(), detail: detail.into(), receipt: receipt.into(), copy }
@@ -411,6 +420,7 @@ fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(Stri
         match view.problem {
             None => "",
             Some(OnlineProblem::TooShort) => "too_short",
+            Some(OnlineProblem::Full) => "full",
             Some(OnlineProblem::NotFound) => "not_found",
             Some(OnlineProblem::Unavailable) => "unavailable",
         }
@@ -425,6 +435,17 @@ fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(Stri
         amount: crate::records::yuan(b.amount_fen).into(),
     }));
     online.set_cancelling(view.cancelling);
+    online.set_slots(model(
+        view.slots
+            .iter()
+            .map(|slot| SlotView {
+                slot_id: slot.slot_id.as_str().into(),
+                time: slot.starts_at.rsplit(' ').next().unwrap_or_default().into(),
+                day: slot.starts_at.split(' ').next().unwrap_or_default().into(),
+                free: slot.free as i32,
+            })
+            .collect(),
+    ));
     let image = match &view.pay_url {
         None => slint::Image::default(),
         Some(url) => {

@@ -9,7 +9,8 @@ use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::session::SessionTiming;
 use crate::sync::online_desk::OnlineAnswer;
 use citizen_window_protocol::services::{
-    Bill, ContributionMonth, IssueReportStatus, PaymentOrder, PaymentStatus, SocialInsuranceRecord, Utility,
+    AppointmentSlot, Bill, ContributionMonth, IssueReportStatus, PaymentOrder, PaymentStatus, SocialInsuranceRecord,
+    Utility,
 };
 use slint::ComponentHandle;
 use std::path::Path;
@@ -17,7 +18,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 22] = [
+pub const PAGES: [&str; 24] = [
     "attract",
     "home",
     "notices",
@@ -40,6 +41,8 @@ pub const PAGES: [&str; 22] = [
     "paid",
     "report_lookup",
     "social_insurance",
+    "appointments",
+    "slots",
 ];
 
 #[derive(Debug, Clone)]
@@ -180,6 +183,23 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         note: None,
                     };
                     pretend_answered(k, OnlineAnswer::ReportStatus(status), now);
+                }
+                "appointments" | "slots" => {
+                    k.identified(sample_resident(), now);
+                    k.open_service(Service::Appointments.id(), now);
+                    k.open_appointments(now);
+                    if shot.page == "slots" {
+                        k.choose_appointment_window(Window::SocialInsurance.id(), now);
+                        let slots = (0..6)
+                            .map(|i| AppointmentSlot {
+                                slot_id: format!("si-20261128-{i}"),
+                                window: "社保".into(),
+                                starts_at: format!("2026-11-28 {:02}:{:02}", 9 + i / 2, (i % 2) * 30),
+                                free: if i == 1 { 0 } else { 4 - (i as u32 % 3) },
+                            })
+                            .collect();
+                        pretend_answered(k, OnlineAnswer::Slots(slots), now);
+                    }
                 }
                 "social_insurance" => {
                     k.identified(sample_resident(), now);

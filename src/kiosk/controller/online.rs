@@ -36,6 +36,7 @@ pub(super) struct OnlineFlows {
     pub cancelling: bool,
     pub report_status: Option<ReportStatusRow>,
     pub social_insurance: Option<SocialInsuranceRow>,
+    pub slots: Vec<SlotRow>,
 }
 
 impl KioskController {
@@ -111,6 +112,49 @@ impl KioskController {
             Page::Bills | Page::ReportLookup => self.flows.problem = Some(OnlineProblem::TooShort),
             _ => {}
         }
+    }
+
+    /// From the queue-ticket page: book a time tomorrow instead (needs the ID card).
+    pub fn open_appointments(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Tickets {
+            return;
+        }
+        if self.session.resident().is_none() {
+            self.page = Page::PlaceCard(crate::content::Service::Appointments);
+        } else {
+            self.open_online(Page::Appointments);
+        }
+    }
+
+    /// The window chosen: its times tomorrow are asked for.
+    pub fn choose_appointment_window(&mut self, window_id: &str, now: Instant) {
+        self.touched(now);
+        let (Page::Appointments, Some(window)) = (&self.page, crate::records::Window::from_id(window_id)) else {
+            return;
+        };
+        self.page = Page::Slots(window);
+        self.ask_slots(window);
+    }
+
+    fn ask_slots(&mut self, window: crate::records::Window) {
+        self.flows.slots.clear();
+        let ask = OnlineAsk::Slots { window: window.printed_name().0.to_string() };
+        self.flows.awaiting = Some(self.online_request(ask));
+    }
+
+    /// A time chosen: it is booked for the identified resident, then recorded and printed.
+    pub fn book_slot(&mut self, slot_id: &str, now: Instant) {
+        self.touched(now);
+        let (Page::Slots(_), Some(resident)) = (&self.page, self.session.resident()) else { return };
+        if self.flows.awaiting.is_some() || !self.flows.slots.iter().any(|s| s.slot_id == slot_id && s.free > 0) {
+            return;
+        }
+        let resident = ResidentKey::from_computed(&resident.key);
+        let idempotency_key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let ask = OnlineAsk::Book { slot_id: slot_id.to_string(), resident, idempotency_key };
+        self.flows.problem = None;
+        self.flows.awaiting = Some(self.online_request(ask));
     }
 
     /// From the report page: look up an earlier report by its tracking number.
@@ -208,6 +252,34 @@ impl KioskController {
             OnlineAnswer::SocialInsurance(record) => {
                 self.flows.social_insurance = Some(SocialInsuranceRow::from(&record));
                 self.social_record = Some(record);
+            }
+            OnlineAnswer::Slots(slots) => {
+                self.flows.slots = slots
+                    .into_iter()
+                    .map(|s| SlotRow { slot_id: s.slot_id, starts_at: s.starts_at, free: s.free })
+                    .collect();
+            }
+            OnlineAnswer::Appointment(booked) => {
+                let Some(resident) = self.session.resident() else { return };
+                let Some(window) = crate::records::Window::from_server_name(&booked.slot.window) else {
+                    tracing::error!(window = %booked.slot.window, "the server booked a window this kiosk does not know");
+                    self.flows.problem = Some(OnlineProblem::Unavailable);
+                    return;
+                };
+                let ask = ServiceAsk::Appointment {
+                    resident: ResidentKey::from_computed(&resident.key),
+                    appointment_id: booked.appointment_id,
+                    window,
+                    starts_at: booked.slot.starts_at,
+                };
+                self.request(ask);
+            }
+            OnlineAnswer::Refused => {
+                self.flows.problem = Some(OnlineProblem::Full);
+                // The slots changed: show them again as they are now.
+                if let Page::Slots(window) = self.page {
+                    self.ask_slots(window);
+                }
             }
             OnlineAnswer::NotFound => self.flows.problem = Some(OnlineProblem::NotFound),
             OnlineAnswer::Unavailable => {
