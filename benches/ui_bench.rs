@@ -38,6 +38,16 @@ fn rss_kib(pid: u32) -> u64 {
     proc_field(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
+/// The heap and other private memory in RSS (what a leak grows), in KiB.
+fn rss_anon_kib(pid: u32) -> u64 {
+    proc_field(&format!("/proc/{pid}/status"), "RssAnon:")
+}
+
+/// Pages of mapped files in RSS (the font files, read on demand and shared), in KiB.
+fn rss_file_kib(pid: u32) -> u64 {
+    proc_field(&format!("/proc/{pid}/status"), "RssFile:")
+}
+
 fn proc_field(path: &str, field: &str) -> u64 {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -66,17 +76,35 @@ fn child_sessions() {
     let ui = kiosk_on_page(content, &home()).unwrap();
     snapshot(&ui).unwrap();
     let after_start = rss_kib(me);
+    let (anon_after_start, file_after_start) = (rss_anon_kib(me), rss_file_kib(me));
     let notice = "n-2026-11-20-heating";
     let mut checkpoints = Vec::new();
     for session in 1..=SESSIONS {
+        // A resident reads a notice in English and large print, looks at the directory, starts a
+        // problem report and types an account number; every page is drawn.
         ui.update(|k, now| {
             k.touched(now);
             k.open_service("notices", now);
             k.open_notice(notice, now);
             k.set_language(Language::En, now);
             k.set_elderly(true, now);
+        });
+        snapshot(&ui).unwrap();
+        ui.update(|k, now| {
             k.open_service("directory", now);
             k.set_directory_page(1, now);
+        });
+        snapshot(&ui).unwrap();
+        ui.update(|k, now| {
+            k.go_home(now);
+            k.open_service("reports", now);
+            k.choose_report_category("leaking_pipe", now);
+        });
+        snapshot(&ui).unwrap();
+        ui.update(|k, now| {
+            k.go_home(now);
+            k.open_service("bills", now);
+            "330102881742".chars().for_each(|d| k.keypad_digit(d, now));
         });
         snapshot(&ui).unwrap();
         ui.update(|k, now| k.exit(now));
@@ -86,6 +114,7 @@ fn child_sessions() {
     }
     snapshot(&ui).unwrap();
     let [one, ten, hundred] = checkpoints[..] else { unreachable!() };
+    println!("anon {anon_after_start} {file_after_start} {} {}", rss_anon_kib(me), rss_file_kib(me));
     println!("sessions {after_start} {one} {ten} {hundred} {}", rss_kib(me));
 }
 
@@ -234,6 +263,8 @@ fn parent() {
     }
     let sessions = run_child("sessions");
     let fields: Vec<f64> = sessions.last().unwrap().1.split(' ').skip(1).map(|v| v.parse().unwrap()).collect();
+    let anon_line = &sessions.iter().find(|(_, l)| l.starts_with("anon")).unwrap().1;
+    let anon: Vec<f64> = anon_line.split(' ').skip(1).map(|v| v.parse().unwrap()).collect();
     let (after_start, after_one, after_ten, after_hundred, after_sessions) =
         (fields[0], fields[1], fields[2], fields[3], fields[4]);
     let render = run_child("render");
@@ -268,6 +299,13 @@ fn parent() {
         after_hundred / 1024.0,
         after_sessions / 1024.0,
         (after_sessions - after_ten) / 1024.0
+    );
+    println!(
+        "| of which private (heap) / mapped font files, start → after {SESSIONS} | {:.1} → {:.1} MiB / {:.1} → {:.1} MiB | |",
+        anon[0] / 1024.0,
+        anon[2] / 1024.0,
+        anon[1] / 1024.0,
+        anon[3] / 1024.0
     );
     println!();
     if peers.is_empty() {

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::content::Language;
 use crate::devices::{CardProblem, KioskEvent, RecordedWhat, ServiceRequest};
-use crate::kiosk::{KioskController, NoticeRow, ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
+use crate::kiosk::{KioskController, NoticeRow, Page, ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
 use crate::kiosk::{OnlineProblem, OnlineView};
 use crate::records::grouped;
 use crate::sync::online_desk::{OnlineAnswer, OnlineRequest};
@@ -73,6 +73,13 @@ impl Binding {
             if previous.as_ref() != Some(&screen) {
                 apply(&window, &screen, previous.as_ref());
                 apply_online(&window, &screen.online, &self.qr);
+                let session_ended =
+                    screen.page == Page::Attract && previous.as_ref().is_some_and(|p| p.page != Page::Attract);
+                if session_ended {
+                    // The models above no longer hold the session's data: its memory can go.
+                    self.qr.borrow_mut().take();
+                    super::memory::return_freed_memory();
+                }
             }
         }
         result

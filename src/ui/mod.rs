@@ -12,6 +12,7 @@ mod generated {
 pub use generated::*;
 
 mod adapter;
+mod memory;
 pub mod screenshot;
 
 pub use adapter::{Clock, KioskUi};
