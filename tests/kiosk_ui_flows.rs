@@ -10,6 +10,7 @@ mod ui_support;
 use citizen_window::session::Resident;
 use i_slint_backend_testing::ElementQuery;
 use slint::ComponentHandle;
+use slint::Model;
 use ui_support::{Harness, find_containing};
 use zeroize::Zeroizing;
 
@@ -106,6 +107,36 @@ fn after_an_idle_timeout_no_personal_datum_is_left_in_the_ui() {
     // The next resident starts in Chinese, standard print.
     h.tap("请触摸屏幕开始 / Touch to start");
     h.find("社区公告");
+}
+
+#[test]
+fn after_an_idle_timeout_the_social_insurance_record_is_gone_from_screen_and_models() {
+    use citizen_window::devices::KioskEvent;
+    use citizen_window::sync::online_desk::OnlineAnswer;
+    use citizen_window_protocol::services::{ContributionMonth, SocialInsuranceRecord};
+    let h = Harness::new(1080, 1920);
+    let (online, desk) = std::sync::mpsc::channel();
+    h.ui.ask_online_with(online);
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.ui.update(|k, now| k.identified(resident(), now));
+    h.tap("社保查询");
+    let asked = desk.try_recv().expect("the record is asked for the identified resident");
+    let month = ContributionMonth { month: "2026-10".into(), pension_fen: 38_417, medical_fen: 961 };
+    let record = SocialInsuranceRecord {
+        contributions: vec![month],
+        pension_payments: vec![],
+        subsistence_allowance: "granted".into(),
+    };
+    let answer = KioskEvent::Answered { request: asked.number, answer: OnlineAnswer::SocialInsurance(record) };
+    h.ui.update(|k, now| k.handle_event(answer, now));
+    assert!(h.all_text().contains("384.17"), "the record shows: {}", h.all_text());
+
+    h.advance(60);
+    assert_eq!(h.page(), "attract");
+    assert!(!h.all_text().contains("384.17") && !h.all_text().contains("9.61"));
+    let online = h.ui.window.global::<citizen_window::ui::OnlineAdapter>();
+    let record = online.get_social_insurance();
+    assert!(!record.shown && record.contributions.row_count() == 0 && record.allowance.is_empty(), "models emptied");
 }
 
 #[test]
