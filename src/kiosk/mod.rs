@@ -5,7 +5,7 @@
 mod controller;
 mod screen;
 
-pub use controller::KioskController;
+pub use controller::{KioskController, REPRINT_OFFERED};
 pub use screen::*;
 
 #[cfg(test)]

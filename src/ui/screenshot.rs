@@ -207,8 +207,14 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     pretend_answered(k, OnlineAnswer::SocialInsurance(sample_record()), now);
                 }
                 "reprint" => {
-                    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
-                    let offered = vec![Reprintable { seq: 1, what, time: "09:41".into() }];
+                    // As many as the page offers, the worst case for its layout.
+                    let offered = (1..=crate::kiosk::REPRINT_OFFERED as u64)
+                        .map(|seq| {
+                            let number = format!("B{seq:03}");
+                            let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number };
+                            Reprintable { seq, what, time: format!("09:{:02}", 40 + seq) }
+                        })
+                        .collect();
                     k.handle_event(KioskEvent::Reprintable(offered), now);
                     k.open_service(Service::Reprint.id(), now);
                 }
