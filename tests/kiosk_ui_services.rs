@@ -105,6 +105,24 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     let printed = wait_for_receipts(&receipts_dir, 2);
     assert!(printed[1].contains(&tracking_number), "{}", printed[1]);
 
+    // A notice and a directory slip, printed on request (journaled like every receipt).
+    h.tap("返回首页");
+    h.tap("社区公告");
+    ui_support::find_containing(&h, "关于冬季供暖的通知").invoke_accessible_default_action();
+    h.tap("打印此公告");
+    h.tick_until("the printed notice", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    h.tap("首页");
+    h.tap("服务指南");
+    h.tap("打印");
+    h.tick_until("the printed slip", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    let printed = wait_for_receipts(&receipts_dir, 4);
+    assert!(printed[2].contains("96069"), "the notice's body: {}", printed[2]);
+    assert!(
+        printed[3].contains("010-6401 2201") && printed[3].contains("[QR https://example.invalid/hall]"),
+        "{}",
+        printed[3]
+    );
+
     // The journal holds both, each with a confirmed receipt, and no personal data.
     let mut journal = Journal::open(&journal_path).unwrap();
     let ticket = journal.get(1).unwrap();
@@ -130,8 +148,8 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
         unconfirmed = journal.unconfirmed_receipts().unwrap();
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(unconfirmed.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3], "offered for reprint");
-    assert_eq!(receipts(&receipts_dir).len(), 2, "nothing came out");
+    assert_eq!(unconfirmed.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5], "offered for reprint");
+    assert_eq!(receipts(&receipts_dir).len(), 4, "nothing came out");
 
     // Paper loaded: the banner goes, and the ticket's receipt is reprinted, marked as a copy.
     printer.control("paper ok").unwrap();
@@ -141,10 +159,10 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     assert_eq!(h.page(), "reprint");
     ui_support::find_containing(&h, "号票 D002").invoke_accessible_default_action();
     h.tick_until("the copy printed", |text| text.contains("副本") && text.contains("请从屏幕下方出纸口取走凭条"));
-    let printed = wait_for_receipts(&receipts_dir, 3);
-    assert!(printed[2].contains("D002") && printed[2].contains("COPY"), "{}", printed[2]);
-    assert_eq!(journal.receipt_state(3).unwrap(), ReceiptState::Reprinted);
-    assert_eq!(journal.last_seq().unwrap(), 3, "a reprint records nothing new");
+    let printed = wait_for_receipts(&receipts_dir, 5);
+    assert!(printed[4].contains("D002") && printed[4].contains("COPY"), "{}", printed[4]);
+    assert_eq!(journal.receipt_state(5).unwrap(), ReceiptState::Reprinted);
+    assert_eq!(journal.last_seq().unwrap(), 5, "a reprint records nothing new");
     h.tap("返回首页");
     h.tap("补打凭条");
     h.tick_until("nothing left to reprint", |text| text.contains("没有需要补打的凭条"));
@@ -161,10 +179,10 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("希望收费合理");
     h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请从屏幕下方出纸口取走凭条"));
     let vote_code = outcome(&h).number.to_string();
-    let printed = wait_for_receipts(&receipts_dir, 4);
-    assert!(printed[3].contains(&vote_code), "{}", printed[3]);
-    assert!(!printed[3].contains("张") && !printed[3].contains("3301"), "nobody's name or number: {}", printed[3]);
-    let vote = journal.get(4).unwrap();
+    let printed = wait_for_receipts(&receipts_dir, 6);
+    assert!(printed[5].contains(&vote_code), "{}", printed[5]);
+    assert!(!printed[5].contains("张") && !printed[5].contains("3301"), "nobody's name or number: {}", printed[5]);
+    let vote = journal.get(6).unwrap();
     assert_eq!((vote.kind.as_str(), vote.resident.as_deref()), ("vote", Some(RESIDENT_KEY)));
     assert!(!vote.payload.as_str().contains(RESIDENT_KEY), "the resident is in its own column only");
 
@@ -175,7 +193,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("不同意");
     h.tap("不附意见，直接提交");
     h.tick_until("the refusal", |text| text.contains("您已对此议题投过票"));
-    assert_eq!(journal.last_seq().unwrap(), 4);
+    assert_eq!(journal.last_seq().unwrap(), 6);
     h.tap("退出");
 
     // A restart of the recording thread keeps numbering where the journal left off.

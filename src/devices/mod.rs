@@ -68,6 +68,8 @@ pub enum ServiceAsk {
     Report { category: IssueCategory, place: String, place_name: (String, String) },
     /// Print the receipt of a recorded transaction again, marked as a copy.
     Reprint { seq: u64 },
+    /// A notice or a directory slip, printed on request.
+    PrintSlip(crate::records::SlipPayload),
     /// An appointment the server booked for the identified resident.
     Appointment { resident: ResidentKey, appointment_id: String, window: Window, starts_at: String },
     /// A payment order the server reports paid: recorded once per order, however often asked.
@@ -108,6 +110,7 @@ pub enum RecordedWhat {
     Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
     Statement,
     Appointment { window: Window, starts_at: String },
+    Slip,
 }
 
 /// Why a card did not identify a resident; the UI says it in the resident's language.

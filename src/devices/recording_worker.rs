@@ -214,6 +214,9 @@ impl Recorder {
                     Err(e) => Err(e),
                 }
             }
+            ServiceAsk::PrintSlip(slip) => {
+                self.record(kinds::CONTENT_SLIP, &slip, now).map(|seq| (seq, RecordedWhat::Slip))
+            }
             ServiceAsk::Appointment { resident, appointment_id, window, starts_at } => {
                 let payload = AppointmentPayload { appointment_id, window, starts_at: starts_at.clone() };
                 let once_key = format!("appointment:{}", payload.appointment_id);

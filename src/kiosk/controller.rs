@@ -5,7 +5,7 @@ mod online;
 use super::screen::*;
 use crate::content::{Content, Language, NoticeCategory, Service};
 use crate::devices::{CardProblem, KioskEvent, Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
-use crate::records::{IssueCategory, VoteChoice, Window};
+use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
 use crate::resident_key::ResidentKey;
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use online::OnlineFlows;
@@ -143,6 +143,7 @@ impl KioskController {
             RecordedWhat::Appointment { window, starts_at } => {
                 ServiceOutcome::Appointment { window, starts_at, receipt }
             }
+            RecordedWhat::Slip => ServiceOutcome::Slip { receipt },
         };
         shown.seq = Some(recorded.seq);
         shown.outcome = outcome;
@@ -157,7 +158,8 @@ impl KioskController {
             | ServiceOutcome::Vote { receipt, .. }
             | ServiceOutcome::Paid { receipt, .. }
             | ServiceOutcome::Statement { receipt }
-            | ServiceOutcome::Appointment { receipt, .. } => *receipt = progress,
+            | ServiceOutcome::Appointment { receipt, .. }
+            | ServiceOutcome::Slip { receipt } => *receipt = progress,
             ServiceOutcome::Recording
             | ServiceOutcome::Refused
             | ServiceOutcome::AlreadyVoted
@@ -199,6 +201,43 @@ impl KioskController {
             Some(window) => self.request(ServiceAsk::Ticket(window)),
             None => tracing::warn!(window_id, "the UI asked for a window the kiosk does not know"),
         }
+    }
+
+    /// 打印: the notice on screen, in the resident's language, on the receipt printer.
+    pub fn print_notice(&mut self, now: Instant) {
+        self.touched(now);
+        let Page::Notice(id) = &self.page else { return };
+        let Some(notice) = self.content.notices.iter().find(|n| &n.id == id) else { return };
+        let slip = SlipPayload {
+            what: "notice".into(),
+            id: notice.id.clone(),
+            title: (notice.title.zh.clone(), notice.title.en.clone()),
+            lines: vec![notice.date.clone(), notice.body.get(self.language).to_string()],
+            qr: None,
+        };
+        self.request(ServiceAsk::PrintSlip(slip));
+    }
+
+    /// A directory slip: where, when, the phone number and the entry's link as a QR code.
+    pub fn print_directory_entry(&mut self, id: &str, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Directory {
+            return;
+        }
+        let Some(entry) = self.content.directory.iter().find(|e| e.id == id) else { return };
+        let lang = self.language;
+        let slip = SlipPayload {
+            what: "directory".into(),
+            id: entry.id.clone(),
+            title: (entry.name.zh.clone(), entry.name.en.clone()),
+            lines: vec![
+                entry.location.get(lang).to_string(),
+                entry.hours.get(lang).to_string(),
+                format!("电话 Phone {}", entry.phone),
+            ],
+            qr: entry.url.clone(),
+        };
+        self.request(ServiceAsk::PrintSlip(slip));
     }
 
     /// Opinion solicitation: one proposal opened from the list.
@@ -461,6 +500,7 @@ impl KioskController {
             _ => NoticeRow::default(),
         };
         let entry_row = |e: &crate::content::DirectoryEntry| EntryRow {
+            id: e.id.clone(),
             name: e.name.get(lang).to_string(),
             location: e.location.get(lang).to_string(),
             hours: e.hours.get(lang).to_string(),

@@ -104,6 +104,7 @@ pub struct NoticeRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRow {
+    pub id: String,
     pub name: String,
     pub location: String,
     pub hours: String,
@@ -151,6 +152,10 @@ pub enum ServiceOutcome {
     /// nothing was paid.
     PaymentCancelled,
     PaymentExpired,
+    /// A notice or directory slip printed (or not).
+    Slip {
+        receipt: ReceiptProgress,
+    },
     /// An appointment booked, recorded and printed.
     Appointment {
         window: Window,

@@ -3,6 +3,7 @@
 //! is made, and its receipt. Pure: no IO, no clock (the day and randomness come in as arguments).
 
 mod appointment;
+mod content_slip;
 mod payment;
 mod receipt_layout;
 mod report;
@@ -11,6 +12,7 @@ mod ticket;
 mod vote;
 
 pub use appointment::AppointmentPayload;
+pub use content_slip::SlipPayload;
 pub use payment::{PaymentPayload, once_key as payment_once_key, utility_name, yuan};
 pub use receipt_layout::RecordFacts;
 pub use receipt_layout::receipt_for;
@@ -27,4 +29,5 @@ pub mod kinds {
     pub const BILL_PAYMENT: &str = "bill_payment";
     pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
     pub const APPOINTMENT: &str = "appointment";
+    pub const CONTENT_SLIP: &str = "content_slip";
 }

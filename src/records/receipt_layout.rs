@@ -2,6 +2,7 @@
 //! as a copy) is the same receipt. Bilingual, like every receipt; no name and no ID number.
 
 use super::appointment::AppointmentPayload;
+use super::content_slip::SlipPayload;
 use super::kinds;
 use super::payment::{PaymentPayload, utility_name, yuan};
 use super::report::{ReportPayload, grouped};
@@ -60,6 +61,21 @@ pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
                 .separator()
                 .text("凭编号在本机“报事报修”查询进度", TextStyle::default().centred())
                 .text("Look up its status with this number", TextStyle::default().centred())
+        }
+        kinds::CONTENT_SLIP => {
+            let slip: SlipPayload = serde_json::from_str(record.payload).ok()?;
+            let mut receipt = receipt
+                .text(slip.title.0, TextStyle::default().centred().bold())
+                .text(slip.title.1, TextStyle::default().centred())
+                .separator();
+            for line in slip.lines {
+                receipt = receipt.line(line);
+            }
+            receipt = receipt.separator().key_value("打印时间 Printed", time);
+            if let Some(link) = slip.qr {
+                receipt = receipt.qr(link, 5);
+            }
+            return Some(receipt.cut());
         }
         kinds::APPOINTMENT => {
             let booked: AppointmentPayload = serde_json::from_str(record.payload).ok()?;
@@ -197,6 +213,24 @@ mod tests {
         for part in ["增设充电棚", "Charging shelters", "同意 Agree", "希望收费合理", "K7M2-9QXD"] {
             assert!(text.contains(part), "{part}: {text}");
         }
+    }
+
+    #[test]
+    fn a_directory_slip_prints_its_lines_and_its_link() {
+        let payload = serde_json::to_string(&SlipPayload {
+            what: "directory".into(),
+            id: "police".into(),
+            title: ("警务室".into(), "Police room".into()),
+            lines: vec!["服务站二楼 201".into(), "电话 110".into()],
+            qr: Some("https://example.invalid/police".into()),
+        })
+        .unwrap();
+        let facts = RecordFacts { kind: kinds::CONTENT_SLIP, payload: &payload, id: "0193", created_at_ms: CREATED };
+        let receipt = receipt_for(facts, false).unwrap();
+        let text = texts(&receipt);
+        assert!(text.contains("警务室") && text.contains("电话 110"), "{text}");
+        let qr = receipt.blocks.iter().any(|b| matches!(b, Block::Qr { data, .. } if data.ends_with("/police")));
+        assert!(qr, "the link, not the record's id, is the QR code");
     }
 
     #[test]

@@ -179,6 +179,8 @@ impl KioskUi {
         );
         app.on_set_elderly(self.handler(|k, elderly: bool, now| k.set_elderly(elderly, now)).call());
         let content = self.window.global::<ContentAdapter>();
+        content.on_print_notice(self.handler(|k, (), now| k.print_notice(now)).unit());
+        content.on_print_entry(self.handler(|k, id: SharedString, now| k.print_directory_entry(&id, now)).call());
         content.on_open_notice(self.handler(|k, id: SharedString, now| k.open_notice(&id, now)).call());
         content.on_notices_page_changed(
             self.handler(|k, page: i32, now| k.set_notices_page(page.max(0) as usize, now)).call(),
@@ -306,6 +308,7 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
             .items
             .iter()
             .map(|e| EntryView {
+                id: e.id.as_str().into(),
                 name: e.name.as_str().into(),
                 location: e.location.as_str().into(),
                 hours: e.hours.as_str().into(),
@@ -343,6 +346,7 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
                     }
                     RecordedWhat::Statement => ("statement", String::new(), ""),
                     RecordedWhat::Appointment { window, starts_at } => ("appointment", starts_at.clone(), window.id()),
+                    RecordedWhat::Slip => ("slip", String::new(), ""),
                 };
                 ReprintView {
                     seq: r.seq as i32,
@@ -398,6 +402,7 @@ fn outcome_view(outcome: Option<&ServiceOutcome>) -> OutcomeView {
         Some(ServiceOutcome::PaymentCancelled) => ("payment_cancelled", String::new(), "", "", false),
         Some(ServiceOutcome::PaymentExpired) => ("payment_expired", String::new(), "", "", false),
         Some(ServiceOutcome::Statement { receipt: r }) => ("statement", String::new(), "", receipt(r), false),
+        Some(ServiceOutcome::Slip { receipt: r }) => ("slip", String::new(), "", receipt(r), false),
         Some(ServiceOutcome::Appointment { window, starts_at, receipt: r }) => {
             ("appointment", starts_at.clone(), window.id(), receipt(r), false)
         }
