@@ -13,7 +13,7 @@ use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 use support::TestFleet;
 use support::fault_proxy::{FaultProxy, NetworkFault};
-use ui_support::Harness;
+use ui_support::{Harness, wait_for_receipts};
 
 #[test]
 fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() {
@@ -69,29 +69,17 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     drop(link);
 }
 
-/// The text of every receipt the simulated printer finished, oldest first.
-fn receipts(dir: &std::path::Path) -> Vec<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect()
-        })
-        .unwrap_or_default();
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-}
-
-fn wait_for_receipts(dir: &std::path::Path, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while receipts(dir).len() < count && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    receipts(dir)
-}
-
-fn type_digits(h: &Harness, digits: &str) {
-    for digit in digits.chars() {
-        h.tap(&digit.to_string());
-    }
+/// From the home screen: the bill of `account`, its amount checked, and its payment code shown;
+/// returns the payment order's id.
+fn show_payment_code(h: &Harness, account: &str, amount: &str) -> String {
+    h.tap("便民缴费");
+    h.type_digits(account);
+    h.tap("查询");
+    h.tick_until("the bill", |text| text.contains(&format!("应缴金额：{amount}")));
+    h.tap("手机扫码缴费");
+    h.tick_until("the payment code", |text| text.contains("等待付款"));
+    let pay_url = h.ui.controller.borrow().screen(h.now.get()).online.pay_url.unwrap();
+    pay_url.rsplit('/').next().unwrap().to_string()
 }
 
 #[test]
@@ -137,14 +125,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
 
     // A water bill by account number, paid on a "phone" through the server's demo payment page.
     h.tap("请触摸屏幕开始 / Touch to start");
-    h.tap("便民缴费");
-    type_digits(&h, "330102881742");
-    h.tap("查询");
-    h.tick_until("the bill", |text| text.contains("应缴金额：￥41.40"));
-    h.tap("手机扫码缴费");
-    h.tick_until("the payment code", |text| text.contains("等待付款"));
-    let pay_url = h.ui.controller.borrow().screen(h.now.get()).online.pay_url.unwrap();
-    let order_id = pay_url.rsplit('/').next().unwrap().to_string();
+    let order_id = show_payment_code(&h, "330102881742", "￥41.40");
     let phone = citizen_window::sync::server_client::fleet_http_client(&identity.ca_pem, None).unwrap();
     let confirm = format!("{}/pay/{order_id}/confirm", fleet.url);
     let paid = rt.block_on(async { phone.post(&confirm).send().await }).unwrap();
@@ -159,16 +140,10 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
 
     // Cancel: the order is closed at the server, and the phone can no longer pay it.
     h.tap("返回首页");
-    h.tap("便民缴费");
-    type_digits(&h, "510277810031");
-    h.tap("查询");
-    h.tick_until("the electricity bill", |text| text.contains("￥118.60"));
-    h.tap("手机扫码缴费");
-    h.tick_until("the payment code", |text| text.contains("等待付款"));
-    let pay_url = h.ui.controller.borrow().screen(h.now.get()).online.pay_url.unwrap();
+    let cancelled_order = show_payment_code(&h, "510277810031", "￥118.60");
     h.tap("取消缴费");
     h.tick_until("the cancellation", |text| text.contains("已取消缴费"));
-    let late_confirm = format!("{}/pay/{}/confirm", fleet.url, pay_url.rsplit('/').next().unwrap());
+    let late_confirm = format!("{}/pay/{cancelled_order}/confirm", fleet.url);
     let late = rt.block_on(async { phone.post(&late_confirm).send().await });
     assert_eq!(late.unwrap().status(), 409, "a cancelled code cannot be paid");
 
@@ -186,7 +161,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tap("返回首页");
     h.tap("报事报修");
     h.tap("查询报事进度");
-    type_digits(&h, &tracking);
+    h.type_digits(&tracking);
     h.tap("查询");
     h.tick_until("the report's status", |text| text.contains("已受理"));
 

@@ -15,32 +15,8 @@ use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::receipt_render::FolderSink;
 use slint::ComponentHandle;
-use std::path::Path;
 use std::time::{Duration, Instant};
-use ui_support::Harness;
-
-/// The text of every receipt the simulated printer finished, oldest first.
-fn receipts(dir: &Path) -> Vec<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect()
-        })
-        .unwrap_or_default();
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-}
-
-fn wait_for_receipts(dir: &Path, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        let found = receipts(dir);
-        if found.len() >= count {
-            return found;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the printer finished {} receipts, not {count}", receipts(dir).len());
-}
+use ui_support::{Harness, receipts, wait_for_receipts};
 
 const RESIDENT_KEY: &str = "5d1e0c2a9b7f4e3d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d";
 

@@ -3,9 +3,11 @@
 
 mod reader_worker;
 mod recording_worker;
+mod stoppable_thread;
 
 pub use reader_worker::{ReaderWorker, today_in_china};
 pub use recording_worker::{PrinterSetup, RecordingWorker};
+pub use stoppable_thread::StoppableThread;
 
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::resident_key::ResidentKey;

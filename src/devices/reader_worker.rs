@@ -1,6 +1,7 @@
 //! The card reader's thread: polls the driver at the protocol's pace, turns ID cards into
 //! residents (the full number never leaves this thread), and reports to the kiosk.
 
+use super::stoppable_thread::StoppableThread;
 use super::{CardProblem, KioskEvent};
 use crate::resident_key::ResidentKeyer;
 use crate::session::{IdentifyError, resident_from_card};
@@ -9,9 +10,7 @@ use citizen_window_hardware::sam::date::CalendarDate;
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Today's date where the kiosks stand (China Standard Time, UTC+8, no daylight saving): an ID
@@ -23,8 +22,7 @@ pub fn today_in_china(now: SystemTime) -> CalendarDate {
 
 /// A running reader thread; stops when dropped.
 pub struct ReaderWorker {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: StoppableThread,
 }
 
 impl ReaderWorker {
@@ -34,46 +32,33 @@ impl ReaderWorker {
         keyer: Arc<ResidentKeyer>,
         events: Sender<KioskEvent>,
     ) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::Builder::new().name("card-reader".into()).spawn(move || {
-                let baud = protocol.default_baud();
-                let mut driver = CardReaderDriver::new(protocol, SerialPortOpener::new(&port, baud), baud);
-                let mut available = None;
-                while !stop.load(Ordering::Relaxed) {
-                    let polled = driver.poll(Instant::now());
-                    let now_available = polled.is_ok();
-                    if available != Some(now_available) {
-                        available = Some(now_available);
-                        if let Err(e) = &polled {
-                            tracing::warn!("card reader at {}: {e}", port.display());
-                        }
-                        if events.send(KioskEvent::ReaderAvailable(now_available)).is_err() {
-                            return;
-                        }
+        let thread = StoppableThread::spawn("card-reader", move |stop| {
+            let baud = protocol.default_baud();
+            let mut driver = CardReaderDriver::new(protocol, SerialPortOpener::new(&port, baud), baud);
+            let mut available = None;
+            while !StoppableThread::stopping(stop) {
+                let polled = driver.poll(Instant::now());
+                let now_available = polled.is_ok();
+                if available != Some(now_available) {
+                    available = Some(now_available);
+                    if let Err(e) = &polled {
+                        tracing::warn!("card reader at {}: {e}", port.display());
                     }
-                    for event in polled.unwrap_or_default() {
-                        let event = to_kiosk_event(event, &keyer, today_in_china(SystemTime::now()));
-                        if events.send(event).is_err() {
-                            return;
-                        }
+                    if events.send(KioskEvent::ReaderAvailable(now_available)).is_err() {
+                        return;
                     }
-                    let pause = if now_available { protocol.poll_interval() } else { Duration::from_millis(500) };
-                    std::thread::sleep(pause);
                 }
-            })?
-        };
-        Ok(Self { stop, thread: Some(thread) })
-    }
-}
-
-impl Drop for ReaderWorker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+                for event in polled.unwrap_or_default() {
+                    let event = to_kiosk_event(event, &keyer, today_in_china(SystemTime::now()));
+                    if events.send(event).is_err() {
+                        return;
+                    }
+                }
+                let pause = if now_available { protocol.poll_interval() } else { Duration::from_millis(500) };
+                std::thread::sleep(pause);
+            }
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 

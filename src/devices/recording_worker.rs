@@ -3,6 +3,7 @@
 //! print, then commit the outcome. Between jobs it watches the printer, so the UI can warn before
 //! a resident starts a service that prints.
 
+use super::stoppable_thread::StoppableThread;
 use super::{KioskEvent, Recorded, RecordedWhat, Reprintable, ServiceAsk, ServiceRequest, today_in_china};
 use crate::journal::{Journal, JournalRecord, NewTransaction, ReceiptPlan, now_ms};
 use crate::records::{
@@ -15,9 +16,8 @@ use citizen_window_hardware::printer::{PrintOutcome, PrinterDriver, PrinterProfi
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::thread::JoinHandle;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// How often the printer's status is asked while no job runs.
@@ -34,8 +34,7 @@ pub struct PrinterSetup {
 
 /// A running recording thread; stops when dropped, after the job in hand.
 pub struct RecordingWorker {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: StoppableThread,
 }
 
 impl RecordingWorker {
@@ -53,27 +52,14 @@ impl RecordingWorker {
         if !cut_off.is_empty() {
             tracing::warn!(count = cut_off.len(), "receipts cut off by a restart are offered for reprint");
         }
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::Builder::new()
-                .name("recording".into())
-                .spawn(move || Recorder::new(journal, printer, events, wake_sync).run(&requests, &stop))
-                .map_err(|e| crate::journal::JournalError::Other {
-                    path: journal_path.clone(),
-                    message: format!("cannot start the recording thread: {e}"),
-                })?
-        };
-        Ok(Self { stop, thread: Some(thread) })
-    }
-}
-
-impl Drop for RecordingWorker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let thread = StoppableThread::spawn("recording", move |stop| {
+            Recorder::new(journal, printer, events, wake_sync).run(&requests, stop)
+        })
+        .map_err(|e| crate::journal::JournalError::Other {
+            path: journal_path.clone(),
+            message: format!("cannot start the recording thread: {e}"),
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 
@@ -105,7 +91,7 @@ impl Recorder {
     fn run(mut self, requests: &Receiver<ServiceRequest>, stop: &AtomicBool) {
         self.check_printer();
         self.offer_reprints();
-        while !stop.load(Ordering::Relaxed) {
+        while !StoppableThread::stopping(stop) {
             match requests.recv_timeout(PRINTER_CHECK_INTERVAL) {
                 Ok(request) => self.serve(request),
                 Err(RecvTimeoutError::Timeout) => self.check_printer(),

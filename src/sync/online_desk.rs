@@ -6,15 +6,13 @@
 use super::SyncError;
 use super::server_client::ServerClient;
 use crate::devices::KioskEvent;
+use crate::devices::StoppableThread;
 use crate::resident_key::ResidentKey;
 use citizen_window_protocol::services::{
     Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
     SocialInsuranceRecord,
 };
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A numbered request; the number comes back with the answer.
@@ -76,8 +74,7 @@ pub enum OnlineAnswer {
 
 /// The desk's thread; stops when dropped.
 pub struct OnlineDesk {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: StoppableThread,
 }
 
 impl OnlineDesk {
@@ -87,34 +84,21 @@ impl OnlineDesk {
         requests: Receiver<OnlineRequest>,
         events: Sender<KioskEvent>,
     ) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::Builder::new().name("online-desk".into()).spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let request = match requests.recv_timeout(Duration::from_millis(200)) {
-                        Ok(request) => request,
-                        Err(RecvTimeoutError::Timeout) => continue,
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    };
-                    let (client, events) = (client.clone(), events.clone());
-                    runtime.spawn(async move {
-                        let answer = answer(&client, request.ask).await;
-                        let _ = events.send(KioskEvent::Answered { request: request.number, answer });
-                    });
-                }
-            })?
-        };
-        Ok(Self { stop, thread: Some(thread) })
-    }
-}
-
-impl Drop for OnlineDesk {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let thread = StoppableThread::spawn("online-desk", move |stop| {
+            while !StoppableThread::stopping(stop) {
+                let request = match requests.recv_timeout(Duration::from_millis(200)) {
+                    Ok(request) => request,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                };
+                let (client, events) = (client.clone(), events.clone());
+                runtime.spawn(async move {
+                    let answer = answer(&client, request.ask).await;
+                    let _ = events.send(KioskEvent::Answered { request: request.number, answer });
+                });
+            }
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 

@@ -73,6 +73,13 @@ impl Harness {
         panic!("{what} did not show; the {} page says:\n{}", self.page(), self.all_text());
     }
 
+    /// Taps a number on the keypad, digit by digit.
+    pub fn type_digits(&self, digits: &str) {
+        for digit in digits.chars() {
+            self.tap(&digit.to_string());
+        }
+    }
+
     pub fn page(&self) -> String {
         self.ui.window.global::<citizen_window::ui::AppAdapter>().get_page().to_string()
     }
@@ -101,4 +108,24 @@ pub fn find_containing(h: &Harness, part: &str) -> ElementHandle {
         .into_iter()
         .find(|e| e.accessible_label().is_some_and(|l| l.contains(part)))
         .unwrap_or_else(|| panic!("nothing labelled with {part:?} on the {} page", h.page()))
+}
+
+/// The text of every receipt the simulated printer finished in `dir`, oldest first.
+pub fn receipts(dir: &std::path::Path) -> Vec<String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+/// The receipts once at least `count` are finished (or whatever is there after 20 s).
+pub fn wait_for_receipts(dir: &std::path::Path, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while receipts(dir).len() < count && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    receipts(dir)
 }
