@@ -181,6 +181,15 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let printed = wait_for_receipts(&receipts_dir, 3);
     assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
 
+    // Bills by ID card: the household's bills, one chosen, its amount shown.
+    h.tap("首页");
+    h.tap("便民缴费");
+    h.tap("改用身份证查询");
+    h.tick_until("the household's bills", |text| text.contains("您家的账单如下"));
+    ui_support::find_containing(&h, "3301-0288-1742").invoke_accessible_default_action();
+    assert_eq!(h.page(), "bill");
+    assert!(h.all_text().contains("应缴金额：￥41.40"), "{}", h.all_text());
+
     // An appointment tomorrow at the legal-aid window, booked at the server for this resident.
     h.tap("首页");
     h.tap("预约取号");

@@ -23,6 +23,22 @@ pub fn bill(account: &str) -> Option<Bill> {
     })
 }
 
+/// The accounts of the demo bills.
+pub const ACCOUNTS: [&str; 5] =
+    ["3301-0288-1742", "3301-0288-1743", "5102-7781-0031", "6603-1120-0457", "8800-0012-0501"];
+
+/// The bills of the household a resident belongs to (the resident by keyed hash; `None` for a
+/// malformed one): the same two or three accounts every time for the same resident.
+pub fn bills_of_resident(resident: &str) -> Option<Vec<Bill>> {
+    if resident.len() != 64 || !resident.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let seed = u64::from_str_radix(&resident[..8], 16).ok()?;
+    let count = 2 + (seed % 2) as usize;
+    let first = (seed / 2) as usize;
+    Some((0..count).filter_map(|i| bill(ACCOUNTS[(first + i) % ACCOUNTS.len()])).collect())
+}
+
 /// A resident's contributions and payments, the same every time for the same keyed hash.
 pub fn social_insurance(resident: &str) -> Option<SocialInsuranceRecord> {
     if resident.len() != 64 || !resident.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -90,6 +106,15 @@ pub fn slot(slot_id: &str) -> Option<AppointmentSlot> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resident_has_the_same_bills_every_time() {
+        let resident = "9".repeat(64);
+        let bills = bills_of_resident(&resident).unwrap();
+        assert!((2..=3).contains(&bills.len()));
+        assert_eq!(bills_of_resident(&resident), Some(bills));
+        assert_eq!(bills_of_resident("not a hash"), None);
+    }
 
     #[test]
     fn demo_data_is_consistent() {

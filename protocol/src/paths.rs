@@ -6,6 +6,7 @@ pub const FLEET_CA: &str = "/v1/fleet-ca.pem";
 pub const TRANSACTIONS: &str = "/v1/transactions";
 pub const HEARTBEAT: &str = "/v1/heartbeat";
 pub const BILLS: &str = "/v1/bills/{account}";
+pub const RESIDENT_BILLS: &str = "/v1/residents/{resident}/bills";
 pub const PAYMENT_ORDERS: &str = "/v1/payment-orders";
 pub const PAYMENT_ORDER: &str = "/v1/payment-orders/{order_id}";
 pub const PAYMENT_ORDER_CANCEL: &str = "/v1/payment-orders/{order_id}/cancel";

@@ -380,6 +380,8 @@ impl KioskController {
                 Service::SocialInsurance => self.open_online(Page::SocialInsurance),
                 // Only the ticket page's "book an appointment" asks for a card for this tile.
                 Service::Appointments => self.open_online(Page::Appointments),
+                // Bills by card: the resident's bills are asked for at once.
+                Service::Bills => self.open_online(Page::Bills),
                 other => self.page = self.page_of(other),
             }
         }
@@ -616,6 +618,7 @@ impl KioskController {
             report_status: f.report_status.clone(),
             social_insurance: f.social_insurance.clone(),
             slots: f.slots.clone(),
+            resident_bills: f.resident_bills.clone(),
         }
     }
 }

@@ -235,6 +235,8 @@ pub struct OnlineView {
     pub social_insurance: Option<SocialInsuranceRow>,
     /// Tomorrow's appointment slots at the chosen window.
     pub slots: Vec<SlotRow>,
+    /// The identified resident's bills.
+    pub resident_bills: Vec<Bill>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -387,6 +387,27 @@ mod online_services {
     }
 
     #[test]
+    fn bills_by_card_ask_for_the_card_then_list_the_households_bills() {
+        let t0 = Instant::now();
+        let mut k = kiosk(t0);
+        k.touched(t0);
+        k.open_service("bills", t0);
+        k.bills_by_card(t0);
+        assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::Bills));
+        k.identified(resident("张伟", "1101**********1234"), t0);
+        assert_eq!(k.screen(t0).page, Page::Bills);
+        let ask = k.take_online_requests().remove(0);
+        assert!(matches!(&ask.ask, OnlineAsk::BillsOf { resident } if resident.as_str() == "k"));
+        answer(&mut k, &ask, OnlineAnswer::Bills(vec![bill()]), t0);
+        assert_eq!(k.screen(t0).online.resident_bills.len(), 1);
+        k.choose_bill("0000-0000-0000", t0);
+        assert_eq!(k.screen(t0).page, Page::Bills, "only a listed bill");
+        k.choose_bill("3301-0288-1742", t0);
+        assert_eq!(k.screen(t0).page, Page::Bill);
+        assert!(k.take_online_requests().is_empty(), "the bill needs no second lookup");
+    }
+
+    #[test]
     fn offline_the_online_services_open_a_page_that_says_so() {
         let t0 = Instant::now();
         let mut k = kiosk(t0);

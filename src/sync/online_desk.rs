@@ -27,6 +27,10 @@ pub enum OnlineAsk {
     Bill {
         account: String,
     },
+    /// The bills of the identified resident's household.
+    BillsOf {
+        resident: ResidentKey,
+    },
     /// `idempotency_key` is made once per resident's tap and reused by every retry.
     CreatePayment {
         account: String,
@@ -62,6 +66,7 @@ pub enum OnlineAnswer {
     Order(PaymentOrder),
     SocialInsurance(SocialInsuranceRecord),
     ReportStatus(IssueReportStatus),
+    Bills(Vec<Bill>),
     Slots(Vec<AppointmentSlot>),
     Appointment(Appointment),
     /// The server knows no such account, order, record or report.
@@ -105,6 +110,7 @@ impl OnlineDesk {
 async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
     let result = match ask {
         OnlineAsk::Bill { account } => client.bill(&account).await.map(OnlineAnswer::Bill),
+        OnlineAsk::BillsOf { resident } => client.resident_bills(resident.as_str()).await.map(OnlineAnswer::Bills),
         OnlineAsk::CreatePayment { account, amount_fen, idempotency_key } => client
             .create_payment_order(&PaymentOrderRequest { account, amount_fen }, &idempotency_key)
             .await

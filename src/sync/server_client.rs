@@ -116,6 +116,11 @@ impl ServerClient {
         self.get(paths::fill(paths::BILLS, &[account])).await
     }
 
+    /// The bills of an identified resident's household.
+    pub async fn resident_bills(&self, resident: &str) -> Result<Vec<Bill>, SyncError> {
+        self.get(paths::fill(paths::RESIDENT_BILLS, &[resident])).await
+    }
+
     /// A request that changes something: `idempotency_key` is made once per resident action and
     /// reused on every retry of it, so that a retry never does the thing twice.
     async fn post_idempotent<B: serde::Serialize, T: DeserializeOwned>(

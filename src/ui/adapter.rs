@@ -204,6 +204,9 @@ impl KioskUi {
         );
         online.on_keypad_delete(self.handler(|k, (), now| k.keypad_delete(now)).unit());
         online.on_keypad_confirm(self.handler(|k, (), now| k.keypad_confirm(now)).unit());
+        online.on_bills_by_card(self.handler(|k, (), now| k.bills_by_card(now)).unit());
+        online.on_choose_bill(self.handler(|k, account: SharedString, now| k.choose_bill(&account, now)).call());
+        online.on_type_account(self.handler(|k, (), now| k.type_account(now)).unit());
         online.on_pay_bill(self.handler(|k, (), now| k.pay_bill(now)).unit());
         online.on_cancel_payment(self.handler(|k, (), now| k.cancel_payment(now)).unit());
         online.on_open_report_lookup(self.handler(|k, (), now| k.open_report_lookup(now)).unit());
@@ -438,15 +441,9 @@ fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(Stri
         }
         .into(),
     );
-    online.set_bill(view.bill.as_ref().map_or_else(BillView::default, |b| BillView {
-        account: b.account.as_str().into(),
-        utility: utility_id(Some(&b.utility)).into(),
-        holder: b.holder.as_str().into(),
-        period: b.period.as_str().into(),
-        usage: b.usage.as_str().into(),
-        amount: crate::records::yuan(b.amount_fen).into(),
-    }));
+    online.set_bill(view.bill.as_ref().map_or_else(BillView::default, bill_view));
     online.set_cancelling(view.cancelling);
+    online.set_resident_bills(model(view.resident_bills.iter().map(bill_view).collect()));
     online.set_slots(model(
         view.slots
             .iter()
@@ -504,6 +501,17 @@ fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(Stri
         ),
         allowance: si.map_or("", |s| s.allowance.as_str()).into(),
     });
+}
+
+fn bill_view(b: &citizen_window_protocol::services::Bill) -> BillView {
+    BillView {
+        account: b.account.as_str().into(),
+        utility: utility_id(Some(&b.utility)).into(),
+        holder: b.holder.as_str().into(),
+        period: b.period.as_str().into(),
+        usage: b.usage.as_str().into(),
+        amount: crate::records::yuan(b.amount_fen).into(),
+    }
 }
 
 /// A QR code as an image, eight pixels a module, black on white with its quiet zone.

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 24] = [
+pub const PAGES: [&str; 25] = [
     "attract",
     "home",
     "notices",
@@ -36,6 +36,7 @@ pub const PAGES: [&str; 24] = [
     "proposal",
     "vote_done",
     "bills",
+    "bills_by_card",
     "bill",
     "payment",
     "paid",
@@ -183,6 +184,23 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         note: None,
                     };
                     pretend_answered(k, OnlineAnswer::ReportStatus(status), now);
+                }
+                "bills_by_card" => {
+                    k.identified(sample_resident(), now);
+                    k.open_service(Service::Bills.id(), now);
+                    let electricity = Bill {
+                        account: "5102-7781-0031".into(),
+                        utility: Utility::Electricity,
+                        amount_fen: 11_860,
+                        ..sample_bill()
+                    };
+                    let gas = Bill {
+                        account: "6603-1120-0457".into(),
+                        utility: Utility::Gas,
+                        amount_fen: 6_320,
+                        ..sample_bill()
+                    };
+                    pretend_answered(k, OnlineAnswer::Bills(vec![sample_bill(), electricity, gas]), now);
                 }
                 "appointments" | "slots" => {
                     k.identified(sample_resident(), now);

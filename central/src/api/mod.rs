@@ -66,6 +66,10 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         (doc("post", paths::HEARTBEAT, "Report device states, backlog and versions", true), post(sync::heartbeat)),
         (doc("get", paths::BILLS, "Look up the current bill of an account", true), get(services::bill)),
         (
+            doc("get", paths::RESIDENT_BILLS, "The current bills of a resident's household (keyed hash)", true),
+            get(services::resident_bills),
+        ),
+        (
             doc("post", paths::PAYMENT_ORDERS, "Create a payment order (Idempotency-Key header required)", true),
             post(services::create_payment_order),
         ),

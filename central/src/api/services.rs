@@ -43,6 +43,14 @@ pub async fn bill(Kiosk(_): Kiosk, Path(account): Path<String>) -> Response {
     }
 }
 
+/// The bills of an identified resident's household (the resident by keyed hash).
+pub async fn resident_bills(Kiosk(_): Kiosk, Path(resident): Path<String>) -> Response {
+    match demo_data::bills_of_resident(&resident) {
+        Some(bills) => Json(bills).into_response(),
+        None => error(StatusCode::BAD_REQUEST, "bad_resident", "the resident must be given as the keyed hash"),
+    }
+}
+
 pub async fn create_payment_order(
     State(state): State<SharedState>,
     Kiosk(kiosk_id): Kiosk,

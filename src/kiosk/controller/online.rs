@@ -37,6 +37,8 @@ pub(super) struct OnlineFlows {
     pub report_status: Option<ReportStatusRow>,
     pub social_insurance: Option<SocialInsuranceRow>,
     pub slots: Vec<SlotRow>,
+    /// The identified resident's bills, to choose from.
+    pub resident_bills: Vec<Bill>,
 }
 
 impl KioskController {
@@ -54,13 +56,51 @@ impl KioskController {
     /// Opens an online service's first page, fresh.
     pub(super) fn open_online(&mut self, page: Page) {
         self.flows = OnlineFlows::default();
-        if page == Page::SocialInsurance
-            && let Some(resident) = self.session.resident()
-        {
+        if let Some(resident) = self.session.resident() {
             let resident = ResidentKey::from_computed(&resident.key);
-            self.flows.awaiting = Some(self.online_request(OnlineAsk::SocialInsurance { resident }));
+            // A card on the reader stands for the resident: their record, or their bills.
+            let ask = match page {
+                Page::SocialInsurance => Some(OnlineAsk::SocialInsurance { resident }),
+                Page::Bills => Some(OnlineAsk::BillsOf { resident }),
+                _ => None,
+            };
+            if let Some(ask) = ask {
+                self.flows.awaiting = Some(self.online_request(ask));
+            }
         }
         self.page = page;
+    }
+
+    /// 用身份证查询: the bills of the resident whose card is on the reader (asks for the card first).
+    pub fn bills_by_card(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Bills {
+            return;
+        }
+        if self.session.resident().is_none() {
+            self.page = Page::PlaceCard(crate::content::Service::Bills);
+        } else {
+            self.open_online(Page::Bills);
+        }
+    }
+
+    /// Back from the resident's bills to the keypad, for another account.
+    pub fn type_account(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page == Page::Bills {
+            self.flows.resident_bills.clear();
+            self.flows.problem = None;
+        }
+    }
+
+    /// One of the resident's bills, chosen from the list.
+    pub fn choose_bill(&mut self, account: &str, now: Instant) {
+        self.touched(now);
+        let Some(bill) = self.flows.resident_bills.iter().find(|b| b.account == account).cloned() else { return };
+        if self.page == Page::Bills && self.flows.awaiting.is_none() {
+            self.flows.bill = Some(bill);
+            self.page = Page::Bill;
+        }
     }
 
     /// A digit on the keypad (bills, report lookup).
@@ -252,6 +292,12 @@ impl KioskController {
             OnlineAnswer::SocialInsurance(record) => {
                 self.flows.social_insurance = Some(SocialInsuranceRow::from(&record));
                 self.social_record = Some(record);
+            }
+            OnlineAnswer::Bills(bills) => {
+                if bills.is_empty() {
+                    self.flows.problem = Some(OnlineProblem::NotFound);
+                }
+                self.flows.resident_bills = bills;
             }
             OnlineAnswer::Slots(slots) => {
                 self.flows.slots = slots
