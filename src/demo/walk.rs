@@ -158,6 +158,10 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
 
     w.tap("首页")?;
     w.tap("便民缴费")?;
+    // The card is still on the reader: the household's bills come first.
+    w.wait_for("您家的账单如下")?;
+    w.step("bills-by-card", "bill payment: the household's bills, found by the ID card on the reader")?;
+    w.tap("输入其他户号")?;
     w.type_digits("330102881742")?;
     w.tap("查询")?;
     w.wait_for("应缴金额")?;
