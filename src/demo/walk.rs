@@ -6,10 +6,10 @@ use super::system::DemoSystem;
 use crate::content::Content;
 use crate::kiosk::KioskController;
 use crate::run::KioskThreads;
+use crate::ui::by_label;
 use crate::ui::screenshot::{save_png, snapshot, use_headless_renderer};
 use crate::ui::{AppWindow, Clock, KioskUi};
 use anyhow::{Context, Result, anyhow, bail};
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use slint::ComponentHandle;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -27,30 +27,14 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn text(&self) -> String {
-        let mut text = String::new();
-        for element in ElementQuery::from_root(&self.ui.window).match_descendants().find_all() {
-            if let Some(label) = element.accessible_label() {
-                text.push_str(&label);
-                text.push('\n');
-            }
-        }
-        text
+        by_label::screen_text(&self.ui.window)
     }
 
     fn tap(&mut self, label: &str) -> Result<()> {
         self.ui.tick();
-        let mut found = ElementHandle::find_by_accessible_label(&self.ui.window, label).collect::<Vec<_>>();
-        if found.is_empty() {
-            // A list row is labelled with more than its title.
-            found = ElementQuery::from_root(&self.ui.window)
-                .match_descendants()
-                .find_all()
-                .into_iter()
-                .filter(|e| e.accessible_label().is_some_and(|l| l.contains(label)))
-                .collect();
-        }
-        found.sort_by_key(|e| e.accessible_role() != Some(AccessibleRole::Button));
-        let element = found.into_iter().next().ok_or_else(|| {
+        // A list row is labelled with more than its title.
+        let found = by_label::labelled(&self.ui.window, label).or_else(|| by_label::containing(&self.ui.window, label));
+        let element = found.ok_or_else(|| {
             anyhow!("the demo walk found nothing labelled {label:?}; the screen says:\n{}", self.text())
         })?;
         element.invoke_accessible_default_action();

@@ -39,12 +39,9 @@ pub struct KioskController {
     online_requests: Vec<crate::sync::online_desk::OnlineRequest>,
     /// The online services' state for the session on screen.
     flows: OnlineFlows,
-    /// Payment orders made and not yet paid or closed, with their bills (for the receipt).
-    order_bills: std::collections::HashMap<String, Option<citizen_window_protocol::services::Bill>>,
-    /// Paid orders already handed to the recording thread (the journal records each once too).
-    paid_orders: std::collections::HashSet<String>,
-    /// The identified resident's social-insurance record, while it shows.
-    social_record: Option<citizen_window_protocol::services::SocialInsuranceRecord>,
+    /// Payment orders this kiosk made and has not yet seen paid or closed, with their bills (for
+    /// the receipt); they outlive the session that made them.
+    order_bills: std::collections::HashMap<String, citizen_window_protocol::services::Bill>,
     /// The receipts that can be reprinted, as the recording thread last reported them.
     reprintable: Vec<crate::devices::Reprintable>,
     /// The number of the last request made.
@@ -80,8 +77,6 @@ impl KioskController {
             online_requests: Vec::new(),
             flows: OnlineFlows::default(),
             order_bills: Default::default(),
-            paid_orders: Default::default(),
-            social_record: None,
             reprintable: Vec::new(),
             last_request: 0,
             outcome: None,
@@ -456,7 +451,6 @@ impl KioskController {
         self.card_problem = None;
         self.outcome = None;
         self.end_online();
-        self.social_record = None;
     }
 
     fn per_page(&self) -> usize {
@@ -616,7 +610,7 @@ impl KioskController {
             pay_url: f.order.as_ref().filter(|_| self.page == Page::Payment).map(|o| o.pay_url.clone()),
             cancelling: f.cancelling,
             report_status: f.report_status.clone(),
-            social_insurance: f.social_insurance.clone(),
+            social_insurance: f.social_record.as_ref().map(SocialInsuranceRow::from),
             slots: f.slots.clone(),
             resident_bills: f.resident_bills.clone(),
         }

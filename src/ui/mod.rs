@@ -12,6 +12,7 @@ mod generated {
 pub use generated::*;
 
 mod adapter;
+pub mod by_label;
 mod memory;
 pub mod screenshot;
 

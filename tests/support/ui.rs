@@ -7,8 +7,8 @@ use citizen_window::content::Content;
 use citizen_window::kiosk::KioskController;
 use citizen_window::session::SessionTiming;
 use citizen_window::ui::screenshot::use_headless_renderer;
-use citizen_window::ui::{AppWindow, Clock, KioskUi};
-use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use citizen_window::ui::{AppWindow, Clock, KioskUi, by_label};
+use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -54,9 +54,8 @@ impl Harness {
     /// Taps the button with this label (a button's own text carries the same label: the button,
     /// not its text, takes the tap).
     pub fn tap(&self, label: &str) {
-        let button = ElementHandle::find_by_accessible_label(&self.ui.window, label)
-            .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button));
-        button.unwrap_or_else(|| self.find(label)).invoke_accessible_default_action();
+        let target = by_label::labelled(&self.ui.window, label);
+        target.unwrap_or_else(|| self.find(label)).invoke_accessible_default_action();
     }
 
     /// Ticks the UI (as its timer does) until `wanted` holds for the text on screen, with real
@@ -86,27 +85,13 @@ impl Harness {
 
     /// Every label and value of every element on screen.
     pub fn all_text(&self) -> String {
-        let mut text = String::new();
-        for element in ElementQuery::from_root(&self.ui.window).match_descendants().find_all() {
-            for part in [element.accessible_label(), element.accessible_value(), element.accessible_description()]
-                .into_iter()
-                .flatten()
-            {
-                text.push_str(&part);
-                text.push('\n');
-            }
-        }
-        text
+        by_label::screen_text(&self.ui.window)
     }
 }
 
 /// The first element whose label contains `part`.
 pub fn find_containing(h: &Harness, part: &str) -> ElementHandle {
-    ElementQuery::from_root(&h.ui.window)
-        .match_descendants()
-        .find_all()
-        .into_iter()
-        .find(|e| e.accessible_label().is_some_and(|l| l.contains(part)))
+    by_label::containing(&h.ui.window, part)
         .unwrap_or_else(|| panic!("nothing labelled with {part:?} on the {} page", h.page()))
 }
 

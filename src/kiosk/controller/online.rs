@@ -6,10 +6,9 @@
 use super::super::screen::*;
 use super::KioskController;
 use crate::devices::ServiceAsk;
-use crate::records::payment_once_key;
 use crate::resident_key::ResidentKey;
 use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
-use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus};
+use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, SocialInsuranceRecord};
 use std::time::{Duration, Instant};
 
 /// Digits in a bill account number ("3301-0288-1742") and in a report's tracking number.
@@ -35,7 +34,8 @@ pub(super) struct OnlineFlows {
     pub status_check: Option<u64>,
     pub cancelling: bool,
     pub report_status: Option<ReportStatusRow>,
-    pub social_insurance: Option<SocialInsuranceRow>,
+    /// The identified resident's social-insurance record, while it shows.
+    pub social_record: Option<SocialInsuranceRecord>,
     pub slots: Vec<SlotRow>,
     /// The identified resident's bills, to choose from.
     pub resident_bills: Vec<Bill>,
@@ -74,13 +74,18 @@ impl KioskController {
     /// 用身份证查询: the bills of the resident whose card is on the reader (asks for the card first).
     pub fn bills_by_card(&mut self, now: Instant) {
         self.touched(now);
-        if self.page != Page::Bills {
-            return;
+        if self.page == Page::Bills {
+            self.open_with_card(crate::content::Service::Bills, Page::Bills);
         }
+    }
+
+    /// Opens `page` for the identified resident, or asks for the card first; once the card is
+    /// read, `identified` opens the page of `service`.
+    fn open_with_card(&mut self, service: crate::content::Service, page: Page) {
         if self.session.resident().is_none() {
-            self.page = Page::PlaceCard(crate::content::Service::Bills);
+            self.page = Page::PlaceCard(service);
         } else {
-            self.open_online(Page::Bills);
+            self.open_online(page);
         }
     }
 
@@ -127,7 +132,7 @@ impl KioskController {
     pub fn print_statement(&mut self, now: Instant) {
         self.touched(now);
         let (Page::SocialInsurance, Some(record), Some(resident)) =
-            (&self.page, self.social_record.clone(), self.session.resident())
+            (&self.page, self.flows.social_record.clone(), self.session.resident())
         else {
             return;
         };
@@ -157,13 +162,8 @@ impl KioskController {
     /// From the queue-ticket page: book a time tomorrow instead (needs the ID card).
     pub fn open_appointments(&mut self, now: Instant) {
         self.touched(now);
-        if self.page != Page::Tickets {
-            return;
-        }
-        if self.session.resident().is_none() {
-            self.page = Page::PlaceCard(crate::content::Service::Appointments);
-        } else {
-            self.open_online(Page::Appointments);
+        if self.page == Page::Tickets {
+            self.open_with_card(crate::content::Service::Appointments, Page::Appointments);
         }
     }
 
@@ -279,7 +279,9 @@ impl KioskController {
             }
             OnlineAnswer::Order(order) => {
                 if order.status == PaymentStatus::Pending && !self.flows.cancelling {
-                    self.order_bills.insert(order.order_id.clone(), self.flows.bill.clone());
+                    if let Some(bill) = self.flows.bill.clone() {
+                        self.order_bills.insert(order.order_id.clone(), bill);
+                    }
                     self.flows.order = Some(order);
                     self.flows.waiting_since = Some(now);
                     self.page = Page::Payment;
@@ -290,8 +292,7 @@ impl KioskController {
                     Some(ReportStatusRow { tracking_number: status.tracking_number, status: status.status });
             }
             OnlineAnswer::SocialInsurance(record) => {
-                self.flows.social_insurance = Some(SocialInsuranceRow::from(&record));
-                self.social_record = Some(record);
+                self.flows.social_record = Some(record);
             }
             OnlineAnswer::Bills(bills) => {
                 if bills.is_empty() {
@@ -343,15 +344,14 @@ impl KioskController {
         match order.status {
             PaymentStatus::Pending => {}
             PaymentStatus::Paid => {
-                if !self.paid_orders.insert(payment_once_key(&order.order_id)) {
-                    return;
-                }
-                let bill = self.order_bills.remove(&order.order_id).flatten();
+                // Each order this kiosk made is recorded at the first "paid" heard, then forgotten:
+                // a later "paid" for it finds nothing (and the journal's once-key would refuse it).
+                let Some(bill) = self.order_bills.remove(&order.order_id) else { return };
                 let ask = ServiceAsk::BillPaid {
                     order_id: order.order_id.clone(),
                     account: order.account.clone(),
-                    utility: bill.as_ref().map(|b| b.utility.clone()),
-                    period: bill.map(|b| b.period),
+                    utility: Some(bill.utility),
+                    period: Some(bill.period),
                     amount_fen: order.amount_fen,
                 };
                 if shown {
