@@ -162,6 +162,80 @@ async fn postgres_storage_keeps_the_contract() {
     contract(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
 }
 
+/// A server file from before schema version 1 (kiosk, id and hash stored as text) is brought up
+/// to date when it is opened: every transaction, its hash and each kiosk's watermark carried over.
+#[tokio::test]
+async fn sqlite_file_with_text_keys_is_migrated_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = rusqlite::Connection::open(dir.path().join("central.sqlite")).unwrap();
+    old.execute_batch(
+        "CREATE TABLE transactions (
+            kiosk_id TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+            payload TEXT NOT NULL, payload_hash TEXT NOT NULL, resident TEXT,
+            created_at_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (kiosk_id, id), UNIQUE (kiosk_id, seq));
+         CREATE TABLE kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous INTEGER NOT NULL);",
+    )
+    .unwrap();
+    let written: Vec<(&str, TransactionRecord)> = vec![
+        ("kiosk-a", record(1, json!({"n": 1}))),
+        ("kiosk-a", record(2, json!({"tracking_number": "R-9"}))),
+        ("kiosk-b", record(1, json!({"n": "一"}))),
+    ];
+    for (kiosk, r) in &written {
+        old.execute(
+            "INSERT INTO transactions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 77)",
+            rusqlite::params![
+                kiosk,
+                r.id.to_string(),
+                r.seq as i64,
+                r.kind,
+                r.payload.as_str(),
+                r.payload_hash,
+                r.resident,
+                r.created_at_ms
+            ],
+        )
+        .unwrap();
+    }
+    old.execute_batch("INSERT INTO kiosk_progress VALUES ('kiosk-a', 2), ('kiosk-b', 1);").unwrap();
+    drop(old);
+
+    let storage = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    let exported = storage.export(None).await.unwrap();
+    let carried: Vec<(&str, &TransactionRecord)> = exported.iter().map(|t| (t.kiosk_id.as_str(), &t.record)).collect();
+    assert_eq!(carried, written.iter().map(|(k, r)| (*k, r)).collect::<Vec<_>>());
+    assert!(exported.iter().all(|t| t.received_at_ms == 77));
+    assert_eq!(storage.issue_report_received("R-9").await.unwrap(), Some(77));
+    // The watermark goes on from where it was, and a replay is still a duplicate.
+    let ack = storage
+        .insert_batch("kiosk-a", vec![record(2, json!({"tracking_number": "R-9"})), record(3, json!({"n": 3}))], 80)
+        .await
+        .unwrap();
+    assert_eq!((ack.inserted, ack.duplicates, ack.highest_contiguous_seq), (1, 1, 3));
+    drop(storage);
+    // Opening it again changes nothing.
+    let storage = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    assert_eq!(storage.export(None).await.unwrap().len(), 4);
+}
+
+/// A file written by a newer server is refused with a message saying what to run, and left alone.
+#[tokio::test]
+async fn sqlite_file_from_a_newer_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    rusqlite::Connection::open(dir.path().join("central.sqlite"))
+        .unwrap()
+        .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+        .unwrap();
+    let refused = Storage::open("central.sqlite", dir.path()).await.err().expect("refused");
+    assert!(refused.to_string().contains("newer citizen-central"), "{refused}");
+    let version: i64 = rusqlite::Connection::open(dir.path().join("central.sqlite"))
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 99);
+}
+
 /// A fresh, empty database on the test PostgreSQL server.
 pub async fn postgres_test_database() -> Option<String> {
     let Ok(base) = std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") else {
