@@ -72,6 +72,13 @@ async fn contract(storage: Storage) {
     let mut bad = record(5, json!({"n": 5}));
     bad.payload_hash = "00".repeat(32);
     assert!(storage.insert_batch("kiosk-a", vec![bad], 15).await.is_err());
+    // So is a hash not spelt as 64 lowercase hex digits, even one of the right value.
+    for spelling in [|h: &str| h.to_uppercase(), |h: &str| h[..62].to_string(), |h: &str| format!("{}zz", &h[..62])] {
+        let mut misspelt = record(5, json!({"n": 5}));
+        misspelt.payload_hash = spelling(&misspelt.payload_hash);
+        let refused = storage.insert_batch("kiosk-a", vec![misspelt], 15).await.err().expect("refused");
+        assert!(refused.to_string().contains("64 lowercase hex digits"), "{refused}");
+    }
     assert_eq!(storage.export(Some("kiosk-a")).await.unwrap().len(), 4);
     // A payload is kept byte for byte as the kiosk hashed it, whatever its spacing or key order.
     let mut verbatim = record(2101, json!(null));

@@ -61,19 +61,24 @@ pub struct StoredTransaction {
     pub record: TransactionRecord,
 }
 
-/// Checks a record before it is stored: its hash must be the hash of the payload text received.
-pub fn check_record(record: &TransactionRecord) -> Result<(), StorageError> {
-    if record.payload.hash() != record.payload_hash {
-        return Err(StorageError::BadRecord {
-            id: record.id,
-            seq: record.seq,
-            reason: "the payload hash does not match the payload".into(),
-        });
+/// Checks a record before it is stored: its hash must be 64 lowercase hex digits (the one spelling
+/// both sides write), the SHA-256 of the payload text received. Returns the hash as bytes, as
+/// SQLite stores it.
+pub fn check_record(record: &TransactionRecord) -> Result<[u8; 32], StorageError> {
+    let bad = |reason: &str| StorageError::BadRecord { id: record.id, seq: record.seq, reason: reason.into() };
+    let mut claimed = [0u8; 32];
+    let not_lowercase_hex = || bad("the payload hash is not 64 lowercase hex digits");
+    if record.payload_hash.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(not_lowercase_hex());
+    }
+    hex::decode_to_slice(&record.payload_hash, &mut claimed).map_err(|_| not_lowercase_hex())?;
+    if Sha256::digest(record.payload.as_str().as_bytes()).as_slice() != claimed {
+        return Err(bad("the payload hash does not match the payload"));
     }
     if record.seq == 0 {
-        return Err(StorageError::BadRecord { id: record.id, seq: 0, reason: "sequence numbers start at 1".into() });
+        return Err(bad("sequence numbers start at 1"));
     }
-    Ok(())
+    Ok(claimed)
 }
 
 /// A stored payload read back; a damaged one is an error, never a silent null.

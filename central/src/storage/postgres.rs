@@ -105,7 +105,9 @@ impl PostgresStorage {
         records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        records.iter().try_for_each(check_record)?;
+        for record in &records {
+            check_record(record)?;
+        }
         let texts: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;

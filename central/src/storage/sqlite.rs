@@ -93,6 +93,8 @@ pub struct SqliteStorage {
 struct InsertJob {
     kiosk_id: String,
     records: Vec<TransactionRecord>,
+    /// Each record's payload hash as bytes, checked against its payload before the job is queued.
+    hashes: Vec<[u8; 32]>,
     now_ms: i64,
     reply: tokio::sync::oneshot::Sender<Result<BatchAck, StorageError>>,
 }
@@ -182,8 +184,7 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
         let mut existing = c.prepare_cached(
             "SELECT id, seq, payload_hash FROM transactions WHERE kiosk = ?1 AND (id = ?2 OR seq = ?3) LIMIT 1",
         )?;
-        for r in records {
-            let hash = hash_bytes(r)?;
+        for (r, hash) in records.iter().zip(&job.hashes) {
             let n = insert.execute(params![
                 kiosk,
                 &r.id.as_bytes()[..],
@@ -246,17 +247,6 @@ fn kiosk_number_and_progress(c: &Connection, kiosk_id: &str) -> Result<(i64, i64
         .prepare_cached("INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES (?1, 0) RETURNING kiosk")?
         .query_row(params![kiosk_id], |r| r.get(0))?;
     Ok((kiosk, 0))
-}
-
-/// The record's hash as the 32 bytes stored; `check_record` has already matched it to the payload.
-fn hash_bytes(record: &TransactionRecord) -> Result<[u8; 32], StorageError> {
-    let mut bytes = [0u8; 32];
-    hex::decode_to_slice(&record.payload_hash, &mut bytes).map_err(|_| StorageError::BadRecord {
-        id: record.id,
-        seq: record.seq,
-        reason: "the payload hash is not 64 hex digits".into(),
-    })?;
-    Ok(bytes)
 }
 
 /// Creates the tables of a new file, or brings an older file's up to date; refuses a file from a
@@ -369,9 +359,9 @@ impl SqliteStorage {
         records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        records.iter().try_for_each(check_record)?;
+        let hashes = records.iter().map(check_record).collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records, now_ms, reply };
+        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records, hashes, now_ms, reply };
         self.writer.send(job).map_err(|_| StorageError::Backend("the database writer has stopped".into()))?;
         answer.await.map_err(|_| StorageError::Backend("the database writer has stopped".into()))?
     }
