@@ -287,10 +287,17 @@ impl LeanKiosk {
 }
 
 fn main() {
-    // Two thousand sockets (both ends of each connection live on this machine).
-    let limit = rustix::process::Rlimit { current: Some(65_536), maximum: Some(65_536) };
-    if let Err(e) = rustix::process::setrlimit(rustix::process::Resource::Nofile, limit) {
-        eprintln!("cannot raise the open-file limit ({e}); run as root or raise `ulimit -n`");
+    // Two thousand sockets (both ends of each connection live on this machine), and some to spare:
+    // the soft limit goes up to the hard one, which only root can raise.
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let hard = getrlimit(Resource::Nofile).maximum;
+    let wanted = hard.map_or(65_536, |hard| hard.min(65_536));
+    let limit = rustix::process::Rlimit { current: Some(wanted), maximum: hard };
+    if let Err(e) = setrlimit(Resource::Nofile, limit) {
+        eprintln!("cannot raise the open-file limit to {wanted} ({e}): raise `ulimit -n`");
+    }
+    if wanted < 4 * KIOSKS as u64 {
+        eprintln!("the open-file limit is {wanted}: {KIOSKS} kiosks need at least {}; raise `ulimit -Hn`", 4 * KIOSKS);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     println!(

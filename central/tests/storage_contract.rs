@@ -169,6 +169,49 @@ async fn postgres_storage_keeps_the_contract() {
     contract(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
 }
 
+/// Uploads of one kiosk that reach two server instances at once (a retry through another
+/// instance, say), in any order: every record is stored once and the watermark ends at the top.
+async fn concurrent_uploads_of_one_kiosk(first: Storage, second: Storage) {
+    let instances = [std::sync::Arc::new(first), std::sync::Arc::new(second)];
+    let mut uploads = Vec::new();
+    // 40 batches of 5 records (1..=200), each sent twice, through alternating instances.
+    for copy in 0..2 {
+        for batch in 0..40u64 {
+            let storage = instances[((batch + copy) % 2) as usize].clone();
+            let records: Vec<_> = (batch * 5 + 1..=batch * 5 + 5).map(|seq| record(seq, json!({"n": seq}))).collect();
+            uploads.push(tokio::spawn(async move { storage.insert_batch("kiosk-busy", records, 1).await.unwrap() }));
+        }
+    }
+    let mut inserted = 0;
+    for upload in uploads {
+        let ack = upload.await.unwrap();
+        assert!(ack.conflicts.is_empty(), "{:?}", ack.conflicts);
+        inserted += ack.inserted;
+    }
+    assert_eq!(inserted, 200, "each record stored once");
+    let last = instances[0].insert_batch("kiosk-busy", vec![record(200, json!({"n": 200}))], 2).await.unwrap();
+    assert_eq!((last.duplicates, last.highest_contiguous_seq), (1, 200));
+    assert_eq!(instances[1].export(Some("kiosk-busy")).await.unwrap().len(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_uploads_of_one_kiosk_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    let second = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    concurrent_uploads_of_one_kiosk(first, second).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_uploads_of_one_kiosk_are_exact() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    let first = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
+    let second = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
+    concurrent_uploads_of_one_kiosk(first, second).await;
+}
+
 /// A server file from before schema version 1 (kiosk, id and hash stored as text) is brought up
 /// to date when it is opened: every transaction, its hash and each kiosk's watermark carried over.
 #[tokio::test]

@@ -111,16 +111,16 @@ impl PostgresStorage {
         let texts: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        tx.execute(
-            "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-            &[&kiosk_id],
-        )
-        .await?;
-        // Uploads of one kiosk through several instances wait for each other here.
-        let mut contiguous: i64 = tx
-            .query_one("SELECT contiguous FROM kiosk_progress WHERE kiosk_id = $1 FOR UPDATE", &[&kiosk_id])
-            .await?
-            .get(0);
+        // Each statement is parsed once per pooled connection, not once per upload (a round trip
+        // and a plan saved for every statement). The kiosk's row is created on its first upload and locked until the commit, in one
+        // statement: uploads of one kiosk through several instances wait for each other here.
+        let lock = tx
+            .prepare_cached(
+                "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = kiosk_progress.contiguous RETURNING contiguous",
+            )
+            .await?;
+        let mut contiguous: i64 = tx.query_one(&lock, &[&kiosk_id]).await?.get(0);
         // One statement for the whole batch: a round trip per batch, not per record.
         let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
         let seqs: Vec<i64> = records.iter().map(|r| r.seq as i64).collect();
@@ -128,15 +128,17 @@ impl PostgresStorage {
         let hashes: Vec<&str> = records.iter().map(|r| r.payload_hash.as_str()).collect();
         let residents: Vec<Option<&str>> = records.iter().map(|r| r.resident.as_deref()).collect();
         let created: Vec<i64> = records.iter().map(|r| r.created_at_ms).collect();
-        let inserted: std::collections::HashSet<String> = tx
-            .query(
+        let insert = tx
+            .prepare_cached(
                 "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
                  SELECT $1, t.id, t.seq, t.kind, t.payload, t.payload_hash, t.resident, t.created_at_ms, $9
                  FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
                       AS t(id, seq, kind, payload, payload_hash, resident, created_at_ms)
                  ON CONFLICT DO NOTHING RETURNING id",
-                &[&kiosk_id, &ids, &seqs, &kinds, &texts, &hashes, &residents, &created, &now_ms],
             )
+            .await?;
+        let inserted: std::collections::HashSet<String> = tx
+            .query(&insert, &[&kiosk_id, &ids, &seqs, &kinds, &texts, &hashes, &residents, &created, &now_ms])
             .await?
             .iter()
             .map(|row| row.get(0))
@@ -173,8 +175,9 @@ impl PostgresStorage {
                 }
             }
         }
-        let next =
-            tx.prepare("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000").await?;
+        let next = tx
+            .prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000")
+            .await?;
         loop {
             let seqs: Vec<i64> = tx.query(&next, &[&kiosk_id, &contiguous]).await?.iter().map(|r| r.get(0)).collect();
             let before = contiguous;
@@ -188,7 +191,8 @@ impl PostgresStorage {
                 break;
             }
         }
-        tx.execute("UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1", &[&kiosk_id, &contiguous]).await?;
+        let advance = tx.prepare_cached("UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1").await?;
+        tx.execute(&advance, &[&kiosk_id, &contiguous]).await?;
         tx.commit().await?;
         ack.highest_contiguous_seq = contiguous as u64;
         Ok(ack)
