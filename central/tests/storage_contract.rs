@@ -76,7 +76,7 @@ async fn contract(storage: Storage) {
     for spelling in [|h: &str| h.to_uppercase(), |h: &str| h[..62].to_string(), |h: &str| format!("{}zz", &h[..62])] {
         let mut misspelt = record(5, json!({"n": 5}));
         misspelt.payload_hash = spelling(&misspelt.payload_hash);
-        let refused = storage.insert_batch("kiosk-a", vec![misspelt], 15).await.err().expect("refused");
+        let refused = storage.insert_batch("kiosk-a", vec![misspelt], 15).await.expect_err("refused");
         assert!(refused.to_string().contains("64 lowercase hex digits"), "{refused}");
     }
     assert_eq!(storage.export(Some("kiosk-a")).await.unwrap().len(), 4);
