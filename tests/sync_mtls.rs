@@ -180,6 +180,12 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     assert_eq!(order.order_id, retried.order_id, "a retry with the same key makes no second order");
     assert_eq!(order.status, PaymentStatus::Pending);
     assert!(order.pay_url.contains(&order.order_id));
+    // Another kiosk of the fleet can neither read nor cancel this kiosk's order.
+    let neighbour = TestKiosk::enrol(&fleet).await;
+    let unseen = neighbour.client.payment_order(&order.order_id).await.unwrap_err();
+    assert!(unseen.to_string().contains("no such payment order"), "{unseen}");
+    assert!(neighbour.client.cancel_payment_order(&order.order_id).await.is_err());
+    assert_eq!(kiosk.client.payment_order(&order.order_id).await.unwrap().status, PaymentStatus::Pending);
 
     // The resident's phone opens the QR code's page and presses 确认支付 (no client certificate).
     let phone = fleet_http_client(&kiosk.identity.ca_pem, None).unwrap();

@@ -122,19 +122,29 @@ async fn contract(storage: Storage) {
     let first = storage.create_payment_order("kiosk-a", "key-00001", &order("po-1")).await.unwrap();
     let retry = storage.create_payment_order("kiosk-a", "key-00001", &order("po-2")).await.unwrap();
     assert_eq!(retry.order_id, first.order_id);
-    assert!(storage.payment_order("po-2").await.unwrap().is_none());
+    assert!(storage.payment_order("po-2", None).await.unwrap().is_none());
+    // Another kiosk neither sees nor cancels the order; its own kiosk and the payer's page do.
+    assert!(storage.payment_order("po-1", Some("kiosk-b")).await.unwrap().is_none());
+    assert!(storage.close_payment_order("po-1", Some("kiosk-b"), PaymentStatus::Cancelled).await.unwrap().is_none());
     assert_eq!(
-        storage.close_payment_order("po-1", PaymentStatus::Paid).await.unwrap().unwrap().status,
+        storage.payment_order("po-1", Some("kiosk-a")).await.unwrap().unwrap().status,
+        PaymentStatus::Pending,
+        "another kiosk's cancel changed nothing"
+    );
+    assert_eq!(
+        storage.close_payment_order("po-1", None, PaymentStatus::Paid).await.unwrap().unwrap().status,
         PaymentStatus::Paid
     );
-    let after_payment = storage.close_payment_order("po-1", PaymentStatus::Cancelled).await.unwrap().unwrap();
+    let after_payment =
+        storage.close_payment_order("po-1", Some("kiosk-a"), PaymentStatus::Cancelled).await.unwrap().unwrap();
     assert_eq!(after_payment.status, PaymentStatus::Paid, "a cancel after the payment leaves it paid");
-    assert_eq!(storage.payment_order("po-1").await.unwrap().unwrap().status, PaymentStatus::Paid);
-    assert!(storage.close_payment_order("po-none", PaymentStatus::Paid).await.unwrap().is_none());
+    assert_eq!(storage.payment_order("po-1", None).await.unwrap().unwrap().status, PaymentStatus::Paid);
+    assert!(storage.close_payment_order("po-none", None, PaymentStatus::Paid).await.unwrap().is_none());
     storage.create_payment_order("kiosk-a", "key-00002", &order("po-3")).await.unwrap();
-    let cancelled = storage.close_payment_order("po-3", PaymentStatus::Cancelled).await.unwrap().unwrap();
+    let cancelled =
+        storage.close_payment_order("po-3", Some("kiosk-a"), PaymentStatus::Cancelled).await.unwrap().unwrap();
     assert_eq!(cancelled.status, PaymentStatus::Cancelled);
-    let paid_late = storage.close_payment_order("po-3", PaymentStatus::Paid).await.unwrap().unwrap();
+    let paid_late = storage.close_payment_order("po-3", None, PaymentStatus::Paid).await.unwrap().unwrap();
     assert_eq!(paid_late.status, PaymentStatus::Cancelled, "a cancelled order cannot be paid");
 
     // Appointments: idempotent per key, refused when the slot is full.

@@ -85,12 +85,13 @@ pub async fn create_payment_order(
     }
 }
 
+/// A kiosk sees only the orders it made: another kiosk's order is answered as unknown.
 pub async fn payment_order(
     State(state): State<SharedState>,
-    Kiosk(_): Kiosk,
+    Kiosk(kiosk_id): Kiosk,
     Path(order_id): Path<String>,
 ) -> Response {
-    match state.storage.payment_order(&order_id).await {
+    match state.storage.payment_order(&order_id, Some(&kiosk_id)).await {
         Ok(Some(order)) => Json(order).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
         Err(e) => storage_error(e),
@@ -98,13 +99,14 @@ pub async fn payment_order(
 }
 
 /// The resident pressed cancel while the QR code showed: a pending order can no longer be paid.
-/// An order paid in the meantime is answered as paid, and the kiosk prints its receipt.
+/// An order paid in the meantime is answered as paid, and the kiosk prints its receipt. Only the
+/// kiosk that made the order can cancel it.
 pub async fn cancel_payment_order(
     State(state): State<SharedState>,
-    Kiosk(_): Kiosk,
+    Kiosk(kiosk_id): Kiosk,
     Path(order_id): Path<String>,
 ) -> Response {
-    match state.storage.close_payment_order(&order_id, PaymentStatus::Cancelled).await {
+    match state.storage.close_payment_order(&order_id, Some(&kiosk_id), PaymentStatus::Cancelled).await {
         Ok(Some(order)) => Json(order).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
         Err(e) => storage_error(e),

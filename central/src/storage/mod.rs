@@ -186,19 +186,26 @@ impl Storage {
         dispatch!(self, create_payment_order(kiosk_id, idempotency_key, order))
     }
 
-    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
-        dispatch!(self, payment_order(order_id))
+    /// The order, if it exists and `owner` may see it. `owner` is `Some(kiosk)` for a kiosk, which
+    /// sees only the orders it made, and `None` for the payer's page that the QR link opens.
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        dispatch!(self, payment_order(order_id, owner))
     }
 
     /// Moves a pending order to `to` (paid, or cancelled by the kiosk) and returns it; an order
     /// that is no longer pending is returned as it is, so that a payment made just before the
-    /// resident pressed cancel is never lost.
+    /// resident pressed cancel is never lost. `owner` as for [`Storage::payment_order`].
     pub async fn close_payment_order(
         &self,
         order_id: &str,
+        owner: Option<&str>,
         to: PaymentStatus,
     ) -> Result<Option<PaymentOrder>, StorageError> {
-        dispatch!(self, close_payment_order(order_id, to))
+        dispatch!(self, close_payment_order(order_id, owner, to))
     }
 
     /// Books a slot, or returns the booking already made with this idempotency key.

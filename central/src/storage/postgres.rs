@@ -290,20 +290,35 @@ impl PostgresStorage {
         serde_json::from_str(&stored).map_err(|e| StorageError::Backend(e.to_string()))
     }
 
-    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
         let client = self.pool.get().await?;
-        let row = client.query_opt("SELECT body FROM payment_orders WHERE order_id = $1", &[&order_id]).await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM payment_orders WHERE order_id = $1 AND ($2::text IS NULL OR kiosk_id = $2)",
+                &[&order_id, &owner],
+            )
+            .await?;
         Ok(row.and_then(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()))
     }
 
     pub async fn close_payment_order(
         &self,
         order_id: &str,
+        owner: Option<&str>,
         to: PaymentStatus,
     ) -> Result<Option<PaymentOrder>, StorageError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let row = tx.query_opt("SELECT body FROM payment_orders WHERE order_id = $1 FOR UPDATE", &[&order_id]).await?;
+        let row = tx
+            .query_opt(
+                "SELECT body FROM payment_orders WHERE order_id = $1 AND ($2::text IS NULL OR kiosk_id = $2) FOR UPDATE",
+                &[&order_id, &owner],
+            )
+            .await?;
         let Some(mut order) = row.and_then(|r| serde_json::from_str::<PaymentOrder>(&r.get::<_, String>(0)).ok())
         else {
             return Ok(None);

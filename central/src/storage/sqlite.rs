@@ -80,6 +80,9 @@ DROP TABLE transactions_text_keys;
 DROP TABLE kiosk_progress_text_keys;
 "#;
 
+/// A payment order by id, for its own kiosk (`?2`) or for the payer's page (`?2` NULL).
+const ORDER_FOR_OWNER: &str = "SELECT body FROM payment_orders WHERE order_id = ?1 AND (?2 IS NULL OR kiosk_id = ?2)";
+
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
@@ -458,12 +461,15 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn payment_order(&self, order_id: &str) -> Result<Option<PaymentOrder>, StorageError> {
-        let order_id = order_id.to_string();
+    pub async fn payment_order(
+        &self,
+        order_id: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<PaymentOrder>, StorageError> {
+        let (order_id, owner) = (order_id.to_string(), owner.map(str::to_string));
         self.with(move |c| {
-            let body: Option<String> = c
-                .query_row("SELECT body FROM payment_orders WHERE order_id = ?1", params![order_id], |r| r.get(0))
-                .optional()?;
+            let body: Option<String> =
+                c.query_row(ORDER_FOR_OWNER, params![order_id, owner], |r| r.get(0)).optional()?;
             Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
         })
         .await
@@ -472,14 +478,14 @@ impl SqliteStorage {
     pub async fn close_payment_order(
         &self,
         order_id: &str,
+        owner: Option<&str>,
         to: PaymentStatus,
     ) -> Result<Option<PaymentOrder>, StorageError> {
-        let order_id = order_id.to_string();
+        let (order_id, owner) = (order_id.to_string(), owner.map(str::to_string));
         self.with(move |c| {
-            let tx = c.transaction()?;
-            let body: Option<String> = tx
-                .query_row("SELECT body FROM payment_orders WHERE order_id = ?1", params![order_id], |r| r.get(0))
-                .optional()?;
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let body: Option<String> =
+                tx.query_row(ORDER_FOR_OWNER, params![order_id, owner], |r| r.get(0)).optional()?;
             let Some(mut order) = body.and_then(|b| serde_json::from_str::<PaymentOrder>(&b).ok()) else {
                 return Ok(None);
             };
