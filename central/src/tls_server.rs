@@ -5,7 +5,7 @@
 use crate::api::PeerKiosk;
 use crate::pki;
 use anyhow::{Context, Result};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
@@ -77,10 +77,12 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
                 app.clone().oneshot(request)
             });
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            // HTTP/1.1 alone (the only protocol offered by ALPN): no reading ahead to tell HTTP/2
+            // apart, and no buffer for it.
+            let mut builder = hyper::server::conn::http1::Builder::new();
             // Each connection keeps its read buffer once used: keep it at the smallest size hyper
             // allows, since a thousand idle kiosks hold one each (bodies stream through it).
-            builder.http1().max_buf_size(HTTP1_BUFFER_BYTES);
+            builder.max_buf_size(HTTP1_BUFFER_BYTES);
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
             tokio::select! {
