@@ -222,6 +222,39 @@ async fn postgres_concurrent_uploads_of_one_kiosk_are_exact() {
     concurrent_uploads_of_one_kiosk(first, second).await;
 }
 
+/// An issue-report status lookup goes through the tracking-number index, not through every
+/// transaction the district ever stored.
+#[tokio::test]
+async fn sqlite_issue_report_lookup_uses_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Storage::open("central.sqlite", dir.path()).await.unwrap());
+    let conn = rusqlite::Connection::open(dir.path().join("central.sqlite")).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", citizen_central::storage::SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER))
+        .unwrap()
+        .query_map(["R-1"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|step| step.contains("USING INDEX transactions_tracking_number")), "{plan:?}");
+}
+
+#[tokio::test]
+async fn postgres_issue_report_lookup_uses_its_index() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    drop(Storage::open(&url, std::path::Path::new(".")).await.unwrap());
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    // An empty table is cheaper to scan than to look up: forbid the scan to see that the index fits.
+    client.batch_execute("SET enable_seqscan = off").await.unwrap();
+    let query = citizen_central::storage::POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER.replace("$1", "'R-1'");
+    let plan: Vec<String> =
+        client.query(&format!("EXPLAIN {query}"), &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert!(plan.iter().any(|step| step.contains("transactions_tracking_number")), "{plan:?}");
+}
+
 /// A server file from before schema version 1 (kiosk, id and hash stored as text) is brought up
 /// to date when it is opened: every transaction, its hash and each kiosk's watermark carried over.
 #[tokio::test]

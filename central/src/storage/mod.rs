@@ -12,8 +12,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-pub use postgres::PostgresStorage;
-pub use sqlite::SqliteStorage;
+pub use postgres::{POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, PostgresStorage};
+pub use sqlite::{SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER, SqliteStorage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

@@ -35,7 +35,14 @@ CREATE TABLE IF NOT EXISTS appointments (
     resident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (kiosk_id, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
+-- Issue-report status lookups by tracking number; only issue reports are in it.
+CREATE INDEX IF NOT EXISTS transactions_tracking_number
+    ON transactions ((payload::jsonb ->> 'tracking_number')) WHERE kind = 'issue_report';
 "#;
+
+/// When an issue report arrived, found through the `transactions_tracking_number` index.
+pub const POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER: &str = "SELECT received_at_ms FROM transactions
+    WHERE kind = 'issue_report' AND payload::jsonb ->> 'tracking_number' = $1 LIMIT 1";
 
 #[derive(Clone)]
 pub struct PostgresStorage {
@@ -378,13 +385,7 @@ impl PostgresStorage {
 
     pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_opt(
-                "SELECT received_at_ms FROM transactions WHERE kind = 'issue_report'
-                 AND payload::jsonb ->> 'tracking_number' = $1 LIMIT 1",
-                &[&tracking_number],
-            )
-            .await?;
+        let row = client.query_opt(POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, &[&tracking_number]).await?;
         Ok(row.map(|r| r.get(0)))
     }
 }

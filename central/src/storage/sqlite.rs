@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     PRIMARY KEY (kiosk, id),
     UNIQUE (kiosk, seq)
 );
+-- Issue-report status lookups by tracking number; only issue reports are in it.
+CREATE INDEX IF NOT EXISTS transactions_tracking_number
+    ON transactions (json_extract(payload, '$.tracking_number')) WHERE kind = 'issue_report';
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL);
@@ -79,6 +82,10 @@ INSERT INTO transactions
 DROP TABLE transactions_text_keys;
 DROP TABLE kiosk_progress_text_keys;
 "#;
+
+/// When an issue report arrived, found through the `transactions_tracking_number` index.
+pub const SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER: &str = "SELECT received_at_ms FROM transactions
+    WHERE kind = 'issue_report' AND json_extract(payload, '$.tracking_number') = ?1 LIMIT 1";
 
 /// A payment order by id, for its own kiosk (`?2`) or for the payer's page (`?2` NULL).
 const ORDER_FOR_OWNER: &str = "SELECT body FROM payment_orders WHERE order_id = ?1 AND (?2 IS NULL OR kiosk_id = ?2)";
@@ -559,13 +566,8 @@ impl SqliteStorage {
     pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {
         let tracking_number = tracking_number.to_string();
         self.with(move |c| {
-            Ok(c.query_row(
-                "SELECT received_at_ms FROM transactions WHERE kind = 'issue_report'
-                 AND json_extract(payload, '$.tracking_number') = ?1 LIMIT 1",
-                params![tracking_number],
-                |r| r.get(0),
-            )
-            .optional()?)
+            Ok(c.query_row(SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER, params![tracking_number], |r| r.get(0))
+                .optional()?)
         })
         .await
     }
