@@ -5,7 +5,10 @@
 //! PostgreSQL comes from `CITIZEN_CENTRAL_TEST_POSTGRES` (a postgres:// URL of a server where the
 //! test may create databases); scripts/test.sh starts one. Under CI it must be there.
 
-use citizen_central::storage::{Storage, token_hash};
+use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, token_hash};
+
+/// A moment within every test order's lifetime (they are made at 1 ms).
+const NOW: i64 = 2;
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{Payload, TransactionRecord};
@@ -122,30 +125,45 @@ async fn contract(storage: Storage) {
     let first = storage.create_payment_order("kiosk-a", "key-00001", &order("po-1")).await.unwrap();
     let retry = storage.create_payment_order("kiosk-a", "key-00001", &order("po-2")).await.unwrap();
     assert_eq!(retry.order_id, first.order_id);
-    assert!(storage.payment_order("po-2", None).await.unwrap().is_none());
+    assert!(storage.payment_order("po-2", None, NOW).await.unwrap().is_none());
     // Another kiosk neither sees nor cancels the order; its own kiosk and the payer's page do.
-    assert!(storage.payment_order("po-1", Some("kiosk-b")).await.unwrap().is_none());
-    assert!(storage.close_payment_order("po-1", Some("kiosk-b"), PaymentStatus::Cancelled).await.unwrap().is_none());
+    assert!(storage.payment_order("po-1", Some("kiosk-b"), NOW).await.unwrap().is_none());
+    assert!(
+        storage.close_payment_order("po-1", Some("kiosk-b"), PaymentStatus::Cancelled, NOW).await.unwrap().is_none()
+    );
     assert_eq!(
-        storage.payment_order("po-1", Some("kiosk-a")).await.unwrap().unwrap().status,
+        storage.payment_order("po-1", Some("kiosk-a"), NOW).await.unwrap().unwrap().status,
         PaymentStatus::Pending,
         "another kiosk's cancel changed nothing"
     );
     assert_eq!(
-        storage.close_payment_order("po-1", None, PaymentStatus::Paid).await.unwrap().unwrap().status,
+        storage.close_payment_order("po-1", None, PaymentStatus::Paid, NOW).await.unwrap().unwrap().status,
         PaymentStatus::Paid
     );
     let after_payment =
-        storage.close_payment_order("po-1", Some("kiosk-a"), PaymentStatus::Cancelled).await.unwrap().unwrap();
+        storage.close_payment_order("po-1", Some("kiosk-a"), PaymentStatus::Cancelled, NOW).await.unwrap().unwrap();
     assert_eq!(after_payment.status, PaymentStatus::Paid, "a cancel after the payment leaves it paid");
-    assert_eq!(storage.payment_order("po-1", None).await.unwrap().unwrap().status, PaymentStatus::Paid);
-    assert!(storage.close_payment_order("po-none", None, PaymentStatus::Paid).await.unwrap().is_none());
+    assert_eq!(storage.payment_order("po-1", None, NOW).await.unwrap().unwrap().status, PaymentStatus::Paid);
+    assert!(storage.close_payment_order("po-none", None, PaymentStatus::Paid, NOW).await.unwrap().is_none());
     storage.create_payment_order("kiosk-a", "key-00002", &order("po-3")).await.unwrap();
     let cancelled =
-        storage.close_payment_order("po-3", Some("kiosk-a"), PaymentStatus::Cancelled).await.unwrap().unwrap();
+        storage.close_payment_order("po-3", Some("kiosk-a"), PaymentStatus::Cancelled, NOW).await.unwrap().unwrap();
     assert_eq!(cancelled.status, PaymentStatus::Cancelled);
-    let paid_late = storage.close_payment_order("po-3", None, PaymentStatus::Paid).await.unwrap().unwrap();
+    let paid_late = storage.close_payment_order("po-3", None, PaymentStatus::Paid, NOW).await.unwrap().unwrap();
     assert_eq!(paid_late.status, PaymentStatus::Cancelled, "a cancelled order cannot be paid");
+    // An order left pending past its lifetime (its kiosk never cancelled it) can no longer be paid.
+    storage.create_payment_order("kiosk-a", "key-00003", &order("po-4")).await.unwrap();
+    let late = 1 + PAYMENT_ORDER_LIFETIME_MS;
+    assert_eq!(storage.payment_order("po-4", None, late - 1).await.unwrap().unwrap().status, PaymentStatus::Pending);
+    assert_eq!(
+        storage.payment_order("po-4", Some("kiosk-a"), late).await.unwrap().unwrap().status,
+        PaymentStatus::Expired
+    );
+    let paid_expired = storage.close_payment_order("po-4", None, PaymentStatus::Paid, late).await.unwrap().unwrap();
+    assert_eq!(paid_expired.status, PaymentStatus::Expired);
+    storage.create_payment_order("kiosk-a", "key-00004", &order("po-5")).await.unwrap();
+    let paid_expired = storage.close_payment_order("po-5", None, PaymentStatus::Paid, late).await.unwrap().unwrap();
+    assert_eq!(paid_expired.status, PaymentStatus::Expired, "closed as expired, even without a look first");
 
     // Appointments: idempotent per key, refused when the slot is full.
     let slot = citizen_central::demo_data::slot("si-20261127-0900").unwrap();

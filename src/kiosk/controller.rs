@@ -42,6 +42,8 @@ pub struct KioskController {
     /// Payment orders this kiosk made and has not yet seen paid or closed, with their bills (for
     /// the receipt); they outlive the session that made them.
     order_bills: std::collections::HashMap<String, citizen_window_protocol::services::Bill>,
+    /// Cancels the server has not answered yet, sent again until it does.
+    unsettled_cancels: Vec<online::UnsettledCancel>,
     /// The receipts that can be reprinted, as the recording thread last reported them.
     reprintable: Vec<crate::devices::Reprintable>,
     /// The number of the last request made.
@@ -77,6 +79,7 @@ impl KioskController {
             online_requests: Vec::new(),
             flows: OnlineFlows::default(),
             order_bills: Default::default(),
+            unsettled_cancels: Vec::new(),
             reprintable: Vec::new(),
             last_request: 0,
             outcome: None,

@@ -364,6 +364,61 @@ mod online_services {
     }
 
     #[test]
+    fn a_cancel_the_server_did_not_answer_is_sent_again_until_it_does_and_a_late_payment_counts() {
+        let t0 = Instant::now();
+        let mut k = waiting_for_payment(t0);
+        k.cancel_payment(t0);
+        let cancel = k.take_online_requests().remove(0);
+        answer(&mut k, &cancel, OnlineAnswer::Unavailable, t0);
+        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::Unavailable));
+        // The resident walks away: the session's end sends the cancel once more, unanswered too.
+        assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
+        let at_end = k.take_online_requests().remove(0);
+        assert!(matches!(&at_end.ask, OnlineAsk::CancelPayment { .. }));
+        answer(&mut k, &at_end, OnlineAnswer::Unavailable, secs(t0, 61));
+        // Offline, nothing is sent.
+        k.set_online(false);
+        k.tick(secs(t0, 400));
+        assert!(k.take_online_requests().is_empty(), "not while the server is unreachable");
+        // Back online: the cancel goes again (within the retry cap), and again after a lost answer.
+        k.set_online(true);
+        k.tick(secs(t0, 400));
+        let again = k.take_online_requests();
+        assert!(
+            matches!(&again[..], [r] if matches!(&r.ask, OnlineAsk::CancelPayment { order_id } if order_id == "po-1"))
+        );
+        k.tick(secs(t0, 2000));
+        assert!(k.take_online_requests().is_empty(), "one at a time");
+        answer(&mut k, &again[0], OnlineAnswer::Unavailable, secs(t0, 401));
+        k.tick(secs(t0, 401 + 301));
+        let third = k.take_online_requests();
+        assert_eq!(third.len(), 1);
+        // The phone had paid meanwhile: the payment is recorded, out of sight, and nothing more is sent.
+        answer(&mut k, &third[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 703));
+        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { order_id, .. } if order_id == "po-1"));
+        assert_eq!(k.screen(secs(t0, 703)).page, Page::Attract);
+        k.tick(secs(t0, 5000));
+        assert!(k.take_online_requests().is_empty(), "settled");
+    }
+
+    #[test]
+    fn an_unanswered_cancel_settles_when_any_answer_tells_the_orders_end() {
+        let t0 = Instant::now();
+        let mut k = waiting_for_payment(t0);
+        k.cancel_payment(t0);
+        let cancel = k.take_online_requests().remove(0);
+        answer(&mut k, &cancel, OnlineAnswer::Unavailable, t0);
+        // The resident presses cancel again; that one is answered.
+        k.cancel_payment(secs(t0, 1));
+        let second = k.take_online_requests().remove(0);
+        answer(&mut k, &second, OnlineAnswer::Order(order(PaymentStatus::Cancelled)), secs(t0, 1));
+        assert_eq!(k.screen(secs(t0, 1)).outcome, Some(ServiceOutcome::PaymentCancelled));
+        k.tick(secs(t0, 1000));
+        assert!(k.take_online_requests().is_empty(), "nothing left to cancel");
+        assert!(k.take_requests().is_empty(), "nothing paid, nothing recorded");
+    }
+
+    #[test]
     fn an_unknown_account_or_a_silent_server_says_so_and_a_short_number_is_not_sent() {
         let t0 = Instant::now();
         let mut k = kiosk(t0);

@@ -1,7 +1,7 @@
 //! The demo payment page a payment order's QR code opens, so that the whole payment flow works
 //! with a phone or a browser: it shows the order and a 确认支付 button that marks it paid.
 
-use super::{SharedState, storage_error};
+use super::{SharedState, now_ms, storage_error};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -21,7 +21,7 @@ fn page_html(title: &str, body: &str) -> Html<String> {
 }
 
 pub async fn page(State(state): State<SharedState>, Path(order_id): Path<String>) -> Response {
-    let order = match state.storage.payment_order(&order_id, None).await {
+    let order = match state.storage.payment_order(&order_id, None, now_ms()).await {
         Ok(Some(order)) => order,
         Ok(None) => {
             return (StatusCode::NOT_FOUND, page_html("订单不存在", "<h1>订单不存在 Order not found</h1>"))
@@ -44,7 +44,7 @@ pub async fn page(State(state): State<SharedState>, Path(order_id): Path<String>
 }
 
 pub async fn confirm(State(state): State<SharedState>, Path(order_id): Path<String>) -> Response {
-    match state.storage.close_payment_order(&order_id, None, PaymentStatus::Paid).await {
+    match state.storage.close_payment_order(&order_id, None, PaymentStatus::Paid, now_ms()).await {
         Ok(Some(order)) if order.status == PaymentStatus::Paid => page_html(
             "支付成功",
             "<h1>支付成功 Payment complete</h1><p>请回到终端取回执 Return to the kiosk for your receipt.</p>",

@@ -91,7 +91,7 @@ pub async fn payment_order(
     Kiosk(kiosk_id): Kiosk,
     Path(order_id): Path<String>,
 ) -> Response {
-    match state.storage.payment_order(&order_id, Some(&kiosk_id)).await {
+    match state.storage.payment_order(&order_id, Some(&kiosk_id), now_ms()).await {
         Ok(Some(order)) => Json(order).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
         Err(e) => storage_error(e),
@@ -106,7 +106,7 @@ pub async fn cancel_payment_order(
     Kiosk(kiosk_id): Kiosk,
     Path(order_id): Path<String>,
 ) -> Response {
-    match state.storage.close_payment_order(&order_id, Some(&kiosk_id), PaymentStatus::Cancelled).await {
+    match state.storage.close_payment_order(&order_id, Some(&kiosk_id), PaymentStatus::Cancelled, now_ms()).await {
         Ok(Some(order)) => Json(order).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "unknown_order", "no such payment order"),
         Err(e) => storage_error(e),

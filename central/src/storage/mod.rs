@@ -108,6 +108,19 @@ pub(super) fn classify_existing(
     Some(citizen_window_protocol::sync::Conflict { id: record.id, seq: record.seq, reason })
 }
 
+/// How long a payment order can be paid. A kiosk cancels an unpaid order after a few minutes
+/// itself; this closes the ones whose cancel never arrived (a kiosk that lost power meanwhile).
+pub const PAYMENT_ORDER_LIFETIME_MS: i64 = 15 * 60 * 1000;
+
+fn is_past_lifetime(order: &PaymentOrder, now_ms: i64) -> bool {
+    now_ms.saturating_sub(order.created_at_ms) >= PAYMENT_ORDER_LIFETIME_MS
+}
+
+/// What a pending order becomes when it is closed as `to` at `now_ms`.
+fn closing_status(order: &PaymentOrder, to: PaymentStatus, now_ms: i64) -> PaymentStatus {
+    if is_past_lifetime(order, now_ms) { PaymentStatus::Expired } else { to }
+}
+
 /// Hashes an enrolment token for storage: the token itself is never stored.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
@@ -187,25 +200,35 @@ impl Storage {
     }
 
     /// The order, if it exists and `owner` may see it. `owner` is `Some(kiosk)` for a kiosk, which
-    /// sees only the orders it made, and `None` for the payer's page that the QR link opens.
+    /// sees only the orders it made, and `None` for the payer's page that the QR link opens. An
+    /// order left pending past [`PAYMENT_ORDER_LIFETIME_MS`] is closed as expired first.
     pub async fn payment_order(
         &self,
         order_id: &str,
         owner: Option<&str>,
+        now_ms: i64,
     ) -> Result<Option<PaymentOrder>, StorageError> {
-        dispatch!(self, payment_order(order_id, owner))
+        let order = dispatch!(self, payment_order(order_id, owner));
+        match order? {
+            Some(order) if order.status == PaymentStatus::Pending && is_past_lifetime(&order, now_ms) => {
+                self.close_payment_order(order_id, owner, PaymentStatus::Expired, now_ms).await
+            }
+            order => Ok(order),
+        }
     }
 
     /// Moves a pending order to `to` (paid, or cancelled by the kiosk) and returns it; an order
     /// that is no longer pending is returned as it is, so that a payment made just before the
-    /// resident pressed cancel is never lost. `owner` as for [`Storage::payment_order`].
+    /// resident pressed cancel is never lost, and one past its lifetime becomes expired instead
+    /// (a photographed code cannot be paid hours later). `owner` as for [`Storage::payment_order`].
     pub async fn close_payment_order(
         &self,
         order_id: &str,
         owner: Option<&str>,
         to: PaymentStatus,
+        now_ms: i64,
     ) -> Result<Option<PaymentOrder>, StorageError> {
-        dispatch!(self, close_payment_order(order_id, owner, to))
+        dispatch!(self, close_payment_order(order_id, owner, to, now_ms))
     }
 
     /// Books a slot, or returns the booking already made with this idempotency key.

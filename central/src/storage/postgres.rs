@@ -2,7 +2,9 @@
 //! the same tables and the same answers as SQLite; per-kiosk progress is advanced under a row
 //! lock, so concurrent uploads through different instances stay exact.
 
-use super::{KioskRow, StorageError, StoredTransaction, check_record, classify_existing, stored_payload};
+use super::{
+    KioskRow, StorageError, StoredTransaction, check_record, classify_existing, closing_status, stored_payload,
+};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -317,6 +319,7 @@ impl PostgresStorage {
         order_id: &str,
         owner: Option<&str>,
         to: PaymentStatus,
+        now_ms: i64,
     ) -> Result<Option<PaymentOrder>, StorageError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -331,7 +334,7 @@ impl PostgresStorage {
             return Ok(None);
         };
         if order.status == PaymentStatus::Pending {
-            order.status = to;
+            order.status = closing_status(&order, to, now_ms);
             let body = serde_json::to_string(&order).expect("serialises");
             tx.execute("UPDATE payment_orders SET body = $1 WHERE order_id = $2", &[&body, &order_id]).await?;
         }

@@ -1,7 +1,9 @@
 //! SQLite storage: one file, WAL, `synchronous=FULL` (an acknowledged record is on disk), one
 //! connection behind a mutex, used from blocking threads.
 
-use super::{KioskRow, StorageError, StoredTransaction, check_record, classify_existing, stored_payload};
+use super::{
+    KioskRow, StorageError, StoredTransaction, check_record, classify_existing, closing_status, stored_payload,
+};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -487,6 +489,7 @@ impl SqliteStorage {
         order_id: &str,
         owner: Option<&str>,
         to: PaymentStatus,
+        now_ms: i64,
     ) -> Result<Option<PaymentOrder>, StorageError> {
         let (order_id, owner) = (order_id.to_string(), owner.map(str::to_string));
         self.with(move |c| {
@@ -497,7 +500,7 @@ impl SqliteStorage {
                 return Ok(None);
             };
             if order.status == PaymentStatus::Pending {
-                order.status = to;
+                order.status = closing_status(&order, to, now_ms);
                 tx.execute(
                     "UPDATE payment_orders SET body = ?1 WHERE order_id = ?2",
                     params![serde_json::to_string(&order).expect("serialises"), order_id],

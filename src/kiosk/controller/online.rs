@@ -1,6 +1,7 @@
 //! The online services' rules: a bill looked up by account number and paid by QR code (with its
 //! status checked while the resident waits, a cancel button, and a cancel sent for them if they
-//! walk away), a report's status by tracking number, and the resident's social-insurance record.
+//! walk away, sent again until the server answers it), a report's status by tracking number, and
+//! the resident's social-insurance record.
 //! Requests go out as numbered [`OnlineRequest`]s; answers come back through `answered`.
 
 use super::super::screen::*;
@@ -18,6 +19,32 @@ pub const TRACKING_DIGITS: usize = crate::records::TRACKING_NUMBER_DIGITS;
 pub const PAYMENT_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 /// A QR code left unpaid this long is cancelled for the resident.
 pub const PAYMENT_WAIT_LIMIT: Duration = Duration::from_secs(180);
+
+/// A cancel sent again after this long at first, then twice as long each time, up to
+/// [`CANCEL_RETRY_CAP`], at a random moment within that (full jitter, as the uploader does).
+pub const CANCEL_RETRY_BASE: Duration = Duration::from_secs(5);
+pub const CANCEL_RETRY_CAP: Duration = Duration::from_secs(300);
+
+/// A cancel the server has not answered (it was unreachable, or the answer was lost). The order
+/// may still be open there, so a photographed code could still be paid: the cancel goes again,
+/// whoever is at the screen, until the server says how the order ended. A payment made meanwhile
+/// is then recorded and printed like any other.
+#[derive(Debug)]
+pub(super) struct UnsettledCancel {
+    order_id: String,
+    /// The cancel request in flight, if one is.
+    in_flight: Option<u64>,
+    /// When to send it again, once the last one failed.
+    next_try: Option<Instant>,
+    failures: u32,
+}
+
+/// How long to wait before sending a cancel again after `failures` failed ones.
+fn cancel_retry_delay(failures: u32) -> Duration {
+    let ceiling =
+        CANCEL_RETRY_BASE.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1))).min(CANCEL_RETRY_CAP);
+    Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64))
+}
 
 /// The state of the online services for the session on screen.
 #[derive(Debug, Default)]
@@ -230,12 +257,61 @@ impl KioskController {
         let Some(order) = self.flows.order.as_ref().filter(|o| o.status == PaymentStatus::Pending) else { return };
         let order_id = order.order_id.clone();
         self.flows.cancelling = true;
-        self.flows.awaiting = Some(self.online_request(OnlineAsk::CancelPayment { order_id }));
+        let request = self.cancel_request(order_id);
+        self.flows.awaiting = Some(request);
+    }
+
+    /// Sends a cancel for `order_id` and keeps it unsettled until the server answers it.
+    fn cancel_request(&mut self, order_id: String) -> u64 {
+        let request = self.online_request(OnlineAsk::CancelPayment { order_id: order_id.clone() });
+        match self.unsettled_cancels.iter_mut().find(|c| c.order_id == order_id) {
+            Some(unsettled) => (unsettled.in_flight, unsettled.next_try) = (Some(request), None),
+            None => self.unsettled_cancels.push(UnsettledCancel {
+                order_id,
+                in_flight: Some(request),
+                next_try: None,
+                failures: 0,
+            }),
+        }
+        request
+    }
+
+    /// Sends again the unanswered cancels that are due, while the server is reachable.
+    fn retry_cancels(&mut self, now: Instant) {
+        if !self.online {
+            return;
+        }
+        let due: Vec<String> = self
+            .unsettled_cancels
+            .iter()
+            .filter(|c| c.in_flight.is_none() && c.next_try.is_some_and(|at| now >= at))
+            .map(|c| c.order_id.clone())
+            .collect();
+        for order_id in due {
+            self.cancel_request(order_id);
+        }
+    }
+
+    /// A cancel's request came back without the order's end: try again later. Its end, when it
+    /// comes (from this or any request), settles it in `order_news`.
+    fn cancel_unanswered(&mut self, request: u64, answer: &OnlineAnswer, now: Instant) {
+        let Some(index) = self.unsettled_cancels.iter().position(|c| c.in_flight == Some(request)) else { return };
+        if matches!(answer, OnlineAnswer::NotFound) {
+            // The server does not know the order: nothing can be paid, nothing to cancel.
+            let gone = self.unsettled_cancels.remove(index);
+            self.order_bills.remove(&gone.order_id);
+            return;
+        }
+        let unsettled = &mut self.unsettled_cancels[index];
+        unsettled.in_flight = None;
+        unsettled.failures += 1;
+        unsettled.next_try = Some(now + cancel_retry_delay(unsettled.failures));
     }
 
     /// While the QR code shows: ask for the payment's status every few seconds, and cancel an
     /// order left unpaid too long.
     pub(super) fn tick_online(&mut self, now: Instant) {
+        self.retry_cancels(now);
         if self.page != Page::Payment || self.flows.cancelling {
             return;
         }
@@ -262,8 +338,9 @@ impl KioskController {
     /// An answer from the server. A paid order is recorded whoever is at the screen; everything
     /// else is shown only if it answers what the screen waits for.
     pub(super) fn answered(&mut self, request: u64, answer: OnlineAnswer, now: Instant) {
-        if let OnlineAnswer::Order(order) = &answer {
-            self.order_news(order);
+        match &answer {
+            OnlineAnswer::Order(order) if order.status != PaymentStatus::Pending => self.order_news(order),
+            _ => self.cancel_unanswered(request, &answer, now),
         }
         if self.flows.status_check == Some(request) {
             self.flows.status_check = None;
@@ -339,6 +416,7 @@ impl KioskController {
     /// What the server says of an order, from any request: paid is recorded (once per order)
     /// and printed; closed unpaid ends the wait on screen.
     fn order_news(&mut self, order: &PaymentOrder) {
+        self.unsettled_cancels.retain(|c| c.order_id != order.order_id);
         let shown =
             self.page == Page::Payment && self.flows.order.as_ref().is_some_and(|o| o.order_id == order.order_id);
         match order.status {
