@@ -53,31 +53,17 @@ CREATE TABLE IF NOT EXISTS appointments (
 "#;
 
 /// From the first schema (version 0: kiosk, id and hash as text) to version 1, in the one
-/// transaction that opens the file: every row is carried over, or nothing changes.
-const MIGRATE_FROM_TEXT_KEYS: &str = r#"
+/// transaction that opens the file: the old tables are set aside, [`SCHEMA`] makes the new ones,
+/// every row is carried over, then the old tables go. Should any step fail, nothing changes.
+const SET_ASIDE_TEXT_KEYS: &str = r#"
 ALTER TABLE transactions RENAME TO transactions_text_keys;
 ALTER TABLE kiosk_progress RENAME TO kiosk_progress_text_keys;
-CREATE TABLE kiosk_progress (
-    kiosk      INTEGER PRIMARY KEY,
-    kiosk_id   TEXT    NOT NULL UNIQUE,
-    contiguous INTEGER NOT NULL
-);
+"#;
+
+const CARRY_OVER_TEXT_KEYS: &str = r#"
 INSERT INTO kiosk_progress (kiosk_id, contiguous) SELECT kiosk_id, contiguous FROM kiosk_progress_text_keys;
 INSERT INTO kiosk_progress (kiosk_id, contiguous)
     SELECT DISTINCT kiosk_id, 0 FROM transactions_text_keys WHERE kiosk_id NOT IN (SELECT kiosk_id FROM kiosk_progress);
-CREATE TABLE transactions (
-    kiosk          INTEGER NOT NULL REFERENCES kiosk_progress (kiosk),
-    id             BLOB    NOT NULL,
-    seq            INTEGER NOT NULL,
-    kind           TEXT    NOT NULL,
-    payload        TEXT    NOT NULL,
-    payload_hash   BLOB    NOT NULL,
-    resident       TEXT,
-    created_at_ms  INTEGER NOT NULL,
-    received_at_ms INTEGER NOT NULL,
-    PRIMARY KEY (kiosk, id),
-    UNIQUE (kiosk, seq)
-);
 INSERT INTO transactions
     SELECT p.kiosk, unhex(t.id, '-'), t.seq, t.kind, t.payload, unhex(t.payload_hash), t.resident, t.created_at_ms, t.received_at_ms
     FROM transactions_text_keys t JOIN kiosk_progress p ON p.kiosk_id = t.kiosk_id ORDER BY t.kiosk_id, t.seq;
@@ -278,7 +264,11 @@ fn create_or_migrate(conn: &mut Connection) -> Result<(), StorageError> {
             |r| r.get(0),
         )?;
         if text_keys {
-            tx.execute_batch(MIGRATE_FROM_TEXT_KEYS).map_err(|e| {
+            let migrated = tx
+                .execute_batch(SET_ASIDE_TEXT_KEYS)
+                .and_then(|()| tx.execute_batch(SCHEMA))
+                .and_then(|()| tx.execute_batch(CARRY_OVER_TEXT_KEYS));
+            migrated.map_err(|e| {
                 StorageError::Backend(format!(
                     "cannot bring the database to schema {SCHEMA_VERSION} ({e}); it is left as it was"
                 ))
