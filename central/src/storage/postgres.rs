@@ -1,6 +1,7 @@
 //! PostgreSQL storage, for districts that run several server instances behind a load balancer:
-//! the same tables and the same answers as SQLite; per-kiosk progress is advanced under a row
-//! lock, so concurrent uploads through different instances stay exact.
+//! the same answers as SQLite (its tables keep text keys, which PostgreSQL compares as cheaply);
+//! per-kiosk progress is advanced under a row lock, so concurrent uploads through different
+//! instances stay exact.
 
 use super::{
     KioskRow, StorageError, StoredTransaction, check_record, classify_existing, closing_status, stored_payload,
