@@ -1,5 +1,5 @@
 //! PostgreSQL storage, for districts that run several server instances behind a load balancer:
-//! the same answers as SQLite (its tables keep text keys, which PostgreSQL compares as cheaply);
+//! the same answers as SQLite (its tables keep the first, text keys; see docs/BENCHMARKS.md);
 //! per-kiosk progress is advanced under a row lock, so concurrent uploads through different
 //! instances stay exact.
 
