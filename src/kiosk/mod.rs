@@ -3,6 +3,7 @@
 //! copies into the UI; it never sees a Slint type, so every rule is unit-tested without a window.
 
 mod controller;
+pub(crate) mod samples;
 mod screen;
 
 pub use controller::{KioskController, REPRINT_OFFERED};

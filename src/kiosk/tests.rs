@@ -250,29 +250,9 @@ mod online_services {
     use super::*;
     use crate::devices::{KioskEvent, ServiceAsk};
     use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
-    use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, Utility};
+    use citizen_window_protocol::services::PaymentStatus;
 
-    fn bill() -> Bill {
-        Bill {
-            account: "3301-0288-1742".into(),
-            utility: Utility::Water,
-            holder: "张*".into(),
-            period: "2026-10".into(),
-            amount_fen: 4140,
-            usage: "12 吨".into(),
-        }
-    }
-
-    fn order(status: PaymentStatus) -> PaymentOrder {
-        PaymentOrder {
-            order_id: "po-1".into(),
-            account: "3301-0288-1742".into(),
-            amount_fen: 4140,
-            status,
-            pay_url: "https://example.invalid/pay/po-1".into(),
-            created_at_ms: 0,
-        }
-    }
+    use crate::kiosk::samples::{bill, order};
 
     fn answer(k: &mut KioskController, request: &OnlineRequest, answer: OnlineAnswer, now: Instant) {
         k.handle_event(KioskEvent::Answered { request: request.number, answer }, now);
@@ -301,7 +281,7 @@ mod online_services {
         );
         answer(&mut k, &create, OnlineAnswer::Order(order(PaymentStatus::Pending)), t0);
         assert_eq!(k.screen(t0).page, Page::Payment);
-        assert_eq!(k.screen(t0).online.pay_url.as_deref(), Some("https://example.invalid/pay/po-1"));
+        assert_eq!(k.screen(t0).online.pay_url.as_deref(), Some("https://central.example.invalid/pay/po-1"));
         k
     }
 

@@ -4,13 +4,12 @@
 use super::{AppWindow, Clock, KioskUi};
 use crate::content::{Content, Language, Service};
 use crate::devices::{KioskEvent, Recorded, RecordedWhat, Reprintable};
-use crate::kiosk::KioskController;
+use crate::kiosk::{KioskController, samples};
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::session::SessionTiming;
 use crate::sync::online_desk::OnlineAnswer;
 use citizen_window_protocol::services::{
-    AppointmentSlot, Bill, ContributionMonth, IssueReportStatus, PaymentOrder, PaymentStatus, SocialInsuranceRecord,
-    Utility,
+    AppointmentSlot, Bill, ContributionMonth, IssueReportStatus, PaymentStatus, SocialInsuranceRecord, Utility,
 };
 use slint::ComponentHandle;
 use std::path::Path;
@@ -153,19 +152,19 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     }
                     if shot.page != "bills" {
                         k.keypad_confirm(now);
-                        pretend_answered(k, OnlineAnswer::Bill(sample_bill()), now);
+                        pretend_answered(k, OnlineAnswer::Bill(samples::bill()), now);
                     }
                     if shot.page == "payment" || shot.page == "paid" {
                         k.pay_bill(now);
-                        pretend_answered(k, OnlineAnswer::Order(sample_order(PaymentStatus::Pending)), now);
+                        pretend_answered(k, OnlineAnswer::Order(samples::order(PaymentStatus::Pending)), now);
                     }
                     if shot.page == "paid" {
                         k.cancel_payment(now);
-                        pretend_answered(k, OnlineAnswer::Order(sample_order(PaymentStatus::Paid)), now);
+                        pretend_answered(k, OnlineAnswer::Order(samples::order(PaymentStatus::Paid)), now);
                         let what = RecordedWhat::Payment {
                             utility: Some(Utility::Water),
                             amount_fen: 4140,
-                            order_id: "po-demo".into(),
+                            order_id: "po-1".into(),
                         };
                         pretend_recorded(k, what, now);
                     }
@@ -192,15 +191,15 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         account: "5102-7781-0031".into(),
                         utility: Utility::Electricity,
                         amount_fen: 11_860,
-                        ..sample_bill()
+                        ..samples::bill()
                     };
                     let gas = Bill {
                         account: "6603-1120-0457".into(),
                         utility: Utility::Gas,
                         amount_fen: 6_320,
-                        ..sample_bill()
+                        ..samples::bill()
                     };
-                    pretend_answered(k, OnlineAnswer::Bills(vec![sample_bill(), electricity, gas]), now);
+                    pretend_answered(k, OnlineAnswer::Bills(vec![samples::bill(), electricity, gas]), now);
                 }
                 "appointments" | "slots" => {
                     k.identified(sample_resident(), now);
@@ -269,28 +268,6 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
 fn pretend_answered(k: &mut KioskController, answer: OnlineAnswer, now: Instant) {
     for request in k.take_online_requests() {
         k.handle_event(KioskEvent::Answered { request: request.number, answer: answer.clone() }, now);
-    }
-}
-
-fn sample_bill() -> Bill {
-    Bill {
-        account: "3301-0288-1742".into(),
-        utility: Utility::Water,
-        holder: "张*".into(),
-        period: "2026-10".into(),
-        amount_fen: 4140,
-        usage: "12 吨".into(),
-    }
-}
-
-fn sample_order(status: PaymentStatus) -> PaymentOrder {
-    PaymentOrder {
-        order_id: "po-demo".into(),
-        account: "3301-0288-1742".into(),
-        amount_fen: 4140,
-        status,
-        pay_url: "https://central.example.invalid/pay/po-demo".into(),
-        created_at_ms: 0,
     }
 }
 
