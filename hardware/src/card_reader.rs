@@ -54,6 +54,9 @@ pub enum CardData {
 
 #[derive(Debug)]
 pub enum ReaderEvent {
+    /// A card is on the reader and is being read (a SAM reader takes about a second for an ID
+    /// card): the next poll reads it, and a screen can ask the resident to hold it still.
+    CardFound,
     CardRead(CardData),
     /// Only readers that can tell (RFID) report removal.
     CardRemoved,
@@ -70,9 +73,20 @@ pub enum ReaderError {
 }
 
 enum Kind<O: LinkOpener> {
-    Sam(SamReader<O>),
-    Rfid { link: ReconnectingLink<O>, decoder: RfidDecoder, presence: RfidPresence },
-    Magstripe { link: ReconnectingLink<O>, decoder: SwipeDecoder },
+    /// `found`: a card was found by the last poll and is read by the next.
+    Sam {
+        reader: SamReader<O>,
+        found: bool,
+    },
+    Rfid {
+        link: ReconnectingLink<O>,
+        decoder: RfidDecoder,
+        presence: RfidPresence,
+    },
+    Magstripe {
+        link: ReconnectingLink<O>,
+        decoder: SwipeDecoder,
+    },
 }
 
 pub struct CardReaderDriver<O: LinkOpener> {
@@ -82,7 +96,7 @@ pub struct CardReaderDriver<O: LinkOpener> {
 impl<O: LinkOpener> CardReaderDriver<O> {
     pub fn new(protocol: ReaderProtocol, opener: O, baud: u32) -> Self {
         let kind = match protocol {
-            ReaderProtocol::Sam => Kind::Sam(SamReader::new(opener, baud)),
+            ReaderProtocol::Sam => Kind::Sam { reader: SamReader::new(opener, baud), found: false },
             ReaderProtocol::Rdm6300 => Kind::Rfid {
                 link: ReconnectingLink::new(opener),
                 decoder: RfidDecoder::default(),
@@ -95,17 +109,33 @@ impl<O: LinkOpener> CardReaderDriver<O> {
         Self { kind }
     }
 
+    /// Whether the last poll found a card that the next one reads: poll again at once.
+    pub fn reading(&self) -> bool {
+        matches!(self.kind, Kind::Sam { found: true, .. })
+    }
+
     /// One poll. Card-level failures are events; a reader that is gone or silent is an error.
     pub fn poll(&mut self, now: Instant) -> Result<Vec<ReaderEvent>, ReaderError> {
         let mut events = Vec::new();
         match &mut self.kind {
-            Kind::Sam(reader) => match reader.poll() {
-                Ok(Some(card)) => events.push(ReaderEvent::CardRead(CardData::IdCard(card))),
-                Ok(None) => {}
-                Err(SamReaderError::Link(e)) => return Err(ReaderError::Link(e)),
-                Err(e @ SamReaderError::NoAnswer { .. }) => return Err(ReaderError::Sam(e)),
-                Err(e) => events.push(ReaderEvent::ReadFailed(e.to_string())),
-            },
+            Kind::Sam { reader, found } => {
+                // Find, then read at the next poll: the resident hears of the card before the
+                // second its reading takes.
+                let step = if std::mem::take(found) {
+                    reader.read_card().map(|card| Some(ReaderEvent::CardRead(CardData::IdCard(card))))
+                } else {
+                    reader.find_card().map(|present| present.then_some(ReaderEvent::CardFound))
+                };
+                match step {
+                    Ok(event) => {
+                        *found = matches!(event, Some(ReaderEvent::CardFound));
+                        events.extend(event);
+                    }
+                    Err(SamReaderError::Link(e)) => return Err(ReaderError::Link(e)),
+                    Err(e @ SamReaderError::NoAnswer { .. }) => return Err(ReaderError::Sam(e)),
+                    Err(e) => events.push(ReaderEvent::ReadFailed(e.to_string())),
+                }
+            }
             Kind::Rfid { link, decoder, presence } => {
                 let mut buf = [0u8; 256];
                 let n = link.read_some(&mut buf)?;

@@ -179,6 +179,28 @@ fn sam_reader_reads_a_card_once_per_placement() {
 }
 
 #[test]
+fn sam_driver_tells_of_the_card_before_reading_it() {
+    let (_dir, host, port) = sam_rig();
+    let mut driver = CardReaderDriver::new(ReaderProtocol::Sam, SerialPortOpener::new(&port, 115_200), 115_200);
+    assert!(driver.poll(Instant::now()).unwrap().is_empty(), "no card yet");
+    assert!(!driver.reading());
+    host.control("place li-xiulan").unwrap();
+    let found = driver.poll(Instant::now()).unwrap();
+    assert!(matches!(found[..], [ReaderEvent::CardFound]), "{found:?}");
+    assert!(driver.reading(), "the next poll reads it");
+    let read = driver.poll(Instant::now()).unwrap();
+    let [ReaderEvent::CardRead(CardData::IdCard(card))] = &read[..] else { panic!("{read:?}") };
+    assert_eq!(card.masked_name(), "李**");
+    assert!(!driver.reading());
+    assert!(driver.poll(Instant::now()).unwrap().is_empty(), "the same card is not found twice while it stays");
+    // A card that cannot be read is found, then reported as such.
+    host.control("place-unreadable zhang-wei").unwrap();
+    assert!(matches!(driver.poll(Instant::now()).unwrap()[..], [ReaderEvent::CardFound]));
+    let failed = driver.poll(Instant::now()).unwrap();
+    assert!(matches!(&failed[..], [ReaderEvent::ReadFailed(message)] if message.contains("place the card again")));
+}
+
+#[test]
 fn sam_reader_reassembles_answers_sent_one_byte_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let port = dir.path().join("reader");

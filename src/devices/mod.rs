@@ -17,6 +17,8 @@ use citizen_window_protocol::services::{SocialInsuranceRecord, Utility};
 /// What a device reports to the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KioskEvent {
+    /// A card is on the reader and is being read (about a second for an ID card).
+    CardReading,
     /// A valid ID card was read.
     Identified(Resident),
     /// A card was presented and refused, or could not be read.

@@ -54,7 +54,12 @@ impl ReaderWorker {
                         return;
                     }
                 }
-                let pause = if now_available { protocol.poll_interval() } else { Duration::from_millis(500) };
+                // A card just found is read at once; otherwise the protocol's pace.
+                let pause = match (now_available, driver.reading()) {
+                    (true, true) => Duration::ZERO,
+                    (true, false) => protocol.poll_interval(),
+                    (false, _) => Duration::from_millis(500),
+                };
                 std::thread::sleep(pause);
             }
         })?;
@@ -65,6 +70,7 @@ impl ReaderWorker {
 /// One reader event as the kiosk sees it; the card itself is dropped (and zeroed) here.
 fn to_kiosk_event(event: ReaderEvent, keyer: &ResidentKeyer, today: CalendarDate) -> KioskEvent {
     match event {
+        ReaderEvent::CardFound => KioskEvent::CardReading,
         ReaderEvent::CardRead(CardData::IdCard(card)) => match resident_from_card(&card, keyer, today) {
             Ok(resident) => KioskEvent::Identified(resident),
             Err(IdentifyError::Expired(last_day)) => KioskEvent::CardRefused(CardProblem::Expired(last_day)),

@@ -17,6 +17,10 @@ pub const REPRINT_OFFERED: usize = 6;
 /// How long each attract-screen slide shows.
 pub const SLIDE_INTERVAL: Duration = Duration::from_secs(8);
 
+/// "Reading your card" shows at most this long: an ID card's read takes about a second, and its
+/// result (or the reader's failure) normally ends it well before.
+pub const CARD_READING_SHOWN_AT_MOST: Duration = Duration::from_secs(5);
+
 #[derive(Debug)]
 pub struct KioskController {
     content: Content,
@@ -32,6 +36,8 @@ pub struct KioskController {
     attract_since: Instant,
     /// The last card that was refused, shown until the next tap.
     card_problem: Option<CardProblem>,
+    /// When the reader said a card is being read; its result (or any tap) ends that.
+    card_reading_since: Option<Instant>,
     reader_available: bool,
     /// What the resident asked for and the recording thread has not been given yet.
     requests: Vec<ServiceRequest>,
@@ -74,6 +80,7 @@ impl KioskController {
             directory_page: 0,
             attract_since: now,
             card_problem: None,
+            card_reading_since: None,
             reader_available: true,
             requests: Vec::new(),
             online_requests: Vec::new(),
@@ -89,13 +96,25 @@ impl KioskController {
     /// What a device reported.
     pub fn handle_event(&mut self, event: KioskEvent, now: Instant) {
         match event {
+            KioskEvent::CardReading => {
+                self.touched(now);
+                self.card_reading_since = Some(now);
+            }
             KioskEvent::Identified(resident) => self.identified(resident, now),
             KioskEvent::CardRefused(problem) => {
                 self.touched(now);
                 self.card_problem = Some(problem);
             }
-            KioskEvent::CardRemoved => self.card_removed(now),
-            KioskEvent::ReaderAvailable(available) => self.reader_available = available,
+            KioskEvent::CardRemoved => {
+                self.card_reading_since = None;
+                self.card_removed(now);
+            }
+            KioskEvent::ReaderAvailable(available) => {
+                self.reader_available = available;
+                if !available {
+                    self.card_reading_since = None;
+                }
+            }
             KioskEvent::Recorded(recorded) => self.recorded(recorded),
             KioskEvent::RecordRefused { request } => self.recording_answered(request, ServiceOutcome::Refused),
             KioskEvent::VoteRefused { request, closed } => self.recording_answered(
@@ -316,6 +335,7 @@ impl KioskController {
     /// Any tap. On the attract screen it starts a session on the home screen.
     pub fn touched(&mut self, now: Instant) {
         self.card_problem = None;
+        self.card_reading_since = None;
         if self.session.handle(SessionEvent::Touch, now).is_some() {
             self.after_end(now);
         }
@@ -452,6 +472,7 @@ impl KioskController {
         self.directory_page = 0;
         self.attract_since = now;
         self.card_problem = None;
+        self.card_reading_since = None;
         self.outcome = None;
         self.end_online();
     }
@@ -530,6 +551,9 @@ impl KioskController {
             directory: paged(&self.content.directory, self.directory_page, self.per_page(), entry_row),
             unavailable_service,
             card_problem: self.card_problem.clone(),
+            card_reading: self
+                .card_reading_since
+                .is_some_and(|since| now.saturating_duration_since(since) < CARD_READING_SHOWN_AT_MOST),
             reader_available: self.reader_available,
             places: self
                 .content

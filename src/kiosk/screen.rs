@@ -293,6 +293,8 @@ pub struct Screen {
     pub unavailable_service: String,
     /// Why the last card presented did not identify anyone, until the next tap.
     pub card_problem: Option<crate::devices::CardProblem>,
+    /// A card is on the reader and being read: the resident is asked to keep it there.
+    pub card_reading: bool,
     /// False while the card reader does not answer.
     pub reader_available: bool,
     /// The places an issue can be reported at.

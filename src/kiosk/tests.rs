@@ -114,6 +114,31 @@ fn card_removal_ends_the_session_of_that_card() {
     assert!(screen.resident.is_none());
 }
 
+#[test]
+fn a_card_being_read_is_said_until_its_result_and_never_for_long() {
+    use crate::devices::{CardProblem, KioskEvent};
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service(Service::Opinions.id(), t0);
+    k.handle_event(KioskEvent::CardReading, t0);
+    assert!(k.screen(t0).card_reading);
+    k.handle_event(KioskEvent::Identified(resident("李秀兰", "3101**********0021")), secs(t0, 1));
+    assert!(!k.screen(secs(t0, 1)).card_reading, "read: the service opens");
+    // A card that cannot be read: the problem replaces it.
+    k.handle_event(KioskEvent::CardReading, secs(t0, 2));
+    k.handle_event(KioskEvent::CardRefused(CardProblem::ReadFailed), secs(t0, 3));
+    let screen = k.screen(secs(t0, 3));
+    assert!(!screen.card_reading && screen.card_problem == Some(CardProblem::ReadFailed));
+    // The reader stops answering mid-read, or nothing comes at all: it does not stay.
+    k.handle_event(KioskEvent::CardReading, secs(t0, 4));
+    k.handle_event(KioskEvent::ReaderAvailable(false), secs(t0, 4));
+    assert!(!k.screen(secs(t0, 4)).card_reading);
+    k.handle_event(KioskEvent::CardReading, secs(t0, 5));
+    assert!(k.screen(secs(t0, 9)).card_reading);
+    assert!(!k.screen(secs(t0, 10)).card_reading, "at most five seconds");
+}
+
 fn recorded(request: u64, seq: u64, what: crate::devices::RecordedWhat) -> crate::devices::KioskEvent {
     crate::devices::KioskEvent::Recorded(crate::devices::Recorded { request, seq, what, printing: true, copy: false })
 }

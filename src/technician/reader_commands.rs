@@ -52,10 +52,12 @@ pub fn read_card(
             match event {
                 ReaderEvent::CardRead(card) => return Ok(report(card)),
                 ReaderEvent::ReadFailed(message) => last_failure = Some(message),
-                ReaderEvent::CardRemoved => {}
+                ReaderEvent::CardFound | ReaderEvent::CardRemoved => {}
             }
         }
-        std::thread::sleep(protocol.poll_interval().saturating_sub(started.elapsed()));
+        if !driver.reading() {
+            std::thread::sleep(protocol.poll_interval().saturating_sub(started.elapsed()));
+        }
     }
     Err(CommandFailed(match last_failure {
         Some(message) => format!("no card read within {} s; last attempt: {message}", timeout.as_secs()),

@@ -285,6 +285,7 @@ fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
         Some(CardProblem::NotAnIdCard) => ("not_an_id_card", ""),
     };
     app.set_card_problem(problem.into());
+    app.set_card_reading(screen.card_reading);
     app.set_card_expired_on(expired_on.into());
 
     let content = window.global::<ContentAdapter>();

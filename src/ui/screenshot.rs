@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 25] = [
+pub const PAGES: [&str; 26] = [
     "attract",
     "home",
     "notices",
@@ -31,6 +31,7 @@ pub const PAGES: [&str; 25] = [
     "report_done",
     "reprint",
     "place_card",
+    "card_reading",
     "opinions",
     "proposal",
     "vote_done",
@@ -125,6 +126,10 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 "tickets" | "ticket_done" => k.open_service(Service::Appointments.id(), now),
                 "report" | "report_place" | "report_done" => k.open_service(Service::Reports.id(), now),
                 "place_card" => k.open_service(Service::Opinions.id(), now),
+                "card_reading" => {
+                    k.open_service(Service::Opinions.id(), now);
+                    k.handle_event(KioskEvent::CardReading, now);
+                }
                 "opinions" | "proposal" | "vote_done" => {
                     k.identified(sample_resident(), now);
                     k.open_service(Service::Opinions.id(), now);
