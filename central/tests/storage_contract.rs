@@ -273,6 +273,84 @@ async fn postgres_issue_report_lookup_uses_its_index() {
     assert!(plan.iter().any(|step| step.contains("transactions_tracking_number")), "{plan:?}");
 }
 
+/// Many kiosks uploading at once (their batches are stored in groups): each answer is the one the
+/// batch would get alone, a conflict in one batch is reported without touching the others'.
+async fn many_kiosks_at_once(storage: Storage) {
+    let storage = std::sync::Arc::new(storage);
+    let mut kiosks = Vec::new();
+    for k in 0..30 {
+        let storage = storage.clone();
+        kiosks.push(tokio::spawn(async move {
+            let kiosk_id = format!("kiosk-many-{k:02}");
+            let first: Vec<_> = (1..=10).map(|seq| record(seq, json!({"k": k, "n": seq}))).collect();
+            let first = storage.insert_batch(&kiosk_id, first, 1).await.unwrap();
+            // A retry of the whole first batch with five more; kiosk 0 changed record 3 meanwhile.
+            let mut second: Vec<_> = (1..=15).map(|seq| record(seq, json!({"k": k, "n": seq}))).collect();
+            if k == 0 {
+                second[2] = record(3, json!({"k": 0, "n": "changed"}));
+            }
+            let second = storage.insert_batch(&kiosk_id, second, 2).await.unwrap();
+            (first, second)
+        }));
+    }
+    for (k, kiosk) in kiosks.into_iter().enumerate() {
+        let (first, second) = kiosk.await.unwrap();
+        assert_eq!((first.inserted, first.duplicates, first.highest_contiguous_seq), (10, 0, 10));
+        let duplicates = if k == 0 { 9 } else { 10 };
+        assert_eq!(
+            (second.inserted, second.duplicates, second.highest_contiguous_seq),
+            (5, duplicates, 15),
+            "kiosk {k}"
+        );
+        assert_eq!(second.conflicts.len(), usize::from(k == 0), "kiosk {k}: {:?}", second.conflicts);
+    }
+    let kept = storage.export(Some("kiosk-many-00")).await.unwrap();
+    assert_eq!(kept.len(), 15);
+    assert_eq!(kept[2].record.payload.to_value(), json!({"k": 0, "n": 3}), "the stored one is kept");
+    assert_eq!(storage.export(None).await.unwrap().len(), 30 * 15);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_many_kiosks_at_once_are_answered_as_if_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    many_kiosks_at_once(Storage::open("central.sqlite", dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_many_kiosks_at_once_are_answered_as_if_alone() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    many_kiosks_at_once(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
+}
+
+/// A batch PostgreSQL refuses (its jsonb cannot hold the character U+0000, which the
+/// tracking-number index reads) fails alone: the batches stored with it are not held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_batch_the_database_refuses_fails_alone() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    let storage = std::sync::Arc::new(Storage::open(&url, std::path::Path::new(".")).await.unwrap());
+    let mut uploads = Vec::new();
+    for k in 0..20 {
+        let storage = storage.clone();
+        uploads.push(tokio::spawn(async move {
+            let payload = if k == 7 { json!({"tracking_number": "R-\u{0}"}) } else { json!({"n": k}) };
+            storage.insert_batch(&format!("kiosk-group-{k:02}"), vec![record(1, payload)], 1).await
+        }));
+    }
+    for (k, upload) in uploads.into_iter().enumerate() {
+        let result = upload.await.unwrap();
+        if k == 7 {
+            assert!(result.is_err(), "the refused batch reports its failure");
+        } else {
+            assert_eq!(result.unwrap().highest_contiguous_seq, 1, "kiosk {k}");
+        }
+    }
+    assert_eq!(storage.export(None).await.unwrap().len(), 19);
+}
+
 /// A server file from before schema version 1 (kiosk, id and hash stored as text) is brought up
 /// to date when it is opened: every transaction, its hash and each kiosk's watermark carried over.
 #[tokio::test]

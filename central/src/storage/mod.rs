@@ -3,6 +3,7 @@
 //! and answer uploads with the highest contiguous sequence number per kiosk.
 
 mod postgres;
+mod postgres_uploads;
 mod sqlite;
 
 use citizen_window_protocol::heartbeat::Heartbeat;

@@ -3,9 +3,8 @@
 //! per-kiosk progress is advanced under a row lock, so concurrent uploads through different
 //! instances stay exact.
 
-use super::{
-    KioskRow, StorageError, StoredTransaction, check_record, classify_existing, closing_status, stored_payload,
-};
+use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
+use super::{KioskRow, StorageError, StoredTransaction, check_record, closing_status, stored_payload};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -50,25 +49,33 @@ pub const POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER: &str = "SELECT received_at_m
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
+    /// Uploads go to this instance's group-commit writer (`postgres_uploads`).
+    uploads: tokio::sync::mpsc::UnboundedSender<UploadJob>,
 }
 
 impl PostgresStorage {
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let config: tokio_postgres::Config =
             url.parse().map_err(|e| StorageError::Backend(format!("{url} is not a PostgreSQL URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
-        );
-        let pool = Pool::builder(manager).max_size(16).build().map_err(|e| StorageError::Backend(e.to_string()))?;
+        let pool_of = |size: usize| {
+            let manager = Manager::from_config(
+                config.clone(),
+                tokio_postgres::NoTls,
+                ManagerConfig { recycling_method: RecyclingMethod::Fast },
+            );
+            Pool::builder(manager).max_size(size).build().map_err(|e| StorageError::Backend(e.to_string()))
+        };
+        let pool = pool_of(16)?;
         let client = pool.get().await?;
         // Several instances may start at once: serialise schema creation on an advisory lock.
         client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
         let created = client.batch_execute(SCHEMA).await;
         client.execute("SELECT pg_advisory_unlock(727274)", &[]).await?;
         created?;
-        Ok(Self { pool })
+        // Uploads have connections of their own: a group's statements carry thousands of rows, and
+        // a connection keeps buffers the size of the largest message it sent or read.
+        let uploads = start_writer(pool_of(UPLOAD_WRITERS)?);
+        Ok(Self { pool, uploads })
     }
 
     pub async fn create_enrol_token(&self, token_hash: &str, expires_at_ms: i64) -> Result<(), StorageError> {
@@ -109,6 +116,7 @@ impl PostgresStorage {
         Ok(true)
     }
 
+    /// Queues the batch for this instance's group-commit writer and waits for its commit.
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
@@ -118,94 +126,12 @@ impl PostgresStorage {
         for record in &records {
             check_record(record)?;
         }
-        let texts: Vec<&str> = records.iter().map(|r| r.payload.as_str()).collect();
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // Each statement is parsed once per pooled connection, not once per upload (a round trip
-        // and a plan saved for every statement). The kiosk's row is created on its first upload and locked until the commit, in one
-        // statement: uploads of one kiosk through several instances wait for each other here.
-        let lock = tx
-            .prepare_cached(
-                "INSERT INTO kiosk_progress (kiosk_id, contiguous) VALUES ($1, 0)
-                 ON CONFLICT (kiosk_id) DO UPDATE SET contiguous = kiosk_progress.contiguous RETURNING contiguous",
-            )
-            .await?;
-        let mut contiguous: i64 = tx.query_one(&lock, &[&kiosk_id]).await?.get(0);
-        // One statement for the whole batch: a round trip per batch, not per record.
-        let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
-        let seqs: Vec<i64> = records.iter().map(|r| r.seq as i64).collect();
-        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
-        let hashes: Vec<&str> = records.iter().map(|r| r.payload_hash.as_str()).collect();
-        let residents: Vec<Option<&str>> = records.iter().map(|r| r.resident.as_deref()).collect();
-        let created: Vec<i64> = records.iter().map(|r| r.created_at_ms).collect();
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO transactions (kiosk_id, id, seq, kind, payload, payload_hash, resident, created_at_ms, received_at_ms)
-                 SELECT $1, t.id, t.seq, t.kind, t.payload, t.payload_hash, t.resident, t.created_at_ms, $9
-                 FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-                      AS t(id, seq, kind, payload, payload_hash, resident, created_at_ms)
-                 ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .await?;
-        let inserted: std::collections::HashSet<String> = tx
-            .query(&insert, &[&kiosk_id, &ids, &seqs, &kinds, &texts, &hashes, &residents, &created, &now_ms])
-            .await?
-            .iter()
-            .map(|row| row.get(0))
-            .collect();
-        let mut ack = BatchAck {
-            highest_contiguous_seq: 0,
-            inserted: inserted.len() as u32,
-            duplicates: 0,
-            conflicts: Vec::new(),
-        };
-        if inserted.len() < records.len() {
-            let stored: Vec<(String, i64, String)> = tx
-                .query(
-                    "SELECT id, seq, payload_hash FROM transactions WHERE kiosk_id = $1 AND (id = ANY($2) OR seq = ANY($3))",
-                    &[&kiosk_id, &ids, &seqs],
-                )
-                .await?
-                .iter()
-                .map(|row| (row.get(0), row.get(1), row.get(2)))
-                .collect();
-            for (r, id) in records.iter().zip(&ids).filter(|(_, id)| !inserted.contains(*id)) {
-                let found = stored
-                    .iter()
-                    .find(|(stored_id, _, _)| stored_id == id)
-                    .or_else(|| stored.iter().find(|(_, stored_seq, _)| *stored_seq == r.seq as i64));
-                let Some((stored_id, stored_seq, stored_hash)) = found else {
-                    // A duplicate inside the batch itself: the first copy was stored.
-                    ack.duplicates += 1;
-                    continue;
-                };
-                match classify_existing(r, stored_id, *stored_seq as u64, stored_hash) {
-                    None => ack.duplicates += 1,
-                    Some(conflict) => ack.conflicts.push(conflict),
-                }
-            }
-        }
-        let next = tx
-            .prepare_cached("SELECT seq FROM transactions WHERE kiosk_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000")
-            .await?;
-        loop {
-            let seqs: Vec<i64> = tx.query(&next, &[&kiosk_id, &contiguous]).await?.iter().map(|r| r.get(0)).collect();
-            let before = contiguous;
-            for seq in &seqs {
-                if *seq != contiguous + 1 {
-                    break;
-                }
-                contiguous = *seq;
-            }
-            if seqs.len() < 1000 || contiguous == before || Some(&contiguous) != seqs.last() {
-                break;
-            }
-        }
-        let advance = tx.prepare_cached("UPDATE kiosk_progress SET contiguous = $2 WHERE kiosk_id = $1").await?;
-        tx.execute(&advance, &[&kiosk_id, &contiguous]).await?;
-        tx.commit().await?;
-        ack.highest_contiguous_seq = contiguous as u64;
-        Ok(ack)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let stopped = || StorageError::Backend("the database writer has stopped".into());
+        self.uploads
+            .send(UploadJob { kiosk_id: kiosk_id.to_string(), records, now_ms, reply })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
