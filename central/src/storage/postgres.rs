@@ -1,7 +1,7 @@
 //! PostgreSQL storage, for districts that run several server instances behind a load balancer:
 //! the same answers as SQLite (its tables keep the first, text keys; see docs/BENCHMARKS.md);
-//! per-kiosk progress is advanced under a row lock, so concurrent uploads through different
-//! instances stay exact.
+//! uploads are group-committed (`postgres_uploads`), each kiosk's progress advanced under a row
+//! lock, so that concurrent uploads through different instances stay exact.
 
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
 use super::{KioskRow, StorageError, StoredTransaction, check_record, closing_status, stored_payload};
