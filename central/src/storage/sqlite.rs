@@ -257,25 +257,24 @@ fn create_or_migrate(conn: &mut Connection) -> Result<(), StorageError> {
             "the database has schema version {version}, newer than this server's {SCHEMA_VERSION}: run the newer citizen-central that wrote it"
         )));
     }
-    if version == 0 {
-        let text_keys: bool = tx.query_row(
+    let text_keys: bool = version == 0
+        && tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('transactions') WHERE name = 'kiosk_id')",
             [],
             |r| r.get(0),
         )?;
-        if text_keys {
-            let migrated = tx
-                .execute_batch(SET_ASIDE_TEXT_KEYS)
-                .and_then(|()| tx.execute_batch(SCHEMA))
-                .and_then(|()| tx.execute_batch(CARRY_OVER_TEXT_KEYS));
-            migrated.map_err(|e| {
-                StorageError::Backend(format!(
-                    "cannot bring the database to schema {SCHEMA_VERSION} ({e}); it is left as it was"
-                ))
-            })?;
-        }
+    let cannot_migrate = |e: rusqlite::Error| {
+        StorageError::Backend(format!(
+            "cannot bring the database to schema {SCHEMA_VERSION} ({e}); it is left as it was"
+        ))
+    };
+    if text_keys {
+        tx.execute_batch(SET_ASIDE_TEXT_KEYS).map_err(cannot_migrate)?;
     }
     tx.execute_batch(SCHEMA)?;
+    if text_keys {
+        tx.execute_batch(CARRY_OVER_TEXT_KEYS).map_err(cannot_migrate)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
