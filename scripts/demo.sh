@@ -4,5 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo build --quiet --bin citizen-window --bin citizen-central
+# Only the two programs the demo runs; `-p` names each package, since a plain `--bin` looks only in
+# the root package. --devices-only needs only the kiosk.
+packages=(-p citizen-window --bin citizen-window)
+[[ " $* " == *" --devices-only "* ]] || packages+=(-p citizen-central --bin citizen-central)
+cargo build --quiet "${packages[@]}"
 exec target/debug/citizen-window demo "$@"

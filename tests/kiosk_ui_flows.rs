@@ -147,7 +147,7 @@ fn in_elderly_mode_every_touch_target_is_at_least_60_by_60() {
         h.tap("老年模式");
         let theme = h.ui.window.global::<citizen_window::ui::Theme>();
         assert!(theme.get_elderly());
-        // SERVICES.md: body text at least 30 px, headings at least 48 px, in elderly mode. Every
+        // docs/SERVICES.md: body text at least 30 px, headings at least 48 px, in elderly mode. Every
         // font size in ui/ is one of these, or one of them scaled up (tests/ui_translations.rs).
         assert!(theme.get_small_size() >= 30.0 && theme.get_body_size() >= 30.0, "body text below 30 px");
         assert!(theme.get_heading_size() >= 48.0, "headings below 48 px");

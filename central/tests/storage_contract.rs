@@ -438,7 +438,7 @@ pub async fn postgres_test_database() -> Option<String> {
     let (client, connection) =
         tokio_postgres::connect(&base, tokio_postgres::NoTls).await.expect("test PostgreSQL reachable");
     tokio::spawn(connection);
-    let name = format!("citizen_test_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("citizen_test_{}", uuid::Uuid::now_v7().simple());
     client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
     let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
     Some(format!("{prefix}/{name}"))

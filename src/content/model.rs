@@ -66,12 +66,12 @@ impl Service {
         }
     }
 
-    /// Whether the service needs the resident identified by a card first (SERVICES.md).
+    /// Whether the service needs the resident identified by a card first (docs/SERVICES.md).
     pub fn needs_card(self) -> bool {
         matches!(self, Service::Opinions | Service::SocialInsurance)
     }
 
-    /// Whether the service works without the server (SERVICES.md).
+    /// Whether the service works without the server (docs/SERVICES.md).
     pub fn works_offline(self) -> bool {
         !matches!(self, Service::Bills | Service::SocialInsurance)
     }

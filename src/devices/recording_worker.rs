@@ -1,5 +1,5 @@
 //! The recording thread: owns the journal and the receipt printer, so that every service follows
-//! SYNC.md's order on one thread: commit the transaction with its receipt intent, tell the UI,
+//! docs/SYNC.md's order on one thread: commit the transaction with its receipt intent, tell the UI,
 //! print, then commit the outcome. Between jobs it watches the printer, so the UI can warn before
 //! a resident starts a service that prints.
 

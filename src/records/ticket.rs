@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The station's windows that hand out tickets (SERVICES.md).
+/// The station's windows that hand out tickets (docs/SERVICES.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Window {

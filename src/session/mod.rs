@@ -12,9 +12,9 @@ use zeroize::Zeroizing;
 /// Timing of a session, from the kiosk's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionTiming {
-    /// No touch for this long ends the session (SERVICES.md: 60 s by default).
+    /// No touch for this long ends the session (docs/SERVICES.md: 60 s by default).
     pub idle_timeout: Duration,
-    /// The last part of the idle timeout, shown as a countdown (SERVICES.md: 15 s).
+    /// The last part of the idle timeout, shown as a countdown (docs/SERVICES.md: 15 s).
     pub countdown: Duration,
 }
 

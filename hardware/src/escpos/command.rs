@@ -1,4 +1,4 @@
-//! ESC/POS command bytes exactly as DEVICES.md lists them; each function returns the bytes of one
+//! ESC/POS command bytes exactly as docs/DEVICES.md lists them; each function returns the bytes of one
 //! command and nothing else, so that byte-level tests can compare them one by one.
 
 use super::receipt::{Alignment, QrErrorCorrection};
