@@ -20,7 +20,7 @@ async fn main() {
     CentralConfig { database: "central.sqlite".into(), public_url: "https://localhost:1".into() }
         .save(fleet_dir.path())
         .unwrap();
-    let running = server::start(fleet_dir.path(), "127.0.0.1:0".parse().unwrap(), None).await.unwrap();
+    let running = server::start(fleet_dir.path(), "127.0.0.1:0".parse().unwrap(), &Default::default()).await.unwrap();
     let storage = Storage::open("central.sqlite", fleet_dir.path()).await.unwrap();
     let fleet = pki::Fleet::load(fleet_dir.path()).unwrap();
     let token = format!("{}.{}", pki::random_hex(16), pki::ca_fingerprint(&fleet.ca_pem).unwrap());

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod connection_limits;
 pub mod demo_data;
 pub mod memory_trim;
 pub mod pki;

@@ -42,6 +42,10 @@ enum Command {
         /// Overrides the database in central.toml (a SQLite file or a postgres:// URL).
         #[arg(long)]
         database: Option<String>,
+        /// Serve the demo payment page, on which anyone holding a payment code can mark it paid:
+        /// for demos only, never on a real fleet.
+        #[arg(long)]
+        demo_payments: bool,
     },
     /// Print a one-time enrolment token for a new kiosk.
     EnrolToken {
@@ -115,8 +119,9 @@ async fn run(cli: Cli) -> Result<()> {
                 dir.display()
             );
         }
-        Command::Serve { dir, listen, database } => {
-            let running = server::start(&dir, listen, database.as_deref()).await?;
+        Command::Serve { dir, listen, database, demo_payments } => {
+            let options = server::ServeOptions { database, demo_payments, limits: None };
+            let running = server::start(&dir, listen, &options).await?;
             println!("serving on https://{} (Ctrl-C to stop)", running.addr);
             tokio::signal::ctrl_c().await?;
             running.shutdown.cancel();

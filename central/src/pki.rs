@@ -17,6 +17,8 @@ pub const SERVER_CERT: &str = "server.pem";
 pub const SERVER_KEY: &str = "server.key";
 pub const CONTENT_SIGNING_KEY: &str = "content-signing.key";
 pub const RESIDENT_KEY_SECRET: &str = "resident-key.secret";
+/// The secret the payment provider signs its notifications with (hex, shared with the provider).
+pub const PAYMENT_NOTIFY_SECRET: &str = "payment-notify.secret";
 
 /// Writes a file only the owner can read.
 pub fn write_secret(path: &Path, contents: &[u8]) -> Result<()> {
@@ -84,6 +86,7 @@ pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
     write_secret(&dir.join(SERVER_KEY), server_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(CONTENT_SIGNING_KEY), content_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(RESIDENT_KEY_SECRET), random_hex(32).as_bytes())?;
+    write_secret(&dir.join(PAYMENT_NOTIFY_SECRET), random_hex(32).as_bytes())?;
     Ok(())
 }
 
@@ -101,6 +104,8 @@ pub struct Fleet {
     ca_key: KeyPair,
     pub resident_key_secret_hex: String,
     pub content_signing_public_key_hex: String,
+    /// The payment provider's shared secret (see [`PAYMENT_NOTIFY_SECRET`]).
+    pub payment_notify_secret: Vec<u8>,
 }
 
 impl Fleet {
@@ -115,12 +120,21 @@ impl Fleet {
             })
         };
         let content_key = KeyPair::from_pem(&read(CONTENT_SIGNING_KEY)?)?;
+        // A fleet made before payment notifications existed gets its secret now.
+        let notify_secret = dir.join(PAYMENT_NOTIFY_SECRET);
+        if !notify_secret.exists() {
+            write_secret(&notify_secret, random_hex(32).as_bytes())?;
+        }
+        let payment_notify_secret = hex::decode(read(PAYMENT_NOTIFY_SECRET)?.trim()).with_context(|| {
+            format!("{} is not hex: write 64 hex digits, or remove it to make a new one", notify_secret.display())
+        })?;
         Ok(Self {
             dir: dir.to_path_buf(),
             ca_pem: read(CA_CERT)?,
             ca_key: KeyPair::from_pem(&read(CA_KEY)?)?,
             resident_key_secret_hex: read(RESIDENT_KEY_SECRET)?.trim().to_string(),
             content_signing_public_key_hex: hex::encode(content_key.public_key_raw()),
+            payment_notify_secret,
         })
     }
 

@@ -2,6 +2,7 @@
 
 use crate::api::{AppState, router};
 use crate::config::CentralConfig;
+use crate::connection_limits::{ConnectionBudgets, ConnectionLimits, raise_open_file_limit};
 use crate::pki::Fleet;
 use crate::storage::Storage;
 use crate::tls_server;
@@ -19,29 +20,58 @@ pub struct RunningServer {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Binds `listen` and serves the fleet in `dir`; `database` overrides the configured one.
-pub async fn start(dir: &Path, listen: SocketAddr, database: Option<&str>) -> Result<RunningServer> {
-    start_with(dir, listen, database, |router| router).await
+/// How `serve` runs, beyond its folder and address.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Overrides the database in central.toml (a SQLite file or a postgres:// URL).
+    pub database: Option<String>,
+    /// Serve the demo payment page, which lets anyone holding a payment code mark it paid: for
+    /// the demo and tests only.
+    pub demo_payments: bool,
+    /// Connection budgets and deadlines; by default cut from the open-file limit, raised first.
+    pub limits: Option<ConnectionLimits>,
+}
+
+/// Binds `listen` and serves the fleet in `dir`.
+pub async fn start(dir: &Path, listen: SocketAddr, options: &ServeOptions) -> Result<RunningServer> {
+    start_with(dir, listen, options, |router| router).await
 }
 
 /// Like [`start`], letting the caller wrap the router (tests add fault injection this way).
 pub async fn start_with(
     dir: &Path,
     listen: SocketAddr,
-    database: Option<&str>,
+    options: &ServeOptions,
     customize: impl FnOnce(axum::Router) -> axum::Router,
 ) -> Result<RunningServer> {
     let config = CentralConfig::load(dir)?;
     let fleet = Fleet::load(dir)?;
-    let database = database.unwrap_or(&config.database);
+    let database = options.database.as_deref().unwrap_or(&config.database);
     let storage = Storage::open(database, dir).await.with_context(|| format!("cannot open the database {database}"))?;
     let tls = tls_server::server_config(dir)?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(storage, fleet, config.public_url.clone()));
+    let limits = match &options.limits {
+        Some(limits) => limits.clone(),
+        None => ConnectionLimits::for_open_files(raise_open_file_limit()),
+    };
+    if options.demo_payments {
+        tracing::warn!(
+            "demo payments on: anyone holding a payment code can mark its order paid (never on a real fleet)"
+        );
+    }
+    let state =
+        Arc::new(AppState::new(storage, fleet, config.public_url.clone(), options.demo_payments, limits.clone()));
     let shutdown = CancellationToken::new();
     crate::memory_trim::start();
-    let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), shutdown.clone()));
+    let budgets = ConnectionBudgets::new(limits);
+    tracing::info!(
+        kiosks = budgets.limits.kiosks,
+        anonymous = budgets.limits.anonymous,
+        handshaking = budgets.limits.handshaking,
+        "connection budgets"
+    );
+    let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), budgets, shutdown.clone()));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer { addr, shutdown, task })
 }

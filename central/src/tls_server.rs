@@ -1,11 +1,15 @@
 //! HTTPS with mutual TLS: rustls verifies client certificates against the fleet CA (a client
-//! without one may only reach enrolment, the OpenAPI document and the demo payment page), and
-//! each request carries the kiosk id read from the verified certificate.
+//! without one may only reach enrolment, the fleet CA, the OpenAPI document, the payment
+//! provider's notifications and, in a demo, the demo payment page), and each request carries the
+//! kiosk id read from the verified certificate. Connections live within the budgets and deadlines
+//! of [`crate::connection_limits`].
 
 use crate::api::PeerKiosk;
+use crate::connection_limits::ConnectionBudgets;
 use crate::pki;
 use anyhow::{Context, Result};
-use hyper_util::rt::TokioIo;
+use axum::http::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
@@ -19,9 +23,6 @@ use tower::ServiceExt;
 
 /// The smallest read buffer hyper accepts for HTTP/1.
 const HTTP1_BUFFER_BYTES: usize = 8192;
-
-/// A client that has not finished its handshake by then is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn server_config(dir: &Path) -> Result<Arc<ServerConfig>> {
     let ca_path = dir.join(pki::CA_CERT);
@@ -40,8 +41,15 @@ pub fn server_config(dir: &Path) -> Result<Arc<ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// Accepts connections until `shutdown` is cancelled; each connection runs in its own task.
-pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Router, shutdown: CancellationToken) {
+/// Accepts connections until `shutdown` is cancelled; each connection runs in its own task,
+/// within the budgets and deadlines of `budgets` (see [`crate::connection_limits`]).
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    app: axum::Router,
+    budgets: ConnectionBudgets,
+    shutdown: CancellationToken,
+) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -56,10 +64,17 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 }
             },
         };
-        let (acceptor, app, shutdown) = (acceptor.clone(), app.clone(), shutdown.clone());
+        // Accepted and closed at once when too many handshakes are under way, so that the
+        // listening queue keeps moving and a kiosk retrying soon finds a place.
+        let Some(handshake_place) = budgets.handshake_place() else {
+            tracing::debug!(%peer, "too many TLS handshakes in progress: connection closed");
+            continue;
+        };
+        let (acceptor, app, budgets, shutdown) = (acceptor.clone(), app.clone(), budgets.clone(), shutdown.clone());
         tokio::spawn(async move {
             let _ = tcp.set_nodelay(true);
-            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+            keep_alive(&tcp);
+            let stream = match tokio::time::timeout(budgets.limits.handshake_timeout, acceptor.accept(tcp)).await {
                 Ok(Ok(stream)) => stream,
                 Ok(Err(e)) => {
                     tracing::info!(%peer, "TLS handshake refused: {e}");
@@ -67,15 +82,32 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 }
                 Err(_) => return,
             };
+            drop(handshake_place);
             let kiosk = stream
                 .get_ref()
                 .1
                 .peer_certificates()
                 .and_then(|chain| chain.first())
                 .and_then(|cert| pki::kiosk_id_from_certificate(cert));
+            let is_kiosk = kiosk.is_some();
+            let Some(_place) = budgets.connection_place(is_kiosk) else {
+                tracing::debug!(%peer, is_kiosk, "connection budget full: connection closed");
+                return;
+            };
+            let deadline = budgets.limits.request_deadline;
             let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
-                app.clone().oneshot(request)
+                let answer = app.clone().oneshot(request);
+                async move {
+                    match tokio::time::timeout(deadline, answer).await {
+                        Ok(answer) => answer,
+                        Err(_) => Ok(crate::api::error(
+                            StatusCode::REQUEST_TIMEOUT,
+                            "request_timeout",
+                            format!("the request took over {} s: send it again", deadline.as_secs()),
+                        )),
+                    }
+                }
             });
             // HTTP/1.1 alone (the only protocol offered by ALPN): no reading ahead to tell HTTP/2
             // apart, and no buffer for it.
@@ -83,6 +115,9 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
             // Each connection keeps its read buffer once used: keep it at the smallest size hyper
             // allows, since a thousand idle kiosks hold one each (bodies stream through it).
             builder.max_buf_size(HTTP1_BUFFER_BYTES);
+            // The header deadline runs from the moment the connection waits for a request, so it
+            // ends slow senders and idle keep-alive connections alike (hyper needs the timer).
+            builder.timer(TokioTimer::new()).header_read_timeout(budgets.header_timeout(is_kiosk));
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
             tokio::select! {
@@ -94,5 +129,17 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 _ = shutdown.cancelled() => connection.as_mut().graceful_shutdown(),
             }
         });
+    }
+}
+
+/// TCP keepalive probes, so that a peer that vanished (a kiosk's mobile link gone) frees its
+/// connection in minutes rather than hours.
+fn keep_alive(tcp: &tokio::net::TcpStream) {
+    let probes = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(60))
+        .with_interval(Duration::from_secs(10))
+        .with_retries(3);
+    if let Err(e) = socket2::SockRef::from(tcp).set_tcp_keepalive(&probes) {
+        tracing::debug!("cannot set TCP keepalive: {e}");
     }
 }

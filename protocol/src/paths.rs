@@ -13,6 +13,7 @@ pub const PAYMENT_ORDER_CANCEL: &str = "/v1/payment-orders/{order_id}/cancel";
 pub const SOCIAL_INSURANCE: &str = "/v1/social-insurance/{resident}";
 pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
 pub const APPOINTMENTS: &str = "/v1/appointments";
+pub const PAYMENT_NOTIFICATIONS: &str = "/v1/payment-notifications";
 pub const ISSUE_REPORT: &str = "/v1/issue-reports/{tracking_number}";
 pub const OPENAPI: &str = "/v1/openapi.json";
 /// The demo payment page a payment order's QR code opens (a phone or a browser).

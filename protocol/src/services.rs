@@ -49,6 +49,27 @@ pub struct PaymentOrder {
     pub created_at_ms: i64,
 }
 
+/// The payment provider's notification that an order was paid (`POST /v1/payment-notifications`),
+/// signed with the secret the provider shares with the server: the signature header carries the
+/// lowercase hex of HMAC-SHA256(secret, "<timestamp>.<body>"), the timestamp header the
+/// milliseconds since 1970 at which it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentNotification {
+    pub order_id: String,
+    /// What the payer paid; it must be the order's amount.
+    pub amount_fen: u64,
+}
+
+pub const PAYMENT_TIMESTAMP_HEADER: &str = "x-citizen-timestamp";
+pub const PAYMENT_SIGNATURE_HEADER: &str = "x-citizen-signature";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentNotificationAck {
+    pub order_id: String,
+    pub status: PaymentStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContributionMonth {
     pub month: String,

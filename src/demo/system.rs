@@ -34,7 +34,7 @@ pub fn central_binary() -> Result<PathBuf> {
     match above.filter(|p| p.exists()) {
         Some(path) => Ok(path),
         None => bail!(
-            "the demo needs the citizen-central server program beside citizen-window ({}): build it with `cargo build --bin citizen-central`, or use scripts/demo.sh",
+            "the demo needs the citizen-central server program beside citizen-window ({}): build it with `cargo build -p citizen-central --bin citizen-central`, or use scripts/demo.sh",
             candidate.display()
         ),
     }
@@ -72,7 +72,7 @@ impl DemoSystem {
         let log = std::fs::File::create(out.join("central.log"))?;
         let mut serve = Command::new(&central);
         serve
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["serve", "--demo-payments", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--dir")
             .arg(&central_dir)
             .stdout(Stdio::null())

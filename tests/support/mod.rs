@@ -4,8 +4,9 @@
 
 pub mod fault_proxy;
 pub mod http_faults;
+pub mod raw_tls;
 
-use citizen_central::server::RunningServer;
+use citizen_central::server::{RunningServer, ServeOptions};
 use citizen_central::storage::{Storage, token_hash};
 use citizen_central::{config::CentralConfig, pki};
 use citizen_window::journal::Journal;
@@ -29,12 +30,23 @@ impl TestFleet {
 
     /// A fleet whose server's router is wrapped by `customize` (fault injection).
     pub async fn start_with(database: Option<&str>, customize: impl FnOnce(axum::Router) -> axum::Router) -> Self {
+        // The demo payment page stands in for a phone paying; the payment tests without it start
+        // their own server.
+        let options = ServeOptions { database: database.map(str::to_string), demo_payments: true, limits: None };
+        Self::start_with_options(&options, customize).await
+    }
+
+    /// A fleet whose server runs with `options`.
+    pub async fn start_with_options(
+        options: &ServeOptions,
+        customize: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         pki::init_fleet(dir.path(), &["localhost".into(), "127.0.0.1".into()]).unwrap();
         let config = CentralConfig { database: "central.sqlite".into(), public_url: "https://localhost:1".into() };
         config.save(dir.path()).unwrap();
         let listen = "127.0.0.1:0".parse().unwrap();
-        let server = citizen_central::server::start_with(dir.path(), listen, database, customize).await.unwrap();
+        let server = citizen_central::server::start_with(dir.path(), listen, options, customize).await.unwrap();
         let url = format!("https://localhost:{}", server.addr.port());
         Self { dir, server, url }
     }

@@ -5,11 +5,14 @@ mod enrol;
 mod identity;
 mod openapi;
 mod pay_page;
+mod payment_notification;
 mod services;
 mod sync;
 
 pub use identity::PeerKiosk;
+pub use payment_notification::{NOTIFICATION_WINDOW_MS, sign as sign_payment_notification};
 
+use crate::connection_limits::ConnectionLimits;
 use crate::pki::Fleet;
 use crate::storage::{Storage, StorageError};
 use axum::Json;
@@ -18,19 +21,40 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::paths;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub struct AppState {
     pub storage: Storage,
     pub fleet: Fleet,
     pub public_url: String,
-    /// Upload bodies being read and parsed at once (see [`UPLOADS_PARSED_AT_ONCE`]).
+    /// Whether the demo payment page is served (`serve --demo-payments`): anyone who sees a
+    /// payment code could then mark its order paid, so never on a real fleet.
+    pub demo_payments: bool,
+    pub limits: ConnectionLimits,
+    /// Upload bodies being parsed at once (see [`UPLOADS_PARSED_AT_ONCE`]).
     pub upload_parsing: tokio::sync::Semaphore,
+    /// Uploads in progress per kiosk, at most [`ConnectionLimits::uploads_per_kiosk`] each.
+    pub uploads_in_progress: Mutex<HashMap<String, usize>>,
 }
 
 impl AppState {
-    pub fn new(storage: Storage, fleet: Fleet, public_url: String) -> Self {
-        Self { storage, fleet, public_url, upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE) }
+    pub fn new(
+        storage: Storage,
+        fleet: Fleet,
+        public_url: String,
+        demo_payments: bool,
+        limits: ConnectionLimits,
+    ) -> Self {
+        Self {
+            storage,
+            fleet,
+            public_url,
+            demo_payments,
+            limits,
+            upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE),
+            uploads_in_progress: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -43,11 +67,14 @@ pub struct RouteDoc {
     pub summary: &'static str,
     /// Whether the route needs a kiosk's client certificate.
     pub kiosk_only: bool,
+    /// Whether the route exists only with `serve --demo-payments`.
+    pub demo_only: bool,
 }
 
 fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
     use axum::routing::{get, post};
-    let doc = |method, path, summary, kiosk_only| RouteDoc { method, path, summary, kiosk_only };
+    let doc = |method, path, summary, kiosk_only| RouteDoc { method, path, summary, kiosk_only, demo_only: false };
+    let demo = |method, path, summary| RouteDoc { method, path, summary, kiosk_only: false, demo_only: true };
     vec![
         (
             doc(
@@ -99,32 +126,49 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             doc("get", paths::ISSUE_REPORT, "Status of an issue report by tracking number", true),
             get(services::issue_report),
         ),
+        (
+            doc(
+                "post",
+                paths::PAYMENT_NOTIFICATIONS,
+                "The payment provider's notification that an order was paid (HMAC-signed with the shared secret)",
+                false,
+            ),
+            post(payment_notification::notify)
+                .layer(axum::extract::DefaultBodyLimit::max(payment_notification::MAX_NOTIFICATION_BYTES)),
+        ),
         (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document", false), get(openapi::document)),
         (
-            doc("get", paths::DEMO_PAY_PAGE, "Demo payment page that a payment QR code opens", false),
+            demo("get", paths::DEMO_PAY_PAGE, "Demo payment page that a payment QR code opens (serve --demo-payments)"),
             get(pay_page::page),
         ),
         (
-            doc("post", paths::DEMO_PAY_CONFIRM, "Demo payment: mark the order paid (确认支付)", false),
+            demo(
+                "post",
+                paths::DEMO_PAY_CONFIRM,
+                "Demo payment: mark the order paid (确认支付; serve --demo-payments)",
+            ),
             post(pay_page::confirm),
         ),
     ]
 }
 
-/// The route table without handlers, for the OpenAPI document and its test.
-pub fn route_docs() -> Vec<RouteDoc> {
-    routes().into_iter().map(|(doc, _)| doc).collect()
+/// The routes a server serves, without handlers, for the OpenAPI document and its test.
+pub fn route_docs(demo_payments: bool) -> Vec<RouteDoc> {
+    routes().into_iter().map(|(doc, _)| doc).filter(|doc| demo_payments || !doc.demo_only).collect()
 }
 
-/// Upload bodies read and parsed at once. The rest wait with their bodies unread, so that a burst
-/// from the whole fleet costs a bounded amount of memory; a parsed batch then waits for its group
-/// commit without holding a place, so that parsing goes on while the database writes.
+/// Upload bodies parsed at once (CPU work, so more would only queue). A body is read before, under
+/// its own deadline and within its kiosk's share of uploads, so that a stalled upload holds no
+/// place; a parsed batch then waits for its group commit without holding one either, so that
+/// parsing goes on while the database writes.
 const UPLOADS_PARSED_AT_ONCE: usize = 16;
 
 pub fn router(state: SharedState) -> axum::Router {
     let mut router = axum::Router::new();
     for (doc, handler) in routes() {
-        router = router.route(doc.path, handler);
+        if state.demo_payments || !doc.demo_only {
+            router = router.route(doc.path, handler);
+        }
     }
     router
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /v1/openapi.json") })

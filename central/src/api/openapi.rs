@@ -1,12 +1,14 @@
 //! The OpenAPI 3.1 document, generated from the route table the router is built from.
 
-use super::route_docs;
+use super::{SharedState, route_docs};
 use axum::Json;
+use axum::extract::State;
 use serde_json::{Map, Value, json};
 
-pub fn build() -> Value {
+/// The document of a server with or without the demo payment page.
+pub fn build(demo_payments: bool) -> Value {
     let mut paths = Map::new();
-    for route in route_docs() {
+    for route in route_docs(demo_payments) {
         let parameters: Vec<Value> = route
             .path
             .split('/')
@@ -42,17 +44,20 @@ pub fn build() -> Value {
     })
 }
 
-pub async fn document() -> Json<Value> {
-    Json(build())
+pub async fn document(State(state): State<SharedState>) -> Json<Value> {
+    Json(build(state.demo_payments))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_route_is_in_the_document() {
-        let doc = super::build();
-        for route in super::route_docs() {
-            assert!(doc["paths"][route.path][route.method].is_object(), "{} {} missing", route.method, route.path);
+        for demo in [false, true] {
+            let doc = super::build(demo);
+            for route in super::route_docs(demo) {
+                assert!(doc["paths"][route.path][route.method].is_object(), "{} {} missing", route.method, route.path);
+            }
+            assert_eq!(doc["paths"].get("/pay/{order_id}").is_some(), demo, "the demo page only with --demo-payments");
         }
     }
 }

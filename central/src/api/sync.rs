@@ -11,6 +11,16 @@ use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
 use citizen_window_protocol::sync::{MAX_BATCH, MAX_BATCH_BYTES, UploadBatch};
 
 pub async fn upload(State(state): State<SharedState>, Kiosk(kiosk_id): Kiosk, request: Request) -> Response {
+    let Some(_share) = UploadShare::take(&state, &kiosk_id) else {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_uploads",
+            format!(
+                "this kiosk already has {} uploads in progress: wait for their answers, then send again",
+                state.limits.uploads_per_kiosk
+            ),
+        );
+    };
     let batch = match read_batch(&state, request).await {
         Ok(batch) => batch,
         Err(answer) => return answer,
@@ -26,8 +36,39 @@ pub async fn upload(State(state): State<SharedState>, Kiosk(kiosk_id): Kiosk, re
     }
 }
 
-/// Reads and parses an upload while holding one of a few places, then lets the place go: the
-/// batch waits for its commit as parsed records, and the raw body is already freed.
+/// One of a kiosk's few places for uploads in progress, given back when dropped: a kiosk whose
+/// uploads stall (a link that died mid-body) holds only its own places, never the fleet's.
+struct UploadShare<'a> {
+    state: &'a SharedState,
+    kiosk_id: &'a str,
+}
+
+impl<'a> UploadShare<'a> {
+    fn take(state: &'a SharedState, kiosk_id: &'a str) -> Option<Self> {
+        let mut in_progress = state.uploads_in_progress.lock().unwrap_or_else(|e| e.into_inner());
+        let count = in_progress.entry(kiosk_id.to_string()).or_default();
+        if *count >= state.limits.uploads_per_kiosk {
+            return None;
+        }
+        *count += 1;
+        Some(Self { state, kiosk_id })
+    }
+}
+
+impl Drop for UploadShare<'_> {
+    fn drop(&mut self) {
+        let mut in_progress = self.state.uploads_in_progress.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = in_progress.get_mut(self.kiosk_id) {
+            *count -= 1;
+            if *count == 0 {
+                in_progress.remove(self.kiosk_id);
+            }
+        }
+    }
+}
+
+/// Reads the body under its deadline first, holding nothing shared, then parses it while holding
+/// one of a few places: the batch waits for its commit as parsed records, the raw body freed.
 async fn read_batch(state: &SharedState, request: Request) -> Result<UploadBatch, Response> {
     let too_large = || {
         error(
@@ -40,10 +81,25 @@ async fn read_batch(state: &SharedState, request: Request) -> Result<UploadBatch
     if declared.is_some_and(|length| length > MAX_BATCH_BYTES) {
         return Err(too_large());
     }
+    let deadline = state.limits.upload_body_deadline;
+    let body = match tokio::time::timeout(deadline, axum::body::to_bytes(request.into_body(), MAX_BATCH_BYTES)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "unreadable_batch",
+                format!("the batch could not be read ({e}): send it again"),
+            ));
+        }
+        Err(_) => {
+            return Err(error(
+                StatusCode::REQUEST_TIMEOUT,
+                "batch_too_slow",
+                format!("the batch did not arrive within {} s: send it again", deadline.as_secs()),
+            ));
+        }
+    };
     let _place = state.upload_parsing.acquire().await.expect("the semaphore is never closed");
-    let body = axum::body::to_bytes(request.into_body(), MAX_BATCH_BYTES).await.map_err(|e| {
-        error(StatusCode::BAD_REQUEST, "unreadable_batch", format!("the batch could not be read ({e}): send it again"))
-    })?;
     let batch: UploadBatch = serde_json::from_slice(&body).map_err(|e| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
