@@ -17,9 +17,14 @@ async fn main() {
         std::env::var_os("CITIZEN_WINDOW_BENCH_DIR").map_or_else(|| std::path::PathBuf::from("target"), Into::into);
     let fleet_dir = tempfile::tempdir_in(&base).unwrap();
     pki::init_fleet(fleet_dir.path(), &["localhost".into()]).unwrap();
-    CentralConfig { database: "central.sqlite".into(), public_url: "https://localhost:1".into() }
-        .save(fleet_dir.path())
-        .unwrap();
+    CentralConfig {
+        database: "central.sqlite".into(),
+        public_url: "https://localhost:1".into(),
+        appointment_horizon_days: 30,
+        kiosk_certificate_days: 365,
+    }
+    .save(fleet_dir.path())
+    .unwrap();
     let running = server::start(fleet_dir.path(), "127.0.0.1:0".parse().unwrap(), &Default::default()).await.unwrap();
     let storage = Storage::open("central.sqlite", fleet_dir.path()).await.unwrap();
     let fleet = pki::Fleet::load(fleet_dir.path()).unwrap();

@@ -23,7 +23,7 @@ impl ResidentKey {
 
 impl std::fmt::Debug for ResidentKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ResidentKey({}…)", &self.0[..8])
+        write!(f, "ResidentKey({}…)", self.0.get(..8).unwrap_or_default())
     }
 }
 
@@ -80,5 +80,8 @@ mod tests {
         assert!(!key.as_str().contains("19491231"));
         assert!(!format!("{key:?}").contains(key.as_str()));
         assert!(ResidentKeyer::new(vec![0; 16]).unwrap_err().contains("at least 32"));
+        // A short or odd key read back from anywhere prints without panicking.
+        assert_eq!(format!("{:?}", ResidentKey::from_computed("ab")), "ResidentKey(…)");
+        assert_eq!(format!("{:?}", ResidentKey::from_computed("社保社保社")), "ResidentKey(…)");
     }
 }

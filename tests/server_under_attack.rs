@@ -138,7 +138,7 @@ async fn anonymous_connections_beyond_their_budget_are_closed_and_kiosks_still_g
     assert_eq!(closed, 12 - limits.anonymous, "only the anonymous budget stays open");
 
     // With the anonymous budget full, kiosks still connect and sync.
-    let batch = UploadBatch { records: vec![record(1)] };
+    let batch = UploadBatch::of(vec![record(1)]);
     assert_eq!(kiosk.client.upload(&batch).await.unwrap().highest_contiguous_seq, 1);
     // And the anonymous clients that got a place are served.
     let mut served = 0;
@@ -218,7 +218,7 @@ async fn a_kiosk_with_stalled_uploads_holds_only_its_own_share_and_others_keep_s
     // The honest kiosk's uploads go through while they stall, every one of them.
     let uploads = async {
         for seq in 1..=20 {
-            let batch = UploadBatch { records: vec![record(seq)] };
+            let batch = UploadBatch::of(vec![record(seq)]);
             assert_eq!(honest.client.upload(&batch).await.unwrap().highest_contiguous_seq, seq);
         }
     };
@@ -235,6 +235,168 @@ async fn a_kiosk_with_stalled_uploads_holds_only_its_own_share_and_others_keep_s
     assert_eq!((refused, timed_out), (16 - limits.uploads_per_kiosk, limits.uploads_per_kiosk), "{statuses:?}");
 
     // Its places are given back: the kiosk syncs again.
-    let batch = UploadBatch { records: vec![record(1)] };
+    let batch = UploadBatch::of(vec![record(1)]);
     assert_eq!(stalled_kiosk.client.upload(&batch).await.unwrap().highest_contiguous_seq, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_the_server_refuses_is_set_aside_and_the_rest_still_syncs() {
+    use citizen_window::journal::{NewTransaction, ReceiptPlan};
+    use citizen_window::sync::uploader::{OutboxUploader, with_journal};
+    let fleet = fleet_with(false, small_limits()).await;
+    let kiosk = TestKiosk::enrol(&fleet).await;
+    let record_ticket = |n: u64| {
+        with_journal(&kiosk.journal, move |j| {
+            let payload = serde_json::json!({ "window": "legal_aid", "n": n });
+            let new = NewTransaction {
+                kind: "queue_ticket",
+                payload: &payload,
+                resident: None,
+                receipt: ReceiptPlan::NotNeeded,
+            };
+            j.record(&new, now_ms()).map(|c| c.seq)
+        })
+    };
+    record_ticket(1).await.unwrap();
+    // A record no kiosk of this version would journal (an older one's, or a damaged file's): a
+    // payload nested 5,000 deep, which the server's database cannot index. Written straight into
+    // the journal's SQLite file, as the damage would be.
+    let poison = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    {
+        let path = support::journal_path(kiosk.state.path());
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute(
+            "INSERT INTO transactions (id, kind, payload, payload_hash, resident, created_at_ms, receipt_needed)
+             VALUES (?1, 'queue_ticket', ?2, ?3, NULL, ?4, 0)",
+            rusqlite::params![
+                uuid::Uuid::now_v7().to_string(),
+                poison,
+                Payload::from_text(poison.clone()).unwrap().hash(),
+                now_ms()
+            ],
+        )
+        .unwrap();
+    }
+    record_ticket(3).await.unwrap();
+    record_ticket(4).await.unwrap();
+
+    let report = OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
+    assert_eq!((report.acknowledged_through, report.refused), (4, 1), "{report:?}");
+    let stored = fleet.storage().await.export(None).await.unwrap();
+    let kinds: Vec<&str> = stored.iter().map(|t| t.record.kind.as_str()).collect();
+    assert_eq!(kinds, ["queue_ticket", "refused", "queue_ticket", "queue_ticket"]);
+
+    // The kiosk keeps the refused record, says so, never sends it again, and never prunes it.
+    let status = with_journal(&kiosk.journal, |j| j.sync_status()).await.unwrap();
+    assert_eq!((status.pending, status.refused), (0, 1));
+    let shown = citizen_window::technician::sync_commands::render_status(&status, now_ms());
+    assert!(shown.contains("refused by the server: 1 kept aside"), "{shown}");
+    with_journal(&kiosk.journal, |j| j.prune_acknowledged(i64::MAX)).await.unwrap();
+    assert_eq!(with_journal(&kiosk.journal, |j| j.get(2)).await.unwrap().payload.as_str(), poison);
+    let again = OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
+    assert_eq!(again.sent, 0);
+
+    // The heartbeat tells the fleet's operator.
+    citizen_window::sync::heartbeat::send(&kiosk.client, &kiosk.journal, Vec::new(), None, kiosk.state.path())
+        .await
+        .unwrap();
+    let kiosks = fleet.storage().await.kiosks().await.unwrap();
+    assert_eq!(kiosks[0].last_heartbeat.as_ref().unwrap().refused_records, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn smaller_holes_are_closed() {
+    use std::os::unix::fs::PermissionsExt;
+    let fleet = fleet_with(false, small_limits()).await;
+    let kiosk = TestKiosk::enrol(&fleet).await;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+
+    // Files: the server's database and configuration (which may hold a PostgreSQL password), the
+    // kiosk's journal and identity folder, for their owner alone.
+    for file in ["central.toml", "central.sqlite", "fleet-ca.key", "payment-notify.secret"] {
+        assert_eq!(mode(&fleet.path().join(file)), 0o600, "{file}");
+    }
+    assert_eq!(mode(&support::journal_path(kiosk.state.path())), 0o600);
+    assert_eq!(mode(&citizen_window::sync::identity::identity_dir(kiosk.state.path())), 0o700);
+    let new_fleet = tempfile::tempdir().unwrap();
+    let folder = new_fleet.path().join("fleet");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    citizen_central::pki::init_fleet(&folder, &["localhost".into()]).unwrap();
+    assert_eq!(mode(&folder), 0o700, "the fleet's folder");
+
+    // An idempotency key sent again with another request is refused, not answered with the first.
+    let request = PaymentOrderRequest { account: "3301-0288-1742".into(), amount_fen: 4140 };
+    kiosk.client.create_payment_order(&request, "reused-key-1").await.unwrap();
+    let other = citizen_central::demo_data::bill("3301-0288-1743").unwrap();
+    let second = PaymentOrderRequest { account: other.account, amount_fen: other.amount_fen };
+    let err = kiosk.client.create_payment_order(&second, "reused-key-1").await.unwrap_err();
+    assert!(
+        matches!(&err, citizen_window::sync::SyncError::Server { status: 409, code, .. } if code == "idempotency_key_reused"),
+        "{err:?}"
+    );
+
+    // axum's own refusals come in the documented error JSON, not as plain text.
+    let pem = format!("{}\n{}", kiosk.identity.key_pem.trim_end(), kiosk.identity.cert_pem);
+    let with_certificate = fleet_http_client(&kiosk.identity.ca_pem, Some(&pem)).unwrap();
+    let heartbeat = format!("{}{}", fleet.url, paths::HEARTBEAT);
+    for (content_type, body, status) in
+        [("text/plain", "hello", 415), ("application/json", "{", 400), ("application/json", "{}", 422)]
+    {
+        let answer =
+            with_certificate.post(&heartbeat).header("content-type", content_type).body(body).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), status);
+        let error: citizen_window_protocol::error::ApiError = answer.json().await.unwrap();
+        assert!(error.message.contains("openapi"), "{error:?}");
+    }
+
+    // Enrolment: a label with terminal escape codes or of megabytes is refused; a bad token is
+    // refused before the CSR is looked at.
+    let anyone = fleet_http_client(&kiosk.identity.ca_pem, None).unwrap();
+    let enrol = |body: serde_json::Value| anyone.post(format!("{}{}", fleet.url, paths::ENROL)).json(&body).send();
+    let token = fleet.token().await;
+    let answer =
+        enrol(serde_json::json!({"token": token, "csr_pem": "x", "label": "\u{1b}[2J\u{1b}[31mowned"})).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let answer = enrol(serde_json::json!({"token": "nope", "csr_pem": "not a CSR", "label": null})).await.unwrap();
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_token", "the token is checked before the CSR");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_or_removed_kiosk_is_refused_on_every_request() {
+    let fleet = fleet_with(false, small_limits()).await;
+    let kiosk = TestKiosk::enrol(&fleet).await;
+    let neighbour = TestKiosk::enrol(&fleet).await;
+    let batch = UploadBatch::of(vec![record(1)]);
+    kiosk.client.upload(&batch).await.unwrap();
+
+    // The operator revokes it (the command, as run on the server).
+    let central = citizen_window::demo::system::central_binary().unwrap();
+    let revoked = std::process::Command::new(central)
+        .args(["kiosks", "revoke", &kiosk.identity.enrolment.kiosk_id, "--dir"])
+        .arg(fleet.path())
+        .output()
+        .unwrap();
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    tokio::time::sleep(citizen_central::api::kiosk_register::REGISTER_REFRESH * 2).await;
+    let err = kiosk.client.upload(&UploadBatch::of(vec![record(2)])).await.unwrap_err();
+    assert!(
+        matches!(&err, citizen_window::sync::SyncError::Server { status: 403, code, .. } if code == "kiosk_revoked"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("enrol it again"), "the kiosk's error says what to do: {err}");
+    assert!(kiosk.client.bill("3301-0288-1742").await.is_err(), "every endpoint");
+    // The others go on.
+    neighbour.client.upload(&batch).await.unwrap();
+
+    // A kiosk removed from the server's records is refused too, though its certificate is valid.
+    let storage = rusqlite::Connection::open(fleet.path().join("central.sqlite")).unwrap();
+    storage.execute("DELETE FROM kiosks WHERE kiosk_id = ?1", [&neighbour.identity.enrolment.kiosk_id]).unwrap();
+    tokio::time::sleep(citizen_central::api::kiosk_register::REGISTER_REFRESH * 2).await;
+    let err = neighbour.client.upload(&batch).await.unwrap_err();
+    assert!(
+        matches!(&err, citizen_window::sync::SyncError::Server { status: 403, code, .. } if code == "kiosk_unknown"),
+        "{err:?}"
+    );
 }

@@ -67,6 +67,7 @@ async fn transactions_arrive_exactly_once_in_batches() {
                 created_at_ms: r.created_at_ms,
             })
             .collect(),
+        starts_after: 0,
     };
     let ack = kiosk.client.upload(&batch).await.unwrap();
     assert_eq!((ack.inserted, ack.duplicates, ack.highest_contiguous_seq), (0, 50, 250));
@@ -95,6 +96,7 @@ async fn a_conflicting_replay_is_reported_not_overwritten() {
             resident: None,
             created_at_ms: forged.created_at_ms,
         }],
+        starts_after: 0,
     };
     let ack = kiosk.client.upload(&batch).await.unwrap();
     assert_eq!(ack.conflicts.len(), 1);
@@ -102,18 +104,20 @@ async fn a_conflicting_replay_is_reported_not_overwritten() {
     let stored = fleet.storage().await.export(None).await.unwrap();
     assert_eq!(stored[0].record.payload, original.payload, "the stored transaction is kept");
 
-    // A record whose hash does not match its payload is refused outright.
+    // A record whose hash does not match its payload is refused for good; the stored one stays.
     let mut bad = batch.clone();
     bad.records[0].payload_hash = "00".repeat(32);
-    let err = kiosk.client.upload(&bad).await.unwrap_err();
-    assert!(matches!(&err, SyncError::Server { status: 422, .. }), "{err:?}");
+    let ack = kiosk.client.upload(&bad).await.unwrap();
+    assert!(ack.refused.len() == 1 && ack.refused[0].reason.contains("hash"), "{ack:?}");
+    let stored = fleet.storage().await.export(None).await.unwrap();
+    assert_eq!(stored[0].record.payload, original.payload, "the stored transaction is kept");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clients_without_the_right_certificate_are_refused_with_a_clear_message() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
-    let batch = UploadBatch { records: Vec::new() };
+    let batch = UploadBatch::of(Vec::new());
 
     // No client certificate at all: TLS succeeds (enrolment must work), the kiosk endpoint refuses.
     let anonymous = fleet_http_client(&kiosk.identity.ca_pem, None).unwrap();
@@ -199,13 +203,28 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     let resident = "ab".repeat(32);
     let insurance = kiosk.client.social_insurance(&resident).await.unwrap();
     assert_eq!(insurance.contributions.len(), 6);
-    let slots = kiosk.client.appointment_slots("2026-11-27").await.unwrap();
+    let day = |days_ahead: u64| {
+        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400 * days_ahead);
+        citizen_window::devices::today_in_china(at).to_string()
+    };
+    let tomorrow = day(1);
+    let slots = kiosk.client.appointment_slots(&tomorrow).await.unwrap();
     let slot = slots[0].clone();
     let booking = AppointmentRequest { slot_id: slot.slot_id.clone(), resident: resident.clone() };
     let first = kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap();
     assert_eq!(kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap(), first);
-    let after = kiosk.client.appointment_slots("2026-11-27").await.unwrap();
+    let after = kiosk.client.appointment_slots(&tomorrow).await.unwrap();
     assert_eq!(after[0].free, slot.free - 1);
+    // The same resident at the same window that day, from another kiosk: refused, and said why.
+    let second = AppointmentRequest { slot_id: slots[1].slot_id.clone(), resident: resident.clone() };
+    let err = neighbour.client.book_appointment(&second, "book-key-0002").await.unwrap_err();
+    assert!(matches!(&err, SyncError::Server { status: 409, code, .. } if code == "already_booked"), "{err:?}");
+    // Only days that exist, from tomorrow to the horizon (30 days).
+    for bad in [day(0), day(31), "0000-00-00".into(), "2026-02-30".into()] {
+        let err = kiosk.client.appointment_slots(&bad).await.unwrap_err();
+        assert!(matches!(&err, SyncError::Server { status: 400, code, .. } if code == "bad_day"), "{bad}: {err:?}");
+    }
+    assert!(kiosk.client.appointment_slots(&day(30)).await.is_ok());
 
     // An issue report recorded offline is found by its tracking number once it has synced.
     assert!(kiosk.client.issue_report("R-20261126-0001").await.is_err());

@@ -4,13 +4,12 @@
 //! PostgreSQL when CITIZEN_CENTRAL_TEST_POSTGRES is set (scripts/bench.sh starts one).
 //! Run: `cargo bench -p citizen-central --bench ingest_bench`.
 
-use citizen_central::storage::{Storage, token_hash};
-use citizen_central::{config::CentralConfig, pki};
-use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
-use citizen_window_protocol::sync::{BatchAck, Payload, TransactionRecord, UploadBatch};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use citizen_central::pki;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{BenchFleet, LeanKiosk, cpu_seconds, percentile, rss_kib};
 
 const KIOSKS: usize = 1000;
 const UPLOADS_PER_KIOSK: usize = 5;
@@ -18,101 +17,26 @@ const RECORDS_PER_UPLOAD: usize = 20;
 const STEADY_UPLOADS: usize = 5;
 const STEADY_PERIOD_MS: u64 = 10_000;
 
-struct ServerProcess(Child);
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn record(seq: u64) -> TransactionRecord {
-    let payload = Payload::from_value(&serde_json::json!({"ticket": seq, "window": "社保"}));
-    TransactionRecord {
-        id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(seq)),
-        seq,
-        kind: "queue_ticket".into(),
-        payload_hash: payload.hash(),
-        payload,
-        resident: None,
-        created_at_ms: 1_764_000_000_000,
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 async fn run(database: &str, label: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    pki::init_fleet(dir.path(), &["localhost".into()]).unwrap();
-    CentralConfig { database: database.into(), public_url: "https://localhost:1".into() }.save(dir.path()).unwrap();
-    let storage = Storage::open(database, dir.path()).await.unwrap();
-    let fleet = pki::Fleet::load(dir.path()).unwrap();
-    let fingerprint = pki::ca_fingerprint(&fleet.ca_pem).unwrap();
-
-    let port = 20_000 + fastrand::u16(0..20_000);
-    let server = ServerProcess(
-        Command::new(env!("CARGO_BIN_EXE_citizen-central"))
-            .args(["serve", "--dir", dir.path().to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let pid = server.0.id();
-    let url = format!("https://localhost:{port}");
-    let ca = reqwest::Certificate::from_pem(fleet.ca_pem.as_bytes()).unwrap();
-    let anonymous = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
-    while anonymous.get(format!("{url}/v1/openapi.json")).send().await.is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-
-    // Enrol every kiosk for real: its own key, CSR and certificate.
-    let mut identities = Vec::with_capacity(KIOSKS);
-    for chunk in (0..KIOSKS).collect::<Vec<_>>().chunks(50) {
-        let mut tasks = Vec::new();
-        for _ in chunk {
-            let token = format!("{}.{fingerprint}", pki::random_hex(16));
-            storage.create_enrol_token(&token_hash(&token), i64::MAX).await.unwrap();
-            let (client, url) = (anonymous.clone(), url.clone());
-            tasks.push(tokio::spawn(async move {
-                let key = rcgen::KeyPair::generate().unwrap();
-                let csr = rcgen::CertificateParams::default().serialize_request(&key).unwrap().pem().unwrap();
-                let request = EnrolRequest { token, csr_pem: csr, label: None };
-                let answer: EnrolResponse =
-                    client.post(format!("{url}/v1/enrol")).json(&request).send().await.unwrap().json().await.unwrap();
-                format!("{}\n{}", key.serialize_pem(), answer.certificate_pem)
-            }));
-        }
-        for task in tasks {
-            identities.push(task.await.unwrap());
-        }
-    }
+    let bench = BenchFleet::start(database).await;
+    let pid = bench.pid();
+    let identities = bench.enrol(KIOSKS).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss = rss_kib(pid, "VmRSS:");
 
     // Every kiosk connects (TLS handshake with its own certificate) and stays connected. The
     // simulated kiosks are lean (pre-built requests over rustls directly), so that the load
     // generator, on the same two cores, takes as little as it can from the server.
-    let server_addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let server_addr = bench.addr();
     let mut kiosks = Vec::with_capacity(KIOSKS);
     for chunk in identities.chunks(100) {
         let mut tasks = Vec::new();
         for pem in chunk {
-            let (pem, ca_pem) = (pem.clone(), fleet.ca_pem.clone());
-            tasks.push(tokio::spawn(async move { LeanKiosk::connect(server_addr, &pem, &ca_pem).await }));
+            let (pem, ca_pem) = (pem.clone(), bench.fleet.ca_pem.clone());
+            tasks.push(tokio::spawn(async move {
+                LeanKiosk::connect(server_addr, &pem, &ca_pem, UPLOADS_PER_KIOSK + STEADY_UPLOADS, RECORDS_PER_UPLOAD)
+                    .await
+            }));
         }
         for task in tasks {
             kiosks.push(task.await.unwrap());
@@ -204,98 +128,10 @@ async fn run(database: &str, label: &str) {
     );
 }
 
-/// CPU seconds (user + system) the process has used, from /proc/PID/stat.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(") ").map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
-    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
-    ticks as f64 / 100.0
-}
-
-/// A simulated kiosk: its own certificate, one TLS connection, requests built before the clock starts.
-struct LeanKiosk {
-    stream: tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
-    requests: Vec<Vec<u8>>,
-    buf: Vec<u8>,
-}
-
-impl LeanKiosk {
-    async fn connect(addr: std::net::SocketAddr, identity_pem: &str, ca_pem: &str) -> Self {
-        use rustls_pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()).unwrap();
-        let chain = rustls_pki_types::CertificateDer::pem_slice_iter(identity_pem.as_bytes())
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(identity_pem.as_bytes()).unwrap();
-        let config =
-            rustls::ClientConfig::builder().with_root_certificates(roots).with_client_auth_cert(chain, key).unwrap();
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let stream = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
-        let requests = (0..UPLOADS_PER_KIOSK + STEADY_UPLOADS)
-            .map(|upload| {
-                let first = (upload * RECORDS_PER_UPLOAD) as u64 + 1;
-                let batch = UploadBatch { records: (first..first + RECORDS_PER_UPLOAD as u64).map(record).collect() };
-                let body = serde_json::to_vec(&batch).unwrap();
-                let mut request = format!(
-                    "POST /v1/transactions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                )
-                .into_bytes();
-                request.extend_from_slice(&body);
-                request
-            })
-            .collect();
-        Self { stream, requests, buf: Vec::with_capacity(1024) }
-    }
-
-    /// Sends upload number `n`, checks the acknowledgement, returns the latency in seconds.
-    async fn upload(&mut self, n: usize) -> f64 {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let sent = Instant::now();
-        self.stream.write_all(&self.requests[n]).await.unwrap();
-        self.buf.clear();
-        let mut chunk = [0u8; 1024];
-        let (head_end, length) = loop {
-            let read = self.stream.read(&mut chunk).await.unwrap();
-            assert!(read > 0, "the server closed the connection");
-            self.buf.extend_from_slice(&chunk[..read]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-                assert!(head.starts_with("http/1.1 200"), "{head}");
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map(|v| v.trim().parse().unwrap())
-                    .unwrap();
-                break (end + 4, length);
-            }
-        };
-        while self.buf.len() < head_end + length {
-            let read = self.stream.read(&mut chunk).await.unwrap();
-            assert!(read > 0);
-            self.buf.extend_from_slice(&chunk[..read]);
-        }
-        let ack: BatchAck = serde_json::from_slice(&self.buf[head_end..head_end + length]).unwrap();
-        let last = ((n + 1) * RECORDS_PER_UPLOAD) as u64;
-        assert_eq!(ack.highest_contiguous_seq, last);
-        sent.elapsed().as_secs_f64()
-    }
-}
-
 fn main() {
     // Two thousand sockets (both ends of each connection live on this machine), and some to spare:
     // the soft limit goes up to the hard one, which only root can raise.
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let hard = getrlimit(Resource::Nofile).maximum;
-    let wanted = hard.map_or(65_536, |hard| hard.min(65_536));
-    let limit = rustix::process::Rlimit { current: Some(wanted), maximum: hard };
-    if let Err(e) = setrlimit(Resource::Nofile, limit) {
-        eprintln!("cannot raise the open-file limit to {wanted} ({e}): raise `ulimit -n`");
-    }
+    let wanted = support::raise_open_files(65_536);
     if wanted < 4 * KIOSKS as u64 {
         eprintln!("the open-file limit is {wanted}: {KIOSKS} kiosks need at least {}; raise `ulimit -Hn`", 4 * KIOSKS);
     }

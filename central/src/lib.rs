@@ -2,6 +2,7 @@
 //! and online services over HTTPS with mutual TLS, on SQLite or PostgreSQL.
 
 pub mod api;
+pub mod calendar;
 pub mod config;
 pub mod connection_limits;
 pub mod demo_data;

@@ -47,6 +47,14 @@ enum Command {
         #[arg(long)]
         demo_payments: bool,
     },
+    /// Make a new server key and certificate (valid two years) for the host names kiosks use;
+    /// restart `serve` to use them. Run it before the certificate in use ends (`serve` warns).
+    ServerCertificate {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long = "hostname", required = true)]
+        hostnames: Vec<String>,
+    },
     /// Print a one-time enrolment token for a new kiosk.
     EnrolToken {
         #[arg(long)]
@@ -57,8 +65,10 @@ enum Command {
     },
     /// List the kiosks with their last heartbeat.
     Kiosks {
-        #[arg(long)]
-        dir: PathBuf,
+        #[command(subcommand)]
+        command: Option<KiosksCommand>,
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -67,6 +77,13 @@ enum Command {
         #[command(subcommand)]
         command: TransactionsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum KiosksCommand {
+    /// Refuse this kiosk from now on, on every request (a stolen or retired kiosk). Every server
+    /// instance refuses it within a second; enrolling it again makes it a new kiosk.
+    Revoke { kiosk_id: String },
 }
 
 #[derive(Subcommand)]
@@ -92,9 +109,17 @@ async fn main() {
     }
 }
 
+/// A label as a terminal may show it: control characters (escape codes) dropped, at most 64
+/// characters, whatever an older server stored.
+fn printable_label(label: &str) -> String {
+    label.chars().filter(|c| !c.is_control()).take(citizen_central::api::MAX_LABEL_CHARS).collect()
+}
+
 async fn open_storage(dir: &std::path::Path) -> Result<Storage> {
     let config = CentralConfig::load(dir)?;
-    Storage::open(&config.database, dir).await.with_context(|| format!("cannot open the database {}", config.database))
+    Storage::open(&config.database, dir)
+        .await
+        .with_context(|| format!("cannot open the database {}", citizen_central::config::redacted(&config.database)))
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -104,6 +129,8 @@ async fn run(cli: Cli) -> Result<()> {
             let config = CentralConfig {
                 database: database.unwrap_or_else(|| "central.sqlite".into()),
                 public_url: format!("https://{}:{port}", hostnames[0]),
+                appointment_horizon_days: citizen_central::config::DEFAULT_APPOINTMENT_HORIZON_DAYS,
+                kiosk_certificate_days: citizen_central::config::DEFAULT_KIOSK_CERTIFICATE_DAYS,
             };
             config.save(&dir)?;
             Storage::open(&config.database, &dir).await?;
@@ -127,6 +154,15 @@ async fn run(cli: Cli) -> Result<()> {
             running.shutdown.cancel();
             let _ = running.task.await;
         }
+        Command::ServerCertificate { dir, hostnames } => {
+            pki::Fleet::load(&dir)?.issue_server_certificate(&hostnames)?;
+            println!(
+                "new server certificate for {} in {}, valid {} days: restart citizen-central serve to use it",
+                hostnames.join(", "),
+                dir.join(pki::SERVER_CERT).display(),
+                pki::SERVER_CERTIFICATE_DAYS
+            );
+        }
         Command::EnrolToken { dir, valid_hours } => {
             let storage = open_storage(&dir).await?;
             let fleet = pki::Fleet::load(&dir)?;
@@ -134,7 +170,18 @@ async fn run(cli: Cli) -> Result<()> {
             storage.create_enrol_token(&token_hash(&token), now_ms() + i64::from(valid_hours) * 3_600_000).await?;
             println!("{token}");
         }
-        Command::Kiosks { dir, json } => {
+        Command::Kiosks { command: Some(KiosksCommand::Revoke { kiosk_id }), dir, .. } => {
+            let dir = dir.context("give the server's folder with --dir")?;
+            if !open_storage(&dir).await?.revoke_kiosk(&kiosk_id, now_ms()).await? {
+                anyhow::bail!(
+                    "no kiosk {kiosk_id} is enrolled here: see citizen-central kiosks --dir {}",
+                    dir.display()
+                );
+            }
+            println!("{kiosk_id} is revoked: every request from it is refused from now on");
+        }
+        Command::Kiosks { command: None, dir, json } => {
+            let dir = dir.context("give the server's folder with --dir")?;
             let kiosks = open_storage(&dir).await?.kiosks().await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&kiosks)?);
@@ -145,10 +192,11 @@ async fn run(cli: Cli) -> Result<()> {
                 for k in kiosks {
                     let seen = k.last_heartbeat_ms.map_or("never".into(), |t| format!("{} s ago", (now - t) / 1000));
                     let backlog = k.last_heartbeat.as_ref().map_or("-".into(), |h| h.backlog.to_string());
+                    let revoked = if k.revoked_at_ms.is_some() { "  REVOKED" } else { "" };
                     println!(
-                        "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {}",
+                        "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {}{revoked}",
                         k.kiosk_id,
-                        k.label.unwrap_or_default(),
+                        printable_label(k.label.as_deref().unwrap_or_default()),
                         seen,
                         k.highest_contiguous_seq,
                         backlog

@@ -51,7 +51,13 @@ pub fn random_hex(n: usize) -> String {
 /// Creates the fleet CA, the server certificate for `hostnames`, the content-signing key and the
 /// residents' secret in `dir`. Refuses to overwrite an existing fleet.
 pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    citizen_window_protocol::private_files::create_private_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot make {} private", dir.display()))?;
+    }
     if dir.join(CA_KEY).exists() {
         bail!(
             "{} already holds a fleet CA: use another folder, or remove it only if no kiosk was enrolled with it",
@@ -67,27 +73,34 @@ pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca_params.key_usages =
         vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
-    ca_params.not_after = rcgen::date_time_ymd(2046, 1, 1);
+    // The fleet's root: twenty years (it signs every kiosk and server certificate after it).
+    (ca_params.not_before, ca_params.not_after) = validity(20 * 365);
     let ca_cert = ca_params.self_signed(&ca_key)?;
-    let issuer = Issuer::new(ca_params, &ca_key);
-
-    let server_key = KeyPair::generate()?;
-    let mut server_params = CertificateParams::new(hostnames.to_vec())?;
-    server_params.distinguished_name = name("Citizen Window central server");
-    server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    server_params.not_after = rcgen::date_time_ymd(2036, 1, 1);
-    let server_cert = server_params.signed_by(&server_key, &issuer)?;
-
     let content_key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
 
     std::fs::write(dir.join(CA_CERT), ca_cert.pem())?;
     write_secret(&dir.join(CA_KEY), ca_key.serialize_pem().as_bytes())?;
-    std::fs::write(dir.join(SERVER_CERT), server_cert.pem())?;
-    write_secret(&dir.join(SERVER_KEY), server_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(CONTENT_SIGNING_KEY), content_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(RESIDENT_KEY_SECRET), random_hex(32).as_bytes())?;
     write_secret(&dir.join(PAYMENT_NOTIFY_SECRET), random_hex(32).as_bytes())?;
-    Ok(())
+    Fleet::load(dir)?.issue_server_certificate(hostnames)
+}
+
+/// How long the server's certificate is valid: two years, then `server-certificate` again.
+pub const SERVER_CERTIFICATE_DAYS: u32 = 730;
+
+/// From an hour ago (clocks differ a little) to `days` from now.
+fn validity(days: u32) -> (time::OffsetDateTime, time::OffsetDateTime) {
+    let now = time::OffsetDateTime::now_utc();
+    (now - time::Duration::hours(1), now + time::Duration::days(i64::from(days)))
+}
+
+/// When a PEM certificate ends, as milliseconds since 1970.
+pub fn not_after_ms(pem: &str) -> Option<i64> {
+    use rustls_pki_types::pem::PemObject;
+    let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).ok()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).ok()?;
+    Some(cert.validity().not_after.timestamp() * 1000)
 }
 
 fn name(common_name: &str) -> DistinguishedName {
@@ -140,7 +153,7 @@ impl Fleet {
 
     /// Signs a kiosk's CSR as a client certificate for `kiosk_id`; whatever subject the CSR
     /// asked for is replaced, so that a kiosk cannot name itself.
-    pub fn sign_kiosk_csr(&self, csr_pem: &str, kiosk_id: &str) -> Result<String> {
+    pub fn sign_kiosk_csr(&self, csr_pem: &str, kiosk_id: &str, days: u32) -> Result<String> {
         let mut csr = CertificateSigningRequestParams::from_pem(csr_pem)
             .context("the certificate signing request is not valid PEM or its signature does not verify")?;
         let mut params = CertificateParams::default();
@@ -148,10 +161,30 @@ impl Fleet {
         params.subject_alt_names = vec![SanType::URI(format!("urn:citizen-window:kiosk:{kiosk_id}").try_into()?)];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+        (params.not_before, params.not_after) = validity(days);
         csr.params = params;
         let issuer = Issuer::from_ca_cert_pem(&self.ca_pem, &self.ca_key)?;
         Ok(csr.signed_by(&issuer)?.pem())
+    }
+}
+
+impl Fleet {
+    /// Makes the server's key and certificate for `hostnames`, valid [`SERVER_CERTIFICATE_DAYS`]
+    /// (at `init`, and with `server-certificate` before it ends); `serve` loads them at start.
+    pub fn issue_server_certificate(&self, hostnames: &[String]) -> Result<()> {
+        if hostnames.is_empty() {
+            bail!("give at least one --hostname the kiosks will use to reach the server (a DNS name or an IP address)");
+        }
+        let server_key = KeyPair::generate()?;
+        let mut params = CertificateParams::new(hostnames.to_vec())?;
+        params.distinguished_name = name("Citizen Window central server");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        (params.not_before, params.not_after) = validity(SERVER_CERTIFICATE_DAYS);
+        let issuer = Issuer::from_ca_cert_pem(&self.ca_pem, &self.ca_key)?;
+        let server_cert = params.signed_by(&server_key, &issuer)?;
+        write_secret(&self.dir.join(SERVER_KEY), server_key.serialize_pem().as_bytes())?;
+        std::fs::write(self.dir.join(SERVER_CERT), server_cert.pem())?;
+        Ok(())
     }
 }
 

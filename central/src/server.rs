@@ -20,6 +20,23 @@ pub struct RunningServer {
     pub task: tokio::task::JoinHandle<()>,
 }
 
+/// Days before its end from which `serve` warns about the server's certificate.
+const CERTIFICATE_WARNING_DAYS: i64 = 60;
+
+fn warn_if_the_certificate_ends_soon(dir: &Path) {
+    let pem = std::fs::read_to_string(dir.join(crate::pki::SERVER_CERT)).unwrap_or_default();
+    if let Some(end_ms) = crate::pki::not_after_ms(&pem) {
+        let days_left = (end_ms - crate::api::now_ms()) / 86_400_000;
+        if days_left < CERTIFICATE_WARNING_DAYS {
+            tracing::warn!(
+                days_left,
+                "the server's certificate ends soon: run citizen-central server-certificate --dir {} --hostname …, then restart",
+                dir.display()
+            );
+        }
+    }
+}
+
 /// How `serve` runs, beyond its folder and address.
 #[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
@@ -47,8 +64,11 @@ pub async fn start_with(
     let config = CentralConfig::load(dir)?;
     let fleet = Fleet::load(dir)?;
     let database = options.database.as_deref().unwrap_or(&config.database);
-    let storage = Storage::open(database, dir).await.with_context(|| format!("cannot open the database {database}"))?;
+    let storage = Storage::open(database, dir)
+        .await
+        .with_context(|| format!("cannot open the database {}", crate::config::redacted(database)))?;
     let tls = tls_server::server_config(dir)?;
+    warn_if_the_certificate_ends_soon(dir);
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let limits = match &options.limits {
@@ -60,8 +80,7 @@ pub async fn start_with(
             "demo payments on: anyone holding a payment code can mark its order paid (never on a real fleet)"
         );
     }
-    let state =
-        Arc::new(AppState::new(storage, fleet, config.public_url.clone(), options.demo_payments, limits.clone()));
+    let state = Arc::new(AppState::new(storage, fleet, &config, options.demo_payments, limits.clone()));
     let shutdown = CancellationToken::new();
     crate::memory_trim::start();
     let budgets = ConnectionBudgets::new(limits);

@@ -97,6 +97,7 @@ pub async fn serve(
             let deadline = budgets.limits.request_deadline;
             let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
                 let answer = app.clone().oneshot(request);
                 async move {
                     match tokio::time::timeout(deadline, answer).await {

@@ -39,6 +39,21 @@ async fn contract(storage: Storage) {
         "an expired token does not work"
     );
     assert!(!storage.enrol_kiosk(&token_hash("t-unknown"), "kiosk-d", None, 1_000).await.unwrap());
+    // A token is looked at without being used up; revocation marks an enrolled kiosk only.
+    storage.create_enrol_token(&token_hash("t-2"), 2_000).await.unwrap();
+    assert!(storage.enrol_token_usable(&token_hash("t-2"), 1_000).await.unwrap());
+    assert!(storage.enrol_token_usable(&token_hash("t-2"), 1_000).await.unwrap(), "still usable");
+    assert!(!storage.enrol_token_usable(&token_hash("t-1"), 1_000).await.unwrap(), "used");
+    assert!(storage.enrol_kiosk(&token_hash("t-2"), "kiosk-e", None, 1_000).await.unwrap());
+    assert_eq!(storage.kiosk_standing("kiosk-e").await.unwrap(), Some(None));
+    assert!(storage.revoke_kiosk("kiosk-e", 1_500).await.unwrap());
+    assert!(storage.revoke_kiosk("kiosk-e", 1_600).await.unwrap(), "again: nothing changes");
+    assert!(!storage.revoke_kiosk("kiosk-nobody", 1_500).await.unwrap());
+    assert_eq!(storage.kiosk_standing("kiosk-e").await.unwrap(), Some(Some(1_500)));
+    assert_eq!(storage.kiosk_standing("kiosk-nobody").await.unwrap(), None);
+    let mut standings = storage.kiosk_standings().await.unwrap();
+    standings.sort();
+    assert_eq!(standings, [("kiosk-a".to_string(), None), ("kiosk-e".to_string(), Some(1_500))]);
 
     // Out of order: 1, 2, 4 then 3 fills the gap.
     let ack = storage
@@ -71,18 +86,45 @@ async fn contract(storage: Storage) {
     let exported = storage.export(Some("kiosk-a")).await.unwrap();
     assert_eq!(exported.iter().map(|t| t.record.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     assert_eq!(exported[1].record.payload.to_value(), json!({"n": 2}));
-    // A record whose hash does not match is refused whole.
+    // A record that breaks the record rules is refused for good: a note is stored in its place,
+    // so the watermark passes it instead of stopping there for ever, and the same record sent again
+    // is a duplicate of the note. A hash that does not match:
     let mut bad = record(5, json!({"n": 5}));
     bad.payload_hash = "00".repeat(32);
-    assert!(storage.insert_batch("kiosk-a", vec![bad], 15).await.is_err());
-    // So is a hash not spelt as 64 lowercase hex digits, even one of the right value.
+    let ack = storage.insert_batch("kiosk-a", vec![bad.clone()], 15).await.unwrap();
+    assert_eq!((ack.inserted, ack.refused.len(), ack.highest_contiguous_seq), (1, 1, 5), "{ack:?}");
+    assert!(ack.refused[0].reason.contains("hash"), "{:?}", ack.refused);
+    let again = storage.insert_batch("kiosk-a", vec![bad], 15).await.unwrap();
+    assert_eq!((again.duplicates, again.refused.len(), again.conflicts.len()), (1, 1, 0), "{again:?}");
+    // A hash not spelt as 64 lowercase hex digits, even one of the right value; a kind the protocol
+    // does not know; a resident given as a clear ID number; a payload too deep for the database.
     for spelling in [|h: &str| h.to_uppercase(), |h: &str| h[..62].to_string(), |h: &str| format!("{}zz", &h[..62])] {
-        let mut misspelt = record(5, json!({"n": 5}));
+        let seq = storage.export(Some("kiosk-a")).await.unwrap().len() as u64 + 1;
+        let mut misspelt = record(seq, json!({"n": seq}));
         misspelt.payload_hash = spelling(&misspelt.payload_hash);
-        let refused = storage.insert_batch("kiosk-a", vec![misspelt], 15).await.expect_err("refused");
-        assert!(refused.to_string().contains("64 lowercase hex digits"), "{refused}");
+        let ack = storage.insert_batch("kiosk-a", vec![misspelt], 15).await.unwrap();
+        assert!(ack.refused[0].reason.contains("64 lowercase hex digits"), "{ack:?}");
     }
-    assert_eq!(storage.export(Some("kiosk-a")).await.unwrap().len(), 4);
+    let mut unknown_kind = record(9, json!({"n": 9}));
+    unknown_kind.kind = "anything\0".into();
+    let mut clear_id = record(10, json!({"n": 10}));
+    clear_id.resident = Some("11010519491231002X".into());
+    let mut deep = record(11, json!(null));
+    deep.payload = Payload::from_text(format!("{}{}", "[".repeat(5000), "]".repeat(5000))).unwrap();
+    deep.payload_hash = deep.payload.hash();
+    let ack = storage.insert_batch("kiosk-a", vec![unknown_kind, clear_id, deep], 15).await.unwrap();
+    assert_eq!((ack.refused.len(), ack.highest_contiguous_seq), (3, 11), "{ack:?}");
+    let stored = storage.export(Some("kiosk-a")).await.unwrap();
+    assert_eq!(stored.len(), 11);
+    for note in &stored[4..] {
+        assert_eq!(note.record.kind, "refused");
+        assert_eq!(note.record.resident, None, "no clear ID number is kept");
+        assert!(!note.record.payload.as_str().contains("11010519491231002X"));
+    }
+    // A sequence number out of range refuses the whole batch: no kiosk makes one.
+    let mut out_of_range = record(12, json!({"n": 12}));
+    out_of_range.seq = u64::MAX;
+    assert!(storage.insert_batch("kiosk-a", vec![out_of_range], 15).await.is_err());
     // A payload is kept byte for byte as the kiosk hashed it, whatever its spacing or key order.
     let mut verbatim = record(2101, json!(null));
     verbatim.payload = Payload::from_text(r#"{ "z": 1,  "a": "社保" }"#.to_string()).unwrap();
@@ -103,12 +145,15 @@ async fn contract(storage: Storage) {
         software_version: "0.1.0".into(),
         free_disk_bytes: Some(1 << 30),
         rejected_bundles: Vec::new(),
+        refused_records: 0,
     };
     storage.save_heartbeat("kiosk-a", &heartbeat, 20).await.unwrap();
     heartbeat.backlog = 0;
     storage.save_heartbeat("kiosk-a", &heartbeat, 30).await.unwrap();
     let kiosks = storage.kiosks().await.unwrap();
-    assert_eq!(kiosks.len(), 1);
+    assert_eq!(kiosks.len(), 2);
+    assert_eq!((kiosks[1].kiosk_id.as_str(), kiosks[1].revoked_at_ms), ("kiosk-e", Some(1_500)));
+    assert_eq!(kiosks[0].revoked_at_ms, None);
     assert_eq!((kiosks[0].last_heartbeat_ms, kiosks[0].last_heartbeat.as_ref().unwrap().backlog), (Some(30), 0));
     assert_eq!(kiosks[0].highest_contiguous_seq, 2100);
     assert_eq!(kiosks[0].label.as_deref(), Some("一号机"));
@@ -173,6 +218,18 @@ async fn contract(storage: Storage) {
     storage.book_appointment("kiosk-a", "book-2", &booking("ap-2"), "r2", 2).await.unwrap();
     assert!(storage.book_appointment("kiosk-a", "book-3", &booking("ap-3"), "r3", 2).await.is_err(), "slot full");
     assert_eq!(storage.booked(&slot.slot_id).await.unwrap(), 2);
+    // One booking per resident per window per day, whichever kiosk asks.
+    let later = citizen_central::demo_data::slot("si-20261127-1000").unwrap();
+    let at = |slot: &citizen_window_protocol::services::AppointmentSlot, id: &str| Appointment {
+        appointment_id: id.into(),
+        slot: slot.clone(),
+    };
+    let again = storage.book_appointment("kiosk-b", "book-4", &at(&later, "ap-4"), "r1", 2).await;
+    assert!(matches!(again, Err(citizen_central::storage::StorageError::AlreadyBooked(_))), "{again:?}");
+    let elsewhere = citizen_central::demo_data::slot("la-20261127-1000").unwrap();
+    storage.book_appointment("kiosk-b", "book-5", &at(&elsewhere, "ap-5"), "r1", 2).await.unwrap();
+    let next_day = citizen_central::demo_data::slot("si-20261128-1000").unwrap();
+    storage.book_appointment("kiosk-b", "book-6", &at(&next_day, "ap-6"), "r1", 2).await.unwrap();
 
     // Issue reports are found by their tracking number once synced.
     storage
@@ -324,8 +381,9 @@ async fn postgres_many_kiosks_at_once_are_answered_as_if_alone() {
     many_kiosks_at_once(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
 }
 
-/// A batch PostgreSQL refuses (its jsonb cannot hold the character U+0000, which the
-/// tracking-number index reads) fails alone: the batches stored with it are not held back.
+/// A batch PostgreSQL refuses fails alone: the batches stored with it are not held back. (The
+/// record rules keep out what the databases' JSON cannot hold; an index entry over PostgreSQL's
+/// size limit, a tracking number of 8,000 random characters, still gets through them.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_batch_the_database_refuses_fails_alone() {
     let Some(url) = postgres_test_database().await else {
@@ -336,7 +394,8 @@ async fn postgres_a_batch_the_database_refuses_fails_alone() {
     for k in 0..20 {
         let storage = storage.clone();
         uploads.push(tokio::spawn(async move {
-            let payload = if k == 7 { json!({"tracking_number": "R-\u{0}"}) } else { json!({"n": k}) };
+            let huge: String = (0..8000).map(|_| fastrand::alphanumeric()).collect();
+            let payload = if k == 7 { json!({ "tracking_number": huge }) } else { json!({"n": k}) };
             storage.insert_batch(&format!("kiosk-group-{k:02}"), vec![record(1, payload)], 1).await
         }));
     }

@@ -42,3 +42,16 @@ pub struct EnrolResponse {
     /// Hex Ed25519 public key that signs content bundles.
     pub content_signing_public_key_hex: String,
 }
+
+/// A kiosk renewing its certificate before it ends: a CSR made with a new key, sent over mutual
+/// TLS with the certificate in use, so the server knows which kiosk asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    pub csr_pem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewResponse {
+    pub certificate_pem: String,
+}

@@ -21,6 +21,9 @@ pub struct Heartbeat {
     pub free_disk_bytes: Option<u64>,
     /// Content bundles that failed a check since the last heartbeat.
     pub rejected_bundles: Vec<String>,
+    /// Journal records the server refused for good, kept aside on the kiosk.
+    #[serde(default)]
+    pub refused_records: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

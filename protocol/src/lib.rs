@@ -5,6 +5,8 @@ pub mod enrolment;
 pub mod error;
 pub mod heartbeat;
 pub mod paths;
+pub mod private_files;
+pub mod record_rules;
 pub mod services;
 pub mod sync;
 

@@ -1,6 +1,8 @@
 //! Every path the central server serves. `{name}` marks a path parameter (axum 0.8 syntax).
 
 pub const ENROL: &str = "/v1/enrol";
+/// A kiosk's certificate renewed: a new CSR in, over mutual TLS with the current certificate.
+pub const CERTIFICATE: &str = "/v1/certificate";
 /// The fleet CA certificate, fetched before enrolment and checked against the token's fingerprint.
 pub const FLEET_CA: &str = "/v1/fleet-ca.pem";
 pub const TRANSACTIONS: &str = "/v1/transactions";

@@ -58,6 +58,18 @@ pub struct TransactionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UploadBatch {
     pub records: Vec<TransactionRecord>,
+    /// Nothing at or below this sequence number will ever come under the sending kiosk's
+    /// identity (delivered under an earlier one, or acknowledged and pruned): the server's
+    /// watermark may start there.
+    #[serde(default)]
+    pub starts_after: u64,
+}
+
+impl UploadBatch {
+    /// A batch of `records` that declares no floor.
+    pub fn of(records: Vec<TransactionRecord>) -> Self {
+        Self { records, starts_after: 0 }
+    }
 }
 
 /// A record whose id the server already holds with a different payload: reported, not overwritten.
@@ -75,6 +87,18 @@ pub struct BatchAck {
     pub inserted: u32,
     pub duplicates: u32,
     pub conflicts: Vec<Conflict>,
+    /// Records refused for good (`record_rules`): the server holds a note in their place, so the
+    /// watermark passes them; the kiosk keeps them aside and never sends them again.
+    #[serde(default)]
+    pub refused: Vec<Refusal>,
+}
+
+/// A record the server will never store, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub id: Uuid,
+    pub seq: u64,
+    pub reason: String,
 }
 
 /// The hash both sides agree on: hex SHA-256 of the payload's JSON text (serde_json, sorted keys).

@@ -25,6 +25,8 @@ pub enum JournalError {
         "the transaction's payload is {bytes} bytes, more than the {limit} a record may hold: it was not recorded. This is a program error: report it"
     )]
     PayloadTooLarge { bytes: usize, limit: usize },
+    #[error("the transaction was not recorded: {reason}. This is a program error: report it")]
+    BreaksRecordRules { reason: String },
     #[error("no transaction with sequence number {0} in the journal")]
     NoSuchRecord(u64),
     #[error("the journal ({path}) failed: {message}")]

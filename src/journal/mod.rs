@@ -3,6 +3,7 @@
 //! never updated in place: acknowledgements, receipt outcomes and sync attempts are new rows.
 //! Time comes in as an argument (milliseconds since the Unix epoch).
 
+mod delivery;
 mod error;
 mod schema;
 
@@ -74,6 +75,9 @@ pub struct SyncStatus {
     pub oldest_pending_ms: Option<i64>,
     pub last_success_ms: Option<i64>,
     pub last_error: Option<(i64, String)>,
+    /// Records the server refused for good, kept aside; with the latest reason.
+    pub refused: u64,
+    pub last_refusal: Option<(u64, String)>,
 }
 
 pub struct Journal {
@@ -94,10 +98,9 @@ impl Journal {
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
         let fail = |e: rusqlite::Error| JournalError::from_sqlite(path, &e).refine();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| JournalError::CannotOpen { path: path.to_path_buf(), message: e.to_string() })?;
-        }
+        // Readable by the kiosk's user alone, even where an older version left it open.
+        citizen_window_protocol::private_files::keep_sqlite_private(path)
+            .map_err(|e| JournalError::CannotOpen { path: path.to_path_buf(), message: e.to_string() })?;
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(fail)?;
@@ -180,6 +183,12 @@ impl Journal {
         let payload_text = serde_json::to_string(new.payload).expect("JSON values serialise");
         if payload_text.len() > MAX_PAYLOAD_BYTES {
             return Err(JournalError::PayloadTooLarge { bytes: payload_text.len(), limit: MAX_PAYLOAD_BYTES });
+        }
+        // What the server would refuse is never recorded: it could not be delivered.
+        let resident = new.resident.map(ResidentKey::as_str);
+        if let Some(reason) = citizen_window_protocol::record_rules::content_refusal(new.kind, &payload_text, resident)
+        {
+            return Err(JournalError::BreaksRecordRules { reason });
         }
         let hash = payload_hash(&payload_text);
         let id = uuid_v7(now_ms);
@@ -381,18 +390,20 @@ impl Journal {
     }
 
     /// Deletes acknowledged records created before `cutoff_ms`. Unacknowledged records are never
-    /// pruned, however old.
+    /// pruned, however old, and neither are records the server refused.
     pub fn prune_acknowledged(&mut self, cutoff_ms: i64) -> Result<usize, JournalError> {
         let through = self.acknowledged_through()?;
         let result = (|| {
             let tx = self.conn.transaction()?;
             tx.execute(
                 "DELETE FROM receipt_events WHERE seq IN
-                 (SELECT seq FROM transactions WHERE seq <= ?1 AND created_at_ms < ?2)",
+                 (SELECT seq FROM transactions WHERE seq <= ?1 AND created_at_ms < ?2
+                  AND seq NOT IN (SELECT seq FROM sync_refusals))",
                 params![through as i64, cutoff_ms],
             )?;
             let pruned = tx.execute(
-                "DELETE FROM transactions WHERE seq <= ?1 AND created_at_ms < ?2",
+                "DELETE FROM transactions WHERE seq <= ?1 AND created_at_ms < ?2
+                 AND seq NOT IN (SELECT seq FROM sync_refusals)",
                 params![through as i64, cutoff_ms],
             )?;
             tx.commit()?;
@@ -428,6 +439,18 @@ impl Journal {
         Ok(())
     }
 
+    /// Sets aside a record the server refused for good: kept, never pruned, never sent again
+    /// (the server holds a note in its place). Noting it twice changes nothing.
+    pub fn record_refusal(&mut self, seq: u64, id: &Uuid, reason: &str, now_ms: i64) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO sync_refusals (seq, id, reason, at_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (seq) DO NOTHING",
+                params![seq as i64, id.to_string(), reason, now_ms],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
     pub fn sync_status(&mut self) -> Result<SyncStatus, JournalError> {
         let through = self.acknowledged_through()?;
         let last_seq = self.last_seq()?;
@@ -453,6 +476,13 @@ impl Journal {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
+            let refused: i64 = self.conn.query_row("SELECT COUNT(*) FROM sync_refusals", [], |r| r.get(0))?;
+            let last_refusal: Option<(i64, String)> = self
+                .conn
+                .query_row("SELECT seq, reason FROM sync_refusals ORDER BY at_ms DESC, seq DESC LIMIT 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
             Ok(SyncStatus {
                 last_seq,
                 acknowledged_through: through,
@@ -460,6 +490,8 @@ impl Journal {
                 oldest_pending_ms,
                 last_success_ms,
                 last_error,
+                refused: refused as u64,
+                last_refusal: last_refusal.map(|(seq, reason)| (seq as u64, reason)),
             })
         })();
         result.map_err(|e| self.fail(e))

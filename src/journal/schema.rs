@@ -55,4 +55,22 @@ CREATE TABLE once_keys (
     seq INTEGER NOT NULL
 );
 "#,
+    r#"
+-- Records the server refused for good (a kind it does not know, a damaged payload): set aside,
+-- never sent again and never pruned, for the technician. The watermark passes them.
+CREATE TABLE sync_refusals (
+    seq    INTEGER PRIMARY KEY,
+    id     TEXT    NOT NULL,
+    reason TEXT    NOT NULL,
+    at_ms  INTEGER NOT NULL
+);
+"#,
+    r#"
+-- The watermark when each identity (kiosk id from enrolment) was first used: what came before was
+-- delivered under an earlier identity, so a kiosk enrolled again sends only the rest.
+CREATE TABLE identity_bases (
+    kiosk_id TEXT    PRIMARY KEY,
+    base_seq INTEGER NOT NULL
+);
+"#,
 ];

@@ -115,7 +115,10 @@ fn disk_full_refuses_the_transaction_and_loses_nothing() {
     journal.conn.pragma_update(None, "max_page_count", pages).unwrap();
     let big = json!({"blob": "x".repeat(64 * 1024)});
     let err = journal
-        .record(&NewTransaction { kind: "report", payload: &big, resident: None, receipt: ReceiptPlan::NotNeeded }, 5)
+        .record(
+            &NewTransaction { kind: "issue_report", payload: &big, resident: None, receipt: ReceiptPlan::NotNeeded },
+            5,
+        )
         .unwrap_err();
     assert!(matches!(err, JournalError::DiskFull { .. }), "{err:?}");
     assert!(err.to_string().contains("nothing already recorded is lost"));
@@ -156,7 +159,10 @@ fn a_payload_too_large_to_upload_is_refused_before_anything_is_written() {
     let (_dir, mut journal) = open();
     let huge = json!({"blob": "x".repeat(MAX_PAYLOAD_BYTES)});
     let err = journal
-        .record(&NewTransaction { kind: "report", payload: &huge, resident: None, receipt: ReceiptPlan::NotNeeded }, 5)
+        .record(
+            &NewTransaction { kind: "issue_report", payload: &huge, resident: None, receipt: ReceiptPlan::NotNeeded },
+            5,
+        )
         .unwrap_err();
     assert!(matches!(err, JournalError::PayloadTooLarge { .. }), "{err:?}");
     assert!(journal.refusal().is_none(), "other transactions still go through");

@@ -181,6 +181,8 @@ pub enum OnlineProblem {
     TooShort,
     /// The server refused: the appointment slot filled up meanwhile.
     Full,
+    /// The server refused: one appointment per resident per window per day.
+    AlreadyBooked,
     NotFound,
     /// The server did not answer.
     Unavailable,

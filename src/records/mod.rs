@@ -21,13 +21,5 @@ pub use statement::{allowance_name, statement_receipt};
 pub use ticket::{TicketPayload, Window, next_ticket_number};
 pub use vote::{VoteChoice, VotePayload, new_vote_code};
 
-/// The journal's kind for each record; the central server reads the same names.
-pub mod kinds {
-    pub const QUEUE_TICKET: &str = "queue_ticket";
-    pub const ISSUE_REPORT: &str = "issue_report";
-    pub const VOTE: &str = "vote";
-    pub const BILL_PAYMENT: &str = "bill_payment";
-    pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
-    pub const APPOINTMENT: &str = "appointment";
-    pub const CONTENT_SLIP: &str = "content_slip";
-}
+/// The journal's kind for each record: the protocol's list, which the central server checks.
+pub use citizen_window_protocol::record_rules::kinds;

@@ -82,6 +82,7 @@ pub async fn enrol(
             kiosk_id: answer.kiosk_id,
             server_url: server_url.to_string(),
             content_signing_public_key_hex: answer.content_signing_public_key_hex,
+            enrolled_at_ms: Some(crate::journal::now_ms()),
         },
         key_pem: key.serialize_pem(),
         cert_pem: answer.certificate_pem,

@@ -27,6 +27,7 @@ pub fn build(
         software_version: env!("CARGO_PKG_VERSION").to_string(),
         free_disk_bytes: free_disk_bytes(state_dir),
         rejected_bundles: Vec::new(),
+        refused_records: sync.refused,
     }
 }
 

@@ -12,6 +12,9 @@ pub const CERT_FILE: &str = "kiosk.pem";
 pub const CA_FILE: &str = "fleet-ca.pem";
 pub const ENROLMENT_FILE: &str = "enrolment.json";
 pub const RESIDENT_SECRET_FILE: &str = "resident-key.secret";
+/// A renewed key and certificate, in one file so that they are replaced together; preferred over
+/// the key and certificate from enrolment when present.
+pub const RENEWED_FILE: &str = "kiosk-renewed.pem";
 
 /// Where the kiosk keeps its state unless told otherwise.
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/citizen-window";
@@ -27,6 +30,11 @@ pub struct Enrolment {
     pub kiosk_id: String,
     pub server_url: String,
     pub content_signing_public_key_hex: String,
+    /// When this identity was made. An identity from before this was recorded may have
+    /// delivered the journal's acknowledged records itself; one made since starts where the
+    /// journal's watermark stood when it was first used (see `Journal::delivery_floor`).
+    #[serde(default)]
+    pub enrolled_at_ms: Option<i64>,
 }
 
 /// The enrolled kiosk's files, loaded.
@@ -43,6 +51,13 @@ impl std::fmt::Debug for KioskIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KioskIdentity").field("enrolment", &self.enrolment).finish_non_exhaustive()
     }
+}
+
+/// The private key and the certificate of a renewed identity's file.
+fn split_key_and_certificate(both: &str) -> Option<(String, String)> {
+    let at = both.find("-----BEGIN CERTIFICATE-----")?;
+    let (key, cert) = both.split_at(at);
+    key.contains("PRIVATE KEY-----").then(|| (key.trim_end().to_string() + "\n", cert.to_string()))
 }
 
 pub fn identity_dir(state_dir: &Path) -> PathBuf {
@@ -69,23 +84,37 @@ impl KioskIdentity {
             .map_err(|e| SyncError::NotEnrolled(format!("{} is damaged: {e}", dir.join(ENROLMENT_FILE).display())))?;
         let secret = hex::decode(read(RESIDENT_SECRET_FILE)?.trim())
             .map_err(|_| SyncError::NotEnrolled(format!("{} is damaged", dir.join(RESIDENT_SECRET_FILE).display())))?;
-        Ok(Self {
-            enrolment,
-            key_pem: read(KEY_FILE)?,
-            cert_pem: read(CERT_FILE)?,
-            ca_pem: read(CA_FILE)?,
-            resident_secret: secret,
-        })
+        let (key_pem, cert_pem) = match std::fs::read_to_string(dir.join(RENEWED_FILE)) {
+            Ok(renewed) => split_key_and_certificate(&renewed).ok_or_else(|| {
+                SyncError::NotEnrolled(format!(
+                    "{} is damaged: remove it to go back to the enrolment's certificate",
+                    dir.join(RENEWED_FILE).display()
+                ))
+            })?,
+            Err(_) => (read(KEY_FILE)?, read(CERT_FILE)?),
+        };
+        Ok(Self { enrolment, key_pem, cert_pem, ca_pem: read(CA_FILE)?, resident_secret: secret })
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
         let dir = identity_dir(state_dir);
-        std::fs::create_dir_all(&dir)?;
+        citizen_window_protocol::private_files::create_private_dir(&dir)?;
         write_private(&dir.join(KEY_FILE), self.key_pem.as_bytes())?;
         write_private(&dir.join(RESIDENT_SECRET_FILE), hex::encode(&self.resident_secret).as_bytes())?;
         write_private(&dir.join(CERT_FILE), self.cert_pem.as_bytes())?;
         write_private(&dir.join(CA_FILE), self.ca_pem.as_bytes())?;
         let enrolment = serde_json::to_vec_pretty(&self.enrolment).expect("serialises");
-        write_private(&dir.join(ENROLMENT_FILE), &enrolment)
+        write_private(&dir.join(ENROLMENT_FILE), &enrolment)?;
+        // A new enrolment: a certificate renewed under the previous one no longer applies.
+        match std::fs::remove_file(dir.join(RENEWED_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Stores a renewed key and certificate, both at once (one file, replaced atomically).
+    pub fn save_renewed(&self, state_dir: &Path) -> std::io::Result<()> {
+        let both = format!("{}\n{}", self.key_pem.trim_end(), self.cert_pem);
+        write_private(&identity_dir(state_dir).join(RENEWED_FILE), both.as_bytes())
     }
 }

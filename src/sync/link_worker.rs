@@ -17,6 +17,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+/// How often the link sees whether the kiosk's certificate is due for renewal.
+const RENEWAL_CHECK: Duration = Duration::from_secs(3600);
+
 /// How often the link checks on the server.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkTiming {
@@ -74,7 +77,7 @@ impl ServerLink {
                         let uploader = OutboxUploader::new(journal.clone(), client.clone());
                         let uploads = tokio::spawn(uploader.run(wake.clone(), shutdown.clone(), timing.upload_idle));
                         let link = Heartbeats { client, journal, state_dir, events, wake, timing };
-                        link.run(&shutdown).await;
+                        link.run(shutdown.clone()).await;
                         let _ = uploads.await;
                     });
                 })
@@ -116,9 +119,18 @@ struct Heartbeats {
 impl Heartbeats {
     /// Sends a heartbeat now and then; each answer or failure is the kiosk's online state. Back
     /// online, the uploader is woken at once: the backlog goes without waiting out its backoff.
-    async fn run(&self, shutdown: &CancellationToken) {
+    /// Once an hour, while online, it renews the kiosk's certificate if that is due.
+    async fn run(mut self, shutdown: CancellationToken) {
         let mut online = None;
+        let mut renewal_checked: Option<std::time::Instant> = None;
         loop {
+            if online == Some(true) && renewal_checked.is_none_or(|at| at.elapsed() >= RENEWAL_CHECK) {
+                renewal_checked = Some(std::time::Instant::now());
+                let now = crate::journal::now_ms();
+                if let Err(e) = super::renewal::renew_if_due(&mut self.client, &self.state_dir, now).await {
+                    tracing::warn!("the kiosk's certificate could not be renewed (tried again in an hour): {e}");
+                }
+            }
             let sent = super::heartbeat::send(&self.client, &self.journal, Vec::new(), None, &self.state_dir).await;
             let now_online = match sent {
                 Ok(()) => true,

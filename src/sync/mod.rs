@@ -7,6 +7,7 @@ pub mod heartbeat;
 pub mod identity;
 pub mod link_worker;
 pub mod online_desk;
+pub mod renewal;
 pub mod server_client;
 pub mod tls_probe;
 pub mod uploader;
@@ -22,7 +23,7 @@ pub enum SyncError {
     )]
     UntrustedServer(String),
     #[error(
-        "the server refused this kiosk's certificate ({0}): the kiosk may have been removed from the fleet; enrol it again"
+        "the server refused this kiosk's certificate ({0}): it may have ended (kiosks renew theirs while a third is left) or be from another fleet; enrol the kiosk again with a new token (kioskctl enrol)"
     )]
     CertificateRefused(String),
     #[error(

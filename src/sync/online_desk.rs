@@ -73,6 +73,8 @@ pub enum OnlineAnswer {
     NotFound,
     /// The server refused the change (a slot that filled up meanwhile).
     Refused,
+    /// The resident already has an appointment at that window on that day.
+    AlreadyBooked,
     /// The server cannot be reached, did not answer in time, or failed.
     Unavailable,
 }
@@ -137,6 +139,7 @@ async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
     };
     result.unwrap_or_else(|e| match e {
         SyncError::Server { status: 404, .. } => OnlineAnswer::NotFound,
+        SyncError::Server { status: 409, code, .. } if code == "already_booked" => OnlineAnswer::AlreadyBooked,
         SyncError::Server { status: 409, .. } => OnlineAnswer::Refused,
         other => {
             tracing::warn!("an online service failed: {other}");

@@ -22,7 +22,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct ServerClient {
-    http: reqwest::Client,
+    /// Shared by every clone, so that a renewed certificate reaches all of them at once.
+    http: std::sync::Arc<std::sync::RwLock<reqwest::Client>>,
     base: String,
     identity: KioskIdentity,
     upload_timeout: Duration,
@@ -50,11 +51,38 @@ impl ServerClient {
     pub fn new(identity: &KioskIdentity) -> Result<Self, SyncError> {
         let pem = format!("{}\n{}", identity.key_pem.trim_end(), identity.cert_pem);
         Ok(Self {
-            http: fleet_http_client(&identity.ca_pem, Some(&pem))?,
+            http: std::sync::Arc::new(std::sync::RwLock::new(fleet_http_client(&identity.ca_pem, Some(&pem))?)),
             base: identity.enrolment.server_url.clone(),
             identity: identity.clone(),
             upload_timeout: UPLOAD_TIMEOUT,
         })
+    }
+
+    /// The identity this client presents.
+    pub fn identity(&self) -> &KioskIdentity {
+        &self.identity
+    }
+
+    /// Presents `identity`'s key and certificate from now on, in this client and every clone of it.
+    pub fn use_identity(&mut self, identity: &KioskIdentity) -> Result<(), SyncError> {
+        let pem = format!("{}\n{}", identity.key_pem.trim_end(), identity.cert_pem);
+        let http = fleet_http_client(&identity.ca_pem, Some(&pem))?;
+        *self.http.write().unwrap_or_else(|e| e.into_inner()) = http;
+        self.identity = identity.clone();
+        Ok(())
+    }
+
+    fn http(&self) -> reqwest::Client {
+        self.http.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Asks the server for a certificate for this kiosk's new key (renewal).
+    pub async fn renew_certificate(&self, csr_pem: &str) -> Result<String, SyncError> {
+        let request = citizen_window_protocol::enrolment::RenewRequest { csr_pem: csr_pem.to_string() };
+        let response =
+            self.http().post(self.url(paths::CERTIFICATE)).timeout(ONLINE_TIMEOUT).json(&request).send().await?;
+        let answer: citizen_window_protocol::enrolment::RenewResponse = Self::answer(response).await?;
+        Ok(answer.certificate_pem)
     }
 
     /// A client whose uploads give up after `timeout` (tests; the default is 30 s).
@@ -87,7 +115,7 @@ impl ServerClient {
     }
 
     pub async fn upload(&self, batch: &UploadBatch) -> Result<BatchAck, SyncError> {
-        match self.http.post(self.url(paths::TRANSACTIONS)).json(batch).send().await {
+        match self.http().post(self.url(paths::TRANSACTIONS)).json(batch).send().await {
             Ok(response) => Self::answer(response).await,
             Err(e) => Err(self.explain(e.into()).await),
         }
@@ -103,12 +131,12 @@ impl ServerClient {
 
     pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {
         let response =
-            self.http.post(self.url(paths::HEARTBEAT)).timeout(ONLINE_TIMEOUT).json(heartbeat).send().await?;
+            self.http().post(self.url(paths::HEARTBEAT)).timeout(ONLINE_TIMEOUT).json(heartbeat).send().await?;
         Self::answer(response).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: String) -> Result<T, SyncError> {
-        let response = self.http.get(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
+        let response = self.http().get(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
         Self::answer(response).await
     }
 
@@ -130,7 +158,7 @@ impl ServerClient {
         idempotency_key: &str,
     ) -> Result<T, SyncError> {
         let request =
-            self.http.post(self.url(path)).timeout(ONLINE_TIMEOUT).header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
+            self.http().post(self.url(path)).timeout(ONLINE_TIMEOUT).header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
         Self::answer(request.json(body).send().await?).await
     }
 
@@ -149,7 +177,7 @@ impl ServerClient {
     /// Cancels a pending order (idempotent: cancelling twice, or after payment, changes nothing).
     pub async fn cancel_payment_order(&self, order_id: &str) -> Result<PaymentOrder, SyncError> {
         let path = paths::fill(paths::PAYMENT_ORDER_CANCEL, &[order_id]);
-        let response = self.http.post(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
+        let response = self.http().post(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
         Self::answer(response).await
     }
 

@@ -37,6 +37,7 @@ pub struct SyncReport {
     pub inserted: u64,
     pub duplicates: u64,
     pub conflicts: u64,
+    pub refused: u64,
     pub acknowledged_through: u64,
 }
 
@@ -96,28 +97,47 @@ impl OutboxUploader {
         result
     }
 
+    /// Sends what the server lacks, from the journal's watermark or from the server's own when
+    /// it is lower (a server restored from a backup), declaring this identity's floor
+    /// ([`Journal::delivery_floor`]) so that a kiosk enrolled again delivers its backlog once.
     async fn drain(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         let batch_size = self.batch_size;
+        let kiosk_id = self.client.identity().enrolment.kiosk_id.clone();
+        let made_since_recorded = self.client.identity().enrolment.enrolled_at_ms.is_some();
+        let mut from = with_journal(&self.journal, |j| j.acknowledged_through()).await?;
+        let mut previous_answer: Option<u64> = None;
         loop {
-            let mut pending = with_journal(&self.journal, move |j| j.pending(batch_size)).await?;
+            let id = kiosk_id.clone();
+            let (floor, mut pending) = with_journal(&self.journal, move |j| {
+                let floor = j.delivery_floor(&id, made_since_recorded)?;
+                Ok((floor, j.records_after(from.max(floor), batch_size)?))
+            })
+            .await?;
             pending.truncate(records_within_byte_limit(&pending));
             let Some(last) = pending.last().map(|r| r.seq) else {
                 report.acknowledged_through = with_journal(&self.journal, |j| j.acknowledged_through()).await?;
                 return Ok(report);
             };
-            let batch = UploadBatch { records: pending.into_iter().map(to_wire).collect() };
+            let batch = UploadBatch { records: pending.into_iter().map(to_wire).collect(), starts_after: floor };
             report.sent += batch.records.len() as u64;
             let ack = self.client.upload(&batch).await?;
             report.inserted += u64::from(ack.inserted);
             report.duplicates += u64::from(ack.duplicates);
             report.conflicts += ack.conflicts.len() as u64;
+            report.refused += ack.refused.len() as u64;
             let highest = ack.highest_contiguous_seq;
             let conflicts = ack.conflicts.clone();
+            let refused = ack.refused.clone();
             let raised = with_journal(&self.journal, move |j| {
                 for c in &conflicts {
                     tracing::error!(seq = c.seq, id = %c.id, reason = %c.reason, "server reports a conflicting transaction");
                     j.record_conflict(c.seq, &c.id, &c.reason, now_ms())?;
+                }
+                // Set aside before the watermark passes them, so a crash between never loses the note.
+                for r in &refused {
+                    tracing::error!(seq = r.seq, id = %r.id, reason = %r.reason, "server refused a record for good; kept aside");
+                    j.record_refusal(r.seq, &r.id, &r.reason, now_ms())?;
                 }
                 j.acknowledge_through(highest, now_ms())
             })
@@ -126,10 +146,24 @@ impl OutboxUploader {
                 return Err(SyncError::Malformed(format!("the server's acknowledgement cannot be taken: {e}")));
             }
             report.acknowledged_through = highest;
-            if highest < last {
-                // The server holds a gap before the end of what it was just sent: do not loop on it.
-                return Err(SyncError::Malformed(format!("the server acknowledged only up to {highest} of {last}")));
+            if highest >= last {
+                from = highest;
+                continue;
             }
+            if previous_answer == Some(highest) {
+                // The server holds a gap it does not fill from what it is sent: do not loop on it.
+                return Err(SyncError::Malformed(format!(
+                    "the server acknowledged only up to {highest} of {last}, twice: the technician can see the server's view with citizen-central kiosks"
+                )));
+            }
+            // The server lacks records below what was sent (restored from a backup): send from its value.
+            tracing::warn!(
+                server = highest,
+                sent_through = last,
+                "the server is behind this kiosk: sending from its watermark"
+            );
+            previous_answer = Some(highest);
+            from = highest;
         }
     }
 

@@ -48,6 +48,12 @@ pub fn render_status(status: &SyncStatus, now: i64) -> String {
     if let Some((at, message)) = &status.last_error {
         out.push_str(&format!("last error:            {} ({})\n", message, ago(*at)));
     }
+    if let Some((seq, reason)) = &status.last_refusal {
+        out.push_str(&format!(
+            "refused by the server: {} kept aside, never sent again (latest: record {seq}, {reason}); report them to the software's maintainers\n",
+            status.refused
+        ));
+    }
     out
 }
 

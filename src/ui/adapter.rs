@@ -437,6 +437,7 @@ fn apply_online(window: &AppWindow, view: &OnlineView, qr: &RefCell<Option<(Stri
             None => "",
             Some(OnlineProblem::TooShort) => "too_short",
             Some(OnlineProblem::Full) => "full",
+            Some(OnlineProblem::AlreadyBooked) => "already_booked",
             Some(OnlineProblem::NotFound) => "not_found",
             Some(OnlineProblem::Unavailable) => "unavailable",
         }

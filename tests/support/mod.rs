@@ -43,7 +43,12 @@ impl TestFleet {
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         pki::init_fleet(dir.path(), &["localhost".into(), "127.0.0.1".into()]).unwrap();
-        let config = CentralConfig { database: "central.sqlite".into(), public_url: "https://localhost:1".into() };
+        let config = CentralConfig {
+            database: "central.sqlite".into(),
+            public_url: "https://localhost:1".into(),
+            appointment_horizon_days: 30,
+            kiosk_certificate_days: 365,
+        };
         config.save(dir.path()).unwrap();
         let listen = "127.0.0.1:0".parse().unwrap();
         let server = citizen_central::server::start_with(dir.path(), listen, options, customize).await.unwrap();

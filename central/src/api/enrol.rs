@@ -1,23 +1,64 @@
 //! Enrolment: a one-time token and the kiosk's CSR in; the kiosk's certificate, the fleet CA and
 //! the fleet's secrets out. The token is used up only when the certificate is made.
 
+use super::identity::Kiosk;
 use super::{SharedState, error, now_ms, storage_error};
 use crate::storage::token_hash;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse};
+use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse, RenewRequest, RenewResponse};
 
 pub async fn fleet_ca(State(state): State<SharedState>) -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/x-pem-file")], state.fleet.ca_pem.clone()).into_response()
 }
 
-pub async fn enrol(State(state): State<SharedState>, Json(request): Json<EnrolRequest>) -> Response {
+/// The longest kiosk label kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// How long a refused enrolment waits before its answer, so that guessing tokens is slow.
+const REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn invalid_token() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "invalid_token",
+        "this enrolment token is unknown, already used or expired: ask the operator for a new one (citizen-central enrol-token)",
+    )
+}
+
+/// The token is checked first, by its hash (cheap); only then is the CSR verified and signed,
+/// and the token used up together with the kiosk's registration.
+pub async fn enrol(
+    State(state): State<SharedState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Json(request): Json<EnrolRequest>,
+) -> Response {
+    let hash = token_hash(&request.token);
+    match state.storage.enrol_token_usable(&hash, now_ms()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(%peer, "enrolment refused: unknown, used or expired token");
+            tokio::time::sleep(REFUSAL_DELAY).await;
+            return invalid_token();
+        }
+        Err(e) => return storage_error(e),
+    }
+    if let Some(label) = &request.label
+        && (label.chars().count() > MAX_LABEL_CHARS || label.chars().any(char::is_control))
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_label",
+            format!("a kiosk label is at most {MAX_LABEL_CHARS} characters, without control characters: shorten it"),
+        );
+    }
     let kiosk_id = format!("kiosk-{}", crate::pki::random_hex(8));
-    let certificate_pem = match state.fleet.sign_kiosk_csr(&request.csr_pem, &kiosk_id) {
+    let certificate_pem = match state.fleet.sign_kiosk_csr(&request.csr_pem, &kiosk_id, state.kiosk_certificate_days) {
         Ok(pem) => pem,
         Err(e) => {
+            tracing::warn!(%peer, "enrolment refused: bad CSR");
             return error(
                 StatusCode::BAD_REQUEST,
                 "bad_csr",
@@ -25,15 +66,9 @@ pub async fn enrol(State(state): State<SharedState>, Json(request): Json<EnrolRe
             );
         }
     };
-    match state.storage.enrol_kiosk(&token_hash(&request.token), &kiosk_id, request.label.as_deref(), now_ms()).await {
+    match state.storage.enrol_kiosk(&hash, &kiosk_id, request.label.as_deref(), now_ms()).await {
         Ok(true) => {}
-        Ok(false) => {
-            return error(
-                StatusCode::FORBIDDEN,
-                "invalid_token",
-                "this enrolment token is unknown, already used or expired: ask the operator for a new one (citizen-central enrol-token)",
-            );
-        }
+        Ok(false) => return invalid_token(),
         Err(e) => return storage_error(e),
     }
     tracing::info!(%kiosk_id, "kiosk enrolled");
@@ -45,4 +80,20 @@ pub async fn enrol(State(state): State<SharedState>, Json(request): Json<EnrolRe
         content_signing_public_key_hex: state.fleet.content_signing_public_key_hex.clone(),
     })
     .into_response()
+}
+
+/// A kiosk renews its certificate over mutual TLS with the one it has (the extractor has checked
+/// it is enrolled and not revoked): the new certificate names the same kiosk, for a new key.
+pub async fn renew(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    Json(request): Json<RenewRequest>,
+) -> Response {
+    match state.fleet.sign_kiosk_csr(&request.csr_pem, &kiosk_id, state.kiosk_certificate_days) {
+        Ok(certificate_pem) => {
+            tracing::info!(%kiosk_id, "kiosk certificate renewed");
+            Json(RenewResponse { certificate_pem }).into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, "bad_csr", format!("{e:#}: make a new key and CSR and ask again")),
+    }
 }

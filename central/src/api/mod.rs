@@ -3,12 +3,14 @@
 
 mod enrol;
 mod identity;
+pub mod kiosk_register;
 mod openapi;
 mod pay_page;
 mod payment_notification;
 mod services;
 mod sync;
 
+pub use enrol::MAX_LABEL_CHARS;
 pub use identity::PeerKiosk;
 pub use payment_notification::{NOTIFICATION_WINDOW_MS, sign as sign_payment_notification};
 
@@ -28,12 +30,18 @@ pub struct AppState {
     pub storage: Storage,
     pub fleet: Fleet,
     pub public_url: String,
+    /// Appointments may be booked from tomorrow to this many days ahead.
+    pub appointment_horizon_days: u32,
+    /// How long the kiosk certificates this server signs are valid.
+    pub kiosk_certificate_days: u32,
     /// Whether the demo payment page is served (`serve --demo-payments`): anyone who sees a
     /// payment code could then mark its order paid, so never on a real fleet.
     pub demo_payments: bool,
     pub limits: ConnectionLimits,
     /// Upload bodies being parsed at once (see [`UPLOADS_PARSED_AT_ONCE`]).
     pub upload_parsing: tokio::sync::Semaphore,
+    /// Which kiosks may be served: enrolled and not revoked.
+    pub kiosk_register: kiosk_register::KioskRegister,
     /// Uploads in progress per kiosk, at most [`ConnectionLimits::uploads_per_kiosk`] each.
     pub uploads_in_progress: Mutex<HashMap<String, usize>>,
 }
@@ -42,18 +50,21 @@ impl AppState {
     pub fn new(
         storage: Storage,
         fleet: Fleet,
-        public_url: String,
+        config: &crate::config::CentralConfig,
         demo_payments: bool,
         limits: ConnectionLimits,
     ) -> Self {
         Self {
             storage,
             fleet,
-            public_url,
+            public_url: config.public_url.clone(),
+            appointment_horizon_days: config.appointment_horizon_days,
+            kiosk_certificate_days: config.kiosk_certificate_days,
             demo_payments,
             limits,
             upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE),
             uploads_in_progress: Mutex::new(HashMap::new()),
+            kiosk_register: kiosk_register::KioskRegister::default(),
         }
     }
 }
@@ -88,6 +99,15 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         (
             doc("post", paths::ENROL, "Enrol a kiosk: one-time token and CSR in, certificate out", false),
             post(enrol::enrol),
+        ),
+        (
+            doc(
+                "post",
+                paths::CERTIFICATE,
+                "Renew this kiosk's certificate: a CSR with a new key in, a certificate out",
+                true,
+            ),
+            post(enrol::renew),
         ),
         (doc("post", paths::TRANSACTIONS, "Upload a batch of journal records (idempotent)", true), post(sync::upload)),
         (doc("post", paths::HEARTBEAT, "Report device states, backlog and versions", true), post(sync::heartbeat)),
@@ -172,7 +192,32 @@ pub fn router(state: SharedState) -> axum::Router {
     }
     router
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /v1/openapi.json") })
+        .layer(axum::middleware::map_response(errors_as_json))
         .with_state(state)
+}
+
+/// Every error answer in the documented error JSON: axum's own refusals (a body that is not
+/// JSON, too large, of the wrong type, missing a field) come as plain text otherwise. Pages for
+/// people (the demo payment page) keep their HTML.
+async fn errors_as_json(response: Response) -> Response {
+    let status = response.status();
+    let content_type = response.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec());
+    let plain = content_type.as_deref().is_none_or(|t| t.starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&body).trim().to_string();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable_body",
+        _ => "error",
+    };
+    let message = if said.is_empty() { status.to_string() } else { said };
+    error(status, code, format!("{message}: see /v1/openapi.json"))
 }
 
 /// An error answer with a stable code and a sentence that says what to do.
@@ -184,6 +229,7 @@ pub fn storage_error(e: StorageError) -> Response {
     match e {
         StorageError::BadRecord { .. } => error(StatusCode::UNPROCESSABLE_ENTITY, "bad_record", e.to_string()),
         StorageError::Refused(message) => error(StatusCode::CONFLICT, "refused", message),
+        StorageError::AlreadyBooked(message) => error(StatusCode::CONFLICT, "already_booked", message),
         StorageError::Backend(message) => {
             tracing::error!(%message, "storage failed");
             error(

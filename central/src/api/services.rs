@@ -3,7 +3,7 @@
 
 use super::identity::Kiosk;
 use super::{SharedState, error, now_ms, storage_error};
-use crate::demo_data;
+use crate::{calendar, demo_data};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,6 +22,15 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
         .map(str::trim)
         .filter(|k| (8..=128).contains(&k.len()))
         .map(str::to_string)
+}
+
+/// A key sent again with another request: the first request's answer would be wrong for it.
+fn key_reused() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "idempotency_key_reused",
+        format!("this {IDEMPOTENCY_KEY_HEADER} was used for another request: make a new key for a new request"),
+    )
 }
 
 fn idempotency_key_missing() -> Response {
@@ -80,7 +89,8 @@ pub async fn create_payment_order(
         created_at_ms: now_ms(),
     };
     match state.storage.create_payment_order(&kiosk_id, &key, &order).await {
-        Ok(order) => Json(order).into_response(),
+        Ok(made) if made.account != order.account || made.amount_fen != order.amount_fen => key_reused(),
+        Ok(made) => Json(made).into_response(),
         Err(e) => storage_error(e),
     }
 }
@@ -134,10 +144,8 @@ pub async fn appointment_slots(
     Kiosk(_): Kiosk,
     Query(query): Query<SlotsQuery>,
 ) -> Response {
-    let valid = query.day.len() == 10
-        && query.day.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if !valid {
-        return error(StatusCode::BAD_REQUEST, "bad_day", "give day=YYYY-MM-DD");
+    if let Some(refusal) = refused_day(&state, &query.day) {
+        return refusal;
     }
     let mut slots = demo_data::slots(&query.day);
     for slot in &mut slots {
@@ -147,6 +155,23 @@ pub async fn appointment_slots(
         }
     }
     Json(slots).into_response()
+}
+
+/// Appointments are for days that exist, from tomorrow (China time) to the configured horizon;
+/// any other day gets this refusal.
+fn refused_day(state: &SharedState, day: &str) -> Option<Response> {
+    let today = calendar::china_today(now_ms());
+    let horizon = i64::from(state.appointment_horizon_days);
+    match calendar::parse_day(day) {
+        Some(asked) if (today + 1..=today + horizon).contains(&asked) => None,
+        _ => Some(error(
+            StatusCode::BAD_REQUEST,
+            "bad_day",
+            format!(
+                "appointments are for a day from tomorrow to {horizon} days ahead, given as day=YYYY-MM-DD: ask for another day"
+            ),
+        )),
+    }
 }
 
 pub async fn book_appointment(
@@ -161,6 +186,10 @@ pub async fn book_appointment(
     let Some(slot) = demo_data::slot(&request.slot_id) else {
         return error(StatusCode::NOT_FOUND, "unknown_slot", "no such appointment slot: list the slots again");
     };
+    let day = slot.starts_at.split(' ').next().unwrap_or_default();
+    if let Some(refusal) = refused_day(&state, day) {
+        return refusal;
+    }
     if demo_data::social_insurance(&request.resident).is_none() {
         return error(StatusCode::BAD_REQUEST, "bad_resident", "the resident must be given as the keyed hash");
     }
@@ -170,6 +199,7 @@ pub async fn book_appointment(
         .book_appointment(&kiosk_id, &key, &appointment, &request.resident, demo_data::SLOT_CAPACITY)
         .await
     {
+        Ok(booked) if booked.slot.slot_id != request.slot_id => key_reused(),
         Ok(booked) => Json(booked).into_response(),
         Err(e) => storage_error(e),
     }

@@ -7,8 +7,9 @@ mod postgres_uploads;
 mod sqlite;
 
 use citizen_window_protocol::heartbeat::Heartbeat;
+use citizen_window_protocol::record_rules;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
-use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
+use citizen_window_protocol::sync::{BatchAck, Refusal, TransactionRecord, UploadBatch};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -22,6 +23,9 @@ pub enum StorageError {
     BadRecord { id: uuid::Uuid, seq: u64, reason: String },
     #[error("{0}")]
     Refused(String),
+    /// The resident already holds what they asked for (an appointment at that window that day).
+    #[error("{0}")]
+    AlreadyBooked(String),
     #[error("storage failed: {0}")]
     Backend(String),
 }
@@ -52,6 +56,8 @@ pub struct KioskRow {
     pub last_heartbeat_ms: Option<i64>,
     pub last_heartbeat: Option<Heartbeat>,
     pub highest_contiguous_seq: u64,
+    /// When the operator revoked it, if they did.
+    pub revoked_at_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,10 +82,39 @@ pub fn check_record(record: &TransactionRecord) -> Result<[u8; 32], StorageError
     if Sha256::digest(record.payload.as_str().as_bytes()).as_slice() != claimed {
         return Err(bad("the payload hash does not match the payload"));
     }
-    if record.seq == 0 {
-        return Err(bad("sequence numbers start at 1"));
+    if record.seq == 0 || record.seq > i64::MAX as u64 {
+        return Err(bad("sequence numbers run from 1 to 2^63 - 1"));
     }
     Ok(claimed)
+}
+
+/// Every enrolled kiosk and when it was revoked, if it was (the same SQL in both databases).
+const KIOSK_STANDINGS: &str =
+    "SELECT k.kiosk_id, r.revoked_at_ms FROM kiosks k LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id";
+
+/// A declared floor as the databases store sequence numbers.
+fn floor_value(starts_after: u64) -> Result<i64, StorageError> {
+    i64::try_from(starts_after)
+        .map_err(|_| StorageError::Refused("starts_after is beyond the largest sequence number (2^63 - 1)".into()))
+}
+
+/// Puts a note in place of each record that breaks the record rules
+/// ([`record_rules::record_refusal`]): same id and sequence number, kind `refused`, the reason as
+/// its payload. The note is the same whenever the record comes again, so a replay is a duplicate,
+/// and the kiosk's watermark passes the refused record instead of stopping at it for ever.
+pub fn set_aside_refused(records: &mut [TransactionRecord]) -> Vec<Refusal> {
+    let mut refused = Vec::new();
+    for record in records.iter_mut() {
+        let Some(reason) = record_rules::record_refusal(record) else { continue };
+        let payload = citizen_window_protocol::sync::Payload::from_value(&serde_json::json!({ "reason": reason }));
+        record.kind = record_rules::kinds::REFUSED.into();
+        record.payload_hash = payload.hash();
+        record.payload = payload;
+        record.resident = None;
+        record.created_at_ms = record.created_at_ms.max(0);
+        refused.push(Refusal { id: record.id, seq: record.seq, reason });
+    }
+    refused
 }
 
 /// A stored payload read back; a damaged one is an error, never a silent null.
@@ -122,6 +157,16 @@ fn closing_status(order: &PaymentOrder, to: PaymentStatus, now_ms: i64) -> Payme
     if is_past_lifetime(order, now_ms) { PaymentStatus::Expired } else { to }
 }
 
+/// The part of a slot id naming its window and day (`si-20261130` of `si-20261130-0930`): a
+/// resident may book one slot of each.
+pub fn window_day(slot_id: &str) -> &str {
+    slot_id.rsplit_once('-').map_or(slot_id, |(window_day, _)| window_day)
+}
+
+/// What a resident who already booked at that window that day is told.
+const ALREADY_BOOKED: &str =
+    "this resident already has an appointment at this window on that day: one a day at each window";
+
 /// Hashes an enrolment token for storage: the token itself is never stored.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
@@ -157,6 +202,11 @@ impl Storage {
         dispatch!(self, create_enrol_token(token_hash, expires_at_ms))
     }
 
+    /// Whether a token could be used now (known, unused, unexpired), without using it up.
+    pub async fn enrol_token_usable(&self, token_hash: &str, now_ms: i64) -> Result<bool, StorageError> {
+        dispatch!(self, enrol_token_usable(token_hash, now_ms))
+    }
+
     /// Uses up a valid token and registers the kiosk, atomically; false if the token is unknown,
     /// used or expired.
     pub async fn enrol_kiosk(
@@ -169,17 +219,50 @@ impl Storage {
         dispatch!(self, enrol_kiosk(token_hash, kiosk_id, label, now_ms))
     }
 
+    /// Stores a batch; records that break the record rules are refused for good, a note stored
+    /// in their place ([`set_aside_refused`]) and listed in the answer.
     pub async fn insert_batch(
         &self,
         kiosk_id: &str,
         records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        dispatch!(self, insert_batch(kiosk_id, records, now_ms))
+        self.insert_upload(kiosk_id, UploadBatch::of(records), now_ms).await
+    }
+
+    /// Stores an upload: as [`Storage::insert_batch`], the kiosk's watermark first raised to the
+    /// floor the kiosk declares (`starts_after`: a kiosk enrolled again, or one whose server was
+    /// restored from a backup, has nothing to send below it).
+    pub async fn insert_upload(
+        &self,
+        kiosk_id: &str,
+        batch: UploadBatch,
+        now_ms: i64,
+    ) -> Result<BatchAck, StorageError> {
+        let UploadBatch { mut records, starts_after } = batch;
+        let refused = set_aside_refused(&mut records);
+        let mut ack = dispatch!(self, insert_batch(kiosk_id, records, starts_after, now_ms))?;
+        ack.refused = refused;
+        Ok(ack)
     }
 
     pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
         dispatch!(self, save_heartbeat(kiosk_id, heartbeat, now_ms))
+    }
+
+    /// Every enrolled kiosk with the time it was revoked, if it was.
+    pub async fn kiosk_standings(&self) -> Result<Vec<(String, Option<i64>)>, StorageError> {
+        dispatch!(self, kiosk_standings())
+    }
+
+    /// One kiosk's standing: `None` if it is not enrolled, else when it was revoked, if it was.
+    pub async fn kiosk_standing(&self, kiosk_id: &str) -> Result<Option<Option<i64>>, StorageError> {
+        dispatch!(self, kiosk_standing(kiosk_id))
+    }
+
+    /// Revokes an enrolled kiosk; false if no kiosk has this id. Revoking again changes nothing.
+    pub async fn revoke_kiosk(&self, kiosk_id: &str, now_ms: i64) -> Result<bool, StorageError> {
+        dispatch!(self, revoke_kiosk(kiosk_id, now_ms))
     }
 
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {

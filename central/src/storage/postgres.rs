@@ -4,7 +4,10 @@
 //! lock, so that concurrent uploads through different instances stay exact.
 
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
-use super::{KioskRow, StorageError, StoredTransaction, check_record, closing_status, stored_payload};
+use super::{
+    ALREADY_BOOKED, KIOSK_STANDINGS, KioskRow, StorageError, StoredTransaction, check_record, closing_status,
+    floor_value, stored_payload, window_day,
+};
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
@@ -27,6 +30,7 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE TABLE IF NOT EXISTS kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms BIGINT NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms BIGINT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
     order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
@@ -89,6 +93,17 @@ impl PostgresStorage {
         Ok(())
     }
 
+    pub async fn enrol_token_usable(&self, token_hash: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM enrol_tokens WHERE token_hash = $1 AND used_by IS NULL AND expires_at_ms > $2)",
+                &[&token_hash, &now_ms],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
     pub async fn enrol_kiosk(
         &self,
         token_hash: &str,
@@ -121,15 +136,17 @@ impl PostgresStorage {
         &self,
         kiosk_id: &str,
         records: Vec<TransactionRecord>,
+        starts_after: u64,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
         for record in &records {
             check_record(record)?;
         }
+        let starts_after = floor_value(starts_after)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let stopped = || StorageError::Backend("the database writer has stopped".into());
         self.uploads
-            .send(UploadJob { kiosk_id: kiosk_id.to_string(), records, now_ms, reply })
+            .send(UploadJob { kiosk_id: kiosk_id.to_string(), records, starts_after, now_ms, reply })
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -147,13 +164,46 @@ impl PostgresStorage {
         Ok(())
     }
 
+    pub async fn kiosk_standings(&self) -> Result<Vec<(String, Option<i64>)>, StorageError> {
+        let client = self.pool.get().await?;
+        let rows = client.query(KIOSK_STANDINGS, &[]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn kiosk_standing(&self, kiosk_id: &str) -> Result<Option<Option<i64>>, StorageError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT r.revoked_at_ms FROM kiosks k LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id WHERE k.kiosk_id = $1",
+                &[&kiosk_id],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    pub async fn revoke_kiosk(&self, kiosk_id: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO revoked_kiosks (kiosk_id, revoked_at_ms) SELECT kiosk_id, $2 FROM kiosks WHERE kiosk_id = $1
+                 ON CONFLICT (kiosk_id) DO NOTHING",
+                &[&kiosk_id, &now_ms],
+            )
+            .await?;
+        let row =
+            client.query_one("SELECT EXISTS (SELECT 1 FROM revoked_kiosks WHERE kiosk_id = $1)", &[&kiosk_id]).await?;
+        Ok(row.get(0))
+    }
+
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0)
+                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0),
+                        r.revoked_at_ms
                  FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
-                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
+                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
+                 LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
                 &[],
             )
             .await?;
@@ -168,6 +218,7 @@ impl PostgresStorage {
                     last_heartbeat_ms: r.get(3),
                     last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
                     highest_contiguous_seq: r.get::<_, i64>(5) as u64,
+                    revoked_at_ms: r.get(6),
                 }
             })
             .collect())
@@ -280,8 +331,11 @@ impl PostgresStorage {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let slot_id = &appointment.slot.slot_id;
-        tx.execute("INSERT INTO slot_locks (slot_id) VALUES ($1) ON CONFLICT DO NOTHING", &[slot_id]).await?;
-        tx.execute("SELECT slot_id FROM slot_locks WHERE slot_id = $1 FOR UPDATE", &[slot_id]).await?;
+        // One lock per window and day: the slot's places and the resident's one booking that day
+        // are both checked under it.
+        let lock = window_day(slot_id);
+        tx.execute("INSERT INTO slot_locks (slot_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&lock]).await?;
+        tx.execute("SELECT slot_id FROM slot_locks WHERE slot_id = $1 FOR UPDATE", &[&lock]).await?;
         let previous = tx
             .query_opt(
                 "SELECT body FROM appointments WHERE kiosk_id = $1 AND idempotency_key = $2",
@@ -290,6 +344,16 @@ impl PostgresStorage {
             .await?;
         if let Some(row) = previous {
             return serde_json::from_str(&row.get::<_, String>(0)).map_err(|e| StorageError::Backend(e.to_string()));
+        }
+        let same_day: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM appointments WHERE resident = $1 AND slot_id LIKE $2 || '-%')",
+                &[&resident, &lock],
+            )
+            .await?
+            .get(0);
+        if same_day {
+            return Err(StorageError::AlreadyBooked(ALREADY_BOOKED.into()));
         }
         let booked: i64 =
             tx.query_one("SELECT COUNT(*) FROM appointments WHERE slot_id = $1", &[slot_id]).await?.get(0);

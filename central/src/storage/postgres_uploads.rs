@@ -21,6 +21,8 @@ pub(super) struct UploadJob {
     pub kiosk_id: String,
     /// Checked already (`check_record`).
     pub records: Vec<TransactionRecord>,
+    /// The kiosk's declared floor: its watermark starts at least there.
+    pub starts_after: i64,
     pub now_ms: i64,
     pub reply: oneshot::Sender<Result<BatchAck, StorageError>>,
 }
@@ -112,9 +114,19 @@ async fn in_transaction(pool: &Pool, group: &[UploadJob]) -> Result<Vec<BatchAck
 /// Every batch of the group (one per kiosk), answered as if each had been stored alone.
 async fn store_group(tx: &Transaction<'_>, group: &[UploadJob]) -> Result<Vec<BatchAck>, StorageError> {
     let mut contiguous = lock_progress(tx, group).await?;
+    for job in group {
+        let watermark = contiguous.get_mut(&job.kiosk_id).expect("every kiosk of the group has a watermark");
+        *watermark = (*watermark).max(job.starts_after);
+    }
     let mut acks: Vec<BatchAck> = group
         .iter()
-        .map(|_| BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() })
+        .map(|_| BatchAck {
+            highest_contiguous_seq: 0,
+            inserted: 0,
+            duplicates: 0,
+            conflicts: Vec::new(),
+            refused: Vec::new(),
+        })
         .collect();
     let inserted = insert_records(tx, group).await?;
     // Inserted records count once (a copy of one in the same batch is a duplicate); the others

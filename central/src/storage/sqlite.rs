@@ -2,7 +2,8 @@
 //! connection behind a mutex, used from blocking threads.
 
 use super::{
-    KioskRow, StorageError, StoredTransaction, check_record, classify_existing, closing_status, stored_payload,
+    ALREADY_BOOKED, KIOSK_STANDINGS, KioskRow, StorageError, StoredTransaction, check_record, classify_existing,
+    closing_status, floor_value, stored_payload, window_day,
 };
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
@@ -41,6 +42,8 @@ CREATE INDEX IF NOT EXISTS transactions_tracking_number
     ON transactions (json_extract(payload, '$.tracking_number')) WHERE kind = 'issue_report';
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
+-- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.
+CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
     order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
@@ -93,6 +96,8 @@ struct InsertJob {
     records: Vec<TransactionRecord>,
     /// Each record's payload hash as bytes, checked against its payload before the job is queued.
     hashes: Vec<[u8; 32]>,
+    /// The kiosk's declared floor: its watermark starts at least there.
+    starts_after: i64,
     now_ms: i64,
     reply: tokio::sync::oneshot::Sender<Result<BatchAck, StorageError>>,
 }
@@ -101,6 +106,8 @@ struct InsertJob {
 const GROUP_LIMIT: usize = 256;
 
 fn open_connection(path: &Path) -> Result<Connection, StorageError> {
+    citizen_window_protocol::private_files::keep_sqlite_private(path)
+        .map_err(|e| StorageError::Backend(format!("cannot create {}: {e}", path.display())))?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
@@ -170,8 +177,10 @@ fn in_transaction<T>(
 
 fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError> {
     let (records, now_ms) = (&job.records, job.now_ms);
-    let (kiosk, mut contiguous) = kiosk_number_and_progress(c, &job.kiosk_id)?;
-    let mut ack = BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new() };
+    let (kiosk, contiguous) = kiosk_number_and_progress(c, &job.kiosk_id)?;
+    let mut contiguous = contiguous.max(job.starts_after);
+    let mut ack =
+        BatchAck { highest_contiguous_seq: 0, inserted: 0, duplicates: 0, conflicts: Vec::new(), refused: Vec::new() };
     // Sequence numbers this batch now has stored, inserted or already there.
     let mut stored_now: Vec<i64> = Vec::with_capacity(records.len());
     {
@@ -326,6 +335,18 @@ impl SqliteStorage {
         .await
     }
 
+    pub async fn enrol_token_usable(&self, token_hash: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM enrol_tokens WHERE token_hash = ?1 AND used_by IS NULL AND expires_at_ms > ?2)",
+                params![token_hash, now_ms],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
     pub async fn enrol_kiosk(
         &self,
         token_hash: &str,
@@ -358,11 +379,13 @@ impl SqliteStorage {
         &self,
         kiosk_id: &str,
         records: Vec<TransactionRecord>,
+        starts_after: u64,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
         let hashes = records.iter().map(check_record).collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records, hashes, now_ms, reply };
+        let starts_after = floor_value(starts_after)?;
+        let job = InsertJob { kiosk_id: kiosk_id.to_string(), records, hashes, starts_after, now_ms, reply };
         self.writer.send(job).map_err(|_| StorageError::Backend("the database writer has stopped".into()))?;
         answer.await.map_err(|_| StorageError::Backend("the database writer has stopped".into()))?
     }
@@ -380,12 +403,51 @@ impl SqliteStorage {
         .await
     }
 
+    pub async fn kiosk_standings(&self) -> Result<Vec<(String, Option<i64>)>, StorageError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(KIOSK_STANDINGS)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn kiosk_standing(&self, kiosk_id: &str) -> Result<Option<Option<i64>>, StorageError> {
+        let kiosk_id = kiosk_id.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT r.revoked_at_ms FROM kiosks k LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id WHERE k.kiosk_id = ?1",
+                params![kiosk_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    pub async fn revoke_kiosk(&self, kiosk_id: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let kiosk_id = kiosk_id.to_string();
+        self.with(move |c| {
+            Ok(c.execute(
+                "INSERT INTO revoked_kiosks (kiosk_id, revoked_at_ms) SELECT kiosk_id, ?2 FROM kiosks WHERE kiosk_id = ?1
+                 ON CONFLICT (kiosk_id) DO NOTHING",
+                params![kiosk_id, now_ms],
+            )? == 1
+                || c.query_row("SELECT EXISTS (SELECT 1 FROM revoked_kiosks WHERE kiosk_id = ?1)", params![kiosk_id], |r| {
+                    r.get(0)
+                })?)
+        })
+        .await
+    }
+
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
         self.with(|c| {
             let mut stmt = c.prepare(
-                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0)
+                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0),
+                        r.revoked_at_ms
                  FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
-                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
+                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
+                 LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
             )?;
             let rows = stmt.query_map([], |r| {
                 let body: Option<String> = r.get(4)?;
@@ -396,6 +458,7 @@ impl SqliteStorage {
                     last_heartbeat_ms: r.get(3)?,
                     last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
                     highest_contiguous_seq: r.get::<_, i64>(5)? as u64,
+                    revoked_at_ms: r.get(6)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -522,6 +585,14 @@ impl SqliteStorage {
                 .optional()?;
             if let Some(body) = previous {
                 return serde_json::from_str(&body).map_err(|e| StorageError::Backend(e.to_string()));
+            }
+            let same_day: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM appointments WHERE resident = ?1 AND substr(slot_id, 1, length(?2) + 1) = ?2 || '-')",
+                params![resident, window_day(&appointment.slot.slot_id)],
+                |r| r.get(0),
+            )?;
+            if same_day {
+                return Err(StorageError::AlreadyBooked(ALREADY_BOOKED.into()));
             }
             let booked: i64 =
                 tx.query_row("SELECT COUNT(*) FROM appointments WHERE slot_id = ?1", params![appointment.slot.slot_id], |r| r.get(0))?;

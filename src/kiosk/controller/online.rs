@@ -405,6 +405,7 @@ impl KioskController {
                     self.ask_slots(window);
                 }
             }
+            OnlineAnswer::AlreadyBooked => self.flows.problem = Some(OnlineProblem::AlreadyBooked),
             OnlineAnswer::NotFound => self.flows.problem = Some(OnlineProblem::NotFound),
             OnlineAnswer::Unavailable => {
                 self.flows.problem = Some(OnlineProblem::Unavailable);

@@ -1,0 +1,134 @@
+//! What a journal record must be for the server to store it: a kind the protocol knows, a
+//! resident given only as a keyed hash, a payload within its size and nesting depth, no NUL
+//! anywhere, and a hash that matches. The kiosk checks the same rules before it journals a record,
+//! and the server refuses, for good, a record that breaks them.
+
+use crate::sync::{MAX_PAYLOAD_BYTES, TransactionRecord, payload_hash};
+
+/// The kinds of record a kiosk journals and the server stores.
+pub mod kinds {
+    pub const QUEUE_TICKET: &str = "queue_ticket";
+    pub const ISSUE_REPORT: &str = "issue_report";
+    pub const VOTE: &str = "vote";
+    pub const BILL_PAYMENT: &str = "bill_payment";
+    pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
+    pub const APPOINTMENT: &str = "appointment";
+    pub const CONTENT_SLIP: &str = "content_slip";
+    /// `kioskctl sync selftest`'s record.
+    pub const SELFTEST: &str = "selftest";
+    /// What the server stores in place of a record it refused (never sent by a kiosk).
+    pub const REFUSED: &str = "refused";
+
+    /// Every kind a kiosk may send.
+    pub const ALL: &[&str] = &[
+        QUEUE_TICKET,
+        ISSUE_REPORT,
+        VOTE,
+        BILL_PAYMENT,
+        SOCIAL_INSURANCE_STATEMENT,
+        APPOINTMENT,
+        CONTENT_SLIP,
+        SELFTEST,
+    ];
+}
+
+/// How deeply a payload's arrays and objects may nest; a receipt's payload needs three.
+pub const MAX_PAYLOAD_DEPTH: usize = 32;
+
+/// Whether `resident` is a keyed hash: 64 lowercase hex digits, never an ID number.
+pub fn is_resident_key(resident: &str) -> bool {
+    resident.len() == 64 && resident.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Why a record with this kind, payload text and resident may not be stored, if it may not.
+pub fn content_refusal(kind: &str, payload_text: &str, resident: Option<&str>) -> Option<String> {
+    if !kinds::ALL.contains(&kind) {
+        let shown: String = kind.chars().filter(|c| !c.is_control()).take(40).collect();
+        return Some(format!("unknown kind {shown:?}: the protocol knows {}", kinds::ALL.join(", ")));
+    }
+    if resident.is_some_and(|r| !is_resident_key(r)) {
+        return Some("the resident is not a keyed hash (64 lowercase hex digits)".into());
+    }
+    if payload_text.len() > MAX_PAYLOAD_BYTES {
+        return Some(format!("the payload is {} bytes, over the limit of {MAX_PAYLOAD_BYTES}", payload_text.len()));
+    }
+    payload_shape_refusal(payload_text)
+}
+
+/// Why a whole record may not be stored, if it may not: [`content_refusal`], and a hash that
+/// does not match the payload.
+pub fn record_refusal(record: &TransactionRecord) -> Option<String> {
+    content_refusal(&record.kind, record.payload.as_str(), record.resident.as_deref()).or_else(|| {
+        (payload_hash(record.payload.as_str()) != record.payload_hash)
+            .then(|| "the payload hash is not the SHA-256 of the payload (64 lowercase hex digits)".into())
+    })
+}
+
+/// Nesting deeper than [`MAX_PAYLOAD_DEPTH`] or a NUL character (`\u0000`) in a string: SQLite's
+/// and PostgreSQL's JSON functions refuse both, so the record could never be stored or indexed.
+fn payload_shape_refusal(text: &str) -> Option<String> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let bytes = text.as_bytes();
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+                if byte == b'u' && bytes.get(at + 1..at + 5) == Some(b"0000") {
+                    return Some("the payload holds a NUL character (\\u0000)".into());
+                }
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            } else if byte == 0 {
+                return Some("the payload holds a NUL character".into());
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_PAYLOAD_DEPTH {
+                    return Some(format!("the payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            0 => return Some("the payload holds a NUL character".into()),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(kind: &str, payload: &str, resident: Option<&str>, refused_for: Option<&str>) {
+        let refusal = content_refusal(kind, payload, resident);
+        match (refused_for, &refusal) {
+            (None, None) => {}
+            (Some(expected), Some(reason)) => assert!(reason.contains(expected), "{payload}: {reason}"),
+            _ => panic!("{kind} {payload} {resident:?}: expected {refused_for:?}, got {refusal:?}"),
+        }
+    }
+
+    #[test]
+    fn records_are_refused_for_what_no_kiosk_sends() {
+        let key = "ab".repeat(32);
+        check("vote", r#"{"choice":"agree","note":"a \"quoted\" [ brace"}"#, Some(&key), None);
+        check("queue_ticket", r#"{"window":"legal_aid"}"#, None, None);
+        check("vote\0", "{}", None, Some("unknown kind"));
+        check("anything", "{}", None, Some("unknown kind"));
+        check("vote", "{}", Some("11010519491231002X"), Some("keyed hash"));
+        check("vote", "{}", Some(&"AB".repeat(32)), Some("keyed hash"));
+        check("vote", r#"{"a":"x\u0000y"}"#, None, Some("NUL"));
+        check("vote", r#"{"a":"x\\u0000y"}"#, None, None);
+        let deep = format!("{}{}", "[".repeat(MAX_PAYLOAD_DEPTH + 1), "]".repeat(MAX_PAYLOAD_DEPTH + 1));
+        check("vote", &deep, None, Some("deeper"));
+        let fine = format!("{}{}", "[".repeat(MAX_PAYLOAD_DEPTH), "]".repeat(MAX_PAYLOAD_DEPTH));
+        check("vote", &fine, None, None);
+        check("vote", &format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_PAYLOAD_BYTES)), None, Some("over the limit"));
+    }
+}
