@@ -35,3 +35,23 @@ fn trim() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim() {}
+
+/// glibc heaps ("arenas") the process's threads share, set before any thread starts. glibc makes up
+/// to eight per core as threads contend, and a kiosk's connection, its TLS handshake done on an
+/// intake thread and its requests served on a main one, leaves freed pieces in several of them. At
+/// the peak of a 1,000-kiosk burst (docs/BENCHMARKS.md, issue 10): glibc's default 49–52 KB per
+/// kiosk, eight 48.6 KB, four 45.4 KB but a burst p99 of 306 ms (contention on the heaps' locks).
+const ARENAS: i32 = 8;
+
+/// Bounds glibc's heaps; call it first thing in `main`, before any thread starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn limit_arenas() {
+    // SAFETY: called before any other thread exists; mallopt only sets a limit glibc reads when it
+    // next creates a heap.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn limit_arenas() {}

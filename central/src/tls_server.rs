@@ -41,8 +41,36 @@ pub fn server_config(dir: &Path) -> Result<Arc<ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// Accepts connections until `shutdown` is cancelled; each connection runs in its own task,
-/// within the budgets and deadlines of `budgets` (see [`crate::connection_limits`]).
+/// How much less the intake threads count for the kernel's scheduler than the kiosks' (a nice
+/// value: 0 is the default, 19 the least).
+const INTAKE_NICE: i32 = 15;
+
+/// Starts the intake runtime: the threads that run TLS handshakes and serve anonymous clients, at a
+/// lower scheduling priority than the kiosks' connections, so that a flood of handshakes or
+/// anonymous clients takes only the CPU the kiosks leave. It ends with `shutdown`.
+fn start_intake(shutdown: CancellationToken) -> std::io::Result<tokio::runtime::Handle> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("tls-intake")
+        .enable_all()
+        .on_thread_start(|| {
+            if let Err(e) = rustix::process::setpriority_process(None, INTAKE_NICE) {
+                tracing::debug!("cannot lower the intake thread's priority: {e}");
+            }
+        })
+        .build()?;
+    let handle = runtime.handle().clone();
+    // Owned by a thread of its own, so that it is never dropped inside an async context.
+    std::thread::Builder::new()
+        .name("tls-intake-owner".into())
+        .spawn(move || runtime.block_on(shutdown.cancelled()))?;
+    Ok(handle)
+}
+
+/// Accepts connections until `shutdown` is cancelled, within the budgets and deadlines of
+/// `budgets` (see [`crate::connection_limits`]). Each connection's TLS handshake runs on the
+/// intake threads ([`start_intake`]); a kiosk's connection is then served on the server's own
+/// runtime, an anonymous client's stays on the intake threads.
 pub async fn serve(
     listener: TcpListener,
     tls: Arc<ServerConfig>,
@@ -51,6 +79,14 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let main = tokio::runtime::Handle::current();
+    let intake = match start_intake(shutdown.clone()) {
+        Ok(handle) => handle,
+        Err(e) => {
+            tracing::warn!("cannot start the intake threads ({e}): handshakes run with the kiosks' connections");
+            main.clone()
+        }
+    };
     loop {
         let (tcp, peer) = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -70,8 +106,9 @@ pub async fn serve(
             tracing::debug!(%peer, "too many TLS handshakes in progress: connection closed");
             continue;
         };
-        let (acceptor, app, budgets, shutdown) = (acceptor.clone(), app.clone(), budgets.clone(), shutdown.clone());
-        tokio::spawn(async move {
+        let (acceptor, app, budgets, shutdown, main) =
+            (acceptor.clone(), app.clone(), budgets.clone(), shutdown.clone(), main.clone());
+        intake.spawn(async move {
             let _ = tcp.set_nodelay(true);
             keep_alive(&tcp);
             let stream = match tokio::time::timeout(budgets.limits.handshake_timeout, acceptor.accept(tcp)).await {
@@ -90,46 +127,65 @@ pub async fn serve(
                 .and_then(|chain| chain.first())
                 .and_then(|cert| pki::kiosk_id_from_certificate(cert));
             let is_kiosk = kiosk.is_some();
-            let Some(_place) = budgets.connection_place(is_kiosk) else {
+            let Some(place) = budgets.connection_place(is_kiosk) else {
                 tracing::debug!(%peer, is_kiosk, "connection budget full: connection closed");
                 return;
             };
-            let deadline = budgets.limits.request_deadline;
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
-                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                let answer = app.clone().oneshot(request);
-                async move {
-                    match tokio::time::timeout(deadline, answer).await {
-                        Ok(answer) => answer,
-                        Err(_) => Ok(crate::api::error(
-                            StatusCode::REQUEST_TIMEOUT,
-                            "request_timeout",
-                            format!("the request took over {} s: send it again", deadline.as_secs()),
-                        )),
-                    }
-                }
-            });
-            // HTTP/1.1 alone (the only protocol offered by ALPN): no reading ahead to tell HTTP/2
-            // apart, and no buffer for it.
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            // Each connection keeps its read buffer once used: keep it at the smallest size hyper
-            // allows, since a thousand idle kiosks hold one each (bodies stream through it).
-            builder.max_buf_size(HTTP1_BUFFER_BYTES);
-            // The header deadline runs from the moment the connection waits for a request, so it
-            // ends slow senders and idle keep-alive connections alike (hyper needs the timer).
-            builder.timer(TokioTimer::new()).header_read_timeout(budgets.header_timeout(is_kiosk));
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(connection);
-            tokio::select! {
-                result = connection.as_mut() => {
-                    if let Err(e) = result {
-                        tracing::debug!(%peer, "connection ended: {e}");
-                    }
-                }
-                _ = shutdown.cancelled() => connection.as_mut().graceful_shutdown(),
+            let connection = serve_connection(stream, peer, kiosk, app, budgets, shutdown, place);
+            if is_kiosk {
+                main.spawn(connection);
+            } else {
+                connection.await;
             }
         });
+    }
+}
+
+/// Serves HTTP/1.1 on a connection whose handshake is done, holding its budget's `_place`.
+async fn serve_connection(
+    stream: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    peer: std::net::SocketAddr,
+    kiosk: Option<String>,
+    app: axum::Router,
+    budgets: ConnectionBudgets,
+    shutdown: CancellationToken,
+    _place: tokio::sync::OwnedSemaphorePermit,
+) {
+    let is_kiosk = kiosk.is_some();
+    let deadline = budgets.limits.request_deadline;
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        let answer = app.clone().oneshot(request);
+        async move {
+            match tokio::time::timeout(deadline, answer).await {
+                Ok(answer) => answer,
+                Err(_) => Ok(crate::api::error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("the request took over {} s: send it again", deadline.as_secs()),
+                )),
+            }
+        }
+    });
+    // HTTP/1.1 alone (the only protocol offered by ALPN): no reading ahead to tell HTTP/2 apart,
+    // and no buffer for it.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // Each connection keeps its read buffer once used: keep it at the smallest size hyper allows,
+    // since a thousand idle kiosks hold one each (bodies stream through it).
+    builder.max_buf_size(HTTP1_BUFFER_BYTES);
+    // The header deadline runs from the moment the connection waits for a request, so it ends slow
+    // senders and idle keep-alive connections alike (hyper needs the timer).
+    builder.timer(TokioTimer::new()).header_read_timeout(budgets.header_timeout(is_kiosk));
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        result = connection.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(%peer, "connection ended: {e}");
+            }
+        }
+        _ = shutdown.cancelled() => connection.as_mut().graceful_shutdown(),
     }
 }
 

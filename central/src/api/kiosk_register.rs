@@ -29,25 +29,37 @@ fn standing_of(revoked_at: Option<i64>) -> Standing {
 type Register = Arc<HashMap<String, Option<i64>>>;
 
 pub struct KioskRegister {
-    /// The register and when it was read.
-    kiosks: RwLock<(Instant, Register)>,
+    /// The register and when it was read (never, at first).
+    kiosks: RwLock<(Option<Instant>, Register)>,
     refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Default for KioskRegister {
     fn default() -> Self {
-        let stale = Instant::now().checked_sub(REGISTER_REFRESH * 2).unwrap_or_else(Instant::now);
-        Self { kiosks: RwLock::new((stale, Arc::new(HashMap::new()))), refreshing: tokio::sync::Mutex::new(()) }
+        Self { kiosks: RwLock::new((None, Arc::new(HashMap::new()))), refreshing: tokio::sync::Mutex::new(()) }
     }
 }
 
 impl KioskRegister {
     pub async fn standing(&self, storage: &Storage, kiosk_id: &str) -> Result<Standing, StorageError> {
         let (loaded_at, kiosks) = self.kiosks.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let kiosks = if loaded_at.elapsed() >= REGISTER_REFRESH {
-            self.refresh(storage).await?.unwrap_or(kiosks)
-        } else {
-            kiosks
+        let kiosks = match loaded_at {
+            Some(at) if at.elapsed() < REGISTER_REFRESH => kiosks,
+            // Stale: one request reads it again, the others go on with what they have.
+            Some(_) => match self.refreshing.try_lock() {
+                Ok(_only_one) => self.load(storage).await?,
+                Err(_) => kiosks,
+            },
+            // Never read (a burst at start): everyone waits for the one read, rather than each
+            // asking the database about itself.
+            None => {
+                let _only_one = self.refreshing.lock().await;
+                let current = self.kiosks.read().unwrap_or_else(|e| e.into_inner()).clone();
+                match current {
+                    (Some(_), kiosks) => kiosks,
+                    (None, _) => self.load(storage).await?,
+                }
+            }
         };
         match kiosks.get(kiosk_id) {
             Some(revoked_at) => Ok(standing_of(*revoked_at)),
@@ -55,11 +67,10 @@ impl KioskRegister {
         }
     }
 
-    /// Reloads the register, unless another request is doing it (that one's result will do).
-    async fn refresh(&self, storage: &Storage) -> Result<Option<Register>, StorageError> {
-        let Ok(_only_one) = self.refreshing.try_lock() else { return Ok(None) };
-        let kiosks: Arc<HashMap<_, _>> = Arc::new(storage.kiosk_standings().await?.into_iter().collect());
-        *self.kiosks.write().unwrap_or_else(|e| e.into_inner()) = (Instant::now(), kiosks.clone());
-        Ok(Some(kiosks))
+    /// Reads the register from the database (the caller holds `refreshing`).
+    async fn load(&self, storage: &Storage) -> Result<Register, StorageError> {
+        let kiosks: Register = Arc::new(storage.kiosk_standings().await?.into_iter().collect());
+        *self.kiosks.write().unwrap_or_else(|e| e.into_inner()) = (Some(Instant::now()), kiosks.clone());
+        Ok(kiosks)
     }
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     /// payment code could then mark its order paid, so never on a real fleet.
     pub demo_payments: bool,
     pub limits: ConnectionLimits,
+    /// Upload bodies being read (and then parsed) at once (see [`UPLOADS_READ_AT_ONCE`]).
+    pub upload_reading: tokio::sync::Semaphore,
     /// Upload bodies being parsed at once (see [`UPLOADS_PARSED_AT_ONCE`]).
     pub upload_parsing: tokio::sync::Semaphore,
     /// Which kiosks may be served: enrolled and not revoked.
@@ -62,6 +64,7 @@ impl AppState {
             kiosk_certificate_days: config.kiosk_certificate_days,
             demo_payments,
             limits,
+            upload_reading: tokio::sync::Semaphore::new(UPLOADS_READ_AT_ONCE),
             upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE),
             uploads_in_progress: Mutex::new(HashMap::new()),
             kiosk_register: kiosk_register::KioskRegister::default(),
@@ -177,10 +180,14 @@ pub fn route_docs(demo_payments: bool) -> Vec<RouteDoc> {
     routes().into_iter().map(|(doc, _)| doc).filter(|doc| demo_payments || !doc.demo_only).collect()
 }
 
-/// Upload bodies parsed at once (CPU work, so more would only queue). A body is read before, under
-/// its own deadline and within its kiosk's share of uploads, so that a stalled upload holds no
-/// place; a parsed batch then waits for its group commit without holding one either, so that
-/// parsing goes on while the database writes.
+/// Upload bodies read at once: a burst from the whole fleet waits with its bodies unread (in the
+/// kernel's buffers, not the server's memory). A body is read under its own deadline and within
+/// its kiosk's share of two uploads, so stalled uploads hold few of these places, and only until
+/// the deadline: one kiosk can never hold more than two.
+const UPLOADS_READ_AT_ONCE: usize = 128;
+
+/// Upload bodies parsed at once (CPU work, so more would only queue). A parsed batch then waits
+/// for its group commit without holding a place, so that parsing goes on while the database writes.
 const UPLOADS_PARSED_AT_ONCE: usize = 16;
 
 pub fn router(state: SharedState) -> axum::Router {

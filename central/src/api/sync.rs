@@ -70,8 +70,9 @@ impl Drop for UploadShare<'_> {
     }
 }
 
-/// Reads the body under its deadline first, holding nothing shared, then parses it while holding
-/// one of a few places: the batch waits for its commit as parsed records, the raw body freed.
+/// Reads the body under its deadline, holding one of the reading places (a kiosk holds at most its
+/// share of them), then parses it while holding one of a few parsing places: the batch waits for
+/// its commit as parsed records, the raw body freed.
 async fn read_batch(state: &SharedState, request: Request) -> Result<UploadBatch, Response> {
     let too_large = || {
         error(
@@ -84,6 +85,7 @@ async fn read_batch(state: &SharedState, request: Request) -> Result<UploadBatch
     if declared.is_some_and(|length| length > MAX_BATCH_BYTES) {
         return Err(too_large());
     }
+    let _reading = state.upload_reading.acquire().await.expect("the semaphore is never closed");
     let deadline = state.limits.upload_body_deadline;
     let body = match tokio::time::timeout(deadline, axum::body::to_bytes(request.into_body(), MAX_BATCH_BYTES)).await {
         Ok(Ok(body)) => body,
