@@ -28,6 +28,19 @@ async fn held(fleet: &TestFleet, database: &str, kiosk_id: &str) -> Vec<u64> {
     storage.export(Some(kiosk_id)).await.unwrap().iter().map(|t| t.record.seq).collect()
 }
 
+/// The fleet's server as restored from the backup `restored.sqlite` in its folder, and a client of
+/// `kiosk`'s that talks to it.
+async fn restored_server(
+    fleet: &TestFleet,
+    kiosk: &TestKiosk,
+) -> (citizen_central::server::RunningServer, ServerClient) {
+    let options = ServeOptions { database: Some("restored.sqlite".into()), ..ServeOptions::default() };
+    let restored =
+        citizen_central::server::start(fleet.path(), "127.0.0.1:0".parse().unwrap(), &options).await.unwrap();
+    let client = kiosk.client.clone().with_base(&format!("https://localhost:{}", restored.addr.port()));
+    (restored, client)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kiosk_enrolled_again_delivers_its_backlog_once_under_its_new_identity() {
     let fleet = TestFleet::start(None).await;
@@ -74,10 +87,7 @@ async fn a_server_restored_from_an_older_backup_gets_again_what_it_lost() {
     with_journal(&kiosk.journal, |j| j.prune_acknowledged(1_764_000_000_000 + 2)).await.unwrap();
 
     // The server is lost and restored from the backup: it holds 1 and 2 of the kiosk's 4.
-    let options = ServeOptions { database: Some("restored.sqlite".into()), ..ServeOptions::default() };
-    let restored =
-        citizen_central::server::start(fleet.path(), "127.0.0.1:0".parse().unwrap(), &options).await.unwrap();
-    let client = kiosk.client.clone().with_base(&format!("https://localhost:{}", restored.addr.port()));
+    let (_restored, client) = restored_server(&fleet, &kiosk).await;
     record(&kiosk, 5).await;
     let report = OutboxUploader::new(kiosk.journal.clone(), client).sync_once().await.unwrap();
     assert_eq!(report.acknowledged_through, 5, "{report:?}");
@@ -100,10 +110,7 @@ async fn records_pruned_before_a_restore_are_declared_and_not_waited_for() {
     // Every acknowledged record pruned: 2 to 4 exist only in the lost server's copy.
     with_journal(&kiosk.journal, |j| j.prune_acknowledged(i64::MAX)).await.unwrap();
 
-    let options = ServeOptions { database: Some("restored.sqlite".into()), ..ServeOptions::default() };
-    let restored =
-        citizen_central::server::start(fleet.path(), "127.0.0.1:0".parse().unwrap(), &options).await.unwrap();
-    let client = kiosk.client.clone().with_base(&format!("https://localhost:{}", restored.addr.port()));
+    let (_restored, client) = restored_server(&fleet, &kiosk).await;
     record(&kiosk, 5).await;
     let report = OutboxUploader::new(kiosk.journal.clone(), client).sync_once().await.unwrap();
     assert_eq!(report.acknowledged_through, 5, "the kiosk does not wait for what it cannot send: {report:?}");

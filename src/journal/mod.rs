@@ -244,15 +244,7 @@ impl Journal {
     /// Up to `limit` unacknowledged records, in sequence order.
     pub fn pending(&mut self, limit: usize) -> Result<Vec<JournalRecord>, JournalError> {
         let through = self.acknowledged_through()?;
-        let result = (|| {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT seq, id, kind, payload, payload_hash, resident, created_at_ms
-                 FROM transactions WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![through as i64, limit as i64], row_to_record)?;
-            rows.collect::<Result<Vec<_>, _>>()
-        })();
-        result.map_err(|e| self.fail(e))
+        self.records_after(through, limit)
     }
 
     pub fn get(&mut self, seq: u64) -> Result<JournalRecord, JournalError> {

@@ -34,6 +34,19 @@ async fn fetch_fleet_ca_pinned(server_url: &str, expected_fingerprint: &str) -> 
     Ok(ca_pem)
 }
 
+/// A new private key made on the kiosk, and a certificate signing request for it (the server
+/// chooses the subject it signs).
+pub(super) fn new_key_and_csr() -> Result<(rcgen::KeyPair, String), SyncError> {
+    let key = rcgen::KeyPair::generate().map_err(|e| SyncError::Local(format!("cannot make a key: {e}")))?;
+    let mut params = rcgen::CertificateParams::default();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "citizen-window kiosk");
+    let csr = params
+        .serialize_request(&key)
+        .and_then(|r| r.pem())
+        .map_err(|e| SyncError::Local(format!("cannot make a CSR: {e}")))?;
+    Ok((key, csr))
+}
+
 /// Enrols the kiosk whose state lives in `state_dir` and stores its identity there.
 pub async fn enrol(
     state_dir: &Path,
@@ -53,13 +66,7 @@ pub async fn enrol(
     })?;
     let ca_pem = fetch_fleet_ca_pinned(server_url, expected).await?;
 
-    let key = rcgen::KeyPair::generate().map_err(|e| SyncError::Local(format!("cannot make a key: {e}")))?;
-    let mut params = rcgen::CertificateParams::default();
-    params.distinguished_name.push(rcgen::DnType::CommonName, "citizen-window kiosk");
-    let csr = params
-        .serialize_request(&key)
-        .and_then(|r| r.pem())
-        .map_err(|e| SyncError::Local(format!("cannot make a CSR: {e}")))?;
+    let (key, csr) = new_key_and_csr()?;
 
     let client = fleet_http_client(&ca_pem, None)?;
     let request = EnrolRequest { token: token.trim().to_string(), csr_pem: csr, label: label.map(str::to_string) };

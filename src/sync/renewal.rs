@@ -32,13 +32,7 @@ pub async fn renew_if_due(client: &mut ServerClient, state_dir: &Path, now_ms: i
     if !renewal_due(not_before, not_after, now_ms) {
         return Ok(false);
     }
-    let key = rcgen::KeyPair::generate().map_err(|e| SyncError::Local(format!("cannot make a key: {e}")))?;
-    let mut params = rcgen::CertificateParams::default();
-    params.distinguished_name.push(rcgen::DnType::CommonName, "citizen-window kiosk");
-    let csr = params
-        .serialize_request(&key)
-        .and_then(|r| r.pem())
-        .map_err(|e| SyncError::Local(format!("cannot make a CSR: {e}")))?;
+    let (key, csr) = super::enrolment::new_key_and_csr()?;
     let cert_pem = client.renew_certificate(&csr).await?;
     if validity_ms(&cert_pem).is_none_or(|(_, end)| end < not_after) {
         return Err(SyncError::Malformed("the renewed certificate ends before the one in use: it is not taken".into()));
