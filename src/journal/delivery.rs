@@ -46,8 +46,16 @@ impl Journal {
                 params![kiosk_id],
                 |r| r.get(0),
             )?;
-            let oldest: Option<i64> =
-                self.conn.query_row("SELECT MIN(seq) FROM transactions", [], |r| r.get(0)).optional()?.flatten();
+            // Records the server refused are kept here for ever: they say nothing about what was pruned.
+            let oldest: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT MIN(seq) FROM transactions WHERE seq NOT IN (SELECT seq FROM sync_refusals)",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
             let held_from = oldest.map_or(last, |seq| (seq as u64).saturating_sub(1));
             Ok((base as u64).max(held_from.min(watermark)))
         })();

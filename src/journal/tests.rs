@@ -183,3 +183,27 @@ fn a_once_key_records_once_and_gives_the_refused_number_back() {
     journal.prune_acknowledged(i64::MAX).unwrap();
     assert_eq!(journal.record_once(&new, "vote:p-1:r", 5).unwrap(), None);
 }
+
+#[test]
+fn the_delivery_floor_passes_what_was_pruned_but_not_a_kept_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+    let payload = serde_json::json!({ "window": "legal_aid" });
+    for n in 0..6 {
+        let new =
+            NewTransaction { kind: "queue_ticket", payload: &payload, resident: None, receipt: ReceiptPlan::NotNeeded };
+        journal.record(&new, n).unwrap();
+    }
+    // The identity that made these acknowledgements starts from nothing.
+    assert_eq!(journal.delivery_floor("kiosk-a", false).unwrap(), 0);
+    journal.acknowledge_through(4, 10).unwrap();
+    let refused = journal.get(2).unwrap();
+    journal.record_refusal(2, &refused.id, "unknown kind", 10).unwrap();
+    journal.prune_acknowledged(i64::MAX).unwrap();
+    // 1, 3 and 4 pruned, 2 kept aside: nothing at or below 4 will be sent again.
+    assert_eq!(journal.get(2).unwrap().seq, 2, "the refused record is kept");
+    assert_eq!(journal.delivery_floor("kiosk-a", false).unwrap(), 4);
+    // A new identity starts at the watermark it first sees.
+    assert_eq!(journal.delivery_floor("kiosk-b", true).unwrap(), 4);
+    assert_eq!(journal.records_after(4, 10).unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), [5, 6]);
+}
