@@ -11,6 +11,7 @@ export CITIZEN_CENTRAL_TEST_POSTGRES
 cargo bench -p citizen-window-hardware --bench hardware_bench
 cargo bench -p citizen-window --bench journal_bench
 cargo bench -p citizen-window --bench sync_drain_bench
+cargo bench -p citizen-window --bench resident_key_bench
 cargo bench -p citizen-central --bench ingest_bench
 cargo bench -p citizen-central --bench hostile_load_bench
 # Chromium is the UI benchmark's peer (the usual way kiosks are built).

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::devices::{KioskEvent, ReaderWorker, RecordingWorker};
 use crate::kiosk::KioskController;
-use crate::resident_key::ResidentKeyer;
+use crate::resident_key::ResidentSealer;
 use crate::sync::identity::KioskIdentity;
 use crate::sync::link_worker::{LinkTiming, ServerLink};
 use crate::sync::online_desk::OnlineDesk;
@@ -100,14 +100,19 @@ impl KioskThreads {
         let reader = match (&config.reader, &identity) {
             (None, _) => None,
             (Some(_), None) => {
-                // Residents are keyed with the fleet's secret from enrolment.
+                // Residents are sealed to the server's key from enrolment.
                 tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol)");
                 ui.update(|k, now| k.handle_event(KioskEvent::ReaderAvailable(false), now));
                 None
             }
             (Some(reader), Some(identity)) => {
-                let keyer = ResidentKeyer::new(identity.resident_secret.clone()).map_err(anyhow::Error::msg)?;
-                let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(keyer), events)
+                let local_secret = crate::sync::identity::local_resident_secret(&config.state_dir)
+                    .context("the kiosk's own resident secret")?;
+                let enrolment = &identity.enrolment;
+                let sealer =
+                    ResidentSealer::new(&enrolment.resident_seal_public_key_hex, &enrolment.kiosk_id, local_secret)
+                        .map_err(anyhow::Error::msg)?;
+                let worker = ReaderWorker::start(reader.port.clone(), reader.protocol, Arc::new(sealer), events)
                     .context("cannot start the card reader's thread")?;
                 Some(worker)
             }

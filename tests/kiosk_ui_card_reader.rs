@@ -6,7 +6,7 @@
 mod ui_support;
 
 use citizen_window::devices::ReaderWorker;
-use citizen_window::resident_key::ResidentKeyer;
+use citizen_window::resident_key::ResidentSealer;
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
@@ -21,8 +21,10 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
     let h = Harness::new(1080, 1920);
     let (events, reports) = std::sync::mpsc::channel();
     h.ui.listen(reports);
-    let keyer = Arc::new(ResidentKeyer::new(b"test-only resident-key secret, 32+ bytes".to_vec()).unwrap());
-    let _reader = ReaderWorker::start(port.clone(), ReaderProtocol::Sam, keyer, events).unwrap();
+    let server = citizen_window_protocol::resident_seal::Unsealer::from_private_key(&[0x5e; 32]).unwrap();
+    let local_secret = zeroize::Zeroizing::new(b"test-only kiosk secret".to_vec());
+    let sealer = ResidentSealer::new(&hex::encode(server.public_key()), "test-kiosk", local_secret).unwrap();
+    let _reader = ReaderWorker::start(port.clone(), ReaderProtocol::Sam, Arc::new(sealer), events).unwrap();
 
     // A valid card on the attract screen starts a session for its holder.
     host.control("place zhang-wei").unwrap();

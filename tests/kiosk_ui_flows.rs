@@ -18,7 +18,7 @@ fn resident() -> Resident {
     Resident {
         name: Zeroizing::new("张伟".into()),
         masked_id: Zeroizing::new("1101**********1234".into()),
-        key: Zeroizing::new("0".repeat(64)),
+        handle: citizen_window::resident_key::test_only_handle("110101196005010019"),
     }
 }
 

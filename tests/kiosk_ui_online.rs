@@ -172,7 +172,13 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let resident = citizen_window::session::Resident {
         name: zeroize::Zeroizing::new("张伟".into()),
         masked_id: zeroize::Zeroizing::new("3301**********0018".into()),
-        key: zeroize::Zeroizing::new("9".repeat(64)),
+        handle: citizen_window::resident_key::ResidentSealer::new(
+            &identity.enrolment.resident_seal_public_key_hex,
+            &identity.enrolment.kiosk_id,
+            citizen_window::sync::identity::local_resident_secret(state.path()).unwrap(),
+        )
+        .unwrap()
+        .hold(&citizen_window_hardware::sam::IdNumber::parse("330106199001010018").unwrap()),
     };
     h.ui.update(|k, now| k.identified(resident, now));
     h.tick_until("the record", |text| text.contains("缴费记录"));
@@ -186,9 +192,14 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tap("便民缴费");
     h.tap("改用身份证查询");
     h.tick_until("the household's bills", |text| text.contains("您家的账单如下"));
-    ui_support::find_containing(&h, "3301-0288-1742").invoke_accessible_default_action();
+    // Which accounts depend on the resident's pseudonym, keyed with this server's own secret.
+    let shown = h.all_text();
+    let account =
+        citizen_central::demo_data::ACCOUNTS.into_iter().find(|a| shown.contains(a)).expect("a bill is listed");
+    ui_support::find_containing(&h, account).invoke_accessible_default_action();
     assert_eq!(h.page(), "bill");
-    assert!(h.all_text().contains("应缴金额：￥41.40"), "{}", h.all_text());
+    let amount = citizen_window::records::yuan(citizen_central::demo_data::bill(account).unwrap().amount_fen);
+    assert!(h.all_text().contains(&format!("应缴金额：{amount}")), "{}", h.all_text());
 
     // An appointment tomorrow at the legal-aid window, booked at the server for this resident.
     h.tap("首页");

@@ -18,14 +18,14 @@ use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 use ui_support::{Harness, receipts, wait_for_receipts};
 
-const RESIDENT_KEY: &str = "5d1e0c2a9b7f4e3d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d";
+const ID_NUMBER: &str = "330106199001010018";
 
 fn resident() -> citizen_window::session::Resident {
     use zeroize::Zeroizing;
     citizen_window::session::Resident {
         name: Zeroizing::new("张伟".into()),
         masked_id: Zeroizing::new("3301**********0018".into()),
-        key: Zeroizing::new(RESIDENT_KEY.into()),
+        handle: citizen_window::resident_key::test_only_handle(ID_NUMBER),
     }
 }
 
@@ -159,8 +159,17 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     assert!(printed[5].contains(&vote_code), "{}", printed[5]);
     assert!(!printed[5].contains("张") && !printed[5].contains("3301"), "nobody's name or number: {}", printed[5]);
     let vote = journal.get(6).unwrap();
-    assert_eq!((vote.kind.as_str(), vote.resident.as_deref()), ("vote", Some(RESIDENT_KEY)));
-    assert!(!vote.payload.as_str().contains(RESIDENT_KEY), "the resident is in its own column only");
+    // The journal holds the resident only sealed for the server: it opens there, for this vote.
+    let sealed = vote.resident.as_deref().expect("a vote carries its resident");
+    assert!(!sealed.contains(ID_NUMBER) && !sealed.contains("19900101"), "{sealed}");
+    assert!(!vote.payload.as_str().contains(sealed), "the resident is in its own column only");
+    let server = citizen_window_protocol::resident_seal::Unsealer::from_private_key(
+        &citizen_window::resident_key::TEST_ONLY_SERVER_PRIVATE_KEY,
+    )
+    .unwrap();
+    let proposal = serde_json::from_str::<serde_json::Value>(vote.payload.as_str()).unwrap()["proposal"].clone();
+    let purpose = citizen_window_protocol::resident_seal::SealPurpose::Vote { proposal: proposal.as_str().unwrap() };
+    assert_eq!(server.open(sealed, "test-kiosk", purpose).unwrap().id_number.as_str(), ID_NUMBER);
 
     // The same resident again on the same proposal: refused, first vote stands, nothing recorded.
     h.tap("返回首页");

@@ -80,7 +80,7 @@ async fn transactions_arrive_exactly_once_in_batches() {
 async fn a_conflicting_replay_is_reported_not_overwritten() {
     let fleet = TestFleet::start(None).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
-    record(&kiosk, 1, "vote", json!({"proposal": "p-1", "choice": "agree"})).await;
+    record(&kiosk, 1, "queue_ticket", json!({"proposal": "p-1", "choice": "agree"})).await;
     OutboxUploader::new(kiosk.journal.clone(), kiosk.client.clone()).sync_once().await.unwrap();
     let original = with_journal(&kiosk.journal, |j| j.get(1)).await.unwrap();
     let mut forged = original.clone();
@@ -200,9 +200,17 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     assert!(done.contains("支付成功"));
     assert_eq!(kiosk.client.payment_order(&order.order_id).await.unwrap().status, PaymentStatus::Paid);
 
-    let resident = "ab".repeat(32);
-    let insurance = kiosk.client.social_insurance(&resident).await.unwrap();
+    // The resident's ID number goes to the server only sealed, fresh for each request.
+    let now = citizen_window::journal::now_ms;
+    let (here, there) = (kiosk.resident("330106199001010018"), neighbour.resident("330106199001010018"));
+    let insurance = kiosk.client.social_insurance(&here.lookup_seal(now()).unwrap()).await.unwrap();
     assert_eq!(insurance.contributions.len(), 6);
+    // A seal copied to another kiosk, or kept past its lifetime, opens nothing.
+    let copied = neighbour.client.social_insurance(&here.lookup_seal(now()).unwrap()).await.unwrap_err();
+    assert!(matches!(&copied, SyncError::Server { status: 400, code, .. } if code == "bad_resident"), "{copied:?}");
+    let stale = here.lookup_seal(now() - 11 * 60 * 1000).unwrap();
+    let err = kiosk.client.social_insurance(&stale).await.unwrap_err();
+    assert!(matches!(&err, SyncError::Server { status: 400, code, .. } if code == "bad_resident"), "{err:?}");
     let day = |days_ahead: u64| {
         let at = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400 * days_ahead);
         citizen_window::devices::today_in_china(at).to_string()
@@ -210,13 +218,13 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     let tomorrow = day(1);
     let slots = kiosk.client.appointment_slots(&tomorrow).await.unwrap();
     let slot = slots[0].clone();
-    let booking = AppointmentRequest { slot_id: slot.slot_id.clone(), resident: resident.clone() };
+    let booking = AppointmentRequest { slot_id: slot.slot_id.clone(), resident: here.lookup_seal(now()).unwrap() };
     let first = kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap();
     assert_eq!(kiosk.client.book_appointment(&booking, "book-key-0001").await.unwrap(), first);
     let after = kiosk.client.appointment_slots(&tomorrow).await.unwrap();
     assert_eq!(after[0].free, slot.free - 1);
     // The same resident at the same window that day, from another kiosk: refused, and said why.
-    let second = AppointmentRequest { slot_id: slots[1].slot_id.clone(), resident: resident.clone() };
+    let second = AppointmentRequest { slot_id: slots[1].slot_id.clone(), resident: there.lookup_seal(now()).unwrap() };
     let err = neighbour.client.book_appointment(&second, "book-key-0002").await.unwrap_err();
     assert!(matches!(&err, SyncError::Server { status: 409, code, .. } if code == "already_booked"), "{err:?}");
     // Only days that exist, from tomorrow to the horizon (30 days).

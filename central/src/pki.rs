@@ -1,6 +1,7 @@
 //! The fleet's keys and certificates: a private CA, the server's certificate, kiosk certificates
-//! signed from their CSRs (the kiosk's key never leaves it), the content-signing key and the
-//! residents' keyed-hash secret. Files holding secrets are written with mode 0600.
+//! signed from their CSRs (the kiosk's key never leaves it), the content-signing key, and the two
+//! residents' keys that only the server holds (see `residents`). Files holding secrets are written
+//! with mode 0600.
 
 use anyhow::{Context, Result, bail};
 use rcgen::{
@@ -16,7 +17,11 @@ pub const CA_KEY: &str = "fleet-ca.key";
 pub const SERVER_CERT: &str = "server.pem";
 pub const SERVER_KEY: &str = "server.key";
 pub const CONTENT_SIGNING_KEY: &str = "content-signing.key";
-pub const RESIDENT_KEY_SECRET: &str = "resident-key.secret";
+/// The X25519 private key kiosks seal residents' ID numbers to (hex); never leaves the server.
+pub const RESIDENT_SEAL_KEY: &str = "resident-seal.key";
+/// The secret residents' pseudonyms are keyed with (hex); never leaves the server. Losing it
+/// makes every pseudonym new: keep it in the server's backups, apart from the database's.
+pub const RESIDENT_PEPPER: &str = "resident-pepper.secret";
 /// The secret the payment provider signs its notifications with (hex, shared with the provider).
 pub const PAYMENT_NOTIFY_SECRET: &str = "payment-notify.secret";
 
@@ -81,7 +86,6 @@ pub fn init_fleet(dir: &Path, hostnames: &[String]) -> Result<()> {
     std::fs::write(dir.join(CA_CERT), ca_cert.pem())?;
     write_secret(&dir.join(CA_KEY), ca_key.serialize_pem().as_bytes())?;
     write_secret(&dir.join(CONTENT_SIGNING_KEY), content_key.serialize_pem().as_bytes())?;
-    write_secret(&dir.join(RESIDENT_KEY_SECRET), random_hex(32).as_bytes())?;
     write_secret(&dir.join(PAYMENT_NOTIFY_SECRET), random_hex(32).as_bytes())?;
     Fleet::load(dir)?.issue_server_certificate(hostnames)
 }
@@ -115,7 +119,8 @@ pub struct Fleet {
     pub dir: PathBuf,
     pub ca_pem: String,
     ca_key: KeyPair,
-    pub resident_key_secret_hex: String,
+    /// Opens sealed ID numbers and keys residents' pseudonyms.
+    pub residents: crate::residents::ResidentKeys,
     pub content_signing_public_key_hex: String,
     /// The payment provider's shared secret (see [`PAYMENT_NOTIFY_SECRET`]).
     pub payment_notify_secret: Vec<u8>,
@@ -133,11 +138,23 @@ impl Fleet {
             })
         };
         let content_key = KeyPair::from_pem(&read(CONTENT_SIGNING_KEY)?)?;
-        // A fleet made before payment notifications existed gets its secret now.
+        // Secrets a fleet made before them lacks are made now (none of them is ever sent out).
         let notify_secret = dir.join(PAYMENT_NOTIFY_SECRET);
-        if !notify_secret.exists() {
-            write_secret(&notify_secret, random_hex(32).as_bytes())?;
+        for (file, make) in [
+            (PAYMENT_NOTIFY_SECRET, random_hex as fn(usize) -> String),
+            (RESIDENT_PEPPER, random_hex),
+            (RESIDENT_SEAL_KEY, |_| hex::encode(*crate::residents::new_seal_key())),
+        ] {
+            if !dir.join(file).exists() {
+                write_secret(&dir.join(file), make(32).as_bytes())?;
+            }
         }
+        let hex_file = |file: &str| {
+            hex::decode(read(file)?.trim()).with_context(|| {
+                format!("{} is not hex: restore it from the server's backup", dir.join(file).display())
+            })
+        };
+        let residents = crate::residents::ResidentKeys::new(&hex_file(RESIDENT_SEAL_KEY)?, hex_file(RESIDENT_PEPPER)?)?;
         let payment_notify_secret = hex::decode(read(PAYMENT_NOTIFY_SECRET)?.trim()).with_context(|| {
             format!("{} is not hex: write 64 hex digits, or remove it to make a new one", notify_secret.display())
         })?;
@@ -145,7 +162,7 @@ impl Fleet {
             dir: dir.to_path_buf(),
             ca_pem: read(CA_CERT)?,
             ca_key: KeyPair::from_pem(&read(CA_KEY)?)?,
-            resident_key_secret_hex: read(RESIDENT_KEY_SECRET)?.trim().to_string(),
+            residents,
             content_signing_public_key_hex: hex::encode(content_key.public_key_raw()),
             payment_notify_secret,
         })

@@ -5,13 +5,14 @@
 //! PostgreSQL comes from `CITIZEN_CENTRAL_TEST_POSTGRES` (a postgres:// URL of a server where the
 //! test may create databases); scripts/test.sh starts one. Under CI it must be there.
 
+use citizen_central::residents::ResidentKeys;
 use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, token_hash};
 
 /// A moment within every test order's lifetime (they are made at 1 ms).
 const NOW: i64 = 2;
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
-use citizen_window_protocol::sync::{Payload, TransactionRecord};
+use citizen_window_protocol::sync::{Payload, TransactionRecord, UploadBatch};
 use serde_json::json;
 
 fn record(seq: u64, payload: serde_json::Value) -> TransactionRecord {
@@ -238,6 +239,61 @@ async fn contract(storage: Storage) {
         .unwrap();
     assert_eq!(storage.issue_report_received("R-1").await.unwrap(), Some(40));
     assert_eq!(storage.issue_report_received("R-2").await.unwrap(), None);
+
+    ballots(&storage).await;
+}
+
+/// A vote of `id_number` on `proposal`, sealed at `kiosk` for the server holding `keys`.
+fn vote(keys: &ResidentKeys, seq: u64, kiosk: &str, proposal: &str, id_number: &str) -> TransactionRecord {
+    let purpose = citizen_window_protocol::resident_seal::SealPurpose::Vote { proposal };
+    let sealed = citizen_window_protocol::resident_seal::seal(&keys.seal_public_key(), kiosk, purpose, 1, id_number);
+    let payload = Payload::from_value(&json!({ "proposal": proposal, "choice": "agree" }));
+    TransactionRecord {
+        id: uuid::Uuid::now_v7(),
+        seq,
+        kind: "vote".into(),
+        payload_hash: payload.hash(),
+        payload,
+        resident: Some(sealed.unwrap()),
+        created_at_ms: 1_764_000_000_000,
+    }
+}
+
+/// One counted ballot per resident and proposal, whichever kiosk sends it; a replay of the counted
+/// one stays counted, the second stays aside.
+async fn ballots(storage: &Storage) {
+    let keys = ResidentKeys::new(&*citizen_central::residents::new_seal_key(), vec![7; 32]).unwrap();
+    let upload = |kiosk: &'static str, records: Vec<TransactionRecord>| {
+        let batch = UploadBatch::of(records);
+        async { storage.insert_upload(kiosk, batch, NOW, Some(&keys)).await.unwrap() }
+    };
+    let (zhang, li) = ("330106199001010018", "11010519491231002X");
+    let first = vote(&keys, 1, "kiosk-v1", "p-1", zhang);
+    let ack = upload("kiosk-v1", vec![first.clone()]).await;
+    assert_eq!((ack.inserted, ack.refused.len()), (1, 0));
+    let batch = vec![
+        vote(&keys, 1, "kiosk-v2", "p-1", zhang),
+        vote(&keys, 2, "kiosk-v2", "p-2", zhang),
+        vote(&keys, 3, "kiosk-v2", "p-1", li),
+        vote(&keys, 4, "kiosk-v2", "p-1", li),
+        // Sealed at another kiosk: it does not open here.
+        vote(&keys, 5, "kiosk-v1", "p-3", li),
+    ];
+    let ack = upload("kiosk-v2", batch.clone()).await;
+    assert_eq!(ack.highest_contiguous_seq, 5, "{ack:?}");
+    let codes: Vec<(u64, Option<&str>)> = ack.refused.iter().map(|r| (r.seq, r.code.as_deref())).collect();
+    assert_eq!(codes, [(5, None), (1, Some("already_voted")), (4, Some("already_voted"))]);
+    // Both sent again: nothing new, nothing counted twice.
+    assert_eq!(upload("kiosk-v1", vec![first]).await.duplicates, 1);
+    let again = upload("kiosk-v2", batch).await;
+    assert_eq!((again.inserted, again.duplicates), (0, 5), "{again:?}");
+    let stored = storage.export(None).await.unwrap();
+    let counted: Vec<_> = stored.iter().filter(|t| t.record.kind == "vote").collect();
+    assert_eq!(counted.len(), 3);
+    assert!(counted.iter().all(|t| t.record.resident.as_ref().is_some_and(|r| r.len() == 64)));
+    // Without the residents' keys, a vote cannot be counted: set aside, never stored with its seal.
+    let alone = storage.insert_batch("kiosk-v3", vec![vote(&keys, 1, "kiosk-v3", "p-1", zhang)], NOW).await.unwrap();
+    assert_eq!(alone.refused.len(), 1);
 }
 
 #[tokio::test]

@@ -37,8 +37,9 @@ pub struct EnrolResponse {
     pub certificate_pem: String,
     /// The fleet CA the kiosk trusts for the server (and nothing else).
     pub fleet_ca_pem: String,
-    /// Hex secret for the residents' keyed hash, the same for every kiosk of the fleet.
-    pub resident_key_secret_hex: String,
+    /// Hex X25519 public key the kiosk seals residents' ID numbers to
+    /// ([`crate::resident_seal`]); only the server holds its private key.
+    pub resident_seal_public_key_hex: String,
     /// Hex Ed25519 public key that signs content bundles.
     pub content_signing_public_key_hex: String,
 }

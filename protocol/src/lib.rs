@@ -7,6 +7,7 @@ pub mod heartbeat;
 pub mod paths;
 pub mod private_files;
 pub mod record_rules;
+pub mod resident_seal;
 pub mod services;
 pub mod sync;
 

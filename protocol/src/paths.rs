@@ -8,11 +8,13 @@ pub const FLEET_CA: &str = "/v1/fleet-ca.pem";
 pub const TRANSACTIONS: &str = "/v1/transactions";
 pub const HEARTBEAT: &str = "/v1/heartbeat";
 pub const BILLS: &str = "/v1/bills/{account}";
-pub const RESIDENT_BILLS: &str = "/v1/residents/{resident}/bills";
+/// The identified resident's household bills: POST a sealed ID number.
+pub const RESIDENT_BILLS: &str = "/v1/resident-bills";
 pub const PAYMENT_ORDERS: &str = "/v1/payment-orders";
 pub const PAYMENT_ORDER: &str = "/v1/payment-orders/{order_id}";
 pub const PAYMENT_ORDER_CANCEL: &str = "/v1/payment-orders/{order_id}/cancel";
-pub const SOCIAL_INSURANCE: &str = "/v1/social-insurance/{resident}";
+/// The identified resident's social-insurance record: POST a sealed ID number.
+pub const SOCIAL_INSURANCE: &str = "/v1/social-insurance";
 pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
 pub const APPOINTMENTS: &str = "/v1/appointments";
 pub const PAYMENT_NOTIFICATIONS: &str = "/v1/payment-notifications";

@@ -1,5 +1,5 @@
 //! What a journal record must be for the server to store it: a kind the protocol knows, a
-//! resident given only as a keyed hash, a payload within its size and nesting depth, no NUL
+//! resident only on a vote and only as a sealed ID number, a payload within its size and nesting depth, no NUL
 //! anywhere, and a hash that matches. The kiosk checks the same rules before it journals a record,
 //! and the server refuses, for good, a record that breaks them.
 
@@ -35,9 +35,11 @@ pub mod kinds {
 /// How deeply a payload's arrays and objects may nest; a receipt's payload needs three.
 pub const MAX_PAYLOAD_DEPTH: usize = 32;
 
-/// Whether `resident` is a keyed hash: 64 lowercase hex digits, never an ID number.
-pub fn is_resident_key(resident: &str) -> bool {
-    resident.len() == 64 && resident.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// Why the server refused a record, when a kiosk acts on it.
+pub mod refusal_codes {
+    /// A vote from a resident who had already voted on the proposal (at this or another kiosk):
+    /// kept, not counted.
+    pub const ALREADY_VOTED: &str = "already_voted";
 }
 
 /// Why a record with this kind, payload text and resident may not be stored, if it may not.
@@ -46,8 +48,15 @@ pub fn content_refusal(kind: &str, payload_text: &str, resident: Option<&str>) -
         let shown: String = kind.chars().filter(|c| !c.is_control()).take(40).collect();
         return Some(format!("unknown kind {shown:?}: the protocol knows {}", kinds::ALL.join(", ")));
     }
-    if resident.is_some_and(|r| !is_resident_key(r)) {
-        return Some("the resident is not a keyed hash (64 lowercase hex digits)".into());
+    match resident {
+        Some(_) if kind != kinds::VOTE => {
+            return Some("only a vote carries a resident; other records carry none".into());
+        }
+        Some(r) if !crate::resident_seal::is_sealed_form(r) => {
+            return Some("the resident is not a sealed ID number (s1:<time>:<hex>)".into());
+        }
+        None if kind == kinds::VOTE => return Some("a vote must carry its resident, sealed".into()),
+        _ => {}
     }
     if payload_text.len() > MAX_PAYLOAD_BYTES {
         return Some(format!("the payload is {} bytes, over the limit of {MAX_PAYLOAD_BYTES}", payload_text.len()));
@@ -116,19 +125,24 @@ mod tests {
 
     #[test]
     fn records_are_refused_for_what_no_kiosk_sends() {
-        let key = "ab".repeat(32);
-        check("vote", r#"{"choice":"agree","note":"a \"quoted\" [ brace"}"#, Some(&key), None);
+        let server = crate::resident_seal::Unsealer::from_private_key(&[9; 32]).unwrap();
+        let vote = crate::resident_seal::SealPurpose::Vote { proposal: "p" };
+        let sealed = crate::resident_seal::seal(&server.public_key(), "k", vote, 1, "11010519491231002X").unwrap();
+        let sealed = Some(sealed.as_str());
+        check("vote", r#"{"choice":"agree","note":"a \"quoted\" [ brace"}"#, sealed, None);
         check("queue_ticket", r#"{"window":"legal_aid"}"#, None, None);
         check("vote\0", "{}", None, Some("unknown kind"));
         check("anything", "{}", None, Some("unknown kind"));
-        check("vote", "{}", Some("11010519491231002X"), Some("keyed hash"));
-        check("vote", "{}", Some(&"AB".repeat(32)), Some("keyed hash"));
-        check("vote", r#"{"a":"x\u0000y"}"#, None, Some("NUL"));
-        check("vote", r#"{"a":"x\\u0000y"}"#, None, None);
+        check("vote", "{}", Some("11010519491231002X"), Some("not a sealed ID number"));
+        check("vote", "{}", Some(&"ab".repeat(32)), Some("not a sealed ID number"));
+        check("vote", "{}", None, Some("must carry its resident"));
+        check("appointment", "{}", sealed, Some("only a vote carries a resident"));
+        check("queue_ticket", r#"{"a":"x\u0000y"}"#, None, Some("NUL"));
+        check("queue_ticket", r#"{"a":"x\\u0000y"}"#, None, None);
         let deep = format!("{}{}", "[".repeat(MAX_PAYLOAD_DEPTH + 1), "]".repeat(MAX_PAYLOAD_DEPTH + 1));
-        check("vote", &deep, None, Some("deeper"));
+        check("vote", &deep, sealed, Some("deeper"));
         let fine = format!("{}{}", "[".repeat(MAX_PAYLOAD_DEPTH), "]".repeat(MAX_PAYLOAD_DEPTH));
-        check("vote", &fine, None, None);
-        check("vote", &format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_PAYLOAD_BYTES)), None, Some("over the limit"));
+        check("vote", &fine, sealed, None);
+        check("selftest", &format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_PAYLOAD_BYTES)), None, Some("over the limit"));
     }
 }

@@ -97,7 +97,15 @@ pub struct AppointmentSlot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentRequest {
     pub slot_id: String,
-    /// The resident's keyed hash.
+    /// The resident's ID number sealed for a lookup ([`crate::resident_seal`]).
+    pub resident: String,
+}
+
+/// Asks for something of the identified resident (their bills, their social-insurance record):
+/// the ID number sealed for a lookup, in the body so that it is never in a URL or a log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentLookup {
     pub resident: String,
 }
 

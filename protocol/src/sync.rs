@@ -99,6 +99,10 @@ pub struct Refusal {
     pub id: Uuid,
     pub seq: u64,
     pub reason: String,
+    /// What kind of refusal, for a kiosk to act on (`record_rules::refusal_codes`); none for a
+    /// record that breaks the record rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// The hash both sides agree on: hex SHA-256 of the payload's JSON text (serde_json, sorted keys).

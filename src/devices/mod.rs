@@ -10,7 +10,7 @@ pub use recording_worker::{PrinterSetup, RecordingWorker};
 pub use stoppable_thread::StoppableThread;
 
 use crate::records::{IssueCategory, VoteChoice, Window};
-use crate::resident_key::ResidentKey;
+use crate::resident_key::ResidentHandle;
 use crate::session::Resident;
 use citizen_window_protocol::services::{SocialInsuranceRecord, Utility};
 
@@ -35,6 +35,9 @@ pub enum KioskEvent {
     /// The vote of request `request` was not recorded: the resident voted on the proposal
     /// before (`closed` false) or voting has closed (`closed` true).
     VoteRefused { request: u64, closed: bool },
+    /// The server did not count the vote journaled as `seq`: the resident had already voted on
+    /// the proposal at another kiosk. The record is kept aside.
+    VoteNotCounted { seq: u64 },
     /// The receipt of the transaction `seq` came out confirmed (`printed`) or not.
     ReceiptOutcome { seq: u64, printed: bool },
     /// Whether the printer can print: checked before a receipt is promised.
@@ -75,16 +78,17 @@ pub enum ServiceAsk {
     /// A notice or a directory slip, printed on request.
     PrintSlip(crate::records::SlipPayload),
     /// An appointment the server booked for the identified resident.
-    Appointment { resident: ResidentKey, appointment_id: String, window: Window, starts_at: String },
+    Appointment { appointment_id: String, window: Window, starts_at: String },
     /// A payment order the server reports paid: recorded once per order, however often asked.
     BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
     /// The identified resident's social-insurance record, printed as a statement. Only that it
     /// was printed is journaled: the figures stay off the disk, so it cannot be reprinted.
-    Statement { resident: ResidentKey, record: SocialInsuranceRecord },
-    /// An identified resident's vote; refused if they voted on this proposal before, or if
-    /// voting closed (`closes`, YYYY-MM-DD, is the last day).
+    Statement { record: SocialInsuranceRecord },
+    /// An identified resident's vote; refused if they voted on this proposal before here, or
+    /// if voting closed (`closes`, YYYY-MM-DD, is the last day). The record carries the
+    /// resident sealed for the server, which counts one vote per resident across the fleet.
     Vote {
-        resident: ResidentKey,
+        resident: ResidentHandle,
         proposal: String,
         proposal_title: (String, String),
         closes: String,

@@ -1,9 +1,9 @@
 //! The card reader's thread: polls the driver at the protocol's pace, turns ID cards into
-//! residents (the full number never leaves this thread), and reports to the kiosk.
+//! residents (the full number held only in the session's handle, in memory), and reports to the kiosk.
 
 use super::stoppable_thread::StoppableThread;
 use super::{CardProblem, KioskEvent};
-use crate::resident_key::ResidentKeyer;
+use crate::resident_key::ResidentSealer;
 use crate::session::{IdentifyError, resident_from_card};
 use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
 use citizen_window_hardware::sam::date::CalendarDate;
@@ -29,7 +29,7 @@ impl ReaderWorker {
     pub fn start(
         port: PathBuf,
         protocol: ReaderProtocol,
-        keyer: Arc<ResidentKeyer>,
+        sealer: Arc<ResidentSealer>,
         events: Sender<KioskEvent>,
     ) -> std::io::Result<Self> {
         let thread = StoppableThread::spawn("card-reader", move |stop| {
@@ -49,7 +49,7 @@ impl ReaderWorker {
                     }
                 }
                 for event in polled.unwrap_or_default() {
-                    let event = to_kiosk_event(event, &keyer, today_in_china(SystemTime::now()));
+                    let event = to_kiosk_event(event, &sealer, today_in_china(SystemTime::now()));
                     if events.send(event).is_err() {
                         return;
                     }
@@ -68,10 +68,10 @@ impl ReaderWorker {
 }
 
 /// One reader event as the kiosk sees it; the card itself is dropped (and zeroed) here.
-fn to_kiosk_event(event: ReaderEvent, keyer: &ResidentKeyer, today: CalendarDate) -> KioskEvent {
+fn to_kiosk_event(event: ReaderEvent, sealer: &ResidentSealer, today: CalendarDate) -> KioskEvent {
     match event {
         ReaderEvent::CardFound => KioskEvent::CardReading,
-        ReaderEvent::CardRead(CardData::IdCard(card)) => match resident_from_card(&card, keyer, today) {
+        ReaderEvent::CardRead(CardData::IdCard(card)) => match resident_from_card(&card, sealer, today) {
             Ok(resident) => KioskEvent::Identified(resident),
             Err(IdentifyError::Expired(last_day)) => KioskEvent::CardRefused(CardProblem::Expired(last_day)),
         },

@@ -9,7 +9,6 @@ use crate::journal::{Journal, JournalRecord, NewTransaction, ReceiptPlan, now_ms
 use crate::records::{
     self, AppointmentPayload, PaymentPayload, RecordFacts, ReportPayload, TicketPayload, VotePayload, kinds,
 };
-use crate::resident_key::ResidentKey;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
 use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
 use citizen_window_hardware::printer::{PrintOutcome, PrinterDriver, PrinterProfile};
@@ -171,9 +170,17 @@ impl Recorder {
                     return;
                 }
                 let vote_code = records::new_vote_code(|n| fastrand::usize(..n));
-                let once_key = format!("vote:{proposal}:{}", resident.as_str());
+                let once_key = resident.vote_once_key(&proposal);
+                let sealed = match resident.vote_seal(&proposal, now) {
+                    Ok(sealed) => sealed,
+                    Err(e) => {
+                        tracing::error!("a vote could not be sealed for the server: {e}");
+                        self.send(KioskEvent::RecordRefused { request: request.number });
+                        return;
+                    }
+                };
                 let payload = VotePayload { proposal, proposal_title, choice, comment, vote_code: vote_code.clone() };
-                match self.record_once(kinds::VOTE, &payload, Some(&resident), &once_key, now) {
+                match self.record_once(kinds::VOTE, &payload, Some(&sealed), &once_key, now) {
                     Ok(Some(seq)) => Ok((seq, RecordedWhat::Vote { choice, vote_code })),
                     Ok(None) => {
                         self.send(KioskEvent::VoteRefused { request: request.number, closed: false });
@@ -203,10 +210,10 @@ impl Recorder {
             ServiceAsk::PrintSlip(slip) => {
                 self.record(kinds::CONTENT_SLIP, &slip, now).map(|seq| (seq, RecordedWhat::Slip))
             }
-            ServiceAsk::Appointment { resident, appointment_id, window, starts_at } => {
+            ServiceAsk::Appointment { appointment_id, window, starts_at } => {
                 let payload = AppointmentPayload { appointment_id, window, starts_at: starts_at.clone() };
                 let once_key = format!("appointment:{}", payload.appointment_id);
-                match self.record_once(kinds::APPOINTMENT, &payload, Some(&resident), &once_key, now) {
+                match self.record_once(kinds::APPOINTMENT, &payload, None, &once_key, now) {
                     Ok(Some(seq)) => Ok((seq, RecordedWhat::Appointment { window, starts_at })),
                     Ok(None) => {
                         tracing::info!("an appointment was reported again: it is recorded once");
@@ -215,13 +222,13 @@ impl Recorder {
                     Err(e) => Err(e),
                 }
             }
-            ServiceAsk::Statement { resident, record } => {
+            ServiceAsk::Statement { record } => {
                 let payload = serde_json::json!({ "months": record.contributions.len() });
                 statement_receipt = Some(records::statement_receipt(&record, now));
                 let new = NewTransaction {
                     kind: kinds::SOCIAL_INSURANCE_STATEMENT,
                     payload: &payload,
-                    resident: Some(&resident),
+                    resident: None,
                     receipt: ReceiptPlan::Intended,
                 };
                 self.journal.record(&new, now).map(|c| (c.seq, RecordedWhat::Statement))
@@ -303,7 +310,7 @@ impl Recorder {
         &mut self,
         kind: &str,
         payload: &impl serde::Serialize,
-        resident: Option<&ResidentKey>,
+        resident: Option<&str>,
         once_key: &str,
         now: i64,
     ) -> Result<Option<u64>, crate::journal::JournalError> {

@@ -9,7 +9,6 @@ mod schema;
 
 pub use error::JournalError;
 
-use crate::resident_key::ResidentKey;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -24,13 +23,13 @@ pub enum ReceiptPlan {
     Intended,
 }
 
-/// A transaction to record. The payload must hold no ID number, name or address: residents are
-/// named only by their keyed hash.
+/// A transaction to record. The payload must hold no ID number, name or address; a vote's
+/// resident is their ID number sealed for the server (`resident_key`), nothing else is.
 #[derive(Debug, Clone)]
 pub struct NewTransaction<'a> {
     pub kind: &'a str,
     pub payload: &'a serde_json::Value,
-    pub resident: Option<&'a ResidentKey>,
+    pub resident: Option<&'a str>,
     pub receipt: ReceiptPlan,
 }
 
@@ -185,7 +184,7 @@ impl Journal {
             return Err(JournalError::PayloadTooLarge { bytes: payload_text.len(), limit: MAX_PAYLOAD_BYTES });
         }
         // What the server would refuse is never recorded: it could not be delivered.
-        let resident = new.resident.map(ResidentKey::as_str);
+        let resident = new.resident;
         if let Some(reason) = citizen_window_protocol::record_rules::content_refusal(new.kind, &payload_text, resident)
         {
             return Err(JournalError::BreaksRecordRules { reason });
@@ -202,7 +201,7 @@ impl Journal {
                     new.kind,
                     payload_text,
                     hash,
-                    new.resident.map(ResidentKey::as_str),
+                    new.resident,
                     now_ms,
                     new.receipt == ReceiptPlan::Intended
                 ],

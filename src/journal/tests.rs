@@ -173,7 +173,9 @@ fn a_payload_too_large_to_upload_is_refused_before_anything_is_written() {
 fn a_once_key_records_once_and_gives_the_refused_number_back() {
     let (_dir, mut journal) = open();
     let payload = serde_json::json!({ "proposal": "p-1" });
-    let new = NewTransaction { kind: "vote", payload: &payload, resident: None, receipt: ReceiptPlan::Intended };
+    let sealed = crate::resident_key::test_only_handle("110101196005010019").vote_seal("p-1", 1).unwrap();
+    let new =
+        NewTransaction { kind: "vote", payload: &payload, resident: Some(&sealed), receipt: ReceiptPlan::Intended };
     let first = journal.record_once(&new, "vote:p-1:r", 1).unwrap().unwrap();
     assert_eq!(journal.record_once(&new, "vote:p-1:r", 2).unwrap(), None, "the same key again");
     let other = journal.record_once(&new, "vote:p-2:r", 3).unwrap().unwrap();

@@ -6,7 +6,6 @@ use super::screen::*;
 use crate::content::{Content, Language, NoticeCategory, Service};
 use crate::devices::{CardProblem, KioskEvent, Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
 use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
-use crate::resident_key::ResidentKey;
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use online::OnlineFlows;
 use std::time::{Duration, Instant};
@@ -121,6 +120,13 @@ impl KioskController {
                 request,
                 if closed { ServiceOutcome::VoteClosed } else { ServiceOutcome::AlreadyVoted },
             ),
+            KioskEvent::VoteNotCounted { seq } => {
+                // Said to the resident while the vote's result shows; the record is kept aside
+                // and `kioskctl sync status` reports it either way.
+                if let Some(shown) = self.outcome.as_mut().filter(|s| s.seq == Some(seq)) {
+                    shown.outcome = ServiceOutcome::VoteNotCounted;
+                }
+            }
             KioskEvent::ReceiptOutcome { seq, printed } => self.receipt_outcome(seq, printed),
             KioskEvent::PrinterReady(ready) => self.printer_ready = ready,
             KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
@@ -181,6 +187,7 @@ impl KioskController {
             | ServiceOutcome::Refused
             | ServiceOutcome::AlreadyVoted
             | ServiceOutcome::VoteClosed
+            | ServiceOutcome::VoteNotCounted
             | ServiceOutcome::PaymentCancelled
             | ServiceOutcome::PaymentExpired => {}
         }
@@ -290,7 +297,7 @@ impl KioskController {
             },
         };
         let ask = ServiceAsk::Vote {
-            resident: ResidentKey::from_computed(&resident.key),
+            resident: resident.handle.clone(),
             proposal: proposal.id.clone(),
             proposal_title: (proposal.title.zh.clone(), proposal.title.en.clone()),
             closes: proposal.closes.clone(),

@@ -170,6 +170,9 @@ pub enum ServiceOutcome {
     AlreadyVoted,
     /// Voting on the proposal has closed: nothing was recorded.
     VoteClosed,
+    /// The server did not count the vote just recorded: the resident had already voted on the
+    /// proposal at another kiosk. Their first vote stands; the receipt just printed is void.
+    VoteNotCounted,
     /// The journal refuses new transactions: nothing was recorded.
     Refused,
 }

@@ -14,7 +14,7 @@ fn resident(name: &str, masked_id: &str) -> Resident {
     Resident {
         name: Zeroizing::new(name.into()),
         masked_id: Zeroizing::new(masked_id.into()),
-        key: Zeroizing::new("k".into()),
+        handle: crate::resident_key::test_only_handle("110101196005010019"),
     }
 }
 
@@ -242,7 +242,7 @@ fn only_an_offered_receipt_can_be_reprinted() {
 }
 
 #[test]
-fn a_vote_asks_for_the_card_first_then_carries_the_resident_key_not_the_name() {
+fn a_vote_asks_for_the_card_first_then_carries_the_resident_handle_not_the_name() {
     use crate::devices::{KioskEvent, ServiceAsk};
     use crate::records::VoteChoice;
     let t0 = Instant::now();
@@ -265,10 +265,34 @@ fn a_vote_asks_for_the_card_first_then_carries_the_resident_key_not_the_name() {
     k.cast_vote(Some(1), t0);
     let request = k.take_requests().remove(0);
     let ServiceAsk::Vote { resident, choice, comment, .. } = &request.ask else { panic!("{request:?}") };
-    assert_eq!((resident.as_str(), *choice), ("k", VoteChoice::Disagree));
+    assert_eq!((resident, *choice), (&self::resident("", "").handle, VoteChoice::Disagree));
     assert_eq!(comment.as_ref().map(|c| c.1.as_str()), Some("Worried about losing green space"));
     k.handle_event(KioskEvent::VoteRefused { request: request.number, closed: false }, t0);
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::AlreadyVoted));
+}
+
+#[test]
+fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
+    use crate::devices::{KioskEvent, Recorded, RecordedWhat};
+    use crate::records::VoteChoice;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("opinions", t0);
+    k.handle_event(KioskEvent::Identified(resident("张伟", "1101**********1234")), t0);
+    let id = k.screen(t0).proposals[0].id.clone();
+    k.open_proposal(&id, t0);
+    k.choose_vote("agree", t0);
+    k.cast_vote(None, t0);
+    let request = k.take_requests().remove(0);
+    let what = RecordedWhat::Vote { choice: VoteChoice::Agree, vote_code: "ABCD".into() };
+    let recorded = Recorded { request: request.number, seq: 9, what, printing: true, copy: false };
+    k.handle_event(KioskEvent::Recorded(recorded), t0);
+    // Another vote's refusal changes nothing on screen; this one's does.
+    k.handle_event(KioskEvent::VoteNotCounted { seq: 8 }, t0);
+    assert!(matches!(k.screen(t0).outcome, Some(ServiceOutcome::Vote { .. })));
+    k.handle_event(KioskEvent::VoteNotCounted { seq: 9 }, t0);
+    assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::VoteNotCounted));
 }
 
 mod online_services {
@@ -457,7 +481,7 @@ mod online_services {
         k.identified(resident("张伟", "1101**********1234"), t0);
         assert_eq!(k.screen(t0).page, Page::Bills);
         let ask = k.take_online_requests().remove(0);
-        assert!(matches!(&ask.ask, OnlineAsk::BillsOf { resident } if resident.as_str() == "k"));
+        assert!(matches!(&ask.ask, OnlineAsk::BillsOf { resident } if *resident == self::resident("", "").handle));
         answer(&mut k, &ask, OnlineAnswer::Bills(vec![bill()]), t0);
         assert_eq!(k.screen(t0).online.resident_bills.len(), 1);
         k.choose_bill("0000-0000-0000", t0);
@@ -488,7 +512,9 @@ mod online_services {
         assert!(k.take_online_requests().is_empty());
         k.identified(resident("张伟", "1101**********1234"), t0);
         let ask = k.take_online_requests().remove(0);
-        assert!(matches!(&ask.ask, OnlineAsk::SocialInsurance { resident } if resident.as_str() == "k"));
+        assert!(
+            matches!(&ask.ask, OnlineAsk::SocialInsurance { resident } if *resident == self::resident("", "").handle)
+        );
         assert_eq!(k.screen(t0).page, Page::SocialInsurance);
     }
 }
@@ -523,7 +549,7 @@ fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
     k.book_slot("la-2", t0);
     let book = k.take_online_requests().remove(0);
     assert!(
-        matches!(&book.ask, OnlineAsk::Book { slot_id, resident, .. } if slot_id == "la-2" && resident.as_str() == "k")
+        matches!(&book.ask, OnlineAsk::Book { slot_id, resident, .. } if slot_id == "la-2" && *resident == self::resident("", "").handle)
     );
     let booked = Appointment { appointment_id: "ap-1".into(), slot: slot("la-2", 2) };
     k.handle_event(KioskEvent::Answered { request: book.number, answer: OnlineAnswer::Appointment(booked) }, t0);

@@ -1,8 +1,8 @@
 //! From a card read to the session's resident: the ID card's expiry checked against today, the
-//! ID number masked for the screen and keyed for the journal, and nothing else kept.
+//! ID number masked for the screen and held for sealing (`resident_key`), and nothing else kept.
 
 use super::Resident;
-use crate::resident_key::ResidentKeyer;
+use crate::resident_key::ResidentSealer;
 use citizen_window_hardware::sam::IdCard;
 use citizen_window_hardware::sam::date::CalendarDate;
 use citizen_window_hardware::sam::id_card::Validity;
@@ -18,7 +18,7 @@ pub enum IdentifyError {
 /// The resident a valid ID card names, as the session may hold them.
 pub fn resident_from_card(
     card: &IdCard,
-    keyer: &ResidentKeyer,
+    sealer: &ResidentSealer,
     today: CalendarDate,
 ) -> Result<Resident, IdentifyError> {
     if let Validity::Until(last_day) = card.valid_to
@@ -29,7 +29,7 @@ pub fn resident_from_card(
     Ok(Resident {
         name: Zeroizing::new(card.name.clone()),
         masked_id: Zeroizing::new(card.id_number.masked()),
-        key: Zeroizing::new(keyer.key_for(&card.id_number).as_str().to_string()),
+        handle: sealer.hold(&card.id_number),
     })
 }
 
@@ -54,19 +54,20 @@ mod tests {
         }
     }
 
-    fn keyer() -> ResidentKeyer {
-        ResidentKeyer::new(vec![7; 32]).unwrap()
+    fn keyer() -> ResidentSealer {
+        let server = citizen_window_protocol::resident_seal::Unsealer::from_private_key(&[7; 32]).unwrap();
+        ResidentSealer::new(&hex::encode(server.public_key()), "k", Zeroizing::new(vec![7; 32])).unwrap()
     }
 
     #[test]
-    fn a_valid_card_gives_the_name_the_masked_number_and_the_key_and_nothing_else() {
+    fn a_valid_card_gives_the_name_the_masked_number_and_the_handle_and_nothing_else() {
         let today = CalendarDate::new(2026, 11, 26).unwrap();
         let resident = resident_from_card(&card(Validity::LongTerm), &keyer(), today).unwrap();
         assert_eq!(resident.name.as_str(), "张伟");
         assert_eq!(resident.masked_id.as_str(), card(Validity::LongTerm).id_number.masked());
         assert!(!resident.masked_id.contains("19600501"), "the birth date is masked");
-        assert_eq!(resident.key.len(), 64);
-        assert!(!resident.key.contains("110101"));
+        assert!(!format!("{:?}", resident.handle).contains("110101"));
+        assert!(resident.handle.vote_once_key("p").starts_with("vote:p:"));
     }
 
     #[test]

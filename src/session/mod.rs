@@ -25,13 +25,13 @@ impl Default for SessionTiming {
 }
 
 /// What an identified resident may show on screen: the name and the masked ID number (first 4
-/// and last 4 digits). The full number never enters the session. Wiped from memory on drop.
+/// and last 4 digits). The full number is reachable only through `handle`, which seals it for the
+/// server and keys this kiosk's once-keys. Wiped from memory on drop.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Resident {
     pub name: Zeroizing<String>,
     pub masked_id: Zeroizing<String>,
-    /// The keyed hash the journal and the server use for this resident.
-    pub key: Zeroizing<String>,
+    pub handle: crate::resident_key::ResidentHandle,
 }
 
 impl std::fmt::Debug for Resident {

@@ -82,19 +82,20 @@ pub async fn enrol(
     if fingerprint(&answer.fleet_ca_pem)? != fingerprint(&ca_pem)? {
         return Err(SyncError::UntrustedServer("the enrolment answer names another fleet CA".into()));
     }
-    let resident_secret = hex::decode(&answer.resident_key_secret_hex)
-        .map_err(|_| SyncError::Malformed("the residents' secret is not hex".into()))?;
+    if hex::decode(&answer.resident_seal_public_key_hex).map_or(true, |key| key.len() != 32) {
+        return Err(SyncError::Malformed("the server's resident seal key is not 32 bytes of hex".into()));
+    }
     let identity = KioskIdentity {
         enrolment: Enrolment {
             kiosk_id: answer.kiosk_id,
             server_url: server_url.to_string(),
             content_signing_public_key_hex: answer.content_signing_public_key_hex,
+            resident_seal_public_key_hex: answer.resident_seal_public_key_hex,
             enrolled_at_ms: Some(crate::journal::now_ms()),
         },
         key_pem: key.serialize_pem(),
         cert_pem: answer.certificate_pem,
         ca_pem,
-        resident_secret,
     };
     identity
         .save(state_dir)

@@ -1,5 +1,6 @@
 //! The kiosk's identity on disk, under its state folder: its private key (0600), its certificate,
-//! the fleet CA it trusts, and what enrolment told it. Nothing here holds a resident's data.
+//! the fleet CA it trusts, what enrolment told it, and the secret the kiosk keys its own resident
+//! pseudonyms with (made here, never sent). Nothing here holds a resident's data.
 
 use super::SyncError;
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,9 @@ pub const KEY_FILE: &str = "kiosk.key";
 pub const CERT_FILE: &str = "kiosk.pem";
 pub const CA_FILE: &str = "fleet-ca.pem";
 pub const ENROLMENT_FILE: &str = "enrolment.json";
-pub const RESIDENT_SECRET_FILE: &str = "resident-key.secret";
+/// The kiosk's own secret for its residents' vote once-keys (`resident_key`): made on the kiosk,
+/// kept across enrolments, never sent.
+pub const LOCAL_RESIDENT_SECRET_FILE: &str = "resident-local.secret";
 /// A renewed key and certificate, in one file so that they are replaced together; preferred over
 /// the key and certificate from enrolment when present.
 pub const RENEWED_FILE: &str = "kiosk-renewed.pem";
@@ -30,6 +33,10 @@ pub struct Enrolment {
     pub kiosk_id: String,
     pub server_url: String,
     pub content_signing_public_key_hex: String,
+    /// The server's public key residents' ID numbers are sealed to (empty in an enrolment made
+    /// before sealing: cards then identify nobody until the kiosk is enrolled again).
+    #[serde(default)]
+    pub resident_seal_public_key_hex: String,
     /// When this identity was made. An identity from before this was recorded may have
     /// delivered the journal's acknowledged records itself; one made since starts where the
     /// journal's watermark stood when it was first used (see `Journal::delivery_floor`).
@@ -44,7 +51,6 @@ pub struct KioskIdentity {
     pub key_pem: String,
     pub cert_pem: String,
     pub ca_pem: String,
-    pub resident_secret: Vec<u8>,
 }
 
 impl std::fmt::Debug for KioskIdentity {
@@ -82,8 +88,6 @@ impl KioskIdentity {
         };
         let enrolment: Enrolment = serde_json::from_str(&read(ENROLMENT_FILE)?)
             .map_err(|e| SyncError::NotEnrolled(format!("{} is damaged: {e}", dir.join(ENROLMENT_FILE).display())))?;
-        let secret = hex::decode(read(RESIDENT_SECRET_FILE)?.trim())
-            .map_err(|_| SyncError::NotEnrolled(format!("{} is damaged", dir.join(RESIDENT_SECRET_FILE).display())))?;
         let (key_pem, cert_pem) = match std::fs::read_to_string(dir.join(RENEWED_FILE)) {
             Ok(renewed) => split_key_and_certificate(&renewed).ok_or_else(|| {
                 SyncError::NotEnrolled(format!(
@@ -93,14 +97,13 @@ impl KioskIdentity {
             })?,
             Err(_) => (read(KEY_FILE)?, read(CERT_FILE)?),
         };
-        Ok(Self { enrolment, key_pem, cert_pem, ca_pem: read(CA_FILE)?, resident_secret: secret })
+        Ok(Self { enrolment, key_pem, cert_pem, ca_pem: read(CA_FILE)? })
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
         let dir = identity_dir(state_dir);
         citizen_window_protocol::private_files::create_private_dir(&dir)?;
         write_private(&dir.join(KEY_FILE), self.key_pem.as_bytes())?;
-        write_private(&dir.join(RESIDENT_SECRET_FILE), hex::encode(&self.resident_secret).as_bytes())?;
         write_private(&dir.join(CERT_FILE), self.cert_pem.as_bytes())?;
         write_private(&dir.join(CA_FILE), self.ca_pem.as_bytes())?;
         let enrolment = serde_json::to_vec_pretty(&self.enrolment).expect("serialises");
@@ -117,4 +120,23 @@ impl KioskIdentity {
         let both = format!("{}\n{}", self.key_pem.trim_end(), self.cert_pem);
         write_private(&identity_dir(state_dir).join(RENEWED_FILE), both.as_bytes())
     }
+}
+
+/// The kiosk's own resident secret, made the first time it is asked for (32 random bytes, 0600).
+pub fn local_resident_secret(state_dir: &Path) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let dir = identity_dir(state_dir);
+    let path = dir.join(LOCAL_RESIDENT_SECRET_FILE);
+    if !path.exists() {
+        citizen_window_protocol::private_files::create_private_dir(&dir)?;
+        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+        aws_lc_rs::rand::fill(&mut *secret).map_err(|_| std::io::Error::other("the system random generator failed"))?;
+        write_private(&path, hex::encode(*secret).as_bytes())?;
+    }
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path)?);
+    hex::decode(text.trim()).map(zeroize::Zeroizing::new).map_err(|_| {
+        std::io::Error::other(format!(
+            "{} is damaged: remove it (a new one is made; residents may then vote again here on open proposals, the server still counts one)",
+            path.display()
+        ))
+    })
 }

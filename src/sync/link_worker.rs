@@ -74,7 +74,7 @@ impl ServerLink {
                 .name("server-link".into())
                 .spawn(move || {
                     runtime.block_on(async move {
-                        let uploader = OutboxUploader::new(journal.clone(), client.clone());
+                        let uploader = OutboxUploader::new(journal.clone(), client.clone()).telling(events.clone());
                         let uploads = tokio::spawn(uploader.run(wake.clone(), shutdown.clone(), timing.upload_idle));
                         let link = Heartbeats { client, journal, state_dir, events, wake, timing };
                         link.run(shutdown.clone()).await;

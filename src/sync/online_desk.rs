@@ -7,7 +7,7 @@ use super::SyncError;
 use super::server_client::ServerClient;
 use crate::devices::KioskEvent;
 use crate::devices::StoppableThread;
-use crate::resident_key::ResidentKey;
+use crate::resident_key::ResidentHandle;
 use citizen_window_protocol::services::{
     Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
     SocialInsuranceRecord,
@@ -29,7 +29,7 @@ pub enum OnlineAsk {
     },
     /// The bills of the identified resident's household.
     BillsOf {
-        resident: ResidentKey,
+        resident: ResidentHandle,
     },
     /// `idempotency_key` is made once per resident's tap and reused by every retry.
     CreatePayment {
@@ -44,7 +44,7 @@ pub enum OnlineAsk {
         order_id: String,
     },
     SocialInsurance {
-        resident: ResidentKey,
+        resident: ResidentHandle,
     },
     ReportStatus {
         tracking_number: String,
@@ -55,7 +55,7 @@ pub enum OnlineAsk {
     },
     Book {
         slot_id: String,
-        resident: ResidentKey,
+        resident: ResidentHandle,
         idempotency_key: String,
     },
 }
@@ -109,19 +109,28 @@ impl OnlineDesk {
     }
 }
 
+/// The resident's ID number sealed for the server, now (the server refuses a stale seal).
+fn sealed_for_lookup(resident: &ResidentHandle) -> Result<String, SyncError> {
+    resident.lookup_seal(crate::journal::now_ms()).map_err(|e| SyncError::Local(e.to_string()))
+}
+
 async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
     let result = match ask {
         OnlineAsk::Bill { account } => client.bill(&account).await.map(OnlineAnswer::Bill),
-        OnlineAsk::BillsOf { resident } => client.resident_bills(resident.as_str()).await.map(OnlineAnswer::Bills),
+        OnlineAsk::BillsOf { resident } => match sealed_for_lookup(&resident) {
+            Ok(sealed) => client.resident_bills(&sealed).await.map(OnlineAnswer::Bills),
+            Err(e) => Err(e),
+        },
         OnlineAsk::CreatePayment { account, amount_fen, idempotency_key } => client
             .create_payment_order(&PaymentOrderRequest { account, amount_fen }, &idempotency_key)
             .await
             .map(OnlineAnswer::Order),
         OnlineAsk::PaymentStatus { order_id } => client.payment_order(&order_id).await.map(OnlineAnswer::Order),
         OnlineAsk::CancelPayment { order_id } => client.cancel_payment_order(&order_id).await.map(OnlineAnswer::Order),
-        OnlineAsk::SocialInsurance { resident } => {
-            client.social_insurance(resident.as_str()).await.map(OnlineAnswer::SocialInsurance)
-        }
+        OnlineAsk::SocialInsurance { resident } => match sealed_for_lookup(&resident) {
+            Ok(sealed) => client.social_insurance(&sealed).await.map(OnlineAnswer::SocialInsurance),
+            Err(e) => Err(e),
+        },
         OnlineAsk::ReportStatus { tracking_number } => {
             client.issue_report(&tracking_number).await.map(OnlineAnswer::ReportStatus)
         }
@@ -132,10 +141,13 @@ async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
                 .await
                 .map(|slots| OnlineAnswer::Slots(slots.into_iter().filter(|s| s.window == window).collect()))
         }
-        OnlineAsk::Book { slot_id, resident, idempotency_key } => {
-            let request = AppointmentRequest { slot_id, resident: resident.as_str().to_string() };
-            client.book_appointment(&request, &idempotency_key).await.map(OnlineAnswer::Appointment)
-        }
+        OnlineAsk::Book { slot_id, resident, idempotency_key } => match sealed_for_lookup(&resident) {
+            Ok(sealed) => {
+                let request = AppointmentRequest { slot_id, resident: sealed };
+                client.book_appointment(&request, &idempotency_key).await.map(OnlineAnswer::Appointment)
+            }
+            Err(e) => Err(e),
+        },
     };
     result.unwrap_or_else(|e| match e {
         SyncError::Server { status: 404, .. } => OnlineAnswer::NotFound,

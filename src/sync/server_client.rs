@@ -8,7 +8,7 @@ use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
 use citizen_window_protocol::services::{
     Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
-    SocialInsuranceRecord,
+    ResidentLookup, SocialInsuranceRecord,
 };
 use citizen_window_protocol::sync::{BatchAck, UploadBatch};
 use citizen_window_protocol::{IDEMPOTENCY_KEY_HEADER, paths};
@@ -144,9 +144,17 @@ impl ServerClient {
         self.get(paths::fill(paths::BILLS, &[account])).await
     }
 
+    /// Something of the identified resident's: `sealed` is their ID number sealed for a lookup,
+    /// sent in the body (never in a URL).
+    async fn lookup<T: DeserializeOwned>(&self, path: &str, sealed: &str) -> Result<T, SyncError> {
+        let body = ResidentLookup { resident: sealed.to_string() };
+        let response = self.http().post(self.url(path)).timeout(ONLINE_TIMEOUT).json(&body).send().await?;
+        Self::answer(response).await
+    }
+
     /// The bills of an identified resident's household.
-    pub async fn resident_bills(&self, resident: &str) -> Result<Vec<Bill>, SyncError> {
-        self.get(paths::fill(paths::RESIDENT_BILLS, &[resident])).await
+    pub async fn resident_bills(&self, sealed: &str) -> Result<Vec<Bill>, SyncError> {
+        self.lookup(paths::RESIDENT_BILLS, sealed).await
     }
 
     /// A request that changes something: `idempotency_key` is made once per resident action and
@@ -181,8 +189,8 @@ impl ServerClient {
         Self::answer(response).await
     }
 
-    pub async fn social_insurance(&self, resident: &str) -> Result<SocialInsuranceRecord, SyncError> {
-        self.get(paths::fill(paths::SOCIAL_INSURANCE, &[resident])).await
+    pub async fn social_insurance(&self, sealed: &str) -> Result<SocialInsuranceRecord, SyncError> {
+        self.lookup(paths::SOCIAL_INSURANCE, sealed).await
     }
 
     pub async fn appointment_slots(&self, day: &str) -> Result<Vec<AppointmentSlot>, SyncError> {

@@ -6,6 +6,7 @@ use super::SyncError;
 use super::server_client::ServerClient;
 use crate::journal::{Journal, JournalRecord, now_ms};
 use citizen_window_hardware::backoff::ReconnectBackoff;
+use citizen_window_protocol::record_rules::refusal_codes;
 use citizen_window_protocol::sync::{
     MAX_BATCH, MAX_BATCH_BYTES, RECORD_OVERHEAD_BYTES, TransactionRecord, UploadBatch,
 };
@@ -71,11 +72,18 @@ pub struct OutboxUploader {
     journal: SharedJournal,
     client: ServerClient,
     batch_size: usize,
+    /// Where a vote the server did not count is told, for the resident still on screen.
+    events: Option<std::sync::mpsc::Sender<crate::devices::KioskEvent>>,
 }
 
 impl OutboxUploader {
     pub fn new(journal: SharedJournal, client: ServerClient) -> Self {
-        Self { journal, client, batch_size: 500 }
+        Self { journal, client, batch_size: 500, events: None }
+    }
+
+    pub fn telling(mut self, events: std::sync::mpsc::Sender<crate::devices::KioskEvent>) -> Self {
+        self.events = Some(events);
+        self
     }
 
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
@@ -129,6 +137,11 @@ impl OutboxUploader {
             let highest = ack.highest_contiguous_seq;
             let conflicts = ack.conflicts.clone();
             let refused = ack.refused.clone();
+            for not_counted in ack.refused.iter().filter(|r| r.code.as_deref() == Some(refusal_codes::ALREADY_VOTED)) {
+                if let Some(events) = &self.events {
+                    let _ = events.send(crate::devices::KioskEvent::VoteNotCounted { seq: not_counted.seq });
+                }
+            }
             let raised = with_journal(&self.journal, move |j| {
                 for c in &conflicts {
                     tracing::error!(seq = c.seq, id = %c.id, reason = %c.reason, "server reports a conflicting transaction");

@@ -411,6 +411,7 @@ fn outcome_view(outcome: Option<&ServiceOutcome>) -> OutcomeView {
             ("appointment", starts_at.clone(), window.id(), receipt(r), false)
         }
         Some(ServiceOutcome::VoteClosed) => ("vote_closed", String::new(), "", "", false),
+        Some(ServiceOutcome::VoteNotCounted) => ("vote_not_counted", String::new(), "", "", false),
     };
     OutcomeView { kind: kind.into(), number: number.into(), detail: detail.into(), receipt: receipt.into(), copy }
 }

@@ -294,7 +294,7 @@ fn sample_resident() -> crate::session::Resident {
     crate::session::Resident {
         name: Zeroizing::new("张*".into()),
         masked_id: Zeroizing::new("3301**********0018".into()),
-        key: Zeroizing::new("0".repeat(64)),
+        handle: crate::resident_key::test_only_handle("330106199001010018"),
     }
 }
 

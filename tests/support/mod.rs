@@ -96,6 +96,19 @@ impl TestKiosk {
         let client = ServerClient::new(&identity).unwrap();
         Self { state, identity, journal, client }
     }
+
+    /// A resident whose ID card was read at this kiosk, held as the reader thread holds them.
+    pub fn resident(&self, id_number: &str) -> citizen_window::resident_key::ResidentHandle {
+        let enrolment = &self.identity.enrolment;
+        let local_secret = citizen_window::sync::identity::local_resident_secret(self.state.path()).unwrap();
+        citizen_window::resident_key::ResidentSealer::new(
+            &enrolment.resident_seal_public_key_hex,
+            &enrolment.kiosk_id,
+            local_secret,
+        )
+        .unwrap()
+        .hold(&citizen_window_hardware::sam::IdNumber::parse(id_number).unwrap())
+    }
 }
 
 pub fn journal_path(state: &Path) -> PathBuf {

@@ -76,7 +76,7 @@ pub async fn enrol(
         kiosk_id,
         certificate_pem,
         fleet_ca_pem: state.fleet.ca_pem.clone(),
-        resident_key_secret_hex: state.fleet.resident_key_secret_hex.clone(),
+        resident_seal_public_key_hex: hex::encode(state.fleet.residents.seal_public_key()),
         content_signing_public_key_hex: state.fleet.content_signing_public_key_hex.clone(),
     })
     .into_response()

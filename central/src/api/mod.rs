@@ -116,8 +116,8 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         (doc("post", paths::HEARTBEAT, "Report device states, backlog and versions", true), post(sync::heartbeat)),
         (doc("get", paths::BILLS, "Look up the current bill of an account", true), get(services::bill)),
         (
-            doc("get", paths::RESIDENT_BILLS, "The current bills of a resident's household (keyed hash)", true),
-            get(services::resident_bills),
+            doc("post", paths::RESIDENT_BILLS, "The current bills of a resident's household (sealed ID number)", true),
+            post(services::resident_bills),
         ),
         (
             doc("post", paths::PAYMENT_ORDERS, "Create a payment order (Idempotency-Key header required)", true),
@@ -130,12 +130,12 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         ),
         (
             doc(
-                "get",
+                "post",
                 paths::SOCIAL_INSURANCE,
-                "Social insurance, pension and subsistence-allowance record of a resident (keyed hash)",
+                "Social insurance, pension and subsistence-allowance record of a resident (sealed ID number)",
                 true,
             ),
-            get(services::social_insurance),
+            post(services::social_insurance),
         ),
         (
             doc("get", paths::APPOINTMENT_SLOTS, "Appointment slots with free places (query: day=YYYY-MM-DD)", true),

@@ -3,6 +3,7 @@
 
 use super::identity::Kiosk;
 use super::{SharedState, error, now_ms, storage_error};
+use crate::residents::ResidentRefusal;
 use crate::{calendar, demo_data};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -12,6 +13,7 @@ use citizen_window_protocol::IDEMPOTENCY_KEY_HEADER;
 use citizen_window_protocol::paths;
 use citizen_window_protocol::services::{
     Appointment, AppointmentRequest, IssueReportStatus, PaymentOrder, PaymentOrderRequest, PaymentStatus,
+    ResidentLookup,
 };
 use serde::Deserialize;
 
@@ -52,11 +54,30 @@ pub async fn bill(Kiosk(_): Kiosk, Path(account): Path<String>) -> Response {
     }
 }
 
-/// The bills of an identified resident's household (the resident by keyed hash).
-pub async fn resident_bills(Kiosk(_): Kiosk, Path(resident): Path<String>) -> Response {
+/// The resident a lookup names, as their pseudonym; a seal that does not open or is stale is
+/// answered `bad_resident`.
+fn resident_of(state: &SharedState, kiosk_id: &str, sealed: &str) -> Result<String, ResidentRefusal> {
+    state.fleet.residents.lookup_pseudonym(sealed, kiosk_id, now_ms())
+}
+
+fn bad_resident(kiosk_id: &str, refusal: ResidentRefusal) -> Response {
+    tracing::warn!(%kiosk_id, "a resident's seal was refused: {refusal}");
+    error(StatusCode::BAD_REQUEST, "bad_resident", format!("{refusal}"))
+}
+
+/// The bills of an identified resident's household.
+pub async fn resident_bills(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    Json(lookup): Json<ResidentLookup>,
+) -> Response {
+    let resident = match resident_of(&state, &kiosk_id, &lookup.resident) {
+        Ok(resident) => resident,
+        Err(refusal) => return bad_resident(&kiosk_id, refusal),
+    };
     match demo_data::bills_of_resident(&resident) {
         Some(bills) => Json(bills).into_response(),
-        None => error(StatusCode::BAD_REQUEST, "bad_resident", "the resident must be given as the keyed hash"),
+        None => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "a pseudonym was not 64 hex digits"),
     }
 }
 
@@ -123,14 +144,18 @@ pub async fn cancel_payment_order(
     }
 }
 
-pub async fn social_insurance(Kiosk(_): Kiosk, Path(resident): Path<String>) -> Response {
+pub async fn social_insurance(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    Json(lookup): Json<ResidentLookup>,
+) -> Response {
+    let resident = match resident_of(&state, &kiosk_id, &lookup.resident) {
+        Ok(resident) => resident,
+        Err(refusal) => return bad_resident(&kiosk_id, refusal),
+    };
     match demo_data::social_insurance(&resident) {
         Some(record) => Json(record).into_response(),
-        None => error(
-            StatusCode::NOT_FOUND,
-            "unknown_resident",
-            "no record for this resident: the kiosk sends the resident's keyed hash",
-        ),
+        None => error(StatusCode::NOT_FOUND, "unknown_resident", "no social-insurance record for this resident"),
     }
 }
 
@@ -190,15 +215,12 @@ pub async fn book_appointment(
     if let Some(refusal) = refused_day(&state, day) {
         return refusal;
     }
-    if demo_data::social_insurance(&request.resident).is_none() {
-        return error(StatusCode::BAD_REQUEST, "bad_resident", "the resident must be given as the keyed hash");
-    }
+    let resident = match resident_of(&state, &kiosk_id, &request.resident) {
+        Ok(resident) => resident,
+        Err(refusal) => return bad_resident(&kiosk_id, refusal),
+    };
     let appointment = Appointment { appointment_id: format!("ap-{}", crate::pki::random_hex(8)), slot };
-    match state
-        .storage
-        .book_appointment(&kiosk_id, &key, &appointment, &request.resident, demo_data::SLOT_CAPACITY)
-        .await
-    {
+    match state.storage.book_appointment(&kiosk_id, &key, &appointment, &resident, demo_data::SLOT_CAPACITY).await {
         Ok(booked) if booked.slot.slot_id != request.slot_id => key_reused(),
         Ok(booked) => Json(booked).into_response(),
         Err(e) => storage_error(e),

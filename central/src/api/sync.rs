@@ -28,7 +28,7 @@ pub async fn upload(State(state): State<SharedState>, Kiosk(kiosk_id): Kiosk, re
     if batch.starts_after > 0 {
         tracing::debug!(%kiosk_id, starts_after = batch.starts_after, "kiosk declares its floor");
     }
-    match state.storage.insert_upload(&kiosk_id, batch, now_ms()).await {
+    match state.storage.insert_upload(&kiosk_id, batch, now_ms(), Some(&state.fleet.residents)).await {
         Ok(ack) => {
             for conflict in &ack.conflicts {
                 tracing::warn!(%kiosk_id, id = %conflict.id, seq = conflict.seq, reason = %conflict.reason, "conflicting replay");

@@ -2,6 +2,7 @@
 //! several server instances. Both keep transactions with the permanent unique key (kiosk, id),
 //! and answer uploads with the highest contiguous sequence number per kiosk.
 
+pub mod ballots;
 mod postgres;
 mod postgres_uploads;
 mod sqlite;
@@ -104,15 +105,25 @@ pub fn set_aside_refused(records: &mut [TransactionRecord]) -> Vec<Refusal> {
     let mut refused = Vec::new();
     for record in records.iter_mut() {
         let Some(reason) = record_rules::record_refusal(record) else { continue };
-        let payload = citizen_window_protocol::sync::Payload::from_value(&serde_json::json!({ "reason": reason }));
-        record.kind = record_rules::kinds::REFUSED.into();
-        record.payload_hash = payload.hash();
-        record.payload = payload;
-        record.resident = None;
-        record.created_at_ms = record.created_at_ms.max(0);
-        refused.push(Refusal { id: record.id, seq: record.seq, reason });
+        refused.push(set_aside(record, reason, None));
     }
     refused
+}
+
+/// Replaces `record` by the note that stands for it once refused (same id and sequence number,
+/// kind `refused`, the reason and code as its payload, no resident).
+pub(crate) fn set_aside(record: &mut TransactionRecord, reason: String, code: Option<String>) -> Refusal {
+    let note = match &code {
+        Some(code) => serde_json::json!({ "reason": reason, "code": code }),
+        None => serde_json::json!({ "reason": reason }),
+    };
+    let payload = citizen_window_protocol::sync::Payload::from_value(&note);
+    record.kind = record_rules::kinds::REFUSED.into();
+    record.payload_hash = payload.hash();
+    record.payload = payload;
+    record.resident = None;
+    record.created_at_ms = record.created_at_ms.max(0);
+    Refusal { id: record.id, seq: record.seq, reason, code }
 }
 
 /// A stored payload read back; a damaged one is an error, never a silent null.
@@ -225,20 +236,29 @@ impl Storage {
         records: Vec<TransactionRecord>,
         now_ms: i64,
     ) -> Result<BatchAck, StorageError> {
-        self.insert_upload(kiosk_id, UploadBatch::of(records), now_ms).await
+        self.insert_upload(kiosk_id, UploadBatch::of(records), now_ms, None).await
     }
 
     /// Stores an upload: as [`Storage::insert_batch`], the kiosk's watermark first raised to the
     /// floor the kiosk declares (`starts_after`: a kiosk enrolled again, or one whose server was
     /// restored from a backup, has nothing to send below it).
+    /// Votes are keyed with `residents` and a resident's second ballot on a proposal is set
+    /// aside ([`ballots`]); without `residents` every vote is set aside.
     pub async fn insert_upload(
         &self,
         kiosk_id: &str,
         batch: UploadBatch,
         now_ms: i64,
+        residents: Option<&crate::residents::ResidentKeys>,
     ) -> Result<BatchAck, StorageError> {
         let UploadBatch { mut records, starts_after } = batch;
-        let refused = set_aside_refused(&mut records);
+        let mut refused = set_aside_refused(&mut records);
+        refused.extend(ballots::key_votes(&mut records, kiosk_id, residents));
+        let cast_now = ballots::ballots_in(&records);
+        if !cast_now.is_empty() {
+            let cast_before = dispatch!(self, ballots_cast(&cast_now))?;
+            refused.extend(ballots::set_aside_second_votes(&mut records, &cast_before));
+        }
         let mut ack = dispatch!(self, insert_batch(kiosk_id, records, starts_after, now_ms))?;
         ack.refused = refused;
         Ok(ack)

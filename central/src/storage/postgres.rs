@@ -12,6 +12,7 @@ use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::collections::HashMap;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS transactions (
@@ -41,6 +42,9 @@ CREATE TABLE IF NOT EXISTS appointments (
     resident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (kiosk_id, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
+-- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
+-- pseudonym, keyed per proposal).
+CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE kind = 'vote';
 -- Issue-report status lookups by tracking number; only issue reports are in it.
 CREATE INDEX IF NOT EXISTS transactions_tracking_number
     ON transactions ((payload::jsonb ->> 'tracking_number')) WHERE kind = 'issue_report';
@@ -368,6 +372,21 @@ impl PostgresStorage {
         .await?;
         tx.commit().await?;
         Ok(appointment.clone())
+    }
+
+    /// Which of these ballots are cast, and by which record.
+    pub async fn ballots_cast(&self, ballots: &[String]) -> Result<HashMap<String, uuid::Uuid>, StorageError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT resident, id FROM transactions WHERE kind = 'vote' AND resident = ANY($1::text[])",
+                &[&ballots],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Some((row.get::<_, String>(0), uuid::Uuid::parse_str(row.get::<_, &str>(1)).ok()?)))
+            .collect())
     }
 
     pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {

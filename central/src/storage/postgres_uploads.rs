@@ -234,7 +234,9 @@ async fn classify_not_inserted(
             .find(|(_, stored_id, ..)| stored_id == id)
             .or_else(|| of_kiosk().find(|(_, _, stored_seq, _)| *stored_seq == record.seq as i64));
         let Some((_, stored_id, stored_seq, stored_hash)) = found else {
-            // A copy inside the group of a record stored by it: the first copy was stored.
+            // A copy inside the group of a record stored by it: the first copy was stored. (Or a
+            // ballot another upload cast a moment ago (`one_ballot`): not stored, so the watermark
+            // stays below it; sent again, it is set aside as a second vote.)
             acks[*index].duplicates += 1;
             continue;
         };

@@ -9,6 +9,7 @@ use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,9 @@ CREATE TABLE IF NOT EXISTS transactions (
 -- Issue-report status lookups by tracking number; only issue reports are in it.
 CREATE INDEX IF NOT EXISTS transactions_tracking_number
     ON transactions (json_extract(payload, '$.tracking_number')) WHERE kind = 'issue_report';
+-- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
+-- pseudonym, keyed per proposal).
+CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE kind = 'vote';
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
 -- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.
@@ -208,10 +212,14 @@ fn insert_one(c: &Connection, job: &InsertJob) -> Result<BatchAck, StorageError>
                 stored_now.push(r.seq as i64);
                 continue;
             }
-            let (stored_id, stored_seq, stored_hash) = existing
+            let stored = existing
                 .query_row(params![kiosk, &r.id.as_bytes()[..], r.seq as i64], |row| {
                     Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?, row.get::<_, Vec<u8>>(2)?))
-                })?;
+                })
+                .optional()?;
+            // Not stored and nothing in its place: a ballot another kiosk's upload cast a moment
+            // ago (`one_ballot`). Left unacknowledged; sent again, it is set aside as a second vote.
+            let Some((stored_id, stored_seq, stored_hash)) = stored else { continue };
             let stored_id = uuid::Uuid::from_slice(&stored_id).map(|id| id.to_string()).unwrap_or_default();
             match classify_existing(r, &stored_id, stored_seq as u64, &hex::encode(stored_hash)) {
                 None => {
@@ -500,6 +508,24 @@ impl SqliteStorage {
             )?;
             tx.commit()?;
             Ok(appointment)
+        })
+        .await
+    }
+
+    /// Which of these ballots are cast, and by which record.
+    pub async fn ballots_cast(&self, ballots: &[String]) -> Result<HashMap<String, uuid::Uuid>, StorageError> {
+        let ballots = ballots.to_vec();
+        self.with(move |c| {
+            let mut holder =
+                c.prepare_cached("SELECT id FROM transactions WHERE kind = 'vote' AND resident = ?1 LIMIT 1")?;
+            let mut cast = HashMap::new();
+            for ballot in ballots {
+                let id: Option<Vec<u8>> = holder.query_row(params![ballot], |r| r.get(0)).optional()?;
+                if let Some(id) = id.and_then(|id| uuid::Uuid::from_slice(&id).ok()) {
+                    cast.insert(ballot, id);
+                }
+            }
+            Ok(cast)
         })
         .await
     }

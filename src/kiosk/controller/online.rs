@@ -7,7 +7,6 @@
 use super::super::screen::*;
 use super::KioskController;
 use crate::devices::ServiceAsk;
-use crate::resident_key::ResidentKey;
 use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
 use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, SocialInsuranceRecord};
 use std::time::{Duration, Instant};
@@ -84,7 +83,7 @@ impl KioskController {
     pub(super) fn open_online(&mut self, page: Page) {
         self.flows = OnlineFlows::default();
         if let Some(resident) = self.session.resident() {
-            let resident = ResidentKey::from_computed(&resident.key);
+            let resident = resident.handle.clone();
             // A card on the reader stands for the resident: their record, or their bills.
             let ask = match page {
                 Page::SocialInsurance => Some(OnlineAsk::SocialInsurance { resident }),
@@ -158,13 +157,12 @@ impl KioskController {
     /// 打印对账单: the social-insurance record on screen, printed for the resident.
     pub fn print_statement(&mut self, now: Instant) {
         self.touched(now);
-        let (Page::SocialInsurance, Some(record), Some(resident)) =
+        let (Page::SocialInsurance, Some(record), Some(_)) =
             (&self.page, self.flows.social_record.clone(), self.session.resident())
         else {
             return;
         };
-        let resident = ResidentKey::from_computed(&resident.key);
-        self.request(ServiceAsk::Statement { resident, record });
+        self.request(ServiceAsk::Statement { record });
     }
 
     /// The keypad's confirm: look up the bill or the report typed.
@@ -217,7 +215,7 @@ impl KioskController {
         if self.flows.awaiting.is_some() || !self.flows.slots.iter().any(|s| s.slot_id == slot_id && s.free > 0) {
             return;
         }
-        let resident = ResidentKey::from_computed(&resident.key);
+        let resident = resident.handle.clone();
         let idempotency_key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let ask = OnlineAsk::Book { slot_id: slot_id.to_string(), resident, idempotency_key };
         self.flows.problem = None;
@@ -384,14 +382,15 @@ impl KioskController {
                     .collect();
             }
             OnlineAnswer::Appointment(booked) => {
-                let Some(resident) = self.session.resident() else { return };
+                if self.session.resident().is_none() {
+                    return;
+                }
                 let Some(window) = crate::records::Window::from_server_name(&booked.slot.window) else {
                     tracing::error!(window = %booked.slot.window, "the server booked a window this kiosk does not know");
                     self.flows.problem = Some(OnlineProblem::Unavailable);
                     return;
                 };
                 let ask = ServiceAsk::Appointment {
-                    resident: ResidentKey::from_computed(&resident.key),
                     appointment_id: booked.appointment_id,
                     window,
                     starts_at: booked.slot.starts_at,
