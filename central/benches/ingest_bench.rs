@@ -155,9 +155,8 @@ fn main() {
 }
 
 async fn fresh_postgres_database(base: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(base, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
+    let client = citizen_central::storage::postgres_tls::connect_one(base).await.unwrap();
     let name = format!("citizen_bench_{}", pki::random_hex(6));
     client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+    citizen_central::storage::postgres_tls::with_database(base, &name)
 }

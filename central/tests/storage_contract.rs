@@ -6,7 +6,7 @@
 //! test may create databases); scripts/test.sh starts one. Under CI it must be there.
 
 use citizen_central::residents::ResidentKeys;
-use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, token_hash};
+use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, postgres_tls, token_hash};
 
 /// A moment within every test order's lifetime (they are made at 1 ms).
 const NOW: i64 = 2;
@@ -376,8 +376,7 @@ async fn postgres_issue_report_lookup_uses_its_index() {
         return;
     };
     drop(Storage::open(&url, std::path::Path::new(".")).await.unwrap());
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
+    let client = postgres_tls::connect_one(&url).await.unwrap();
     // An empty table is cheaper to scan than to look up: forbid the scan to see that the index fits.
     client.batch_execute("SET enable_seqscan = off").await.unwrap();
     let query = citizen_central::storage::POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER.replace("$1", "'R-1'");
@@ -541,6 +540,37 @@ async fn sqlite_file_from_a_newer_server_is_refused() {
 }
 
 /// A fresh, empty database on the test PostgreSQL server.
+/// The server's connections are TLS, verified as the URL says; a certificate from another CA is
+/// refused; a wrong password never shows in the error. (scripts/test-postgres.sh serves TLS with a
+/// test-only CA and gives its URL with sslmode=verify-full.)
+#[tokio::test]
+async fn postgres_is_reached_over_verified_tls() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    let storage = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
+    drop(storage);
+    let client = postgres_tls::connect_one(&url).await.unwrap();
+    let row = client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap();
+    let encrypted: bool = row.get(0);
+    assert_eq!(encrypted, url.contains("sslmode=verify-full"), "{url}");
+    if !url.contains("sslmode=verify-full") {
+        return;
+    }
+    // Another CA: the server's certificate does not verify, and nothing is sent in the clear.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other_ca = rcgen::generate_simple_self_signed(vec!["other CA".into()]).unwrap();
+    let other_ca_file = elsewhere.path().join("other-ca.pem");
+    std::fs::write(&other_ca_file, other_ca.cert.pem()).unwrap();
+    let (before, _) = url.split_once("sslrootcert=").unwrap();
+    let wrong_root =
+        format!("{before}sslrootcert={}", other_ca_file.display()).replace("postgres@", "postgres:hunter2@");
+    let err = Storage::open(&wrong_root, std::path::Path::new(".")).await.err().expect("refused");
+    let shown = format!("{err}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(postgres_tls::connect_one(&wrong_root).await.is_err());
+}
+
 pub async fn postgres_test_database() -> Option<String> {
     let Ok(base) = std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") else {
         assert!(
@@ -550,11 +580,8 @@ pub async fn postgres_test_database() -> Option<String> {
         eprintln!("CITIZEN_CENTRAL_TEST_POSTGRES is not set: run scripts/test.sh to test against PostgreSQL");
         return None;
     };
-    let (client, connection) =
-        tokio_postgres::connect(&base, tokio_postgres::NoTls).await.expect("test PostgreSQL reachable");
-    tokio::spawn(connection);
+    let client = postgres_tls::connect_one(&base).await.expect("test PostgreSQL reachable");
     let name = format!("citizen_test_{}", uuid::Uuid::now_v7().simple());
     client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
-    Some(format!("{prefix}/{name}"))
+    Some(postgres_tls::with_database(&base, &name))
 }

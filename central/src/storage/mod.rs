@@ -4,6 +4,7 @@
 
 pub mod ballots;
 mod postgres;
+pub mod postgres_tls;
 mod postgres_uploads;
 mod sqlite;
 

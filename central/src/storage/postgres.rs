@@ -63,12 +63,17 @@ pub struct PostgresStorage {
 
 impl PostgresStorage {
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
-        let config: tokio_postgres::Config =
-            url.parse().map_err(|e| StorageError::Backend(format!("{url} is not a PostgreSQL URL: {e}")))?;
+        let (config, tls, verification) = super::postgres_tls::connection(url)?;
+        if verification != super::postgres_tls::Verification::ChainAndName {
+            tracing::warn!(
+                "the database's certificate is not verified (sslmode is not verify-full): on any network but this \
+                 machine, add sslmode=verify-full&sslrootcert=<the database's CA file> to the URL"
+            );
+        }
         let pool_of = |size: usize| {
             let manager = Manager::from_config(
                 config.clone(),
-                tokio_postgres::NoTls,
+                tls.clone(),
                 ManagerConfig { recycling_method: RecyclingMethod::Fast },
             );
             Pool::builder(manager).max_size(size).build().map_err(|e| StorageError::Backend(e.to_string()))
