@@ -9,6 +9,10 @@ need_apt=()
 ldconfig -p | grep -q 'libfontconfig.so.1 ' || need_apt+=(libfontconfig1)
 command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
+# The API contract test's schemathesis lives in a virtual environment of its own.
+python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+# The test PostgreSQL serves TLS with a certificate made here.
+command -v openssl >/dev/null || need_apt+=(openssl)
 # The central server's storage tests also run against PostgreSQL.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 
@@ -23,3 +27,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo is missing: install Rust with rustup" >&2; exit 1; }
+
+# schemathesis from PyPI, pinned, for tests/api_contract.rs (target/tools: outside the sources).
+tools="$(cd "$(dirname "$0")/.." && pwd)/target/tools"
+schemathesis_version=4.32.5
+if ! "$tools/schemathesis/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  mkdir -p "$tools"
+  rm -rf "$tools/schemathesis"
+  python3 -m venv "$tools/schemathesis"
+  "$tools/schemathesis/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi

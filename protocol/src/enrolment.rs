@@ -22,7 +22,7 @@ pub fn ca_fingerprint(ca_pem: &str) -> Option<String> {
     Some(hex::encode(sha2::Sha256::digest(der.as_ref()))[..FINGERPRINT_HEX_LEN].to_string())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnrolRequest {
     pub token: String,
     /// PEM certificate signing request made with the kiosk's own key.
@@ -31,7 +31,7 @@ pub struct EnrolRequest {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnrolResponse {
     pub kiosk_id: String,
     pub certificate_pem: String,
@@ -46,13 +46,13 @@ pub struct EnrolResponse {
 
 /// A kiosk renewing its certificate before it ends: a CSR made with a new key, sent over mutual
 /// TLS with the certificate in use, so the server knows which kiosk asks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenewRequest {
     pub csr_pem: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RenewResponse {
     pub certificate_pem: String,
 }

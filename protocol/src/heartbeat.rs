@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeviceReport {
     pub device: String,
     /// XFS4IoT / UnifiedPOS word: online, offline, no_device, hardware_error, user_error, busy.
@@ -10,7 +10,7 @@ pub struct DeviceReport {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Heartbeat {
     pub sent_at_ms: i64,
     pub devices: Vec<DeviceReport>,
@@ -26,7 +26,7 @@ pub struct Heartbeat {
     pub refused_records: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeartbeatAck {
     pub server_time_ms: i64,
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Utility {
     Water,
@@ -12,7 +12,7 @@ pub enum Utility {
     PropertyFee,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Bill {
     pub account: String,
     pub utility: Utility,
@@ -23,13 +23,13 @@ pub struct Bill {
     pub usage: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentOrderRequest {
     pub account: String,
     pub amount_fen: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Pending,
@@ -38,7 +38,7 @@ pub enum PaymentStatus {
     Expired,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentOrder {
     pub order_id: String,
     pub account: String,
@@ -53,7 +53,7 @@ pub struct PaymentOrder {
 /// signed with the secret the provider shares with the server: the signature header carries the
 /// lowercase hex of HMAC-SHA256(secret, "<timestamp>.<body>"), the timestamp header the
 /// milliseconds since 1970 at which it was sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentNotification {
     pub order_id: String,
@@ -64,20 +64,20 @@ pub struct PaymentNotification {
 pub const PAYMENT_TIMESTAMP_HEADER: &str = "x-citizen-timestamp";
 pub const PAYMENT_SIGNATURE_HEADER: &str = "x-citizen-signature";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentNotificationAck {
     pub order_id: String,
     pub status: PaymentStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContributionMonth {
     pub month: String,
     pub pension_fen: u64,
     pub medical_fen: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SocialInsuranceRecord {
     pub contributions: Vec<ContributionMonth>,
     pub pension_payments: Vec<ContributionMonth>,
@@ -85,7 +85,7 @@ pub struct SocialInsuranceRecord {
     pub subsistence_allowance: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppointmentSlot {
     pub slot_id: String,
     /// 社保, 民政事务, 计生服务, 法律援助, 卫生服务站.
@@ -94,28 +94,30 @@ pub struct AppointmentSlot {
     pub free: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppointmentRequest {
     pub slot_id: String,
     /// The resident's ID number sealed for a lookup ([`crate::resident_seal`]).
+    #[schemars(regex(pattern = r"^s1:[0-9]{1,20}:[0-9a-f]{132}$"))]
     pub resident: String,
 }
 
 /// Asks for something of the identified resident (their bills, their social-insurance record):
 /// the ID number sealed for a lookup, in the body so that it is never in a URL or a log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResidentLookup {
+    #[schemars(regex(pattern = r"^s1:[0-9]{1,20}:[0-9a-f]{132}$"))]
     pub resident: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Appointment {
     pub appointment_id: String,
     pub slot: AppointmentSlot,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IssueReportStatus {
     pub tracking_number: String,
     /// received, assigned, in_progress, resolved.

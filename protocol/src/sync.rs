@@ -11,6 +11,19 @@ use uuid::Uuid;
 #[serde(transparent)]
 pub struct Payload(Box<RawValue>);
 
+impl schemars::JsonSchema for Payload {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Payload".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The record's JSON, hashed as sent (at most 256 KiB, nested at most 32 deep)",
+            "type": "object"
+        })
+    }
+}
+
 impl Payload {
     /// The canonical text of a JSON value (serde_json, keys sorted), as the kiosk journals it.
     pub fn from_value(value: &serde_json::Value) -> Self {
@@ -42,7 +55,7 @@ impl PartialEq for Payload {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TransactionRecord {
     pub id: Uuid,
     pub seq: u64,
@@ -55,7 +68,7 @@ pub struct TransactionRecord {
     pub created_at_ms: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UploadBatch {
     pub records: Vec<TransactionRecord>,
     /// Nothing at or below this sequence number will ever come under the sending kiosk's
@@ -73,14 +86,14 @@ impl UploadBatch {
 }
 
 /// A record whose id the server already holds with a different payload: reported, not overwritten.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Conflict {
     pub id: Uuid,
     pub seq: u64,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BatchAck {
     /// Every sequence number from 1 to this one is stored on the server.
     pub highest_contiguous_seq: u64,
@@ -94,7 +107,7 @@ pub struct BatchAck {
 }
 
 /// A record the server will never store, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Refusal {
     pub id: Uuid,
     pub seq: u64,

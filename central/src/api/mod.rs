@@ -7,12 +7,14 @@ pub mod kiosk_register;
 mod openapi;
 mod pay_page;
 mod payment_notification;
+mod route_doc;
 mod services;
 mod sync;
 
 pub use enrol::MAX_LABEL_CHARS;
 pub use identity::PeerKiosk;
 pub use payment_notification::{NOTIFICATION_WINDOW_MS, sign as sign_payment_notification};
+pub use route_doc::{Answer, Parameter, RouteDoc};
 
 use crate::connection_limits::ConnectionLimits;
 use crate::pki::Fleet;
@@ -74,33 +76,50 @@ impl AppState {
 
 pub type SharedState = Arc<AppState>;
 
-/// One documented route.
-pub struct RouteDoc {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub summary: &'static str,
-    /// Whether the route needs a kiosk's client certificate.
-    pub kiosk_only: bool,
-    /// Whether the route exists only with `serve --demo-payments`.
-    pub demo_only: bool,
-}
-
 fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
     use axum::routing::{get, post};
-    let doc = |method, path, summary, kiosk_only| RouteDoc { method, path, summary, kiosk_only, demo_only: false };
-    let demo = |method, path, summary| RouteDoc { method, path, summary, kiosk_only: false, demo_only: true };
+    use citizen_window_protocol::enrolment::{EnrolRequest, EnrolResponse, RenewRequest, RenewResponse};
+    use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
+    use citizen_window_protocol::services::*;
+    use citizen_window_protocol::sync::{BatchAck, UploadBatch};
+    let doc = RouteDoc::new;
+    const IDEMPOTENCY: &[Parameter] = &[(
+        citizen_window_protocol::IDEMPOTENCY_KEY_HEADER,
+        "Made once per resident action and sent again with every retry of it (8 to 128 characters)",
+        || serde_json::json!({"type": "string", "minLength": 8, "maxLength": 128, "pattern": "^[!-~]+$"}),
+    )];
+    const NOTIFICATION: &[Parameter] = &[
+        (
+            PAYMENT_TIMESTAMP_HEADER,
+            "When the provider sent it, in milliseconds since 1970 (within 5 minutes of the server's clock)",
+            || serde_json::json!({"type": "string", "pattern": "^[0-9]{1,15}$"}),
+        ),
+        (
+            PAYMENT_SIGNATURE_HEADER,
+            "Lowercase hex HMAC-SHA256 over `<timestamp>.<body>` with the shared secret",
+            || serde_json::json!({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
+        ),
+    ];
+    const DAY: &[Parameter] = &[(
+        "day",
+        "The day, from tomorrow (China time) to the configured horizon",
+        || serde_json::json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+    )];
     vec![
         (
             doc(
                 "get",
                 paths::FLEET_CA,
                 "The fleet CA certificate (check it against the enrolment token's fingerprint)",
-                false,
-            ),
+            )
+            .answers_with(Answer::Pem),
             get(enrol::fleet_ca),
         ),
         (
-            doc("post", paths::ENROL, "Enrol a kiosk: one-time token and CSR in, certificate out", false),
+            doc("post", paths::ENROL, "Enrol a kiosk: one-time token and CSR in, certificate out")
+                .body::<EnrolRequest>()
+                .answers::<EnrolResponse>()
+                .errors(&[403]),
             post(enrol::enrol),
         ),
         (
@@ -108,24 +127,59 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
                 "post",
                 paths::CERTIFICATE,
                 "Renew this kiosk's certificate: a CSR with a new key in, a certificate out",
-                true,
-            ),
+            )
+            .kiosk()
+            .body::<RenewRequest>()
+            .answers::<RenewResponse>(),
             post(enrol::renew),
         ),
-        (doc("post", paths::TRANSACTIONS, "Upload a batch of journal records (idempotent)", true), post(sync::upload)),
-        (doc("post", paths::HEARTBEAT, "Report device states, backlog and versions", true), post(sync::heartbeat)),
-        (doc("get", paths::BILLS, "Look up the current bill of an account", true), get(services::bill)),
         (
-            doc("post", paths::RESIDENT_BILLS, "The current bills of a resident's household (sealed ID number)", true),
+            doc("post", paths::TRANSACTIONS, "Upload a batch of journal records (idempotent)")
+                .kiosk()
+                .body::<UploadBatch>()
+                .answers::<BatchAck>()
+                .errors(&[409, 429]),
+            post(sync::upload),
+        ),
+        (
+            doc("post", paths::HEARTBEAT, "Report device states, backlog and versions")
+                .kiosk()
+                .body::<Heartbeat>()
+                .answers::<HeartbeatAck>(),
+            post(sync::heartbeat),
+        ),
+        (
+            doc("get", paths::BILLS, "Look up the current bill of an account").kiosk().answers::<Bill>().errors(&[404]),
+            get(services::bill),
+        ),
+        (
+            doc("post", paths::RESIDENT_BILLS, "The current bills of a resident's household (sealed ID number)")
+                .kiosk()
+                .body::<ResidentLookup>()
+                .answers::<Vec<Bill>>(),
             post(services::resident_bills),
         ),
         (
-            doc("post", paths::PAYMENT_ORDERS, "Create a payment order (Idempotency-Key header required)", true),
+            doc("post", paths::PAYMENT_ORDERS, "Create a payment order (Idempotency-Key header required)")
+                .kiosk()
+                .headers(IDEMPOTENCY)
+                .body::<PaymentOrderRequest>()
+                .answers::<PaymentOrder>()
+                .errors(&[404, 409]),
             post(services::create_payment_order),
         ),
-        (doc("get", paths::PAYMENT_ORDER, "Payment order status", true), get(services::payment_order)),
         (
-            doc("post", paths::PAYMENT_ORDER_CANCEL, "Cancel a pending payment order; a paid one stays paid", true),
+            doc("get", paths::PAYMENT_ORDER, "Payment order status (only the kiosk that made it)")
+                .kiosk()
+                .answers::<PaymentOrder>()
+                .errors(&[404]),
+            get(services::payment_order),
+        ),
+        (
+            doc("post", paths::PAYMENT_ORDER_CANCEL, "Cancel a pending payment order; a paid one stays paid")
+                .kiosk()
+                .answers::<PaymentOrder>()
+                .errors(&[404]),
             post(services::cancel_payment_order),
         ),
         (
@@ -133,20 +187,34 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
                 "post",
                 paths::SOCIAL_INSURANCE,
                 "Social insurance, pension and subsistence-allowance record of a resident (sealed ID number)",
-                true,
-            ),
+            )
+            .kiosk()
+            .body::<ResidentLookup>()
+            .answers::<SocialInsuranceRecord>()
+            .errors(&[404]),
             post(services::social_insurance),
         ),
         (
-            doc("get", paths::APPOINTMENT_SLOTS, "Appointment slots with free places (query: day=YYYY-MM-DD)", true),
+            doc("get", paths::APPOINTMENT_SLOTS, "Appointment slots with free places on one day")
+                .kiosk()
+                .query(DAY)
+                .answers::<Vec<AppointmentSlot>>(),
             get(services::appointment_slots),
         ),
         (
-            doc("post", paths::APPOINTMENTS, "Book an appointment (Idempotency-Key header required)", true),
+            doc("post", paths::APPOINTMENTS, "Book an appointment (Idempotency-Key header required)")
+                .kiosk()
+                .headers(IDEMPOTENCY)
+                .body::<AppointmentRequest>()
+                .answers::<Appointment>()
+                .errors(&[404, 409]),
             post(services::book_appointment),
         ),
         (
-            doc("get", paths::ISSUE_REPORT, "Status of an issue report by tracking number", true),
+            doc("get", paths::ISSUE_REPORT, "Status of an issue report by tracking number")
+                .kiosk()
+                .answers::<IssueReportStatus>()
+                .errors(&[404]),
             get(services::issue_report),
         ),
         (
@@ -154,22 +222,27 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
                 "post",
                 paths::PAYMENT_NOTIFICATIONS,
                 "The payment provider's notification that an order was paid (HMAC-signed with the shared secret)",
-                false,
-            ),
+            )
+            .headers(NOTIFICATION)
+            .body::<PaymentNotification>()
+            .answers::<PaymentNotificationAck>()
+            .errors(&[401, 404, 409]),
             post(payment_notification::notify)
                 .layer(axum::extract::DefaultBodyLimit::max(payment_notification::MAX_NOTIFICATION_BYTES)),
         ),
-        (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document", false), get(openapi::document)),
+        (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document"), get(openapi::document)),
         (
-            demo("get", paths::DEMO_PAY_PAGE, "Demo payment page that a payment QR code opens (serve --demo-payments)"),
+            doc("get", paths::DEMO_PAY_PAGE, "Demo payment page that a payment QR code opens (serve --demo-payments)")
+                .demo()
+                .answers_with(Answer::Html)
+                .errors(&[404]),
             get(pay_page::page),
         ),
         (
-            demo(
-                "post",
-                paths::DEMO_PAY_CONFIRM,
-                "Demo payment: mark the order paid (确认支付; serve --demo-payments)",
-            ),
+            doc("post", paths::DEMO_PAY_CONFIRM, "Demo payment: mark the order paid (确认支付; serve --demo-payments)")
+                .demo()
+                .answers_with(Answer::Html)
+                .errors(&[404, 409]),
             post(pay_page::confirm),
         ),
     ]
