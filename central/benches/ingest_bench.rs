@@ -147,7 +147,15 @@ fn main() {
     match std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") {
         Ok(base) => {
             let url = runtime.block_on(fresh_postgres_database(&base));
-            runtime.block_on(run(&url, "PostgreSQL"));
+            let label =
+                if url.contains("sslmode=verify-full") { "PostgreSQL (TLS, verify-full)" } else { "PostgreSQL" };
+            runtime.block_on(run(&url, label));
+            // The same database without TLS: what encryption to the database costs.
+            if url.contains("sslmode=verify-full") {
+                let url = runtime.block_on(fresh_postgres_database(&base));
+                let (plain, _) = url.split_once('?').unwrap();
+                runtime.block_on(run(&format!("{plain}?sslmode=disable"), "PostgreSQL (no TLS)"));
+            }
         }
         Err(_) => println!("\nPostgreSQL: set CITIZEN_CENTRAL_TEST_POSTGRES (scripts/bench.sh does) to compare."),
     }
