@@ -6,7 +6,8 @@
 //! - the vote's once-key, a pseudonym of this kiosk only and of one proposal only, so that one
 //!   vote per resident per proposal holds here offline. It is keyed with a secret this kiosk made
 //!   for itself, through Argon2id (memory-hard): the holder of a stolen kiosk pays that cost for
-//!   every candidate ID number and every proposal (figures in docs/SECURITY.md).
+//!   every candidate ID number (once: the proposal comes after, through HMAC; figures in
+//!   docs/SECURITY.md).
 
 use citizen_window_hardware::sam::IdNumber;
 use citizen_window_protocol::resident_seal::{self, KEY_LEN, SealError, SealPurpose};

@@ -48,6 +48,17 @@ impl ResidentKeys {
         Ok(Self { unsealer, pepper })
     }
 
+    /// What identifies this pair of keys, to check that a database's pseudonyms were made with
+    /// them (never the keys themselves).
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut hash = Sha256::new();
+        hash.update(b"citizen-window resident keys v2\0");
+        hash.update(self.keyed(b"fingerprint", &[]));
+        hash.update(self.unsealer.public_key());
+        hex::encode(hash.finalize())
+    }
+
     /// The public key kiosks seal to.
     pub fn seal_public_key(&self) -> [u8; KEY_LEN] {
         self.unsealer.public_key()

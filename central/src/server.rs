@@ -67,6 +67,7 @@ pub async fn start_with(
     let storage = Storage::open(database, dir)
         .await
         .with_context(|| format!("cannot open the database {}", crate::config::redacted(database)))?;
+    check_resident_keys(&storage, &fleet, dir).await?;
     let tls = tls_server::server_config(dir)?;
     warn_if_the_certificate_ends_soon(dir);
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
@@ -93,4 +94,23 @@ pub async fn start_with(
     let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), budgets, shutdown.clone()));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer { addr, shutdown, task })
+}
+
+/// The residents' keys must be those the database's pseudonyms were made with: new keys would make
+/// every resident new (a second vote on an open proposal would count), so the server refuses to
+/// start with others. The database keeps only a fingerprint of them.
+async fn check_resident_keys(storage: &Storage, fleet: &Fleet, dir: &Path) -> Result<()> {
+    let ours = fleet.residents.fingerprint();
+    let theirs = storage.fleet_fact("resident_keys", &ours).await.context("cannot read the database's fleet facts")?;
+    if theirs != ours {
+        anyhow::bail!(
+            "{} and {} are not the residents' keys this database was made with: restore both from the backup \
+             of {} (see docs/SECURITY.md). If they are lost for good, every resident's pseudonym changes: \
+             residents could vote again on open proposals.",
+            crate::pki::RESIDENT_PEPPER,
+            crate::pki::RESIDENT_SEAL_KEY,
+            dir.display()
+        );
+    }
+    Ok(())
 }

@@ -276,8 +276,13 @@ async fn ballots(storage: &Storage) {
         vote(&keys, 2, "kiosk-v2", "p-2", zhang),
         vote(&keys, 3, "kiosk-v2", "p-1", li),
         vote(&keys, 4, "kiosk-v2", "p-1", li),
-        // Sealed at another kiosk: it does not open here.
-        vote(&keys, 5, "kiosk-v1", "p-3", li),
+        // Sealed for another proposal than the one it names: it does not open.
+        {
+            let mut moved = vote(&keys, 5, "kiosk-v2", "p-3", li);
+            moved.payload = Payload::from_value(&json!({ "proposal": "p-4", "choice": "agree" }));
+            moved.payload_hash = moved.payload.hash();
+            moved
+        },
     ];
     let ack = upload("kiosk-v2", batch.clone()).await;
     assert_eq!(ack.highest_contiguous_seq, 5, "{ack:?}");

@@ -4,6 +4,7 @@
 pub mod enrolment;
 pub mod error;
 pub mod heartbeat;
+pub mod id_number_check;
 pub mod paths;
 pub mod private_files;
 pub mod record_rules;

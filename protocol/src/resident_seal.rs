@@ -3,10 +3,11 @@
 //!
 //! Scheme (version `s1`): a fresh X25519 key pair per seal; the shared secret with the server's
 //! key goes through HKDF-SHA256 (salt: both public keys) to a ChaCha20-Poly1305 key; the ID number
-//! is encrypted under it with, as associated data, the kiosk's id, the purpose and the moment of
-//! sealing. So a seal opens only for the kiosk that made it and the purpose it was made for (a
-//! vote on one proposal cannot be replayed as a lookup or as a vote on another), and the server
-//! can refuse a stale lookup. Each seal of the same number looks unrelated to every other.
+//! is encrypted under it with, as associated data, the purpose, the moment of sealing and, for a
+//! lookup, the kiosk's id. So a seal opens only for the purpose it was made for (a vote on one
+//! proposal cannot be replayed as a lookup or as a vote on another), a lookup's only for its
+//! kiosk, and the server can refuse a stale lookup. Each seal of the same number looks unrelated
+//! to every other.
 //! Text form: `s1:<made_at_ms>:<hex of ephemeral public key, ciphertext, tag>`.
 
 use aws_lc_rs::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
@@ -48,13 +49,9 @@ pub enum SealError {
     Crypto,
 }
 
-/// Whether `text` has the form of an ID number (17 digits, then a digit or X). The check
-/// character was verified by the kiosk that read the card.
+/// Whether `text` is an ID number, check character included.
 pub fn has_id_number_form(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == ID_NUMBER_LEN
-        && bytes[..17].iter().all(u8::is_ascii_digit)
-        && (bytes[17].is_ascii_digit() || bytes[17] == b'X')
+    text.len() == ID_NUMBER_LEN && crate::id_number_check::is_id_number(text)
 }
 
 /// Whether `text` has the form of a sealed ID number (says nothing of whether it opens).
@@ -65,15 +62,26 @@ pub fn is_sealed_form(text: &str) -> bool {
 fn split(text: &str) -> Option<(i64, &str)> {
     let rest = text.strip_prefix(PREFIX)?;
     let (made_at, body) = rest.split_once(':')?;
-    let valid_time = !made_at.is_empty() && made_at.len() <= 20 && made_at.bytes().all(|b| b.is_ascii_digit());
+    // One spelling per moment: no leading zeros.
+    let valid_time = !made_at.is_empty()
+        && made_at.len() <= 20
+        && made_at.bytes().all(|b| b.is_ascii_digit())
+        && (made_at == "0" || !made_at.starts_with('0'));
     let valid_body = body.len() == BODY_HEX_LEN && body.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     (valid_time && valid_body).then_some(())?;
     Some((made_at.parse().ok()?, body))
 }
 
+/// A lookup's seal is bound to the kiosk that made it (a copied seal is useless elsewhere); a
+/// vote's is not, so that a kiosk enrolled again under a new id still delivers its backlog of
+/// votes (any kiosk can seal any number anyway: the binding would protect nothing).
 fn associated_data(kiosk_id: &str, purpose: SealPurpose<'_>, made_at_ms: i64) -> Vec<u8> {
+    let bound_kiosk = match purpose {
+        SealPurpose::Lookup => kiosk_id,
+        SealPurpose::Vote { .. } => "",
+    };
     let mut aad = CONTEXT.to_vec();
-    for part in [b"\0".as_slice(), kiosk_id.as_bytes(), b"\0"] {
+    for part in [b"\0".as_slice(), bound_kiosk.as_bytes(), b"\0"] {
         aad.extend_from_slice(part);
     }
     match purpose {
@@ -210,9 +218,12 @@ mod tests {
         let opened = server.open(&sealed, "kiosk-a", vote).unwrap();
         assert_eq!((opened.id_number.as_str(), opened.made_at_ms), (ID, 1_800_000_000_000));
         assert!(!format!("{opened:?}").contains(ID));
-        // Another kiosk, another purpose, another proposal or another server: it does not open.
-        assert_eq!(server.open(&sealed, "kiosk-b", vote).unwrap_err(), SealError::DoesNotOpen);
+        // Another purpose, another proposal or another server: it does not open. A vote's seal
+        // opens whichever kiosk uploads it (a kiosk enrolled again has a new id); a lookup's does not.
+        assert_eq!(server.open(&sealed, "kiosk-b", vote).unwrap().id_number.as_str(), ID);
         assert_eq!(server.open(&sealed, "kiosk-a", SealPurpose::Lookup).unwrap_err(), SealError::DoesNotOpen);
+        let lookup = seal(&server.public_key(), "kiosk-a", SealPurpose::Lookup, 1_800_000_000_000, ID).unwrap();
+        assert_eq!(server.open(&lookup, "kiosk-b", SealPurpose::Lookup).unwrap_err(), SealError::DoesNotOpen);
         let other_proposal = SealPurpose::Vote { proposal: "p-2" };
         assert_eq!(server.open(&sealed, "kiosk-a", other_proposal).unwrap_err(), SealError::DoesNotOpen);
         assert_eq!(server_open_elsewhere(&sealed), SealError::DoesNotOpen);
@@ -239,7 +250,10 @@ mod tests {
     fn malformed_or_altered_seals_are_refused_not_trusted() {
         let server = server();
         let sealed = seal(&server.public_key(), "k", SealPurpose::Lookup, 5, ID).unwrap();
-        for bad in ["", "s1:", "s1:5:", "s2:5:00", &sealed.to_uppercase(), &format!("{sealed}0"), "s1:-5:00"] {
+        let zero_padded = sealed.replacen("s1:5:", "s1:05:", 1);
+        for bad in
+            ["", "s1:", "s1:5:", "s2:5:00", &sealed.to_uppercase(), &format!("{sealed}0"), "s1:-5:00", &zero_padded]
+        {
             assert!(!is_sealed_form(bad), "{bad}");
             assert_eq!(server.open(bad, "k", SealPurpose::Lookup).unwrap_err(), SealError::Malformed);
         }
@@ -258,8 +272,14 @@ mod tests {
     #[test]
     fn id_number_forms() {
         assert!(has_id_number_form(ID));
-        assert!(has_id_number_form("110105194912310021"));
-        for bad in ["11010519491231002x", "1101051949123100", "11010519491231002XX", "a1010519491231002X", ""] {
+        for bad in [
+            "110105194912310021",
+            "11010519491231002x",
+            "1101051949123100",
+            "11010519491231002XX",
+            "a1010519491231002X",
+            "",
+        ] {
             assert!(!has_id_number_form(bad), "{bad}");
         }
     }

@@ -269,6 +269,12 @@ impl Storage {
         dispatch!(self, save_heartbeat(kiosk_id, heartbeat, now_ms))
     }
 
+    /// A fact about the fleet this database belongs to: the value stored under `name`, which is
+    /// `first_value` if none was stored before.
+    pub async fn fleet_fact(&self, name: &str, first_value: &str) -> Result<String, StorageError> {
+        dispatch!(self, fleet_fact(name, first_value))
+    }
+
     /// Every enrolled kiosk with the time it was revoked, if it was.
     pub async fn kiosk_standings(&self) -> Result<Vec<(String, Option<i64>)>, StorageError> {
         dispatch!(self, kiosk_standings())

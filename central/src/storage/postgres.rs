@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS appointments (
     resident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (kiosk_id, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
+-- Facts about the fleet the database was made with (the residents' keys' fingerprint).
+CREATE TABLE IF NOT EXISTS fleet_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
 -- pseudonym, keyed per proposal).
 CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE kind = 'vote';
@@ -377,6 +379,17 @@ impl PostgresStorage {
         .await?;
         tx.commit().await?;
         Ok(appointment.clone())
+    }
+
+    pub async fn fleet_fact(&self, name: &str, first_value: &str) -> Result<String, StorageError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO fleet_facts (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&name, &first_value],
+            )
+            .await?;
+        Ok(client.query_one("SELECT value FROM fleet_facts WHERE name = $1", &[&name]).await?.get(0))
     }
 
     /// Which of these ballots are cast, and by which record.

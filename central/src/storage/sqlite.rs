@@ -44,6 +44,8 @@ CREATE INDEX IF NOT EXISTS transactions_tracking_number
 -- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
 -- pseudonym, keyed per proposal).
 CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE kind = 'vote';
+-- Facts about the fleet the database was made with (the residents' keys' fingerprint).
+CREATE TABLE IF NOT EXISTS fleet_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
 -- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.

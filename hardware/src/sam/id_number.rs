@@ -3,8 +3,7 @@
 
 use zeroize::Zeroize;
 
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK_CHARS: &[u8; 11] = b"10X98765432";
+pub use citizen_window_protocol::id_number_check::check_character;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdNumberError {
@@ -18,12 +17,6 @@ pub enum IdNumberError {
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct IdNumber(String);
-
-/// The check character for the first 17 digits.
-pub fn check_character(first17: &[u8; 17]) -> char {
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    char::from(CHECK_CHARS[(sum % 11) as usize])
-}
 
 impl IdNumber {
     pub fn parse(text: &str) -> Result<Self, IdNumberError> {

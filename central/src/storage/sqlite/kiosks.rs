@@ -1,11 +1,23 @@
 //! SQLite storage of the fleet's kiosks: enrolment tokens, enrolled kiosks and their revocation,
-//! the kiosk register and the listing with the last heartbeats.
+//! the kiosk register and the listing with the last heartbeats; the fleet's facts.
 
 use super::super::{KIOSK_STANDINGS, KioskRow, StorageError};
 use super::SqliteStorage;
 use rusqlite::{OptionalExtension, params};
 
 impl SqliteStorage {
+    pub async fn fleet_fact(&self, name: &str, first_value: &str) -> Result<String, StorageError> {
+        let (name, first_value) = (name.to_string(), first_value.to_string());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO fleet_facts (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![name, first_value],
+            )?;
+            Ok(c.query_row("SELECT value FROM fleet_facts WHERE name = ?1", params![name], |r| r.get(0))?)
+        })
+        .await
+    }
+
     pub async fn create_enrol_token(&self, token_hash: &str, expires_at_ms: i64) -> Result<(), StorageError> {
         let token_hash = token_hash.to_string();
         self.with(move |c| {
