@@ -1,5 +1,5 @@
 //! Synthetic demo data for the online services: bills, social-insurance records, appointment
-//! slots. No real person is in here; records are derived from the resident's keyed hash.
+//! slots. No real person is in here; records are derived from the resident's pseudonym.
 
 use citizen_window_protocol::services::{AppointmentSlot, Bill, ContributionMonth, SocialInsuranceRecord, Utility};
 
@@ -27,7 +27,7 @@ pub fn bill(account: &str) -> Option<Bill> {
 pub const ACCOUNTS: [&str; 5] =
     ["3301-0288-1742", "3301-0288-1743", "5102-7781-0031", "6603-1120-0457", "8800-0012-0501"];
 
-/// The bills of the household a resident belongs to (the resident by keyed hash; `None` for a
+/// The bills of the household a resident belongs to (the resident by pseudonym; `None` for a
 /// malformed one): the same two or three accounts every time for the same resident.
 pub fn bills_of_resident(resident: &str) -> Option<Vec<Bill>> {
     if resident.len() != 64 || !resident.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -39,7 +39,7 @@ pub fn bills_of_resident(resident: &str) -> Option<Vec<Bill>> {
     Some((0..count).filter_map(|i| bill(ACCOUNTS[(first + i) % ACCOUNTS.len()])).collect())
 }
 
-/// A resident's contributions and payments, the same every time for the same keyed hash.
+/// A resident's contributions and payments, the same every time for the same pseudonym.
 pub fn social_insurance(resident: &str) -> Option<SocialInsuranceRecord> {
     if resident.len() != 64 || !resident.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;

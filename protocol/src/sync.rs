@@ -63,7 +63,8 @@ pub struct TransactionRecord {
     pub payload: Payload,
     /// Hex SHA-256 of the payload's JSON text as the kiosk wrote it (and sent it).
     pub payload_hash: String,
-    /// The resident's keyed hash, never the ID number.
+    /// A vote's resident: the ID number sealed for the server ([`crate::resident_seal`]); the
+    /// server stores the vote's ballot pseudonym here instead. Never the ID number.
     pub resident: Option<String>,
     pub created_at_ms: i64,
 }

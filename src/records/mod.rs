@@ -1,5 +1,6 @@
 //! What the offline services record in the journal and print: each record's payload (no name,
-//! no ID number, no address: a resident appears only as the journal's keyed hash), how its number
+//! no ID number, no address: only a vote carries its resident, sealed for the server, in the
+//! journal's resident column), how its number
 //! is made, and its receipt. Pure: no IO, no clock (the day and randomness come in as arguments).
 
 mod appointment;

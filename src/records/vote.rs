@@ -35,8 +35,8 @@ impl VoteChoice {
     }
 }
 
-/// A vote as journaled, with the resident's keyed hash in the journal's resident column (never
-/// in the payload). Titles and the comment are copied in both languages, so that the receipt
+/// A vote as journaled, with the resident's ID number sealed for the server in the journal's
+/// resident column (never in the payload). Titles and the comment are copied in both languages, so that the receipt
 /// and its reprint need nothing but the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

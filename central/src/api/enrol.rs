@@ -1,5 +1,5 @@
 //! Enrolment: a one-time token and the kiosk's CSR in; the kiosk's certificate, the fleet CA and
-//! the fleet's secrets out. The token is used up only when the certificate is made.
+//! the server's public keys (content signing, resident sealing) out: no secret leaves the server. The token is used up only when the certificate is made.
 
 use super::identity::Kiosk;
 use super::{SharedState, error, now_ms, storage_error};

@@ -49,7 +49,8 @@ impl IdNumber {
         &self.0[6..14]
     }
 
-    /// The full number, for the keyed hash and nothing else: never log, store or print it.
+    /// The full number, for sealing it to the server and for the kiosk's own once-keys, and
+    /// nothing else: never log, store or print it.
     pub fn reveal_full_number(&self) -> &str {
         &self.0
     }
