@@ -69,18 +69,7 @@ async fn one_vote_per_resident_per_proposal_across_kiosks_and_the_second_kiosk_i
     for kiosk in [&east, &west] {
         let records: Vec<citizen_window::journal::JournalRecord> =
             with_journal(&kiosk.journal, |j| (1..=j.last_seq()?).map(|s| j.get(s)).collect()).await.unwrap();
-        let records: Vec<_> = records
-            .into_iter()
-            .map(|r| citizen_window_protocol::sync::TransactionRecord {
-                id: r.id,
-                seq: r.seq,
-                kind: r.kind,
-                payload: r.payload,
-                payload_hash: r.payload_hash,
-                resident: r.resident,
-                created_at_ms: r.created_at_ms,
-            })
-            .collect();
+        let records: Vec<_> = records.into_iter().map(citizen_window::sync::uploader::to_wire).collect();
         let ack = kiosk.client.upload(&citizen_window_protocol::sync::UploadBatch::of(records)).await.unwrap();
         assert_eq!(ack.inserted, 0, "{ack:?}");
     }

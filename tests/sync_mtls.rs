@@ -55,18 +55,7 @@ async fn transactions_arrive_exactly_once_in_batches() {
     .await
     .unwrap();
     let batch = UploadBatch {
-        records: records
-            .into_iter()
-            .map(|r| citizen_window_protocol::sync::TransactionRecord {
-                id: r.id,
-                seq: r.seq,
-                kind: r.kind,
-                payload: r.payload,
-                payload_hash: r.payload_hash,
-                resident: r.resident,
-                created_at_ms: r.created_at_ms,
-            })
-            .collect(),
+        records: records.into_iter().map(citizen_window::sync::uploader::to_wire).collect(),
         starts_after: 0,
     };
     let ack = kiosk.client.upload(&batch).await.unwrap();

@@ -42,7 +42,8 @@ pub struct SyncReport {
     pub acknowledged_through: u64,
 }
 
-fn to_wire(record: JournalRecord) -> TransactionRecord {
+/// A journal record as it is uploaded.
+pub fn to_wire(record: JournalRecord) -> TransactionRecord {
     TransactionRecord {
         id: record.id,
         seq: record.seq,
