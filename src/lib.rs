@@ -11,6 +11,7 @@ pub mod kiosk;
 pub mod records;
 pub mod resident_key;
 pub mod run;
+pub mod runtime;
 pub mod session;
 pub mod sync;
 pub mod technician;

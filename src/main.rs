@@ -58,30 +58,6 @@ enum Command {
     },
 }
 
-/// The whole-system demo: windowed where there is a display, otherwise the headless walk.
-fn demo(out: &std::path::Path, headless: bool) -> anyhow::Result<()> {
-    use citizen_window::demo::{system::DemoSystem, walk::headless_walk, windowed_demo};
-    let mut say = |step: &str| println!("• {step}");
-    let system = DemoSystem::start(out, &mut say)?;
-    let display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    if display && !headless {
-        return windowed_demo(&system);
-    }
-    if !headless {
-        println!(
-            "• no display here (neither DISPLAY nor WAYLAND_DISPLAY is set): walking through every service headless"
-        );
-    }
-    let held = headless_walk(&system, &mut say)?;
-    let receipts = std::fs::read_dir(&system.receipts)
-        .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
-        .unwrap_or(0);
-    println!("\nthe central server holds {held} transactions from this kiosk, each once");
-    println!("{receipts} receipts printed: {}", system.receipts.display());
-    println!("screens of every step:  {}", system.out.join("screens").display());
-    Ok(())
-}
-
 fn parse_size(text: &str) -> Result<(u32, u32), String> {
     citizen_window::config::parse_size(text)
         .ok_or_else(|| format!("{text:?} is not a size: write WIDTHxHEIGHT, each side from 320 to 7680 pixels"))
@@ -102,7 +78,15 @@ fn main() {
                 }
             })
         }
-        Command::Demo { out, headless, .. } => demo(&out, headless),
+        Command::Demo { out, headless, .. } => {
+            citizen_window::demo::whole_system(&out, headless, |step| println!("• {step}")).map(|walked| {
+                if let Some(walked) = walked {
+                    println!("\nthe central server holds {} transactions from this kiosk, each once", walked.held);
+                    println!("{} receipts printed: {}", walked.receipts, walked.receipts_dir.display());
+                    println!("screens of every step:  {}", walked.screens_dir.display());
+                }
+            })
+        }
         Command::Run { config } => citizen_window::run::run(config.as_deref()),
         Command::Screenshot { page, lang, elderly, size: (width, height), content, out } => {
             let language = if lang == "en" { Language::En } else { Language::Zh };

@@ -5,9 +5,9 @@
 #[path = "support/ui.rs"]
 mod ui_support;
 
-use citizen_window::devices::ReaderWorker;
 use citizen_window::resident_key::ResidentSealer;
 use citizen_window_hardware::card_reader::ReaderProtocol;
+use citizen_window_hardware::serial_link::SerialPortOpener;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
 use std::sync::Arc;
@@ -19,12 +19,11 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
     let port = dir.path().join("reader");
     let host = PtyHost::start(Box::new(SimSamReader::new(sample_cards_dir())), &port, 115_200).unwrap();
     let h = Harness::new(1080, 1920);
-    let (events, reports) = std::sync::mpsc::channel();
-    h.ui.listen(reports);
     let server = citizen_window_protocol::resident_seal::Unsealer::from_private_key(&[0x5e; 32]).unwrap();
     let local_secret = zeroize::Zeroizing::new(b"test-only kiosk secret".to_vec());
     let sealer = ResidentSealer::new(&hex::encode(server.public_key()), "test-kiosk", local_secret).unwrap();
-    let _reader = ReaderWorker::start(port.clone(), ReaderProtocol::Sam, Arc::new(sealer), events).unwrap();
+    let opener = SerialPortOpener::new(&port, ReaderProtocol::Sam.default_baud());
+    h.ui.with_runtime(|runtime| runtime.start_reader(opener, ReaderProtocol::Sam, Arc::new(sealer))).unwrap();
 
     // A valid card on the attract screen starts a session for its holder.
     host.control("place zhang-wei").unwrap();

@@ -7,12 +7,19 @@
 #[path = "support/ui.rs"]
 mod ui_support;
 
+use citizen_window::kiosk::messages::KioskEvent;
 use citizen_window::session::Resident;
 use i_slint_backend_testing::ElementQuery;
 use slint::ComponentHandle;
 use slint::Model;
 use ui_support::{Harness, find_containing};
 use zeroize::Zeroizing;
+
+/// What a worker would report, through the kiosk runtime, taken on the next tick.
+fn tell(h: &Harness, event: KioskEvent) {
+    h.ui.with_runtime(|runtime| runtime.events()).send(event).unwrap();
+    h.ui.tick();
+}
 
 fn resident() -> Resident {
     Resident {
@@ -59,20 +66,20 @@ fn the_kiosk_by_its_labels() {
     // Offline: the banner says which services still work; the online-only tiles say why not,
     // and so does the page they open.
     h.tap("首页");
-    h.ui.update(|k, _| k.set_online(false));
+    tell(&h, KioskEvent::Online(false));
     find_containing(&h, "本机暂时离线");
     assert!(h.all_text().contains("需要联网，暂不可用"));
     h.tap("便民缴费");
     assert_eq!(h.page(), "unavailable");
     find_containing(&h, "此项服务需要联网，本机暂时离线");
     h.tap("返回首页");
-    h.ui.update(|k, _| k.set_online(true));
+    tell(&h, KioskEvent::Online(true));
     assert!(!h.all_text().contains("本机暂时离线"));
 
     // The printer banner shows before a resident starts a service that prints.
-    h.ui.update(|k, _| k.set_printer_ready(false));
+    tell(&h, KioskEvent::PrinterReady(false));
     find_containing(&h, "打印机暂时无法打印");
-    h.ui.update(|k, _| k.set_printer_ready(true));
+    tell(&h, KioskEvent::PrinterReady(true));
 
     // Exit ends the session: back to the attract screen.
     h.tap("退出");
@@ -111,12 +118,11 @@ fn after_an_idle_timeout_no_personal_datum_is_left_in_the_ui() {
 
 #[test]
 fn after_an_idle_timeout_the_social_insurance_record_is_gone_from_screen_and_models() {
-    use citizen_window::devices::KioskEvent;
-    use citizen_window::sync::online_desk::OnlineAnswer;
+    use citizen_window::kiosk::messages::OnlineAnswer;
     use citizen_window_protocol::services::{ContributionMonth, SocialInsuranceRecord};
     let h = Harness::new(1080, 1920);
-    let (online, desk) = std::sync::mpsc::channel();
-    h.ui.ask_online_with(online);
+    let (online, mut desk) = tokio::sync::mpsc::unbounded_channel();
+    h.ui.with_runtime(|runtime| runtime.ask_online_with(online));
     h.tap("请触摸屏幕开始 / Touch to start");
     h.ui.update(|k, now| k.identified(resident(), now));
     h.tap("社保查询");

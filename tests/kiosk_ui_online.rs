@@ -7,13 +7,15 @@ mod support;
 #[path = "support/ui.rs"]
 mod ui_support;
 
-use citizen_window::devices::RecordingWorker;
-use citizen_window::sync::link_worker::{LinkTiming, ServerLink};
+use citizen_window::sync::link_worker::LinkTiming;
 use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 use support::TestFleet;
 use support::fault_proxy::{FaultProxy, NetworkFault};
 use ui_support::{Harness, wait_for_receipts};
+
+/// Long enough that nothing a test records is pruned while it runs.
+const KEEP_A_DAY: Duration = Duration::from_secs(86_400);
 
 #[test]
 fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() {
@@ -26,19 +28,16 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     proxy.set(NetworkFault::Down);
 
     let h = Harness::new(1080, 1920);
-    let (events, reports) = std::sync::mpsc::channel();
-    let (requests, recorder_requests) = std::sync::mpsc::channel();
-    h.ui.listen(reports);
-    h.ui.record_with(requests);
     let journal_path = support::journal_path(state.path());
     let timing = LinkTiming {
         heartbeat_online: Duration::from_millis(300),
         heartbeat_offline: Duration::from_millis(300),
         upload_idle: Duration::from_secs(60),
     };
-    let link =
-        ServerLink::start(&identity, journal_path.clone(), state.path().to_path_buf(), events.clone(), timing).unwrap();
-    let _recorder = RecordingWorker::start(journal_path, None, recorder_requests, events, Some(link.wake())).unwrap();
+    h.ui.with_runtime(|runtime| {
+        runtime.start_link(&identity, &journal_path, state.path(), timing).unwrap();
+        runtime.start_recording(&journal_path, None, KEEP_A_DAY).unwrap();
+    });
 
     // Down: the banner says what still works, and the bill tile says why it cannot be used.
     h.tap("请触摸屏幕开始 / Touch to start");
@@ -66,7 +65,6 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     };
     assert_eq!(tickets.len(), 1, "the ticket is on the server once");
     assert!(tickets[0].record.payload.as_str().contains("A001"));
-    drop(link);
 }
 
 /// From the home screen: the bill of `account`, its amount checked, and its payment code shown;
@@ -84,8 +82,7 @@ fn show_payment_code(h: &Harness, account: &str, amount: &str) -> String {
 
 #[test]
 fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_real_server() {
-    use citizen_window::devices::PrinterSetup;
-    use citizen_window::sync::online_desk::OnlineDesk;
+    use citizen_window::config::PrinterSetup;
     use citizen_window_hardware::printer::PrinterProfile;
     use citizen_window_hardware::sim::printer::SimPrinter;
     use citizen_window_hardware::sim::pty_host::PtyHost;
@@ -103,21 +100,13 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
         PtyHost::start(Box::new(SimPrinter::new(profile.clone(), Box::new(sink))), &port, profile.baud).unwrap();
 
     let h = Harness::new(1080, 1920);
-    let (events, reports) = std::sync::mpsc::channel();
-    let (requests, recorder_requests) = std::sync::mpsc::channel();
-    let (online_requests, desk_requests) = std::sync::mpsc::channel();
-    h.ui.listen(reports);
-    h.ui.record_with(requests);
-    h.ui.ask_online_with(online_requests);
     let journal_path = support::journal_path(state.path());
     let timing = LinkTiming { heartbeat_online: Duration::from_secs(1), ..LinkTiming::default() };
-    let link =
-        ServerLink::start(&identity, journal_path.clone(), state.path().to_path_buf(), events.clone(), timing).unwrap();
-    let (client, runtime) = link.client();
-    let _desk = OnlineDesk::start(client, runtime, desk_requests, events.clone()).unwrap();
-    let printer = Some(PrinterSetup { port, profile });
-    let _recorder =
-        RecordingWorker::start(journal_path, printer, recorder_requests, events, Some(link.wake())).unwrap();
+    let printer = PrinterSetup { port, profile };
+    h.ui.with_runtime(|runtime| {
+        runtime.start_link(&identity, &journal_path, state.path(), timing).unwrap();
+        runtime.start_recording(&journal_path, Some(&printer), KEEP_A_DAY).unwrap();
+    });
     let exported = |kind: &str| {
         let all = rt.block_on(async { fleet.storage().await.export(None).await.unwrap() });
         all.into_iter().filter(|t| t.record.kind == kind).collect::<Vec<_>>()
@@ -229,5 +218,22 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let statements = exported("social_insurance_statement");
     assert_eq!(statements.len(), 1);
     assert!(!statements[0].record.payload.as_str().contains("384"), "no figures on disk or on the wire");
-    drop(link);
+
+    // The heartbeat tells the server each device's state in XFS words, the paper and the backlog.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let heartbeat = loop {
+        let kiosks = rt.block_on(async { fleet.storage().await.kiosks().await.unwrap() });
+        let last = kiosks.into_iter().find_map(|k| k.last_heartbeat);
+        let printer_seen = last.as_ref().is_some_and(|h| h.devices.iter().any(|d| d.paper.is_some()));
+        if printer_seen || Instant::now() > deadline {
+            break last.expect("a heartbeat reached the server");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let device = |name: &str| heartbeat.devices.iter().find(|d| d.device == name).cloned();
+    let printer = device("receipt_printer").expect("the printer is reported");
+    assert_eq!((printer.status.as_str(), printer.paper.as_deref()), ("online", Some("ok")), "{printer:?}");
+    let reader = device("card_reader").expect("the reader is reported");
+    assert_eq!(reader.status, "no_device", "this kiosk has no reader: {reader:?}");
+    assert!(heartbeat.oldest_pending_ms.is_none() || heartbeat.backlog > 0);
 }

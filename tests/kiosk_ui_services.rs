@@ -8,8 +8,9 @@
 #[path = "support/ui.rs"]
 mod ui_support;
 
-use citizen_window::devices::{PrinterSetup, RecordingWorker};
+use citizen_window::config::PrinterSetup;
 use citizen_window::journal::{Journal, ReceiptState};
+use citizen_window::runtime::KioskRuntime;
 use citizen_window_hardware::printer::PrinterProfile;
 use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
@@ -19,6 +20,8 @@ use std::time::{Duration, Instant};
 use ui_support::{Harness, receipts, wait_for_receipts};
 
 const ID_NUMBER: &str = "330106199001010018";
+/// Long enough that nothing a test records is pruned while it runs.
+const KEEP_A_DAY: Duration = Duration::from_secs(86_400);
 
 fn resident() -> citizen_window::session::Resident {
     use zeroize::Zeroizing;
@@ -45,18 +48,8 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     let journal_path = dir.path().join("journal.sqlite");
 
     let h = Harness::new(1080, 1920);
-    let (events, reports) = std::sync::mpsc::channel();
-    let (requests, recorder_requests) = std::sync::mpsc::channel();
-    h.ui.listen(reports);
-    h.ui.record_with(requests);
-    let worker = RecordingWorker::start(
-        journal_path.clone(),
-        Some(PrinterSetup { port, profile }),
-        recorder_requests,
-        events,
-        None,
-    )
-    .unwrap();
+    let setup = PrinterSetup { port, profile };
+    h.ui.with_runtime(|runtime| runtime.start_recording(&journal_path, Some(&setup), KEEP_A_DAY)).unwrap();
 
     // A queue ticket: the tile, the window, the number on screen and on paper.
     h.tap("请触摸屏幕开始 / Touch to start");
@@ -182,16 +175,8 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("退出");
 
     // A restart of the recording thread keeps numbering where the journal left off.
-    drop(worker);
-    let (events, reports) = std::sync::mpsc::channel();
-    let (requests, recorder_requests) = std::sync::mpsc::channel();
-    h.ui.listen(reports);
-    h.ui.record_with(requests);
-    let profile = PrinterProfile::default_profile();
-    let port = dir.path().join("printer");
-    let _worker =
-        RecordingWorker::start(journal_path, Some(PrinterSetup { port, profile }), recorder_requests, events, None)
-            .unwrap();
+    h.ui.attach(KioskRuntime::new());
+    h.ui.with_runtime(|runtime| runtime.start_recording(&journal_path, Some(&setup), KEEP_A_DAY)).unwrap();
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
     h.tap("法律援助");
@@ -204,6 +189,6 @@ fn without_a_recording_thread_a_service_says_nothing_was_recorded() {
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
     h.tap("社保");
-    assert_eq!(outcome(&h).kind, "refused");
+    assert_eq!(outcome(&h).kind, citizen_window::ui::OutcomeKind::Refused);
     assert!(h.all_text().contains("本次未办理"), "{}", h.all_text());
 }

@@ -5,8 +5,8 @@
 
 mod support;
 
-use citizen_window::devices::KioskEvent;
 use citizen_window::journal::{NewTransaction, ReceiptPlan, now_ms};
+use citizen_window::kiosk::messages::KioskEvent;
 use citizen_window::sync::uploader::{OutboxUploader, with_journal};
 use serde_json::json;
 use support::{TestFleet, TestKiosk};

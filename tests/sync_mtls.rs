@@ -200,9 +200,9 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     let stale = here.lookup_seal(now() - 11 * 60 * 1000).unwrap();
     let err = kiosk.client.social_insurance(&stale).await.unwrap_err();
     assert!(matches!(&err, SyncError::Server { status: 400, code, .. } if code == "bad_resident"), "{err:?}");
-    let day = |days_ahead: u64| {
-        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400 * days_ahead);
-        citizen_window::devices::today_in_china(at).to_string()
+    let day = |days_ahead: i64| {
+        use citizen_window_protocol::china_time;
+        china_time::day_text(china_time::day_number(now()) + days_ahead)
     };
     let tomorrow = day(1);
     let slots = kiosk.client.appointment_slots(&tomorrow).await.unwrap();

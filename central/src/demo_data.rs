@@ -2,6 +2,7 @@
 //! slots. No real person is in here; records are derived from the resident's pseudonym.
 
 use citizen_window_protocol::services::{AppointmentSlot, Bill, ContributionMonth, SocialInsuranceRecord, Utility};
+use citizen_window_protocol::station::Window;
 
 /// Demo bills by account number.
 pub fn bill(account: &str) -> Option<Bill> {
@@ -64,8 +65,14 @@ pub fn social_insurance(resident: &str) -> Option<SocialInsuranceRecord> {
     Some(SocialInsuranceRecord { contributions, pension_payments, subsistence_allowance })
 }
 
-pub const WINDOWS: [(&str, &str); 5] =
-    [("si", "社保"), ("ca", "民政事务"), ("fp", "计生服务"), ("la", "法律援助"), ("hs", "卫生服务站")];
+/// Each window with the code its slot ids start with.
+pub const WINDOWS: [(&str, Window); 5] = [
+    ("si", Window::SocialInsurance),
+    ("ca", Window::CivilAffairs),
+    ("fp", Window::FamilyPlanning),
+    ("la", Window::LegalAid),
+    ("hs", Window::HealthStation),
+];
 
 /// Each window takes this many appointments per half-hour slot.
 pub const SLOT_CAPACITY: u32 = 4;
@@ -79,7 +86,7 @@ pub fn slots(day: &str) -> Vec<AppointmentSlot> {
             let (h, m) = (9 + half_hour / 2, if half_hour % 2 == 0 { 0 } else { 30 });
             slots.push(AppointmentSlot {
                 slot_id: format!("{code}-{compact}-{h:02}{m:02}"),
-                window: window.into(),
+                window,
                 starts_at: format!("{day} {h:02}:{m:02}"),
                 free: SLOT_CAPACITY,
             });
@@ -125,7 +132,7 @@ mod tests {
         assert!(social_insurance("11010519491231002X").is_none(), "never an ID number");
         let all = slots("2026-11-27");
         assert_eq!(all.len(), 30);
-        assert_eq!(slot("si-20261127-0930").unwrap().window, "社保");
+        assert_eq!(slot("si-20261127-0930").unwrap().window, Window::SocialInsurance);
         assert!(slot("si-20261127-1230").is_none());
         assert!(slot("xx-20261127-0930").is_none());
     }

@@ -7,6 +7,9 @@ pub struct DeviceReport {
     pub device: String,
     /// XFS4IoT / UnifiedPOS word: online, offline, no_device, hardware_error, user_error, busy.
     pub status: String,
+    /// A printer's paper: ok, low, out, jammed, unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<String>,
     pub detail: Option<String>,
 }
 

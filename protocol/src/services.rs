@@ -88,8 +88,7 @@ pub struct SocialInsuranceRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppointmentSlot {
     pub slot_id: String,
-    /// 社保, 民政事务, 计生服务, 法律援助, 卫生服务站.
-    pub window: String,
+    pub window: crate::station::Window,
     pub starts_at: String,
     pub free: u32,
 }

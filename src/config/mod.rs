@@ -3,7 +3,8 @@
 //! what is allowed.
 
 use crate::session::SessionTiming;
-use citizen_window_hardware::printer::PrinterProfile;
+use citizen_window_hardware::printer::{PrinterDriver, PrinterProfile};
+use citizen_window_hardware::serial_link::SerialPortOpener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,7 +19,24 @@ pub struct Config {
     /// The card reader, if the kiosk has one.
     pub reader: Option<ReaderConfig>,
     /// The receipt printer, if the kiosk has one.
-    pub printer: Option<crate::devices::PrinterSetup>,
+    pub printer: Option<PrinterSetup>,
+    /// How long records the server acknowledged stay in the journal (and receipts that did not
+    /// come out stay reprintable, within the reprint window); then they are pruned.
+    pub journal_keep_acknowledged: Duration,
+}
+
+/// Where the receipt printer is and what it is.
+#[derive(Debug, Clone)]
+pub struct PrinterSetup {
+    pub port: PathBuf,
+    pub profile: PrinterProfile,
+}
+
+impl PrinterSetup {
+    /// The driver for this printer on its serial port.
+    pub fn driver(&self) -> PrinterDriver<SerialPortOpener> {
+        PrinterDriver::new(SerialPortOpener::new(&self.port, self.profile.baud), self.profile.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +70,19 @@ struct RawConfig {
     reader: Option<RawReader>,
     #[serde(default)]
     printer: Option<RawPrinter>,
+    #[serde(default)]
+    journal: RawJournal,
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJournal {
+    keep_acknowledged_days: Option<u64>,
+}
+
+/// How long acknowledged records are kept by default, and the bounds.
+pub const DEFAULT_KEEP_ACKNOWLEDGED_DAYS: u64 = 90;
+const KEEP_ACKNOWLEDGED_DAYS: std::ops::RangeInclusive<u64> = 1..=3650;
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,10 +183,19 @@ impl Config {
                         &format!("{e}; use one of {} or a profile file's path", names.join(", ")),
                     )
                 })?;
-                Some(crate::devices::PrinterSetup { port, profile })
+                Some(PrinterSetup { port, profile })
             }
         };
+        let keep_days = raw.journal.keep_acknowledged_days.unwrap_or(DEFAULT_KEEP_ACKNOWLEDGED_DAYS);
+        if !KEEP_ACKNOWLEDGED_DAYS.contains(&keep_days) {
+            return Err(value_error(
+                "journal.keep_acknowledged_days",
+                keep_days.to_string(),
+                "allowed from 1 to 3650 days (90 is the default)",
+            ));
+        }
         Ok(Config {
+            journal_keep_acknowledged: Duration::from_secs(keep_days * 86_400),
             reader,
             printer,
             state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
@@ -205,6 +244,9 @@ mod tests {
         let config = parse("[printer]\nport = \"/dev/ttyS1\"").unwrap();
         let printer = config.printer.unwrap();
         assert_eq!((printer.port, printer.profile.name), (PathBuf::from("/dev/ttyS1"), "generic-58mm".to_string()));
+        let config = parse("[journal]\nkeep_acknowledged_days = 30").unwrap();
+        assert_eq!(config.journal_keep_acknowledged, Duration::from_secs(30 * 86_400));
+        assert_eq!(parse("").unwrap().journal_keep_acknowledged, Duration::from_secs(90 * 86_400));
     }
 
     #[test]
@@ -218,6 +260,7 @@ mod tests {
         check("[session]\nidle_timeout_seconds = 5", &["session.idle_timeout_seconds = 5", "20 to 600"]);
         check("[session]\ncountdown_seconds = 60", &["session.countdown_seconds = 60", "less than the idle timeout"]);
         check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
+        check("[journal]\nkeep_acknowledged_days = 0", &["journal.keep_acknowledged_days = 0", "1 to 3650"]);
         check("[sesion]\nidle_timeout_seconds = 60", &["sesion", "docs/CONFIG.md"]);
         check("state_dir = 5", &["state_dir", "kiosk.toml"]);
         check("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"nfc\"", &["reader.protocol", "\"nfc\"", "sam, rdm6300"]);

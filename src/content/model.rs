@@ -1,5 +1,6 @@
 //! The content types, as the TOML files spell them (docs/CONTENT.md).
 
+pub use citizen_window_protocol::station::Service;
 use serde::Deserialize;
 
 /// The kiosk's two languages.
@@ -35,45 +36,6 @@ impl Text {
             Language::Zh => &self.zh,
             Language::En => &self.en,
         }
-    }
-}
-
-/// The resident services the program provides; a tile names one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Service {
-    Notices,
-    Directory,
-    Opinions,
-    Bills,
-    SocialInsurance,
-    Appointments,
-    Reports,
-    Reprint,
-}
-
-impl Service {
-    pub fn id(self) -> &'static str {
-        match self {
-            Service::Notices => "notices",
-            Service::Directory => "directory",
-            Service::Opinions => "opinions",
-            Service::Bills => "bills",
-            Service::SocialInsurance => "social_insurance",
-            Service::Appointments => "appointments",
-            Service::Reports => "reports",
-            Service::Reprint => "reprint",
-        }
-    }
-
-    /// Whether the service needs the resident identified by a card first (docs/SERVICES.md).
-    pub fn needs_card(self) -> bool {
-        matches!(self, Service::Opinions | Service::SocialInsurance)
-    }
-
-    /// Whether the service works without the server (docs/SERVICES.md).
-    pub fn works_offline(self) -> bool {
-        !matches!(self, Service::Bills | Service::SocialInsurance)
     }
 }
 

@@ -23,7 +23,42 @@ use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// What the demo produced.
+/// What the headless walk through the whole system left behind.
+pub struct WalkReport {
+    /// Transactions the central server holds from the kiosk.
+    pub held: usize,
+    /// Receipts printed, and where.
+    pub receipts: usize,
+    pub receipts_dir: PathBuf,
+    /// The screenshots of every step.
+    pub screens_dir: PathBuf,
+}
+
+/// The whole-system demo: windowed where there is a display (and `headless` is not asked),
+/// otherwise the headless walk, whose report it returns.
+pub fn whole_system(out: &Path, headless: bool, mut say: impl FnMut(&str)) -> Result<Option<WalkReport>> {
+    let system = system::DemoSystem::start(out, &mut say)?;
+    let display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if display && !headless {
+        windowed_demo(&system)?;
+        return Ok(None);
+    }
+    if !headless {
+        say("no display here (neither DISPLAY nor WAYLAND_DISPLAY is set): walking through every service headless");
+    }
+    let held = walk::headless_walk(&system, &mut say)?;
+    let receipts = std::fs::read_dir(&system.receipts)
+        .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "txt")).count())
+        .unwrap_or(0);
+    Ok(Some(WalkReport {
+        held,
+        receipts,
+        receipts_dir: system.receipts.clone(),
+        screens_dir: system.out.join("screens"),
+    }))
+}
+
+/// What the device demo produced.
 pub struct DemoReport {
     pub receipt_text: PathBuf,
     pub receipt_png: PathBuf,

@@ -3,8 +3,8 @@
 //! enrolled with it, and a simulated ID card reader and receipt printer on pseudo-terminals.
 //! Everything lives under one folder; the server stops when this is dropped.
 
+use crate::config::PrinterSetup;
 use crate::config::{Config, ReaderConfig};
-use crate::devices::PrinterSetup;
 use crate::session::SessionTiming;
 use anyhow::{Context, Result, bail};
 use citizen_window_hardware::card_reader::ReaderProtocol;
@@ -131,6 +131,9 @@ impl DemoSystem {
             window_size: None,
             reader: Some(ReaderConfig { port: out.join("reader.port"), protocol: ReaderProtocol::Sam }),
             printer: Some(PrinterSetup { port: out.join("printer.port"), profile: PrinterProfile::default_profile() }),
+            journal_keep_acknowledged: std::time::Duration::from_secs(
+                crate::config::DEFAULT_KEEP_ACKNOWLEDGED_DAYS * 86_400,
+            ),
         };
         Ok(system)
     }

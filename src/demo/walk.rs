@@ -5,7 +5,7 @@
 use super::system::DemoSystem;
 use crate::content::Content;
 use crate::kiosk::KioskController;
-use crate::run::KioskThreads;
+use crate::runtime::KioskRuntime;
 use crate::ui::by_label;
 use crate::ui::screenshot::{save_png, snapshot, use_headless_renderer};
 use crate::ui::{AppWindow, Clock, KioskUi};
@@ -83,8 +83,12 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     window.window().set_size(slint::PhysicalSize::new(1080, 1920));
     let content = Content::load(&system.config.content_dir)?;
     let clock: Clock = Rc::new(Instant::now);
-    let ui = KioskUi::new(window, KioskController::new(content, system.config.session, Instant::now()), clock);
-    let _threads = KioskThreads::start(&ui, &system.config)?;
+    let ui = KioskUi::new(
+        window,
+        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..)),
+        clock,
+    );
+    ui.attach(KioskRuntime::start(&system.config)?);
     ui.window.show()?;
     let mut w = Walker { ui, screens, shot: 0, say };
 

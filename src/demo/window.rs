@@ -5,7 +5,7 @@ use super::system::DemoSystem;
 use super::walk::complete_demo_payment;
 use crate::content::Content;
 use crate::kiosk::KioskController;
-use crate::run::KioskThreads;
+use crate::runtime::KioskRuntime;
 use crate::ui::{AppWindow, Clock, DemoPanel, KioskUi};
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
@@ -17,8 +17,12 @@ pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
     window.window().set_size(slint::LogicalSize::new(540.0, 960.0));
     let content = Content::load(&system.config.content_dir)?;
     let clock: Clock = Rc::new(Instant::now);
-    let ui = Rc::new(KioskUi::new(window, KioskController::new(content, system.config.session, Instant::now()), clock));
-    let _threads = KioskThreads::start(&ui, &system.config)?;
+    let ui = Rc::new(KioskUi::new(
+        window,
+        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..)),
+        clock,
+    ));
+    ui.attach(KioskRuntime::start(&system.config)?);
 
     let panel = DemoPanel::new().context("the demo panel cannot open")?;
     let weak = panel.as_weak();

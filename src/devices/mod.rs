@@ -1,133 +1,14 @@
 //! The kiosk's devices on their own threads: each worker owns its driver and sends what happened
-//! as [`KioskEvent`]s; the UI takes them on its tick, so the UI thread never waits on a port.
+//! as `kiosk::messages::KioskEvent`s; the kiosk runtime hands them to the controller, so the UI
+//! thread never waits on a port. Each worker also keeps its line on the [`DeviceBoard`] for the
+//! heartbeat.
 
+pub mod device_board;
 mod reader_worker;
 mod recording_worker;
-mod stoppable_thread;
+mod worker_thread;
 
+pub use device_board::DeviceBoard;
 pub use reader_worker::{ReaderWorker, today_in_china};
-pub use recording_worker::{PrinterSetup, RecordingWorker};
-pub use stoppable_thread::StoppableThread;
-
-use crate::records::{IssueCategory, VoteChoice, Window};
-use crate::resident_key::ResidentHandle;
-use crate::session::Resident;
-use citizen_window_protocol::services::{SocialInsuranceRecord, Utility};
-
-/// What a device reports to the kiosk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KioskEvent {
-    /// A card is on the reader and is being read (about a second for an ID card).
-    CardReading,
-    /// A valid ID card was read.
-    Identified(Resident),
-    /// A card was presented and refused, or could not be read.
-    CardRefused(CardProblem),
-    /// The reader reports the card gone.
-    CardRemoved,
-    /// Whether the reader answers; while it does not, cards cannot identify anyone.
-    ReaderAvailable(bool),
-    /// A service's transaction is durably in the journal (its receipt, if any, prints next).
-    Recorded(Recorded),
-    /// The journal refuses new transactions (disk full, damaged): nothing was recorded for the
-    /// request with this number.
-    RecordRefused { request: u64 },
-    /// The vote of request `request` was not recorded: the resident voted on the proposal
-    /// before (`closed` false) or voting has closed (`closed` true).
-    VoteRefused { request: u64, closed: bool },
-    /// The server did not count the vote journaled as `seq`: the resident had already voted on
-    /// the proposal at another kiosk. The record is kept aside.
-    VoteNotCounted { seq: u64 },
-    /// The receipt of the transaction `seq` came out confirmed (`printed`) or not.
-    ReceiptOutcome { seq: u64, printed: bool },
-    /// Whether the printer can print: checked before a receipt is promised.
-    PrinterReady(bool),
-    /// Whether the central server answers; while it does not, the online services are refused.
-    Online(bool),
-    /// The server's answer to the online request with this number.
-    Answered { request: u64, answer: crate::sync::online_desk::OnlineAnswer },
-    /// The receipts that did not come out in the last day, newest first, for the reprint page.
-    Reprintable(Vec<Reprintable>),
-}
-
-/// A receipt that can be reprinted, marked as a copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reprintable {
-    pub seq: u64,
-    pub what: RecordedWhat,
-    /// When the transaction was recorded, in China Standard Time: "HH:MM".
-    pub time: String,
-}
-
-/// What the kiosk asks the recording thread to do for a resident; `number` comes back with the
-/// answer, so that an answer is only ever shown to the session that asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceRequest {
-    pub number: u64,
-    pub ask: ServiceAsk,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceAsk {
-    /// Take a queue ticket for a window.
-    Ticket(Window),
-    /// Report a problem at a place; the place's name in both languages goes on the receipt.
-    Report { category: IssueCategory, place: String, place_name: (String, String) },
-    /// Print the receipt of a recorded transaction again, marked as a copy.
-    Reprint { seq: u64 },
-    /// A notice or a directory slip, printed on request.
-    PrintSlip(crate::records::SlipPayload),
-    /// An appointment the server booked for the identified resident.
-    Appointment { appointment_id: String, window: Window, starts_at: String },
-    /// A payment order the server reports paid: recorded once per order, however often asked.
-    BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
-    /// The identified resident's social-insurance record, printed as a statement. Only that it
-    /// was printed is journaled: the figures stay off the disk, so it cannot be reprinted.
-    Statement { record: SocialInsuranceRecord },
-    /// An identified resident's vote; refused if they voted on this proposal before here, or
-    /// if voting closed (`closes`, YYYY-MM-DD, is the last day). The record carries the
-    /// resident sealed for the server, which counts one vote per resident across the fleet.
-    Vote {
-        resident: ResidentHandle,
-        proposal: String,
-        proposal_title: (String, String),
-        closes: String,
-        choice: VoteChoice,
-        comment: Option<(String, String)>,
-    },
-}
-
-/// A transaction the journal committed, with what the resident is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recorded {
-    /// The request's number.
-    pub request: u64,
-    pub seq: u64,
-    pub what: RecordedWhat,
-    /// Whether a receipt is being printed (false when the printer could not take it).
-    pub printing: bool,
-    /// A reprint of an earlier receipt: nothing new was recorded.
-    pub copy: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordedWhat {
-    Ticket { window: Window, number: String },
-    Report { category: IssueCategory, tracking_number: String },
-    Vote { choice: VoteChoice, vote_code: String },
-    Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
-    Statement,
-    Appointment { window: Window, starts_at: String },
-    Slip,
-}
-
-/// Why a card did not identify a resident; the UI says it in the resident's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardProblem {
-    /// Presented, but not read: place it again.
-    ReadFailed,
-    /// An expired ID card; the last day it was valid.
-    Expired(String),
-    /// Not a resident ID card (a community or bank card where an ID card is needed).
-    NotAnIdCard,
-}
+pub use recording_worker::{RecorderWiring, RecordingWorker};
+pub use worker_thread::{StopSignal, WorkerThread};

@@ -1,55 +1,61 @@
 //! The card reader's thread: polls the driver at the protocol's pace, turns ID cards into
 //! residents (the full number held only in the session's handle, in memory), and reports to the kiosk.
 
-use super::stoppable_thread::StoppableThread;
-use super::{CardProblem, KioskEvent};
+use super::device_board::{self, DeviceBoard};
+use super::worker_thread::WorkerThread;
+use crate::kiosk::messages::{CardProblem, KioskEvent};
 use crate::resident_key::ResidentSealer;
 use crate::session::{IdentifyError, resident_from_card};
 use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
+use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::sam::date::CalendarDate;
-use citizen_window_hardware::serial_link::SerialPortOpener;
-use std::path::PathBuf;
+use citizen_window_hardware::serial_link::LinkOpener;
+use citizen_window_protocol::china_time;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-/// Today's date where the kiosks stand (China Standard Time, UTC+8, no daylight saving): an ID
-/// card is valid through its last day there.
-pub fn today_in_china(now: SystemTime) -> CalendarDate {
-    let seconds = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64) + 8 * 3600;
-    CalendarDate::from_days_since_epoch(seconds.div_euclid(86_400))
+/// Today's date where the kiosks stand (China Standard Time): an ID card is valid through its
+/// last day there.
+pub fn today_in_china(now_ms: i64) -> CalendarDate {
+    CalendarDate::from_days_since_epoch(china_time::day_number(now_ms))
 }
 
 /// A running reader thread; stops when dropped.
 pub struct ReaderWorker {
-    _thread: StoppableThread,
+    _thread: WorkerThread,
 }
 
 impl ReaderWorker {
-    pub fn start(
-        port: PathBuf,
+    /// Polls the reader on `opener`'s link (a serial port, a pseudo-terminal, a simulator).
+    pub fn start<O: LinkOpener + 'static>(
+        opener: O,
         protocol: ReaderProtocol,
         sealer: Arc<ResidentSealer>,
         events: Sender<KioskEvent>,
+        devices: DeviceBoard,
     ) -> std::io::Result<Self> {
-        let thread = StoppableThread::spawn("card-reader", move |stop| {
-            let baud = protocol.default_baud();
-            let mut driver = CardReaderDriver::new(protocol, SerialPortOpener::new(&port, baud), baud);
+        let thread = WorkerThread::spawn("card-reader", move |stop| {
+            let place = opener.describe();
+            let mut driver = CardReaderDriver::new(protocol, opener, protocol.default_baud());
             let mut available = None;
-            while !StoppableThread::stopping(stop) {
+            loop {
                 let polled = driver.poll(Instant::now());
                 let now_available = polled.is_ok();
                 if available != Some(now_available) {
                     available = Some(now_available);
-                    if let Err(e) = &polled {
-                        tracing::warn!("card reader at {}: {e}", port.display());
+                    let detail = polled.as_ref().err().map(|e| format!("{place}: {e}"));
+                    if let Some(detail) = &detail {
+                        tracing::warn!("card reader at {detail}");
                     }
+                    let status = if now_available { DeviceStatus::Online } else { DeviceStatus::Offline };
+                    devices.report(device_board::CARD_READER, status, None, detail);
                     if events.send(KioskEvent::ReaderAvailable(now_available)).is_err() {
                         return;
                     }
                 }
                 for event in polled.unwrap_or_default() {
-                    let event = to_kiosk_event(event, &sealer, today_in_china(SystemTime::now()));
+                    let event = to_kiosk_event(event, &sealer, today_in_china(crate::journal::now_ms()));
                     if events.send(event).is_err() {
                         return;
                     }
@@ -60,7 +66,9 @@ impl ReaderWorker {
                     (true, false) => protocol.poll_interval(),
                     (false, _) => Duration::from_millis(500),
                 };
-                std::thread::sleep(pause);
+                if stop.wait(pause) {
+                    return;
+                }
             }
         })?;
         Ok(Self { _thread: thread })
@@ -91,8 +99,8 @@ mod tests {
     #[test]
     fn the_date_rolls_over_at_midnight_in_beijing_not_in_greenwich() {
         // 2026-11-26 15:59:59 UTC is 23:59:59 in Beijing; one second later it is the 27th there.
-        let before = UNIX_EPOCH + Duration::from_secs(1_795_708_799);
+        let before = 1_795_708_799_000;
         assert_eq!(today_in_china(before).to_string(), "2026-11-26");
-        assert_eq!(today_in_china(before + Duration::from_secs(1)).to_string(), "2026-11-27");
+        assert_eq!(today_in_china(before + 1000).to_string(), "2026-11-27");
     }
 }

@@ -3,8 +3,11 @@
 //! copies into the UI; it never sees a Slint type, so every rule is unit-tested without a window.
 
 mod controller;
+pub mod messages;
+mod request_numbers;
 pub(crate) mod samples;
 mod screen;
+pub mod service_policy;
 
 pub use controller::{KioskController, REPRINT_OFFERED};
 pub use screen::*;

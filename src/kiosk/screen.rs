@@ -297,7 +297,7 @@ pub struct Screen {
     /// The title of the service on the "unavailable" page.
     pub unavailable_service: String,
     /// Why the last card presented did not identify anyone, until the next tap.
-    pub card_problem: Option<crate::devices::CardProblem>,
+    pub card_problem: Option<crate::kiosk::messages::CardProblem>,
     /// A card is on the reader and being read: the resident is asked to keep it there.
     pub card_reading: bool,
     /// False while the card reader does not answer.
@@ -318,5 +318,5 @@ pub struct Screen {
     pub phrases: Vec<String>,
     pub online: OnlineView,
     /// The receipts that can be reprinted, newest first.
-    pub reprintable: Vec<crate::devices::Reprintable>,
+    pub reprintable: Vec<crate::kiosk::messages::Reprintable>,
 }

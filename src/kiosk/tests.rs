@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 fn kiosk(t0: Instant) -> KioskController {
-    KioskController::new(Content::load(&Content::example_dir()).unwrap(), SessionTiming::default(), t0)
+    KioskController::new(Content::load(&Content::example_dir()).unwrap(), SessionTiming::default(), t0, 7)
 }
 
 fn resident(name: &str, masked_id: &str) -> Resident {
@@ -69,7 +69,7 @@ fn notices_are_paged_and_open_one_by_one_in_the_chosen_language() {
 fn offline_an_online_service_says_so_by_name() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    k.set_online(false);
+    k.handle_event(crate::kiosk::messages::KioskEvent::Online(false), t0);
     k.open_service("bills", t0);
     let screen = k.screen(t0);
     assert_eq!(screen.page, Page::Unavailable(Service::Bills));
@@ -80,7 +80,7 @@ fn offline_an_online_service_says_so_by_name() {
 fn offline_the_online_only_tiles_are_marked_and_the_rest_stay_usable() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    k.set_online(false);
+    k.handle_event(crate::kiosk::messages::KioskEvent::Online(false), t0);
     let screen = k.screen(t0);
     assert!(screen.offline);
     let unusable: Vec<_> = screen.tiles.iter().filter(|t| !t.usable).map(|t| t.service).collect();
@@ -116,7 +116,7 @@ fn card_removal_ends_the_session_of_that_card() {
 
 #[test]
 fn a_card_being_read_is_said_until_its_result_and_never_for_long() {
-    use crate::devices::{CardProblem, KioskEvent};
+    use crate::kiosk::messages::{CardProblem, KioskEvent};
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     k.touched(t0);
@@ -139,13 +139,19 @@ fn a_card_being_read_is_said_until_its_result_and_never_for_long() {
     assert!(!k.screen(secs(t0, 10)).card_reading, "at most five seconds");
 }
 
-fn recorded(request: u64, seq: u64, what: crate::devices::RecordedWhat) -> crate::devices::KioskEvent {
-    crate::devices::KioskEvent::Recorded(crate::devices::Recorded { request, seq, what, printing: true, copy: false })
+fn recorded(request: u64, seq: u64, what: crate::kiosk::messages::RecordedWhat) -> crate::kiosk::messages::KioskEvent {
+    crate::kiosk::messages::KioskEvent::Recorded(crate::kiosk::messages::Recorded {
+        request,
+        seq,
+        what,
+        printing: true,
+        copy: false,
+    })
 }
 
 #[test]
 fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
-    use crate::devices::{KioskEvent, RecordedWhat, ServiceAsk};
+    use crate::kiosk::messages::{KioskEvent, RecordedWhat, ServiceAsk};
     use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -172,7 +178,7 @@ fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
 
 #[test]
 fn a_report_takes_a_category_then_a_place_from_the_content() {
-    use crate::devices::ServiceAsk;
+    use crate::kiosk::messages::ServiceAsk;
     use crate::records::IssueCategory;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -200,7 +206,7 @@ fn a_report_takes_a_category_then_a_place_from_the_content() {
 
 #[test]
 fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
-    use crate::devices::{KioskEvent, RecordedWhat};
+    use crate::kiosk::messages::{KioskEvent, RecordedWhat};
     use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -224,7 +230,7 @@ fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
 
 #[test]
 fn only_an_offered_receipt_can_be_reprinted() {
-    use crate::devices::{KioskEvent, RecordedWhat, Reprintable, ServiceAsk};
+    use crate::kiosk::messages::{KioskEvent, RecordedWhat, Reprintable, ServiceAsk};
     use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -243,7 +249,7 @@ fn only_an_offered_receipt_can_be_reprinted() {
 
 #[test]
 fn a_vote_asks_for_the_card_first_then_carries_the_resident_handle_not_the_name() {
-    use crate::devices::{KioskEvent, ServiceAsk};
+    use crate::kiosk::messages::{KioskEvent, ServiceAsk};
     use crate::records::VoteChoice;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -273,7 +279,7 @@ fn a_vote_asks_for_the_card_first_then_carries_the_resident_handle_not_the_name(
 
 #[test]
 fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
-    use crate::devices::{KioskEvent, Recorded, RecordedWhat};
+    use crate::kiosk::messages::{KioskEvent, Recorded, RecordedWhat};
     use crate::records::VoteChoice;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -297,8 +303,8 @@ fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
 
 mod online_services {
     use super::*;
-    use crate::devices::{KioskEvent, ServiceAsk};
-    use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
+    use crate::kiosk::messages::{KioskEvent, ServiceAsk};
+    use crate::kiosk::messages::{OnlineAnswer, OnlineAsk, OnlineRequest};
     use citizen_window_protocol::services::PaymentStatus;
 
     use crate::kiosk::samples::{bill, order};
@@ -406,11 +412,11 @@ mod online_services {
         assert!(matches!(&at_end.ask, OnlineAsk::CancelPayment { .. }));
         answer(&mut k, &at_end, OnlineAnswer::Unavailable, secs(t0, 61));
         // Offline, nothing is sent.
-        k.set_online(false);
+        k.handle_event(KioskEvent::Online(false), secs(t0, 400));
         k.tick(secs(t0, 400));
         assert!(k.take_online_requests().is_empty(), "not while the server is unreachable");
         // Back online: the cancel goes again (within the retry cap), and again after a lost answer.
-        k.set_online(true);
+        k.handle_event(KioskEvent::Online(true), secs(t0, 400));
         k.tick(secs(t0, 400));
         let again = k.take_online_requests();
         assert!(
@@ -495,7 +501,7 @@ mod online_services {
     fn offline_the_online_services_open_a_page_that_says_so() {
         let t0 = Instant::now();
         let mut k = kiosk(t0);
-        k.set_online(false);
+        k.handle_event(KioskEvent::Online(false), t0);
         k.touched(t0);
         k.open_service("bills", t0);
         assert_eq!(k.screen(t0).page, Page::Unavailable(Service::Bills));
@@ -521,9 +527,9 @@ mod online_services {
 
 #[test]
 fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
-    use crate::devices::{KioskEvent, ServiceAsk};
+    use crate::kiosk::messages::{KioskEvent, ServiceAsk};
+    use crate::kiosk::messages::{OnlineAnswer, OnlineAsk};
     use crate::records::Window;
-    use crate::sync::online_desk::{OnlineAnswer, OnlineAsk};
     use citizen_window_protocol::services::{Appointment, AppointmentSlot};
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -535,10 +541,10 @@ fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
     assert_eq!(k.screen(t0).page, Page::Appointments);
     k.choose_appointment_window("legal_aid", t0);
     let ask = k.take_online_requests().remove(0);
-    assert_eq!(ask.ask, OnlineAsk::Slots { window: "法律援助".into() });
+    assert_eq!(ask.ask, OnlineAsk::Slots { window: crate::records::Window::LegalAid });
     let slot = |id: &str, free| AppointmentSlot {
         slot_id: id.into(),
-        window: "法律援助".into(),
+        window: crate::records::Window::LegalAid,
         starts_at: "2026-11-28 09:30".into(),
         free,
     };

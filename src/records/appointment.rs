@@ -13,23 +13,3 @@ pub struct AppointmentPayload {
     /// "2026-11-28 09:30", as the server gives it.
     pub starts_at: String,
 }
-
-impl Window {
-    /// The window as the server's appointment slots name it.
-    pub fn from_server_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|w| w.printed_name().0 == name)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_servers_window_names_are_known() {
-        for (name, window) in [("社保", Window::SocialInsurance), ("卫生服务站", Window::HealthStation)] {
-            assert_eq!(Window::from_server_name(name), Some(window));
-        }
-        assert_eq!(Window::from_server_name("税务"), None);
-    }
-}

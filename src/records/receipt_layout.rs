@@ -9,7 +9,6 @@ use super::report::{ReportPayload, grouped};
 use super::ticket::TicketPayload;
 use super::vote::VotePayload;
 use citizen_window_hardware::escpos::{Receipt, TextSize, TextStyle};
-use citizen_window_hardware::sam::date::CalendarDate;
 
 /// The facts of a journal record that its receipt shows.
 #[derive(Debug, Clone, Copy)]
@@ -134,12 +133,9 @@ pub fn receipt_for(record: RecordFacts<'_>, copy: bool) -> Option<Receipt> {
     Some(receipt.qr(format!("CW:{}:{}", record.kind, record.id), 5).cut())
 }
 
-/// "2026-11-27 09:41" in China Standard Time (UTC+8, no daylight saving).
+/// "2026-11-27 09:41" in China Standard Time.
 pub(super) fn china_time(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000) + 8 * 3600;
-    let date = CalendarDate::from_days_since_epoch(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
-    format!("{date} {:02}:{:02}", of_day / 3600, of_day % 3600 / 60)
+    citizen_window_protocol::china_time::date_time_text(ms)
 }
 
 #[cfg(test)]

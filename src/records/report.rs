@@ -39,6 +39,16 @@ impl IssueCategory {
         Self::ALL.into_iter().find(|c| c.id() == id)
     }
 
+    /// The name on the screen's buttons, Chinese then English (the English is plainer than the
+    /// receipt's).
+    pub fn screen_name(self) -> (&'static str, &'static str) {
+        match self {
+            IssueCategory::Sanitation => ("环境卫生", "Rubbish and cleanliness"),
+            IssueCategory::Other => ("其他问题", "Something else"),
+            other => other.printed_name(),
+        }
+    }
+
     /// The name as printed on the receipt, Chinese then English.
     pub fn printed_name(self) -> (&'static str, &'static str) {
         match self {

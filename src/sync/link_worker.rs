@@ -1,5 +1,6 @@
 //! The server link's thread, in the running kiosk: the outbox uploader (woken by each new
-//! transaction), the heartbeat, and whether the server answers, reported to the UI as
+//! transaction), the heartbeat (with the devices' states and the journal's backlog), the online
+//! services' desk, and whether the server answers, reported to the kiosk as
 //! [`KioskEvent::Online`]. It has its own connection to the journal; the recording thread keeps
 //! the other.
 
@@ -7,8 +8,9 @@ use super::SyncError;
 use super::identity::KioskIdentity;
 use super::server_client::ServerClient;
 use super::uploader::{OutboxUploader, SharedJournal};
-use crate::devices::KioskEvent;
+use crate::devices::DeviceBoard;
 use crate::journal::Journal;
+use crate::kiosk::messages::{KioskEvent, OnlineRequest};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -57,6 +59,7 @@ impl ServerLink {
         journal_path: PathBuf,
         state_dir: PathBuf,
         events: Sender<KioskEvent>,
+        devices: DeviceBoard,
         timing: LinkTiming,
     ) -> Result<Self, SyncError> {
         let client = ServerClient::new(identity)?;
@@ -76,7 +79,7 @@ impl ServerLink {
                     runtime.block_on(async move {
                         let uploader = OutboxUploader::new(journal.clone(), client.clone()).telling(events.clone());
                         let uploads = tokio::spawn(uploader.run(wake.clone(), shutdown.clone(), timing.upload_idle));
-                        let link = Heartbeats { client, journal, state_dir, events, wake, timing };
+                        let link = Heartbeats { client, journal, state_dir, events, devices, wake, timing };
                         link.run(shutdown.clone()).await;
                         let _ = uploads.await;
                     });
@@ -91,9 +94,10 @@ impl ServerLink {
         self.wake.clone()
     }
 
-    /// The client and the runtime, for the online services that run on this link.
-    pub fn client(&self) -> (ServerClient, tokio::runtime::Handle) {
-        (self.client.clone(), self.runtime.clone())
+    /// Opens the online services' desk on this link's runtime (`sync::online_desk`); it stops
+    /// with the link.
+    pub fn open_desk(&self, events: Sender<KioskEvent>) -> tokio::sync::mpsc::UnboundedSender<OnlineRequest> {
+        super::online_desk::start(self.client.clone(), &self.runtime, events, self.shutdown.clone())
     }
 }
 
@@ -112,6 +116,8 @@ struct Heartbeats {
     journal: SharedJournal,
     state_dir: PathBuf,
     events: Sender<KioskEvent>,
+    /// The devices' states, sent with each heartbeat.
+    devices: DeviceBoard,
     wake: Arc<Notify>,
     timing: LinkTiming,
 }
@@ -131,7 +137,10 @@ impl Heartbeats {
                     tracing::warn!("the kiosk's certificate could not be renewed (tried again in an hour): {e}");
                 }
             }
-            let sent = super::heartbeat::send(&self.client, &self.journal, Vec::new(), None, &self.state_dir).await;
+            // The content version comes with signed content bundles (issue 13); a local content
+            // folder has none.
+            let devices = self.devices.reports();
+            let sent = super::heartbeat::send(&self.client, &self.journal, devices, None, &self.state_dir).await;
             let now_online = match sent {
                 Ok(()) => true,
                 Err(e) => {

@@ -1,111 +1,50 @@
 //! The online services' desk: requests that need the server live (a bill, a payment order and its
 //! status, a social-insurance record, a report's status) run as tasks on the server link's
-//! runtime, and each answer comes back to the UI as a [`KioskEvent::Answered`]. Short timeouts:
+//! runtime, and each answer comes back to the kiosk as a [`KioskEvent::Answered`]. Short timeouts:
 //! a resident is waiting. Failures are reduced to what the screen says: not found, or unavailable.
 
 use super::SyncError;
 use super::server_client::ServerClient;
-use crate::devices::KioskEvent;
-use crate::devices::StoppableThread;
+use crate::kiosk::messages::{KioskEvent, OnlineAnswer, OnlineAsk, OnlineRequest};
 use crate::resident_key::ResidentHandle;
-use citizen_window_protocol::services::{
-    Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
-    SocialInsuranceRecord,
-};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use citizen_window_protocol::china_time;
+use citizen_window_protocol::services::{AppointmentRequest, PaymentOrderRequest};
+use std::sync::mpsc::Sender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio_util::sync::CancellationToken;
 
-/// A numbered request; the number comes back with the answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OnlineRequest {
-    pub number: u64,
-    pub ask: OnlineAsk,
+/// Starts the desk as a task on `runtime`: it takes requests from the returned sender until the
+/// sender is dropped or `shutdown` is cancelled, and answers each on a task of its own.
+pub fn start(
+    client: ServerClient,
+    runtime: &tokio::runtime::Handle,
+    events: Sender<KioskEvent>,
+    shutdown: CancellationToken,
+) -> UnboundedSender<OnlineRequest> {
+    let (requests, incoming) = tokio::sync::mpsc::unbounded_channel();
+    runtime.spawn(serve(client, incoming, events, shutdown));
+    requests
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OnlineAsk {
-    Bill {
-        account: String,
-    },
-    /// The bills of the identified resident's household.
-    BillsOf {
-        resident: ResidentHandle,
-    },
-    /// `idempotency_key` is made once per resident's tap and reused by every retry.
-    CreatePayment {
-        account: String,
-        amount_fen: u64,
-        idempotency_key: String,
-    },
-    PaymentStatus {
-        order_id: String,
-    },
-    CancelPayment {
-        order_id: String,
-    },
-    SocialInsurance {
-        resident: ResidentHandle,
-    },
-    ReportStatus {
-        tracking_number: String,
-    },
-    /// Tomorrow's free slots at one window (the server names windows in Chinese).
-    Slots {
-        window: String,
-    },
-    Book {
-        slot_id: String,
-        resident: ResidentHandle,
-        idempotency_key: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OnlineAnswer {
-    Bill(Bill),
-    Order(PaymentOrder),
-    SocialInsurance(SocialInsuranceRecord),
-    ReportStatus(IssueReportStatus),
-    Bills(Vec<Bill>),
-    Slots(Vec<AppointmentSlot>),
-    Appointment(Appointment),
-    /// The server knows no such account, order, record or report.
-    NotFound,
-    /// The server refused the change (a slot that filled up meanwhile).
-    Refused,
-    /// The resident already has an appointment at that window on that day.
-    AlreadyBooked,
-    /// The server cannot be reached, did not answer in time, or failed.
-    Unavailable,
-}
-
-/// The desk's thread; stops when dropped.
-pub struct OnlineDesk {
-    _thread: StoppableThread,
-}
-
-impl OnlineDesk {
-    pub fn start(
-        client: ServerClient,
-        runtime: tokio::runtime::Handle,
-        requests: Receiver<OnlineRequest>,
-        events: Sender<KioskEvent>,
-    ) -> std::io::Result<Self> {
-        let thread = StoppableThread::spawn("online-desk", move |stop| {
-            while !StoppableThread::stopping(stop) {
-                let request = match requests.recv_timeout(Duration::from_millis(200)) {
-                    Ok(request) => request,
-                    Err(RecvTimeoutError::Timeout) => continue,
-                    Err(RecvTimeoutError::Disconnected) => return,
-                };
-                let (client, events) = (client.clone(), events.clone());
-                runtime.spawn(async move {
-                    let answer = answer(&client, request.ask).await;
-                    let _ = events.send(KioskEvent::Answered { request: request.number, answer });
-                });
-            }
-        })?;
-        Ok(Self { _thread: thread })
+async fn serve(
+    client: ServerClient,
+    mut incoming: UnboundedReceiver<OnlineRequest>,
+    events: Sender<KioskEvent>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let request = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            request = incoming.recv() => match request {
+                Some(request) => request,
+                None => return,
+            },
+        };
+        let (client, events) = (client.clone(), events.clone());
+        tokio::spawn(async move {
+            let answer = answer(&client, request.ask).await;
+            let _ = events.send(KioskEvent::Answered { request: request.number, answer });
+        });
     }
 }
 
@@ -135,9 +74,9 @@ async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
             client.issue_report(&tracking_number).await.map(OnlineAnswer::ReportStatus)
         }
         OnlineAsk::Slots { window } => {
-            let tomorrow = crate::devices::today_in_china(std::time::SystemTime::now() + Duration::from_secs(86_400));
+            let tomorrow = china_time::day_text(china_time::day_number(crate::journal::now_ms()) + 1);
             client
-                .appointment_slots(&tomorrow.to_string())
+                .appointment_slots(&tomorrow)
                 .await
                 .map(|slots| OnlineAnswer::Slots(slots.into_iter().filter(|s| s.window == window).collect()))
         }

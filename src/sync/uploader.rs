@@ -74,7 +74,7 @@ pub struct OutboxUploader {
     client: ServerClient,
     batch_size: usize,
     /// Where a vote the server did not count is told, for the resident still on screen.
-    events: Option<std::sync::mpsc::Sender<crate::devices::KioskEvent>>,
+    events: Option<std::sync::mpsc::Sender<crate::kiosk::messages::KioskEvent>>,
 }
 
 impl OutboxUploader {
@@ -82,7 +82,7 @@ impl OutboxUploader {
         Self { journal, client, batch_size: 500, events: None }
     }
 
-    pub fn telling(mut self, events: std::sync::mpsc::Sender<crate::devices::KioskEvent>) -> Self {
+    pub fn telling(mut self, events: std::sync::mpsc::Sender<crate::kiosk::messages::KioskEvent>) -> Self {
         self.events = Some(events);
         self
     }
@@ -140,7 +140,7 @@ impl OutboxUploader {
             let refused = ack.refused.clone();
             for not_counted in ack.refused.iter().filter(|r| r.code.as_deref() == Some(refusal_codes::ALREADY_VOTED)) {
                 if let Some(events) = &self.events {
-                    let _ = events.send(crate::devices::KioskEvent::VoteNotCounted { seq: not_counted.seq });
+                    let _ = events.send(crate::kiosk::messages::KioskEvent::VoteNotCounted { seq: not_counted.seq });
                 }
             }
             let raised = with_journal(&self.journal, move |j| {

@@ -7,13 +7,11 @@ use crate::sync::identity::KioskIdentity;
 use crate::sync::server_client::ServerClient;
 use crate::sync::uploader::{OutboxUploader, SyncReport, with_journal};
 use crate::sync::{SyncError, enrolment};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub fn journal_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("journal.sqlite")
-}
+pub use crate::journal::journal_path;
 
 fn failed(e: impl std::fmt::Display) -> CommandFailed {
     CommandFailed(e.to_string())

@@ -1,7 +1,7 @@
 //! The Slint UI (ui/*.slint, compiled by build.rs) and the adapter that binds it to the
-//! [`KioskController`]: callbacks in, [`Screen`]s out. The UI thread only calls the controller,
-//! which does no IO; devices, journal and network reach it from their own threads through the
-//! event loop.
+//! controller: callbacks in (`callbacks`), screens out (`views`, one module per Slint global). The
+//! UI thread only calls the controller, which does no IO; devices, journal and network reach it
+//! from their own threads through the kiosk runtime, which the UI's tick pumps.
 
 /// The code Slint generates from ui/app.slint.
 #[allow(clippy::all)]
@@ -13,7 +13,10 @@ pub use generated::*;
 
 mod adapter;
 pub mod by_label;
+mod callbacks;
 mod memory;
 pub mod screenshot;
+mod views;
 
 pub use adapter::{Clock, KioskUi};
+pub use views::app_view::page_name;

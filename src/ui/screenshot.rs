@@ -3,11 +3,11 @@
 
 use super::{AppWindow, Clock, KioskUi};
 use crate::content::{Content, Language, Service};
-use crate::devices::{KioskEvent, Recorded, RecordedWhat, Reprintable};
+use crate::kiosk::messages::OnlineAnswer;
+use crate::kiosk::messages::{KioskEvent, Recorded, RecordedWhat, Reprintable};
 use crate::kiosk::{KioskController, samples};
 use crate::records::{IssueCategory, VoteChoice, Window};
 use crate::session::SessionTiming;
-use crate::sync::online_desk::OnlineAnswer;
 use citizen_window_protocol::services::{
     AppointmentSlot, Bill, ContributionMonth, IssueReportStatus, PaymentStatus, SocialInsuranceRecord, Utility,
 };
@@ -103,7 +103,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     let first_notice = content.notices.first().map(|n| n.id.clone());
     let places: Vec<String> = content.places.iter().map(|p| p.id.clone()).collect();
     let first_proposal = content.proposals.first().map(|p| p.id.clone());
-    let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now), clock);
+    let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now, 0), clock);
     // The attract screen is where a kiosk starts; every other page is reached by a session.
     if shot.page != "attract" {
         ui.update(|k, now| {
@@ -120,7 +120,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 }
                 "directory" => k.open_service(Service::Directory.id(), now),
                 "unavailable" => {
-                    k.set_online(false);
+                    k.handle_event(crate::kiosk::messages::KioskEvent::Online(false), now);
                     k.open_service(Service::Bills.id(), now);
                 }
                 "tickets" | "ticket_done" => k.open_service(Service::Appointments.id(), now),
@@ -215,7 +215,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         let slots = (0..6)
                             .map(|i| AppointmentSlot {
                                 slot_id: format!("si-20261128-{i}"),
-                                window: "社保".into(),
+                                window: Window::SocialInsurance,
                                 starts_at: format!("2026-11-28 {:02}:{:02}", 9 + i / 2, (i % 2) * 30),
                                 free: if i == 1 { 0 } else { 4 - (i as u32 % 3) },
                             })

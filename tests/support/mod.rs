@@ -13,7 +13,7 @@ use citizen_window::journal::Journal;
 use citizen_window::sync::identity::KioskIdentity;
 use citizen_window::sync::server_client::ServerClient;
 use citizen_window::sync::uploader::SharedJournal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 pub struct TestFleet {
@@ -111,6 +111,4 @@ impl TestKiosk {
     }
 }
 
-pub fn journal_path(state: &Path) -> PathBuf {
-    state.join("journal.sqlite")
-}
+pub use citizen_window::journal::journal_path;

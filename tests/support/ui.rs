@@ -32,7 +32,7 @@ impl Harness {
         let mut content = Content::load(&Content::example_dir()).unwrap();
         // Votes on the example proposals must not start failing the day voting closes.
         content.proposals.iter_mut().for_each(|p| p.closes = "9999-12-31".into());
-        let controller = KioskController::new(content, SessionTiming::default(), now.get());
+        let controller = KioskController::new(content, SessionTiming::default(), now.get(), 11);
         let ui = KioskUi::new(window, controller, clock);
         ui.window.show().unwrap();
         Self { ui, now }
@@ -79,8 +79,12 @@ impl Harness {
         }
     }
 
+    /// The page the window shows, by the controller's name for it (the two are checked to agree).
     pub fn page(&self) -> String {
-        self.ui.window.global::<citizen_window::ui::AppAdapter>().get_page().to_string()
+        let page = self.ui.controller.borrow().screen(self.now.get()).page;
+        let shown = self.ui.window.global::<citizen_window::ui::AppAdapter>().get_page();
+        assert_eq!(shown, citizen_window::ui::page_name(&page), "the window shows the controller's page");
+        page.name().to_string()
     }
 
     /// Every label and value of every element on screen.

@@ -3,6 +3,7 @@
 //! and answer uploads with the highest contiguous sequence number per kiosk.
 
 pub mod ballots;
+mod kind_sql;
 mod postgres;
 pub mod postgres_tls;
 mod postgres_uploads;

@@ -3,6 +3,7 @@
 //! uploads are group-committed (`postgres_uploads`), each kiosk's progress advanced under a row
 //! lock, so that concurrent uploads through different instances stay exact.
 
+use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
 use super::{
     ALREADY_BOOKED, KIOSK_STANDINGS, KioskRow, StorageError, StoredTransaction, check_record, closing_status,
@@ -14,7 +15,8 @@ use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::HashMap;
 
-const SCHEMA: &str = r#"
+const SCHEMA: &str = const_str_concat!(
+    r#"
 CREATE TABLE IF NOT EXISTS transactions (
     kiosk_id       TEXT   NOT NULL,
     id             TEXT   NOT NULL,
@@ -46,15 +48,28 @@ CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS fleet_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
 -- pseudonym, keyed per proposal).
-CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE kind = 'vote';
+CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE "#,
+    KIND_IS_VOTE,
+    r#";
 -- Issue-report status lookups by tracking number; only issue reports are in it.
 CREATE INDEX IF NOT EXISTS transactions_tracking_number
-    ON transactions ((payload::jsonb ->> 'tracking_number')) WHERE kind = 'issue_report';
-"#;
+    ON transactions ((payload::jsonb ->> 'tracking_number')) WHERE "#,
+    KIND_IS_ISSUE_REPORT,
+    r#";
+"#
+);
 
 /// When an issue report arrived, found through the `transactions_tracking_number` index.
-pub const POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER: &str = "SELECT received_at_ms FROM transactions
-    WHERE kind = 'issue_report' AND payload::jsonb ->> 'tracking_number' = $1 LIMIT 1";
+pub const POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER: &str = const_str_concat!(
+    "SELECT received_at_ms FROM transactions
+    WHERE ",
+    KIND_IS_ISSUE_REPORT,
+    " AND payload::jsonb ->> 'tracking_number' = $1 LIMIT 1",
+);
+
+/// The records holding any of some ballots, found through the `one_ballot` index.
+const BALLOT_HOLDERS: &str =
+    const_str_concat!("SELECT resident, id FROM transactions WHERE ", KIND_IS_VOTE, " AND resident = ANY($1::text[])");
 
 #[derive(Clone)]
 pub struct PostgresStorage {
@@ -395,12 +410,7 @@ impl PostgresStorage {
     /// Which of these ballots are cast, and by which record.
     pub async fn ballots_cast(&self, ballots: &[String]) -> Result<HashMap<String, uuid::Uuid>, StorageError> {
         let client = self.pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT resident, id FROM transactions WHERE kind = 'vote' AND resident = ANY($1::text[])",
-                &[&ballots],
-            )
-            .await?;
+        let rows = client.query(BALLOT_HOLDERS, &[&ballots]).await?;
         Ok(rows
             .iter()
             .filter_map(|row| Some((row.get::<_, String>(0), uuid::Uuid::parse_str(row.get::<_, &str>(1)).ok()?)))

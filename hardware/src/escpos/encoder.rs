@@ -3,9 +3,9 @@
 
 use super::command;
 use super::layout::{self, text_columns};
+use super::profile::PrinterProfile;
 use super::raster::{GlyphRasterizer, qr_bitmap};
 use super::receipt::{Alignment, Block, Receipt, TextSize, TextStyle};
-use crate::printer::PrinterProfile;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {

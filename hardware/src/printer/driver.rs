@@ -2,8 +2,8 @@
 //! at once, confirms completion with GS r 1, and on a fault says what happened and clears the
 //! printer so that a half-printed job does not come out later.
 
-use super::PrinterProfile;
 use crate::escpos::command;
+use crate::escpos::profile::PrinterProfile;
 use crate::escpos::status::{PrinterStatus, StatusQuery, is_completion_byte, is_status_byte};
 use crate::serial_link::{LinkError, LinkOpener, ReconnectingLink};
 use serde::Serialize;

@@ -33,17 +33,8 @@ impl CalendarDate {
 
     /// Days since 1970-01-01 (the Unix epoch), for converting clock readings.
     pub fn from_days_since_epoch(days: i64) -> Self {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        Self { year, month, day }
+        let (year, month, day) = citizen_window_protocol::china_time::civil_from_days(days);
+        Self { year: year as u16, month: month as u8, day: day as u8 }
     }
 }
 

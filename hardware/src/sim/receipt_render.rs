@@ -3,9 +3,9 @@
 
 use super::printer::{PrintedElement, PrintedReceipt, ReceiptSink};
 use crate::escpos::layout::text_columns;
+use crate::escpos::profile::PrinterProfile;
 use crate::escpos::raster::{Bitmap, GlyphRasterizer, qr_bitmap};
 use crate::escpos::receipt::{Alignment, QrErrorCorrection};
-use crate::printer::PrinterProfile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

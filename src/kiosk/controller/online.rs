@@ -1,50 +1,18 @@
-//! The online services' rules: a bill looked up by account number and paid by QR code (with its
-//! status checked while the resident waits, a cancel button, and a cancel sent for them if they
-//! walk away, sent again until the server answers it), a report's status by tracking number, and
-//! the resident's social-insurance record.
+//! The online services' rules: a bill looked up by account number (its payment is in
+//! `payments`), a report's status by tracking number, the resident's bills and social-insurance
+//! record, appointments; and every answer the server gives.
 //! Requests go out as numbered [`OnlineRequest`]s; answers come back through `answered`.
 
 use super::super::screen::*;
 use super::KioskController;
-use crate::devices::ServiceAsk;
-use crate::sync::online_desk::{OnlineAnswer, OnlineAsk, OnlineRequest};
+use crate::kiosk::messages::ServiceAsk;
+use crate::kiosk::messages::{OnlineAnswer, OnlineAsk, OnlineRequest};
 use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, SocialInsuranceRecord};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Digits in a bill account number ("3301-0288-1742") and in a report's tracking number.
 pub const ACCOUNT_DIGITS: usize = 12;
 pub const TRACKING_DIGITS: usize = crate::records::TRACKING_NUMBER_DIGITS;
-/// How often a payment's status is asked while the QR code shows.
-pub const PAYMENT_CHECK_INTERVAL: Duration = Duration::from_secs(2);
-/// A QR code left unpaid this long is cancelled for the resident.
-pub const PAYMENT_WAIT_LIMIT: Duration = Duration::from_secs(180);
-
-/// A cancel sent again after this long at first, then twice as long each time, up to
-/// [`CANCEL_RETRY_CAP`], at a random moment within that (full jitter, as the uploader does).
-pub const CANCEL_RETRY_BASE: Duration = Duration::from_secs(5);
-pub const CANCEL_RETRY_CAP: Duration = Duration::from_secs(300);
-
-/// A cancel the server has not answered (it was unreachable, or the answer was lost). The order
-/// may still be open there, so a photographed code could still be paid: the cancel goes again,
-/// whoever is at the screen, until the server says how the order ended. A payment made meanwhile
-/// is then recorded and printed like any other.
-#[derive(Debug)]
-pub(super) struct UnsettledCancel {
-    order_id: String,
-    /// The cancel request in flight, if one is.
-    in_flight: Option<u64>,
-    /// When to send it again, once the last one failed.
-    next_try: Option<Instant>,
-    failures: u32,
-}
-
-/// How long to wait before sending a cancel again after `failures` failed ones.
-fn cancel_retry_delay(failures: u32) -> Duration {
-    let ceiling =
-        CANCEL_RETRY_BASE.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1))).min(CANCEL_RETRY_CAP);
-    Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64))
-}
-
 /// The state of the online services for the session on screen.
 #[derive(Debug, Default)]
 pub(super) struct OnlineFlows {
@@ -68,10 +36,15 @@ pub(super) struct OnlineFlows {
 }
 
 impl KioskController {
-    fn online_request(&mut self, ask: OnlineAsk) -> u64 {
-        self.last_request += 1;
-        self.online_requests.push(OnlineRequest { number: self.last_request, ask });
-        self.last_request
+    pub(super) fn online_request(&mut self, ask: OnlineAsk) -> u64 {
+        let number = self.request_numbers.next();
+        self.online_requests.push(OnlineRequest { number, ask });
+        number
+    }
+
+    /// One key per resident's tap: every retry of the request reuses it.
+    pub(super) fn idempotency_key(&mut self) -> String {
+        citizen_window_protocol::new_idempotency_key(self.random.u128(..))
     }
 
     /// The online requests made since the last call, for the online desk.
@@ -107,7 +80,7 @@ impl KioskController {
 
     /// Opens `page` for the identified resident, or asks for the card first; once the card is
     /// read, `identified` opens the page of `service`.
-    fn open_with_card(&mut self, service: crate::content::Service, page: Page) {
+    pub(super) fn open_with_card(&mut self, service: crate::content::Service, page: Page) {
         if self.session.resident().is_none() {
             self.page = Page::PlaceCard(service);
         } else {
@@ -202,9 +175,9 @@ impl KioskController {
         self.ask_slots(window);
     }
 
-    fn ask_slots(&mut self, window: crate::records::Window) {
+    pub(super) fn ask_slots(&mut self, window: crate::records::Window) {
         self.flows.slots.clear();
-        let ask = OnlineAsk::Slots { window: window.printed_name().0.to_string() };
+        let ask = OnlineAsk::Slots { window };
         self.flows.awaiting = Some(self.online_request(ask));
     }
 
@@ -216,7 +189,7 @@ impl KioskController {
             return;
         }
         let resident = resident.handle.clone();
-        let idempotency_key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let idempotency_key = self.idempotency_key();
         let ask = OnlineAsk::Book { slot_id: slot_id.to_string(), resident, idempotency_key };
         self.flows.problem = None;
         self.flows.awaiting = Some(self.online_request(ask));
@@ -227,103 +200,6 @@ impl KioskController {
         self.touched(now);
         if self.page == Page::Report {
             self.open_online(Page::ReportLookup);
-        }
-    }
-
-    /// Pay the bill on screen: the server makes a payment order whose QR code the phone pays.
-    pub fn pay_bill(&mut self, now: Instant) {
-        self.touched(now);
-        let Some(bill) = self.flows.bill.clone().filter(|_| self.page == Page::Bill && self.flows.awaiting.is_none())
-        else {
-            return;
-        };
-        // One key per tap: a retry of this request can never make a second order.
-        let idempotency_key = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-        let ask =
-            OnlineAsk::CreatePayment { account: bill.account.clone(), amount_fen: bill.amount_fen, idempotency_key };
-        self.flows.awaiting = Some(self.online_request(ask));
-    }
-
-    /// 取消: the order is cancelled at the server, so the code can no longer be paid. If it was
-    /// paid a moment before, the server says so and the receipt prints.
-    pub fn cancel_payment(&mut self, now: Instant) {
-        self.touched(now);
-        self.send_cancel();
-    }
-
-    fn send_cancel(&mut self) {
-        let Some(order) = self.flows.order.as_ref().filter(|o| o.status == PaymentStatus::Pending) else { return };
-        let order_id = order.order_id.clone();
-        self.flows.cancelling = true;
-        let request = self.cancel_request(order_id);
-        self.flows.awaiting = Some(request);
-    }
-
-    /// Sends a cancel for `order_id` and keeps it unsettled until the server answers it.
-    fn cancel_request(&mut self, order_id: String) -> u64 {
-        let request = self.online_request(OnlineAsk::CancelPayment { order_id: order_id.clone() });
-        match self.unsettled_cancels.iter_mut().find(|c| c.order_id == order_id) {
-            Some(unsettled) => (unsettled.in_flight, unsettled.next_try) = (Some(request), None),
-            None => self.unsettled_cancels.push(UnsettledCancel {
-                order_id,
-                in_flight: Some(request),
-                next_try: None,
-                failures: 0,
-            }),
-        }
-        request
-    }
-
-    /// Sends again the unanswered cancels that are due, while the server is reachable.
-    fn retry_cancels(&mut self, now: Instant) {
-        if !self.online {
-            return;
-        }
-        let due: Vec<String> = self
-            .unsettled_cancels
-            .iter()
-            .filter(|c| c.in_flight.is_none() && c.next_try.is_some_and(|at| now >= at))
-            .map(|c| c.order_id.clone())
-            .collect();
-        for order_id in due {
-            self.cancel_request(order_id);
-        }
-    }
-
-    /// A cancel's request came back without the order's end: try again later. Its end, when it
-    /// comes (from this or any request), settles it in `order_news`.
-    fn cancel_unanswered(&mut self, request: u64, answer: &OnlineAnswer, now: Instant) {
-        let Some(index) = self.unsettled_cancels.iter().position(|c| c.in_flight == Some(request)) else { return };
-        if matches!(answer, OnlineAnswer::NotFound) {
-            // The server does not know the order: nothing can be paid, nothing to cancel.
-            let gone = self.unsettled_cancels.remove(index);
-            self.order_bills.remove(&gone.order_id);
-            return;
-        }
-        let unsettled = &mut self.unsettled_cancels[index];
-        unsettled.in_flight = None;
-        unsettled.failures += 1;
-        unsettled.next_try = Some(now + cancel_retry_delay(unsettled.failures));
-    }
-
-    /// While the QR code shows: ask for the payment's status every few seconds, and cancel an
-    /// order left unpaid too long.
-    pub(super) fn tick_online(&mut self, now: Instant) {
-        self.retry_cancels(now);
-        if self.page != Page::Payment || self.flows.cancelling {
-            return;
-        }
-        let Some(order) = self.flows.order.clone().filter(|o| o.status == PaymentStatus::Pending) else { return };
-        if self.flows.waiting_since.is_some_and(|since| now.saturating_duration_since(since) >= PAYMENT_WAIT_LIMIT) {
-            self.send_cancel();
-            return;
-        }
-        let due =
-            self.flows.last_check.is_none_or(|last| now.saturating_duration_since(last) >= PAYMENT_CHECK_INTERVAL);
-        if self.flows.status_check.is_none() && due {
-            self.flows.last_check = Some(now);
-            let order_id = order.order_id;
-            self.flows.status_check = Some(self.online_request(OnlineAsk::PaymentStatus { order_id }));
         }
     }
 
@@ -385,14 +261,9 @@ impl KioskController {
                 if self.session.resident().is_none() {
                     return;
                 }
-                let Some(window) = crate::records::Window::from_server_name(&booked.slot.window) else {
-                    tracing::error!(window = %booked.slot.window, "the server booked a window this kiosk does not know");
-                    self.flows.problem = Some(OnlineProblem::Unavailable);
-                    return;
-                };
                 let ask = ServiceAsk::Appointment {
                     appointment_id: booked.appointment_id,
-                    window,
+                    window: booked.slot.window,
                     starts_at: booked.slot.starts_at,
                 };
                 self.request(ask);
@@ -409,47 +280,6 @@ impl KioskController {
             OnlineAnswer::Unavailable => {
                 self.flows.problem = Some(OnlineProblem::Unavailable);
                 self.flows.cancelling = false;
-            }
-        }
-    }
-
-    /// What the server says of an order, from any request: paid is recorded (once per order)
-    /// and printed; closed unpaid ends the wait on screen.
-    fn order_news(&mut self, order: &PaymentOrder) {
-        self.unsettled_cancels.retain(|c| c.order_id != order.order_id);
-        let shown =
-            self.page == Page::Payment && self.flows.order.as_ref().is_some_and(|o| o.order_id == order.order_id);
-        match order.status {
-            PaymentStatus::Pending => {}
-            PaymentStatus::Paid => {
-                // Each order this kiosk made is recorded at the first "paid" heard, then forgotten:
-                // a later "paid" for it finds nothing (and the journal's once-key would refuse it).
-                let Some(bill) = self.order_bills.remove(&order.order_id) else { return };
-                let ask = ServiceAsk::BillPaid {
-                    order_id: order.order_id.clone(),
-                    account: order.account.clone(),
-                    utility: Some(bill.utility),
-                    period: Some(bill.period),
-                    amount_fen: order.amount_fen,
-                };
-                if shown {
-                    self.flows = OnlineFlows::default();
-                    self.request(ask);
-                } else {
-                    self.request_unseen(ask);
-                }
-            }
-            PaymentStatus::Cancelled | PaymentStatus::Expired => {
-                self.order_bills.remove(&order.order_id);
-                if shown {
-                    let expired = order.status == PaymentStatus::Expired;
-                    self.flows = OnlineFlows::default();
-                    self.show_outcome(if expired {
-                        ServiceOutcome::PaymentExpired
-                    } else {
-                        ServiceOutcome::PaymentCancelled
-                    });
-                }
             }
         }
     }

@@ -1,8 +1,9 @@
 //! SQLite storage of the fleet's kiosks: enrolment tokens, enrolled kiosks and their revocation,
-//! the kiosk register and the listing with the last heartbeats; the fleet's facts.
+//! their last heartbeats, the kiosk register and its listing; the fleet's facts.
 
 use super::super::{KIOSK_STANDINGS, KioskRow, StorageError};
 use super::SqliteStorage;
+use citizen_window_protocol::heartbeat::Heartbeat;
 use rusqlite::{OptionalExtension, params};
 
 impl SqliteStorage {
@@ -65,6 +66,19 @@ impl SqliteStorage {
             )?;
             tx.commit()?;
             Ok(true)
+        })
+        .await
+    }
+
+    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
+        let (kiosk_id, body) = (kiosk_id.to_string(), serde_json::to_string(heartbeat).expect("serialises"));
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, body = excluded.body",
+                params![kiosk_id, now_ms, body],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -1,8 +1,11 @@
 //! Printer profiles: what differs between printer models (speed, encoding, QR support, cut, paper
 //! width), loaded from TOML data files and checked before use.
+//!
+//! The profile lives here, below the encoder, because it is the encoder's input; the printer
+//! driver sits above both and re-exports `PrinterProfile` and `ProfileError`.
 
-use crate::escpos::command::CutCommand;
-use crate::escpos::text_encoding::{FontCoverage, TextEncoding};
+use super::command::CutCommand;
+use super::text_encoding::{FontCoverage, TextEncoding};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

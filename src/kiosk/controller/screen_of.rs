@@ -1,0 +1,183 @@
+//! The controller's [`Screen`]: what one frame shows, built from the controller's state, in the
+//! resident's language, with lists paged.
+
+use super::{CARD_READING_SHOWN_AT_MOST, KioskController, REPRINT_OFFERED, SLIDE_INTERVAL};
+use crate::content::{Language, NoticeCategory};
+use crate::kiosk::screen::*;
+use std::time::Instant;
+
+impl KioskController {
+    pub fn screen(&self, now: Instant) -> Screen {
+        let lang = self.language;
+        let view = self.session.view(now);
+        let tiles = self
+            .content
+            .tiles
+            .iter()
+            .map(|t| TileRow {
+                service: t.service,
+                title: t.title.get(lang).to_string(),
+                subtitle: t.subtitle.get(lang).to_string(),
+                usable: self.online || t.service.works_offline(),
+            })
+            .collect();
+        let slide = if self.content.slides.is_empty() {
+            SlideRow::default()
+        } else {
+            let shown = now.saturating_duration_since(self.attract_since).as_secs() / SLIDE_INTERVAL.as_secs();
+            let s = &self.content.slides[shown as usize % self.content.slides.len()];
+            SlideRow { title: s.title.get(lang).to_string(), body: s.body.get(lang).to_string() }
+        };
+        let notice_row = |n: &crate::content::Notice| NoticeRow {
+            id: n.id.clone(),
+            title: n.title.get(lang).to_string(),
+            date: n.date.clone(),
+            category: category_id(n.category),
+            body: n.body.get(lang).to_string(),
+        };
+        let notice = match &self.page {
+            Page::Notice(id) => self.content.notices.iter().find(|n| &n.id == id).map(notice_row).unwrap_or_default(),
+            _ => NoticeRow::default(),
+        };
+        let entry_row = |e: &crate::content::DirectoryEntry| EntryRow {
+            id: e.id.clone(),
+            name: e.name.get(lang).to_string(),
+            location: e.location.get(lang).to_string(),
+            hours: e.hours.get(lang).to_string(),
+            phone: e.phone.clone(),
+        };
+        let unavailable_service = match &self.page {
+            Page::Unavailable(service) => self
+                .content
+                .tiles
+                .iter()
+                .find(|t| t.service == *service)
+                .map(|t| t.title.get(lang).to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Screen {
+            page: self.page.clone(),
+            english: lang == Language::En,
+            elderly: self.elderly,
+            offline: !self.online,
+            printer_ready: self.printer_ready,
+            countdown: view.countdown_seconds,
+            resident: view.resident,
+            tiles,
+            slide,
+            notices: paged(&self.content.notices, self.notices_page, self.per_page(), notice_row),
+            notice,
+            directory: paged(&self.content.directory, self.directory_page, self.per_page(), entry_row),
+            unavailable_service,
+            card_problem: self.card_problem.clone(),
+            card_reading: self
+                .card_reading_since
+                .is_some_and(|since| now.saturating_duration_since(since) < CARD_READING_SHOWN_AT_MOST),
+            reader_available: self.reader_available,
+            places: self
+                .content
+                .places
+                .iter()
+                .map(|p| PlaceRow { id: p.id.clone(), name: p.name.get(lang).to_string() })
+                .collect(),
+            report_category: match self.page {
+                Page::ReportPlace(category) => Some(category),
+                _ => None,
+            },
+            reprintable: self.reprintable.iter().take(REPRINT_OFFERED).cloned().collect(),
+            online: self.online_view(),
+            card_for_service: match self.page {
+                Page::PlaceCard(service) => self
+                    .content
+                    .tiles
+                    .iter()
+                    .find(|t| t.service == service)
+                    .map(|t| t.title.get(lang).to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            },
+            proposals: self.content.proposals.iter().map(|p| proposal_row(p, lang)).collect(),
+            proposal: match &self.page {
+                Page::Proposal(id) | Page::VoteComment(id, _) => self
+                    .content
+                    .proposals
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| proposal_row(p, lang))
+                    .unwrap_or_default(),
+                _ => ProposalRow::default(),
+            },
+            vote_choice: match &self.page {
+                Page::VoteComment(_, choice) => Some(*choice),
+                _ => None,
+            },
+            phrases: match &self.page {
+                Page::VoteComment(id, _) => self
+                    .content
+                    .proposals
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| p.phrases.iter().map(|t| t.get(lang).to_string()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            outcome: match self.page {
+                Page::Done => self.outcome.as_ref().map(|s| s.outcome.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn paged<T, R>(all: &[T], page: usize, per_page: usize, row: impl Fn(&T) -> R) -> Paged<R> {
+    let pages = all.len().div_ceil(per_page).max(1);
+    let page = page.min(pages - 1);
+    Paged { items: all.iter().skip(page * per_page).take(per_page).map(row).collect(), page, pages }
+}
+
+impl KioskController {
+    fn online_view(&self) -> OnlineView {
+        let f = &self.flows;
+        let input = match self.page {
+            Page::ReportLookup => crate::records::grouped(&f.input),
+            _ => f
+                .input
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-"),
+        };
+        OnlineView {
+            input,
+            waiting: f.awaiting.is_some(),
+            problem: f.problem,
+            bill: f.bill.clone(),
+            pay_url: f.order.as_ref().filter(|_| self.page == Page::Payment).map(|o| o.pay_url.clone()),
+            cancelling: f.cancelling,
+            report_status: f.report_status.clone(),
+            social_insurance: f.social_record.as_ref().map(SocialInsuranceRow::from),
+            slots: f.slots.clone(),
+            resident_bills: f.resident_bills.clone(),
+        }
+    }
+}
+
+fn proposal_row(p: &crate::content::Proposal, lang: Language) -> ProposalRow {
+    ProposalRow {
+        id: p.id.clone(),
+        title: p.title.get(lang).to_string(),
+        body: p.body.get(lang).to_string(),
+        closes: p.closes.clone(),
+    }
+}
+
+fn category_id(category: NoticeCategory) -> &'static str {
+    match category {
+        NoticeCategory::Community => "community",
+        NoticeCategory::PartyAffairs => "party_affairs",
+        NoticeCategory::ResidentsAffairs => "residents_affairs",
+        NoticeCategory::Finances => "finances",
+    }
+}

@@ -1,0 +1,193 @@
+//! The kiosk's own messages, in and out of the controller: the events it hears (devices, the
+//! recording thread, the server link), the services it asks the recording thread to record, and
+//! the online requests it asks the server, with their answers. Every worker speaks these types;
+//! they depend on no worker.
+
+use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
+use crate::resident_key::ResidentHandle;
+use crate::session::Resident;
+use citizen_window_protocol::services::{
+    Appointment, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, SocialInsuranceRecord, Utility,
+};
+
+/// What the kiosk hears: from a device, the recording thread or the server link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KioskEvent {
+    /// A card is on the reader and is being read (about a second for an ID card).
+    CardReading,
+    /// A valid ID card was read.
+    Identified(Resident),
+    /// A card was presented and refused, or could not be read.
+    CardRefused(CardProblem),
+    /// The reader reports the card gone.
+    CardRemoved,
+    /// Whether the reader answers; while it does not, cards cannot identify anyone.
+    ReaderAvailable(bool),
+    /// A service's transaction is durably in the journal (its receipt, if any, prints next).
+    Recorded(Recorded),
+    /// The journal refuses new transactions (disk full, damaged): nothing was recorded for the
+    /// request with this number.
+    RecordRefused { request: u64 },
+    /// The vote of request `request` was not recorded: the resident voted on the proposal
+    /// before (`closed` false) or voting has closed (`closed` true).
+    VoteRefused { request: u64, closed: bool },
+    /// The server did not count the vote journaled as `seq`: the resident had already voted on
+    /// the proposal at another kiosk. The record is kept aside.
+    VoteNotCounted { seq: u64 },
+    /// The receipt of the transaction `seq` came out confirmed (`printed`) or not.
+    ReceiptOutcome { seq: u64, printed: bool },
+    /// Whether the printer can print: checked before a receipt is promised.
+    PrinterReady(bool),
+    /// Whether the central server answers; while it does not, the online services are refused.
+    Online(bool),
+    /// The server's answer to the online request with this number.
+    Answered { request: u64, answer: OnlineAnswer },
+    /// The receipts that did not come out in the last day, newest first, for the reprint page.
+    Reprintable(Vec<Reprintable>),
+}
+
+/// A receipt that can be reprinted, marked as a copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reprintable {
+    pub seq: u64,
+    pub what: RecordedWhat,
+    /// When the transaction was recorded, in China Standard Time: "HH:MM".
+    pub time: String,
+}
+
+/// What the kiosk asks the recording thread to do for a resident; `number` comes back with the
+/// answer, so that an answer is only ever shown to the session that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRequest {
+    pub number: u64,
+    pub ask: ServiceAsk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceAsk {
+    /// Take a queue ticket for a window.
+    Ticket(Window),
+    /// Report a problem at a place; the place's name in both languages goes on the receipt.
+    Report { category: IssueCategory, place: String, place_name: (String, String) },
+    /// Print the receipt of a recorded transaction again, marked as a copy.
+    Reprint { seq: u64 },
+    /// A notice or a directory slip, printed on request.
+    PrintSlip(SlipPayload),
+    /// An appointment the server booked for the identified resident.
+    Appointment { appointment_id: String, window: Window, starts_at: String },
+    /// A payment order the server reports paid: recorded once per order, however often asked.
+    BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
+    /// The identified resident's social-insurance record, printed as a statement. Only that it
+    /// was printed is journaled: the figures stay off the disk, so it cannot be reprinted.
+    Statement { record: SocialInsuranceRecord },
+    /// An identified resident's vote; refused if they voted on this proposal before here, or
+    /// if voting closed (`closes`, YYYY-MM-DD, is the last day). The record carries the
+    /// resident sealed for the server, which counts one vote per resident across the fleet.
+    Vote {
+        resident: ResidentHandle,
+        proposal: String,
+        proposal_title: (String, String),
+        closes: String,
+        choice: VoteChoice,
+        comment: Option<(String, String)>,
+    },
+}
+
+/// A transaction the journal committed, with what the resident is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The request's number.
+    pub request: u64,
+    pub seq: u64,
+    pub what: RecordedWhat,
+    /// Whether a receipt is being printed (false when the printer could not take it).
+    pub printing: bool,
+    /// A reprint of an earlier receipt: nothing new was recorded.
+    pub copy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedWhat {
+    Ticket { window: Window, number: String },
+    Report { category: IssueCategory, tracking_number: String },
+    Vote { choice: VoteChoice, vote_code: String },
+    Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
+    Statement,
+    Appointment { window: Window, starts_at: String },
+    Slip,
+}
+
+/// Why a card did not identify a resident; the UI says it in the resident's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardProblem {
+    /// Presented, but not read: place it again.
+    ReadFailed,
+    /// An expired ID card; the last day it was valid.
+    Expired(String),
+    /// Not a resident ID card (a community or bank card where an ID card is needed).
+    NotAnIdCard,
+}
+
+/// A numbered request; the number comes back with the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineRequest {
+    pub number: u64,
+    pub ask: OnlineAsk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnlineAsk {
+    Bill {
+        account: String,
+    },
+    /// The bills of the identified resident's household.
+    BillsOf {
+        resident: ResidentHandle,
+    },
+    /// `idempotency_key` is made once per resident's tap and reused by every retry.
+    CreatePayment {
+        account: String,
+        amount_fen: u64,
+        idempotency_key: String,
+    },
+    PaymentStatus {
+        order_id: String,
+    },
+    CancelPayment {
+        order_id: String,
+    },
+    SocialInsurance {
+        resident: ResidentHandle,
+    },
+    ReportStatus {
+        tracking_number: String,
+    },
+    /// Tomorrow's free slots at one window.
+    Slots {
+        window: Window,
+    },
+    Book {
+        slot_id: String,
+        resident: ResidentHandle,
+        idempotency_key: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnlineAnswer {
+    Bill(Bill),
+    Order(PaymentOrder),
+    SocialInsurance(SocialInsuranceRecord),
+    ReportStatus(IssueReportStatus),
+    Bills(Vec<Bill>),
+    Slots(Vec<AppointmentSlot>),
+    Appointment(Appointment),
+    /// The server knows no such account, order, record or report.
+    NotFound,
+    /// The server refused the change (a slot that filled up meanwhile).
+    Refused,
+    /// The resident already has an appointment at that window on that day.
+    AlreadyBooked,
+    /// The server cannot be reached, did not answer in time, or failed.
+    Unavailable,
+}

@@ -1,0 +1,225 @@
+//! The kiosk runtime: starts the workers the configuration allows (the server link with its
+//! online desk, the recording thread, the card reader), owns the channels between them and the
+//! controller, and pumps: what the workers report goes in to the controller, the controller's
+//! requests go out to the workers, and a request no worker can take is answered as refused. The UI
+//! drives the pump on its tick and after each tap; nothing here knows Slint.
+
+use crate::config::{Config, PrinterSetup};
+use crate::devices::{DeviceBoard, ReaderWorker, RecorderWiring, RecordingWorker};
+use crate::journal::{JournalError, journal_path};
+use crate::kiosk::KioskController;
+use crate::kiosk::messages::{KioskEvent, OnlineAnswer, OnlineRequest, ServiceRequest};
+use crate::resident_key::ResidentSealer;
+use crate::sync::SyncError;
+use crate::sync::identity::KioskIdentity;
+use crate::sync::link_worker::{LinkTiming, ServerLink};
+use anyhow::Context;
+use citizen_window_hardware::card_reader::ReaderProtocol;
+use citizen_window_hardware::printer::PrinterDriver;
+use citizen_window_hardware::serial_link::{LinkOpener, SerialPortOpener};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// The workers and the channels; each worker stops when the runtime is dropped.
+pub struct KioskRuntime {
+    events: Sender<KioskEvent>,
+    incoming: Receiver<KioskEvent>,
+    /// Where the resident's services go: the recording thread.
+    recorder: Option<crossbeam_channel::Sender<ServiceRequest>>,
+    /// Where the online services go: the desk on the server link.
+    online: Option<UnboundedSender<OnlineRequest>>,
+    devices: DeviceBoard,
+    // The workers last, so that their channels close before they are joined.
+    reader: Option<ReaderWorker>,
+    recording: Option<RecordingWorker>,
+    link: Option<ServerLink>,
+}
+
+impl Default for KioskRuntime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KioskRuntime {
+    /// A runtime with no worker yet: every request is answered as refused until one starts.
+    pub fn new() -> Self {
+        let (events, incoming) = std::sync::mpsc::channel();
+        Self {
+            events,
+            incoming,
+            recorder: None,
+            online: None,
+            devices: DeviceBoard::new(),
+            reader: None,
+            recording: None,
+            link: None,
+        }
+    }
+
+    /// Starts what the configuration and the kiosk's state allow. The kiosk always comes up:
+    /// what cannot start is logged with what to do and shown as a banner or a refused service.
+    pub fn start(config: &Config) -> anyhow::Result<Self> {
+        let mut runtime = Self::new();
+        let journal = journal_path(&config.state_dir);
+        let identity = KioskIdentity::load(&config.state_dir)
+            .inspect_err(|e| tracing::error!("the kiosk is not enrolled, so it works offline (kioskctl enrol): {e}"))
+            .ok();
+        let linked = identity.as_ref().map(|identity| {
+            runtime
+                .start_link(identity, &journal, &config.state_dir, LinkTiming::default())
+                .inspect_err(|e| tracing::error!("the server link cannot start: {e}"))
+        });
+        if !matches!(linked, Some(Ok(()))) {
+            runtime.tell(KioskEvent::Online(false));
+        }
+
+        // Without a journal the kiosk still shows content; every service that records is refused
+        // with a sentence, and the technician sees why in the log and in `kioskctl sync status`.
+        let keep = config.journal_keep_acknowledged;
+        if let Err(e) = runtime.start_recording(&journal, config.printer.as_ref(), keep) {
+            tracing::error!("services that record are refused: {e}");
+        }
+
+        match (&config.reader, &identity) {
+            (None, _) => {}
+            (Some(_), None) => {
+                // Residents are sealed to the server's key from enrolment.
+                tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol)");
+                runtime.tell(KioskEvent::ReaderAvailable(false));
+            }
+            (Some(reader), Some(identity)) => {
+                let local_secret = crate::sync::identity::local_resident_secret(&config.state_dir)
+                    .context("the kiosk's own resident secret")?;
+                let enrolment = &identity.enrolment;
+                let sealer =
+                    ResidentSealer::new(&enrolment.resident_seal_public_key_hex, &enrolment.kiosk_id, local_secret)
+                        .map_err(anyhow::Error::msg)?;
+                let opener = SerialPortOpener::new(&reader.port, reader.protocol.default_baud());
+                runtime
+                    .start_reader(opener, reader.protocol, Arc::new(sealer))
+                    .context("cannot start the card reader's thread")?;
+            }
+        }
+        Ok(runtime)
+    }
+
+    /// The server link (uploads, heartbeat) and the online desk on it.
+    pub fn start_link(
+        &mut self,
+        identity: &KioskIdentity,
+        journal: &Path,
+        state_dir: &Path,
+        timing: LinkTiming,
+    ) -> Result<(), SyncError> {
+        let link = ServerLink::start(
+            identity,
+            journal.to_path_buf(),
+            state_dir.to_path_buf(),
+            self.events.clone(),
+            self.devices.clone(),
+            timing,
+        )?;
+        self.online = Some(link.open_desk(self.events.clone()));
+        self.link = Some(link);
+        Ok(())
+    }
+
+    /// The recording thread, with the journal at `journal` and the printer on its serial port,
+    /// if there is one. Start the link first, so that each commit wakes the uploader.
+    pub fn start_recording(
+        &mut self,
+        journal: &Path,
+        printer: Option<&PrinterSetup>,
+        keep_acknowledged: Duration,
+    ) -> Result<(), JournalError> {
+        self.start_recording_on(journal, printer.map(PrinterSetup::driver), keep_acknowledged)
+    }
+
+    /// The recording thread with a printer on any link (a simulator in memory, in tests).
+    pub fn start_recording_on<O: LinkOpener + 'static>(
+        &mut self,
+        journal: &Path,
+        printer: Option<PrinterDriver<O>>,
+        keep_acknowledged: Duration,
+    ) -> Result<(), JournalError> {
+        let (requests, taken) = crossbeam_channel::unbounded();
+        let wiring = RecorderWiring {
+            requests: taken,
+            events: self.events.clone(),
+            wake_sync: self.link.as_ref().map(ServerLink::wake),
+            devices: self.devices.clone(),
+        };
+        self.recording = Some(RecordingWorker::start(journal, printer, keep_acknowledged, wiring)?);
+        self.recorder = Some(requests);
+        Ok(())
+    }
+
+    /// The card reader's thread, on `opener`'s link.
+    pub fn start_reader<O: LinkOpener + 'static>(
+        &mut self,
+        opener: O,
+        protocol: ReaderProtocol,
+        sealer: Arc<ResidentSealer>,
+    ) -> std::io::Result<()> {
+        self.reader = Some(ReaderWorker::start(opener, protocol, sealer, self.events.clone(), self.devices.clone())?);
+        Ok(())
+    }
+
+    /// Sends the resident's services to `requests` instead of a recording thread (tests that
+    /// play the recording thread's part).
+    pub fn record_with(&mut self, requests: crossbeam_channel::Sender<ServiceRequest>) {
+        self.recorder = Some(requests);
+    }
+
+    /// Sends the online requests to `requests` instead of the desk (tests that play the server).
+    pub fn ask_online_with(&mut self, requests: UnboundedSender<OnlineRequest>) {
+        self.online = Some(requests);
+    }
+
+    /// Where a worker started by hand reports.
+    pub fn events(&self) -> Sender<KioskEvent> {
+        self.events.clone()
+    }
+
+    /// The devices' states, as the heartbeat sends them.
+    pub fn devices(&self) -> &DeviceBoard {
+        &self.devices
+    }
+
+    /// Something the controller must hear on the next pump.
+    fn tell(&self, event: KioskEvent) {
+        let _ = self.events.send(event);
+    }
+
+    /// What the workers reported since the last pump goes to the controller, then its requests
+    /// go out.
+    pub fn pump(&self, controller: &mut KioskController, now: Instant) {
+        for event in self.incoming.try_iter() {
+            controller.handle_event(event, now);
+        }
+        self.forward(controller, now);
+    }
+
+    /// Hands the controller's new requests to the workers. A request no worker takes is answered
+    /// at once: refused (nothing recorded) or unavailable (no server), so the resident is told.
+    pub fn forward(&self, controller: &mut KioskController, now: Instant) {
+        for request in controller.take_online_requests() {
+            let number = request.number;
+            if self.online.as_ref().is_none_or(|to| to.send(request).is_err()) {
+                controller
+                    .handle_event(KioskEvent::Answered { request: number, answer: OnlineAnswer::Unavailable }, now);
+            }
+        }
+        for request in controller.take_requests() {
+            let number = request.number;
+            if self.recorder.as_ref().is_none_or(|to| to.send(request).is_err()) {
+                tracing::error!("no recording thread takes requests: the service is refused");
+                controller.handle_event(KioskEvent::RecordRefused { request: number }, now);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The content's part of a screen into `ContentAdapter`: home tiles, the attract slide, notices
+//! and the service directory, paged.
+
+use super::model_rows::*;
+use crate::kiosk::{NoticeRow, Screen};
+use crate::ui::{AppWindow, ContentAdapter, EntryView, NoticeView, SlideView, TileView};
+use slint::ComponentHandle;
+
+/// Copies the content's part of `screen`.
+pub fn apply(window: &AppWindow, screen: &Screen) {
+    let content = window.global::<ContentAdapter>();
+    content.set_tiles(model(
+        screen
+            .tiles
+            .iter()
+            .map(|t| TileView {
+                service: t.service.id().into(),
+                title: t.title.as_str().into(),
+                subtitle: t.subtitle.as_str().into(),
+                usable: t.usable,
+            })
+            .collect(),
+    ));
+    content.set_slide(SlideView { title: screen.slide.title.as_str().into(), body: screen.slide.body.as_str().into() });
+    content.set_notices(model(screen.notices.items.iter().map(notice_view).collect()));
+    content.set_notices_page(screen.notices.page as i32);
+    content.set_notices_pages(screen.notices.pages as i32);
+    content.set_notice(notice_view(&screen.notice));
+    content.set_directory(model(
+        screen
+            .directory
+            .items
+            .iter()
+            .map(|e| EntryView {
+                id: e.id.as_str().into(),
+                name: e.name.as_str().into(),
+                location: e.location.as_str().into(),
+                hours: e.hours.as_str().into(),
+                phone: e.phone.as_str().into(),
+            })
+            .collect(),
+    ));
+    content.set_directory_page(screen.directory.page as i32);
+    content.set_directory_pages(screen.directory.pages as i32);
+}
+
+fn notice_view(n: &NoticeRow) -> NoticeView {
+    NoticeView {
+        id: n.id.as_str().into(),
+        title: n.title.as_str().into(),
+        date: n.date.as_str().into(),
+        category: n.category.into(),
+        body: n.body.as_str().into(),
+    }
+}
