@@ -49,7 +49,8 @@ CREATE TABLE sync_conflicts (
 "#,
     r#"
 -- Things that may happen only once, such as one resident's vote on one proposal: inserted in the
--- same SQLite transaction as the record, never pruned (one short row each).
+-- same SQLite transaction as the record (one short row each). A vote's key is never pruned; a
+-- paid order's or a booking's goes when its record is pruned.
 CREATE TABLE once_keys (
     key TEXT    PRIMARY KEY,
     seq INTEGER NOT NULL
