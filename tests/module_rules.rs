@@ -62,15 +62,15 @@ fn uses_path(code: &str, name: &str) -> bool {
         .any(|(at, _)| !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':'))
 }
 
-/// Every `.rs` file under `dir`, recursively.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir` whose name ends in `.{extension}`.
+fn files_with(dir: &Path, extension: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return files };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.extend(files_with(&path, extension));
+        } else if path.extension().is_some_and(|e| e == extension) {
             files.push(path);
         }
     }
@@ -87,7 +87,7 @@ fn top_module(src: &Path, file: &Path) -> Option<String> {
 /// Who uses whom among a crate's top-level modules.
 fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in rust_files(src) {
+    for file in files_with(src, "rs") {
         let Some(module) = top_module(src, &file) else { continue };
         let code = code_of(&std::fs::read_to_string(&file).unwrap());
         let used: Vec<String> = crate_modules_used(&code).into_iter().filter(|m| *m != module).collect();
@@ -99,7 +99,7 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
 /// Every violation of `rules` in the kiosk crate's `src/`.
 fn rule_breaks(src: &Path, rules: &BTreeMap<String, Rule>) -> Vec<String> {
     let mut breaks = Vec::new();
-    for file in rust_files(src) {
+    for file in files_with(src, "rs") {
         let Some(module) = top_module(src, &file) else { continue };
         let shown = file.strip_prefix(src).unwrap().display().to_string();
         let Some(rule) = rules.get(&module) else {
@@ -175,8 +175,8 @@ fn no_crate_has_a_circle_between_its_modules() {
 fn no_source_file_passes_600_lines() {
     let mut long = Vec::new();
     for dir in ["src", "hardware/src", "protocol/src", "central/src", "tests", "benches", "central/tests", "ui"] {
-        let mut files = rust_files(&workspace().join(dir));
-        files.extend(slint_files(&workspace().join(dir)));
+        let mut files = files_with(&workspace().join(dir), "rs");
+        files.extend(files_with(&workspace().join(dir), "slint"));
         for file in files {
             let lines = std::fs::read_to_string(&file).unwrap().lines().count();
             if lines > MAX_LINES {
@@ -185,20 +185,6 @@ fn no_source_file_passes_600_lines() {
         }
     }
     assert!(long.is_empty(), "split these by responsibility (at most {MAX_LINES} lines):\n{}", long.join("\n"));
-}
-
-fn slint_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return files };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(slint_files(&path));
-        } else if path.extension().is_some_and(|e| e == "slint") {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]
