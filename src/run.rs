@@ -32,8 +32,12 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
         None => window.window().set_fullscreen(true),
     }
     let clock: Clock = Rc::new(Instant::now);
-    let ui =
-        KioskUi::new(window, KioskController::new(content, config.session, Instant::now(), fastrand::u64(..)), clock);
+    let ui = KioskUi::new(
+        window,
+        KioskController::new(content, config.session, Instant::now(), fastrand::u64(..))
+            .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
+        clock,
+    );
     ui.attach(KioskRuntime::start(&config)?);
     ui.window.run().context("the kiosk UI stopped with an error")
 }

@@ -172,7 +172,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.ui.update(|k, now| k.identified(resident, now));
     h.tick_until("the record", |text| text.contains("缴费记录"));
     h.tap("打印对账单");
-    h.tick_until("the statement", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    h.tick_until("the statement", |text| text.contains("请取回身份证和凭条"));
     let printed = wait_for_receipts(&receipts_dir, 3);
     assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
 
@@ -198,7 +198,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tap("法律援助");
     h.tick_until("tomorrow's times", |text| text.contains("请点按选择"));
     ui_support::find_containing(&h, "09:30").invoke_accessible_default_action();
-    h.tick_until("the booking", |text| text.contains("预约成功") && text.contains("请从屏幕下方出纸口取走凭条"));
+    h.tick_until("the booking", |text| text.contains("预约成功") && text.contains("请取回身份证和凭条"));
     let printed = wait_for_receipts(&receipts_dir, 4);
     assert!(printed[3].contains("09:30") && printed[3].contains("ap-"), "{}", printed[3]);
 

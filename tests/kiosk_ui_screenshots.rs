@@ -42,6 +42,26 @@ fn every_page_renders_at_every_size_within_the_screen() {
                         dark > (size.0 * size.1 / 400) as usize,
                         "{what}: almost nothing drawn ({dark} dark pixels)"
                     );
+                    // Nothing of the page reaches under the bottom bar or above the header.
+                    if page != "attract" {
+                        let area = ElementHandle::find_by_element_id(&ui.window, "AppWindow::page-area")
+                            .next()
+                            .expect("the page area");
+                        let (top, bottom) =
+                            (area.absolute_position().y, area.absolute_position().y + area.size().height);
+                        for element in area.query_descendants().find_all() {
+                            let (p, s) = (element.absolute_position(), element.size());
+                            let inside = p.y >= top - 0.5 && p.y + s.height <= bottom + 0.5;
+                            assert!(
+                                inside || s.width == 0.0 || s.height == 0.0,
+                                "{what}: {:?} ({:?}) at y {} to {} leaves the page area ({top} to {bottom})",
+                                element.accessible_label(),
+                                element.type_name(),
+                                p.y,
+                                p.y + s.height
+                            );
+                        }
+                    }
                     for element in ElementQuery::from_root(&ui.window).match_descendants().find_all() {
                         let (p, s) = (element.absolute_position(), element.size());
                         let inside = p.x >= -0.5

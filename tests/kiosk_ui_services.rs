@@ -146,7 +146,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("小区内增设非机动车充电棚");
     h.tap("同意");
     h.tap("希望收费合理");
-    h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请从屏幕下方出纸口取走凭条"));
+    h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请取回身份证和凭条"));
     let vote_code = outcome(&h).number.to_string();
     let printed = wait_for_receipts(&receipts_dir, 6);
     assert!(printed[5].contains(&vote_code), "{}", printed[5]);

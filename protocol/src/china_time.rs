@@ -18,6 +18,11 @@ pub fn start_of_day_ms(unix_ms: i64) -> i64 {
     day_number(unix_ms) * DAY_MS - OFFSET_MS
 }
 
+/// Milliseconds since the Unix epoch now, for callers at the edge that read the clock.
+pub fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// "2026-11-27": the day `unix_ms` falls on in China.
 pub fn date_text(unix_ms: i64) -> String {
     day_text(day_number(unix_ms))

@@ -104,6 +104,7 @@ struct RawReader {
 #[serde(deny_unknown_fields)]
 struct RawSession {
     idle_timeout_seconds: Option<u64>,
+    large_print_idle_timeout_seconds: Option<u64>,
     countdown_seconds: Option<u64>,
 }
 
@@ -142,6 +143,17 @@ impl Config {
                 "session.idle_timeout_seconds",
                 idle.as_secs().to_string(),
                 "allowed from 20 to 600 seconds (60 is the default)",
+            ));
+        }
+        let large_print_idle = raw
+            .session
+            .large_print_idle_timeout_seconds
+            .map_or(defaults.large_print_idle_timeout.max(idle), Duration::from_secs);
+        if large_print_idle < idle || large_print_idle.as_secs() > 600 {
+            return Err(value_error(
+                "session.large_print_idle_timeout_seconds",
+                large_print_idle.as_secs().to_string(),
+                "allowed from the idle timeout to 600 seconds (120 is the default)",
             ));
         }
         let countdown = raw.session.countdown_seconds.map_or(defaults.countdown, Duration::from_secs);
@@ -200,7 +212,7 @@ impl Config {
             printer,
             state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
             content_dir: raw.content_dir.unwrap_or_else(|| DEFAULT_CONTENT_DIR.into()),
-            session: SessionTiming { idle_timeout: idle, countdown },
+            session: SessionTiming { idle_timeout: idle, large_print_idle_timeout: large_print_idle, countdown },
             window_size,
         })
     }
@@ -232,11 +244,14 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let config = parse(
-            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n",
+            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\nlarge_print_idle_timeout_seconds = 150\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n",
         )
         .unwrap();
         assert_eq!(config.session.idle_timeout, Duration::from_secs(90));
         assert_eq!(config.session.countdown, Duration::from_secs(20));
+        assert_eq!(config.session.large_print_idle_timeout, Duration::from_secs(150));
+        let longer = parse("[session]\nidle_timeout_seconds = 300").unwrap().session;
+        assert_eq!(longer.large_print_idle_timeout, Duration::from_secs(300), "never shorter than the standard one");
         assert_eq!(config.window_size, Some((800, 1280)));
         assert_eq!(config.content_dir, PathBuf::from("/tmp/c"));
         let config = parse("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"sam\"").unwrap();
@@ -258,6 +273,10 @@ mod tests {
             }
         };
         check("[session]\nidle_timeout_seconds = 5", &["session.idle_timeout_seconds = 5", "20 to 600"]);
+        check(
+            "[session]\nlarge_print_idle_timeout_seconds = 30",
+            &["session.large_print_idle_timeout_seconds = 30", "from the idle timeout to 600"],
+        );
         check("[session]\ncountdown_seconds = 60", &["session.countdown_seconds = 60", "less than the idle timeout"]);
         check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
         check("[journal]\nkeep_acknowledged_days = 0", &["journal.keep_acknowledged_days = 0", "1 to 3650"]);

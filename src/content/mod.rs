@@ -17,8 +17,8 @@ pub enum ContentError {
 }
 
 /// Every file of a content folder, with its part of [`Content`].
-const FILES: [&str; 6] =
-    ["tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml", "places.toml"];
+const FILES: [&str; 7] =
+    ["station.toml", "tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml", "places.toml"];
 
 impl Content {
     /// Reads and checks a content folder; nothing is returned unless all of it is valid.
@@ -29,8 +29,9 @@ impl Content {
                 .map(|text| (path.clone(), text))
                 .map_err(|source| ContentError::Unreadable { path, source })
         };
-        let [tiles, slides, notices, directory, proposals, places] = FILES.map(read);
+        let [station, tiles, slides, notices, directory, proposals, places] = FILES.map(read);
         let content = Content {
+            station: parse::<Station>(station?)?,
             tiles: parse::<TileFile>(tiles?)?.tile,
             slides: parse::<SlideFile>(slides?)?.slide,
             notices: parse::<NoticeFile>(notices?)?.notice,
@@ -49,6 +50,16 @@ impl Content {
 
     /// Rules TOML alone cannot state: unique ids, every service tile known, no empty text.
     fn check(&self) -> Result<(), (&'static str, String)> {
+        let dialable =
+            |number: &str| (3..=20).contains(&number.len()) && number.chars().all(|c| c.is_ascii_digit() || c == '-');
+        for (key, number) in [("phone", &self.station.phone), ("hotline", &self.station.hotline)] {
+            if !dialable(number) {
+                return Err((
+                    "station.toml",
+                    format!("{key} {number:?} is not a number to dial (3 to 20 digits and dashes)"),
+                ));
+            }
+        }
         unique("tiles.toml", self.tiles.iter().map(|t| t.service.id()))?;
         unique("notices.toml", self.notices.iter().map(|n| n.id.as_str()))?;
         unique("directory.toml", self.directory.iter().map(|e| e.id.as_str()))?;

@@ -110,9 +110,24 @@ pub struct Place {
     pub name: Text,
 }
 
+/// Who runs the kiosk: named in its header, on its help page and on its receipts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    /// The residential community, 社区 (幸福里社区).
+    pub community: Text,
+    /// The service station that looks after the kiosk (幸福里社区服务站).
+    pub station: Text,
+    /// The station's phone, as dialled.
+    pub phone: String,
+    /// The citizens' service hotline, as dialled (12345 across China).
+    pub hotline: String,
+}
+
 /// A whole, validated content set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Content {
+    pub station: Station,
     pub tiles: Vec<Tile>,
     pub slides: Vec<Slide>,
     pub notices: Vec<Notice>,

@@ -85,7 +85,8 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(
         window,
-        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..)),
+        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..))
+            .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     );
     ui.attach(KioskRuntime::start(&system.config)?);
@@ -106,14 +107,14 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.tap("首页")?;
     w.tap("预约取号")?;
     w.tap("社保")?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     w.step("ticket", "queue ticket for the social-insurance window: journaled, then printed")?;
 
     w.tap("返回首页")?;
     w.tap("报事报修")?;
     w.tap("路灯照明损坏")?;
     w.tap("3 号楼")?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     let tracking = w.ui.window.global::<crate::ui::ServiceAdapter>().get_outcome().number.replace(' ', "");
     w.step("report", &format!("problem report: broken light at building 3, tracking number {tracking}"))?;
 
@@ -125,14 +126,14 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.tap("小区内增设非机动车充电棚")?;
     w.tap("同意")?;
     w.tap("希望收费合理")?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     w.step("vote", "synthetic card zhang-wei placed; voted 同意 with a comment, vote code printed")?;
 
     w.tap("首页")?;
     w.tap("社保查询")?;
     w.wait_for("缴费记录")?;
     w.tap("打印对账单")?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     w.step("social-insurance", "social-insurance record from the server, statement printed")?;
 
     w.tap("首页")?;
@@ -141,7 +142,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.tap("法律援助")?;
     w.wait_for("请点按选择")?;
     w.tap("09:30")?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     w.step("appointment", "appointment tomorrow 09:30 at the legal-aid window, booked at the server")?;
 
     w.tap("首页")?;
@@ -159,7 +160,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.step("payment", "payment QR code: a phone on this machine can open it")?;
     let pay_url = w.ui.controller.borrow().screen(Instant::now()).online.pay_url.context("no payment order")?;
     complete_demo_payment(&system.server_url, &system.config.state_dir, &pay_url)?;
-    w.wait_for("请从屏幕下方出纸口取走凭条")?;
+    w.wait_for("出纸口")?;
     w.step("paid", "paid on the demo payment page (确认支付); receipt printed")?;
 
     w.tap("返回首页")?;

@@ -19,7 +19,8 @@ pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
     let clock: Clock = Rc::new(Instant::now);
     let ui = Rc::new(KioskUi::new(
         window,
-        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..)),
+        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..))
+            .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     ));
     ui.attach(KioskRuntime::start(&system.config)?);

@@ -224,9 +224,7 @@ pub fn journal_path(state_dir: &Path) -> std::path::PathBuf {
 }
 
 /// Milliseconds since the Unix epoch, for callers at the edge that read the clock.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
+pub use citizen_window_protocol::china_time::unix_now_ms as now_ms;
 
 #[cfg(test)]
 mod tests;

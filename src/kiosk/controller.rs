@@ -23,6 +23,11 @@ pub const SLIDE_INTERVAL: Duration = Duration::from_secs(8);
 /// result (or the reader's failure) normally ends it well before.
 pub const CARD_READING_SHOWN_AT_MOST: Duration = Duration::from_secs(5);
 
+/// A wait (a phone payment, the server, the journal or the printer) holds the idle timer at most
+/// this long in one go: the payment's own limit and a minute more, so that a wait that never ends
+/// (a lost answer) cannot keep a session, and the resident's data, open for ever.
+pub const WAIT_HOLDS_AT_MOST: Duration = Duration::from_secs(payments::PAYMENT_WAIT_LIMIT.as_secs() + 60);
+
 #[derive(Debug)]
 pub struct KioskController {
     content: Content,
@@ -40,6 +45,17 @@ pub struct KioskController {
     card_problem: Option<CardProblem>,
     /// When the reader said a card is being read; its result (or any tap) ends that.
     card_reading_since: Option<Instant>,
+    /// A card was read and is still on the reader: the resident is asked to take it back.
+    card_to_take_back: bool,
+    /// Since when the resident has been waiting (not idle), while they are.
+    waiting_since: Option<Instant>,
+    /// The page 帮助 was opened from, where 上一步 returns.
+    help_from: Option<Page>,
+    /// How many notices and directory entries fit on the screen within reach, in the current
+    /// print size, as the UI last said; five and three (standard, large print) until it does.
+    list_rows: Option<ListRows>,
+    /// The wall clock, once the runtime has told it: the header's date and time.
+    wall_clock: Option<super::wall_clock::WallClock>,
     reader_available: bool,
     /// What the resident asked for and the recording thread has not been given yet.
     requests: Vec<ServiceRequest>,
@@ -61,6 +77,13 @@ pub struct KioskController {
     /// The outcome shown on the result page, with the request it answers and, once recorded,
     /// the transaction's sequence number. Emptied when the session ends.
     outcome: Option<Shown>,
+}
+
+/// Rows of a paged list that fit on the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListRows {
+    pub notices: usize,
+    pub directory: usize,
 }
 
 #[derive(Debug)]
@@ -86,6 +109,11 @@ impl KioskController {
             attract_since: now,
             card_problem: None,
             card_reading_since: None,
+            card_to_take_back: false,
+            waiting_since: None,
+            help_from: None,
+            list_rows: None,
+            wall_clock: None,
             reader_available: true,
             requests: Vec::new(),
             online_requests: Vec::new(),
@@ -97,6 +125,12 @@ impl KioskController {
             random: fastrand::Rng::with_seed(random_seed),
             outcome: None,
         }
+    }
+
+    /// Tells the wall clock: it was `unix_ms` at `at`. The header shows no date until then.
+    pub fn with_wall_clock(mut self, at: Instant, unix_ms: i64) -> Self {
+        self.wall_clock = Some(super::wall_clock::WallClock { at, unix_ms });
+        self
     }
 
     /// What a device reported.
@@ -111,9 +145,10 @@ impl KioskController {
                 self.touched(now);
                 self.card_problem = Some(problem);
             }
+            // The resident stays identified: taking the card back is what every terminal asks.
             KioskEvent::CardRemoved => {
                 self.card_reading_since = None;
-                self.card_removed(now);
+                self.card_to_take_back = false;
             }
             KioskEvent::ReaderAvailable(available) => {
                 self.reader_available = available;
@@ -207,6 +242,7 @@ impl KioskController {
     pub fn identified(&mut self, resident: Resident, now: Instant) {
         self.touched(now);
         self.session.handle(SessionEvent::Identified(resident), now);
+        self.card_to_take_back = true;
         if let Page::PlaceCard(service) = self.page {
             match service {
                 Service::SocialInsurance => self.open_online(Page::SocialInsurance),
@@ -219,16 +255,30 @@ impl KioskController {
         }
     }
 
-    /// The reader reports the card gone: the session ends if it belonged to that card.
-    pub fn card_removed(&mut self, now: Instant) {
-        if self.session.handle(SessionEvent::CardRemoved, now).is_some() {
-            self.after_end(now);
-        }
-    }
-
     pub fn go_home(&mut self, now: Instant) {
         self.touched(now);
         self.page = Page::Home;
+    }
+
+    /// 上一步: the step before this page (see [`Page::step_back`]); from help, the page it was
+    /// opened from.
+    pub fn go_back(&mut self, now: Instant) {
+        self.touched(now);
+        let back = match self.page {
+            Page::Help => self.help_from.take(),
+            ref page => page.step_back(),
+        };
+        if let Some(page) = back {
+            self.page = page;
+        }
+    }
+
+    /// 帮助: how to use the kiosk and whom to call; 上一步 returns to this page.
+    pub fn open_help(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page != Page::Help {
+            self.help_from = Some(std::mem::replace(&mut self.page, Page::Help));
+        }
     }
 
     /// 退出: ends the session and wipes it; the next resident starts in Chinese, standard print.
@@ -245,6 +295,7 @@ impl KioskController {
     pub fn set_elderly(&mut self, elderly: bool, now: Instant) {
         self.touched(now);
         self.elderly = elderly;
+        self.session.set_large_print(elderly);
         self.clamp_pages();
     }
 
@@ -260,8 +311,17 @@ impl KioskController {
         self.clamp_pages();
     }
 
-    /// Time passes: ends an idle session. Returns why, when it ended one.
+    /// Time passes: ends an idle session. Returns why, when it ended one. A resident who waits
+    /// (see [`Self::waiting`]) is not idle: the timer is held, at most [`WAIT_HOLDS_AT_MOST`].
     pub fn tick(&mut self, now: Instant) -> Option<EndReason> {
+        if self.waiting(now) {
+            let since = *self.waiting_since.get_or_insert(now);
+            if now.saturating_duration_since(since) < WAIT_HOLDS_AT_MOST {
+                self.session.waiting(now);
+            }
+        } else {
+            self.waiting_since = None;
+        }
         let ended = self.session.tick(now);
         if ended.is_some() {
             self.after_end(now);
@@ -279,17 +339,53 @@ impl KioskController {
         self.attract_since = now;
         self.card_problem = None;
         self.card_reading_since = None;
+        self.card_to_take_back = false;
+        self.waiting_since = None;
+        self.help_from = None;
         self.outcome = None;
         self.end_online();
     }
 
-    fn per_page(&self) -> usize {
-        if self.elderly { 3 } else { 5 }
+    /// The resident waits for something other than themselves: a payment on their phone (while
+    /// its code is valid), the server's answer, the journal's record or the printer.
+    fn waiting(&self, now: Instant) -> bool {
+        let cancel_asked = self.flows.cancelling
+            || self
+                .flows
+                .order
+                .as_ref()
+                .is_some_and(|o| self.unsettled_cancels.iter().any(|c| c.order_id == o.order_id));
+        let paying = !cancel_asked && self.payment_time_left(now).is_some();
+        let printing = self.outcome.as_ref().is_some_and(|shown| {
+            self.page == Page::Done
+                && matches!(shown.outcome, ServiceOutcome::Recording)
+                    | matches!(shown.outcome.receipt(), Some(ReceiptProgress::Printing))
+        });
+        paying || printing || self.flows.awaiting.is_some()
+    }
+
+    /// How many notices and directory entries fit on the screen as the UI lays them out, in the
+    /// print size the screen shows now (the layout decides; the controller pages by it).
+    /// Returns whether that changed anything.
+    pub fn set_list_rows(&mut self, rows: ListRows) -> bool {
+        let changed = self.list_rows != Some(rows);
+        if changed {
+            self.list_rows = Some(rows);
+            self.clamp_pages();
+        }
+        changed
+    }
+
+    pub(super) fn list_rows(&self) -> ListRows {
+        let default = if self.elderly { 3 } else { 5 };
+        let rows = self.list_rows.unwrap_or(ListRows { notices: default, directory: default });
+        ListRows { notices: rows.notices.max(1), directory: rows.directory.max(1) }
     }
 
     fn clamp_pages(&mut self) {
         let pages = |n: usize, per: usize| n.div_ceil(per).max(1);
-        self.notices_page = self.notices_page.min(pages(self.content.notices.len(), self.per_page()) - 1);
-        self.directory_page = self.directory_page.min(pages(self.content.directory.len(), self.per_page()) - 1);
+        let rows = self.list_rows();
+        self.notices_page = self.notices_page.min(pages(self.content.notices.len(), rows.notices) - 1);
+        self.directory_page = self.directory_page.min(pages(self.content.directory.len(), rows.directory) - 1);
     }
 }

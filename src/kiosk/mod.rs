@@ -8,8 +8,9 @@ mod request_numbers;
 pub(crate) mod samples;
 mod screen;
 pub mod service_policy;
+pub mod wall_clock;
 
-pub use controller::{KioskController, REPRINT_OFFERED};
+pub use controller::{KioskController, ListRows, REPRINT_OFFERED};
 pub use screen::*;
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub enum Page {
     Slots(Window),
     /// A service's result: recording, recorded (with its number and receipt), or refused.
     Done,
+    /// 帮助: how to use the kiosk, and whom to call: the station's phone and the hotline.
+    Help,
 }
 
 impl Page {
@@ -74,8 +76,54 @@ impl Page {
             Page::Appointments => "appointments",
             Page::Slots(_) => "slots",
             Page::Done => "done",
+            Page::Help => "help",
         }
     }
+
+    /// Where 上一步 leads from this page: the step before it. `None` where there is no step
+    /// before (home, the attract screen), where help decides (it returns to the page it was
+    /// opened from), and while a payment code shows (its own cancel button ends it first).
+    pub fn step_back(&self) -> Option<Page> {
+        match self {
+            Page::Attract | Page::Home | Page::Payment | Page::Help => None,
+            Page::Notice(_) => Some(Page::Notices),
+            Page::ReportPlace(_) | Page::ReportLookup => Some(Page::Report),
+            Page::Proposal(_) => Some(Page::Opinions),
+            Page::VoteComment(id, _) => Some(Page::Proposal(id.clone())),
+            Page::Bill => Some(Page::Bills),
+            Page::Slots(_) => Some(Page::Appointments),
+            Page::Notices
+            | Page::Directory
+            | Page::Unavailable(_)
+            | Page::Tickets
+            | Page::Report
+            | Page::Reprint
+            | Page::PlaceCard(_)
+            | Page::Opinions
+            | Page::Bills
+            | Page::SocialInsurance
+            | Page::Appointments
+            | Page::Done => Some(Page::Home),
+        }
+    }
+}
+
+/// The top of every page but the attract screen: who runs the kiosk, the date and time in China.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeaderRow {
+    pub community: String,
+    /// "12月2日 星期三" / "Wed 2 Dec"; empty until the kiosk knows the wall clock.
+    pub date: String,
+    /// "09:41" in China.
+    pub time: String,
+}
+
+/// Whom a resident can call, on the help page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StationRow {
+    pub station: String,
+    pub phone: String,
+    pub hotline: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +225,28 @@ pub enum ServiceOutcome {
     Refused,
 }
 
+impl ServiceOutcome {
+    /// The receipt's progress, for the outcomes that print one.
+    pub fn receipt(&self) -> Option<ReceiptProgress> {
+        match self {
+            ServiceOutcome::Ticket { receipt, .. }
+            | ServiceOutcome::Report { receipt, .. }
+            | ServiceOutcome::Vote { receipt, .. }
+            | ServiceOutcome::Paid { receipt, .. }
+            | ServiceOutcome::Statement { receipt }
+            | ServiceOutcome::Appointment { receipt, .. }
+            | ServiceOutcome::Slip { receipt } => Some(*receipt),
+            ServiceOutcome::Recording
+            | ServiceOutcome::Refused
+            | ServiceOutcome::AlreadyVoted
+            | ServiceOutcome::VoteClosed
+            | ServiceOutcome::VoteNotCounted
+            | ServiceOutcome::PaymentCancelled
+            | ServiceOutcome::PaymentExpired => None,
+        }
+    }
+}
+
 /// Why an online service shows no result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnlineProblem {
@@ -201,8 +271,11 @@ pub struct ReportStatusRow {
 /// The social-insurance record as shown: each month's contributions, pensions paid, 低保 status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SocialInsuranceRow {
-    /// (month, pension contribution, medical contribution), in yuan.
+    /// (month, pension contribution, medical contribution), in yuan: the latest months, as many
+    /// as the print size shows (every month is on the printed statement).
     pub contributions: Vec<(String, String, String)>,
+    /// The earlier months not shown.
+    pub months_not_shown: usize,
     /// (month, pension paid), in yuan.
     pub pensions: Vec<(String, String)>,
     /// none, granted, under_review.
@@ -220,7 +293,18 @@ impl From<&SocialInsuranceRecord> for SocialInsuranceRow {
                 .collect(),
             pensions: record.pension_payments.iter().map(|m| (m.month.clone(), yuan(m.pension_fen))).collect(),
             allowance: record.subsistence_allowance.clone(),
+            months_not_shown: 0,
         }
+    }
+}
+
+impl SocialInsuranceRow {
+    /// Only the latest `months` contributions.
+    pub fn latest(mut self, months: usize) -> Self {
+        let earlier = self.contributions.len().saturating_sub(months);
+        self.contributions.drain(..earlier);
+        self.months_not_shown += earlier;
+        self
     }
 }
 
@@ -235,6 +319,8 @@ pub struct OnlineView {
     pub bill: Option<Bill>,
     /// What the payment QR code encodes, while it shows.
     pub pay_url: Option<String>,
+    /// Whole seconds the payment code can still be paid, while it shows.
+    pub payment_seconds_left: Option<u32>,
     pub cancelling: bool,
     pub report_status: Option<ReportStatusRow>,
     pub social_insurance: Option<SocialInsuranceRow>,
@@ -287,6 +373,12 @@ pub struct Screen {
     pub printer_ready: bool,
     /// Seconds before the session ends, while the countdown shows.
     pub countdown: Option<u32>,
+    /// Seconds before the session ends, always (0 on the attract screen).
+    pub seconds_left: u32,
+    /// 上一步 leads somewhere from this page.
+    pub can_go_back: bool,
+    pub header: HeaderRow,
+    pub station: StationRow,
     /// The identified resident (name and masked ID number; zeroed when dropped).
     pub resident: Option<crate::session::Resident>,
     pub tiles: Vec<TileRow>,
@@ -300,6 +392,8 @@ pub struct Screen {
     pub card_problem: Option<crate::kiosk::messages::CardProblem>,
     /// A card is on the reader and being read: the resident is asked to keep it there.
     pub card_reading: bool,
+    /// The card was read and is still on the reader: 已读取，请取回身份证.
+    pub card_to_take_back: bool,
     /// False while the card reader does not answer.
     pub reader_available: bool,
     /// The places an issue can be reported at.

@@ -96,22 +96,54 @@ fn the_end_of_a_session_wipes_the_resident_and_resets_language_and_print_size() 
     k.set_elderly(true, t0);
     k.open_service("directory", t0);
     assert_eq!(k.screen(t0).resident.as_ref().map(|r| r.name.as_str()), Some("张伟"));
-    assert_eq!(k.screen(secs(t0, 50)).countdown, Some(10));
-    assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
-    let screen = k.screen(secs(t0, 60));
+    assert_eq!(k.screen(secs(t0, 110)).countdown, Some(10), "large print: 120 s");
+    assert_eq!(k.tick(secs(t0, 120)), Some(EndReason::IdleTimeout));
+    let screen = k.screen(secs(t0, 120));
     assert_eq!(screen.page, Page::Attract);
     assert!(screen.resident.is_none() && !screen.english && !screen.elderly && screen.countdown.is_none());
 }
 
 #[test]
-fn card_removal_ends_the_session_of_that_card() {
+fn lifting_the_card_keeps_the_resident_until_exit_and_asks_for_the_card_back_until_then() {
+    use crate::kiosk::messages::KioskEvent;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    k.identified(resident("李秀兰", "3101**********0021"), t0);
-    k.card_removed(secs(t0, 5));
-    let screen = k.screen(secs(t0, 5));
+    k.touched(t0);
+    k.open_service(Service::Opinions.id(), t0);
+    assert!(matches!(k.screen(t0).page, Page::PlaceCard(Service::Opinions)));
+    k.handle_event(KioskEvent::Identified(resident("李秀兰", "3101**********0021")), secs(t0, 1));
+    let screen = k.screen(secs(t0, 1));
+    assert_eq!(screen.page, Page::Opinions, "the service the resident came for opens");
+    assert!(screen.card_to_take_back, "已读取，请取回身份证 as soon as the read is done");
+    // The resident takes the card back, as the screen asked: still identified, same page.
+    k.handle_event(KioskEvent::CardRemoved, secs(t0, 3));
+    let screen = k.screen(secs(t0, 3));
+    assert_eq!(screen.page, Page::Opinions);
+    assert_eq!(screen.resident.as_ref().map(|r| r.name.as_str()), Some("李秀兰"));
+    assert!(!screen.card_to_take_back);
+    // The vote goes on without the card.
+    let proposal = k.screen(secs(t0, 4)).proposals[0].id.clone();
+    k.open_proposal(&proposal, secs(t0, 4));
+    k.choose_vote(crate::records::VoteChoice::Agree.id(), secs(t0, 5));
+    k.cast_vote(None, secs(t0, 5));
+    assert!(!k.take_requests().is_empty(), "the vote was asked for");
+    // 退出 ends it and wipes the resident.
+    k.exit(secs(t0, 6));
+    let screen = k.screen(secs(t0, 6));
     assert_eq!(screen.page, Page::Attract);
-    assert!(screen.resident.is_none());
+    assert!(screen.resident.is_none() && !screen.card_to_take_back);
+}
+
+#[test]
+fn large_print_doubles_the_idle_timeout() {
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.set_elderly(true, t0);
+    assert_eq!(k.tick(secs(t0, 60)), None);
+    assert_eq!(k.screen(secs(t0, 110)).countdown, Some(10));
+    assert_eq!(k.tick(secs(t0, 120)), Some(EndReason::IdleTimeout));
+    assert!(!k.screen(secs(t0, 120)).elderly);
 }
 
 #[test]
@@ -139,7 +171,11 @@ fn a_card_being_read_is_said_until_its_result_and_never_for_long() {
     assert!(!k.screen(secs(t0, 10)).card_reading, "at most five seconds");
 }
 
-fn recorded(request: u64, seq: u64, what: crate::kiosk::messages::RecordedWhat) -> crate::kiosk::messages::KioskEvent {
+fn recorded_event(
+    request: u64,
+    seq: u64,
+    what: crate::kiosk::messages::RecordedWhat,
+) -> crate::kiosk::messages::KioskEvent {
     crate::kiosk::messages::KioskEvent::Recorded(crate::kiosk::messages::Recorded {
         request,
         seq,
@@ -166,7 +202,7 @@ fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
 
     let what = RecordedWhat::Ticket { window: Window::LegalAid, number: "D001".into() };
-    k.handle_event(recorded(requests[0].number, 7, what), t0);
+    k.handle_event(recorded_event(requests[0].number, 7, what), t0);
     let ticket =
         |receipt| ServiceOutcome::Ticket { window: Window::LegalAid, number: "D001".into(), receipt, copy: false };
     assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::Printing)));
@@ -220,7 +256,7 @@ fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
     k.take_ticket("social_insurance", t0);
     let second = k.take_requests().remove(0);
     let what = |n: &str| RecordedWhat::Ticket { window: Window::SocialInsurance, number: n.into() };
-    k.handle_event(recorded(first.number, 1, what("A001")), t0);
+    k.handle_event(recorded_event(first.number, 1, what("A001")), t0);
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
     k.handle_event(KioskEvent::RecordRefused { request: second.number }, t0);
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Refused));
@@ -301,229 +337,7 @@ fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::VoteNotCounted));
 }
 
-mod online_services {
-    use super::*;
-    use crate::kiosk::messages::{KioskEvent, ServiceAsk};
-    use crate::kiosk::messages::{OnlineAnswer, OnlineAsk, OnlineRequest};
-    use citizen_window_protocol::services::PaymentStatus;
-
-    use crate::kiosk::samples::{bill, order};
-
-    fn answer(k: &mut KioskController, request: &OnlineRequest, answer: OnlineAnswer, now: Instant) {
-        k.handle_event(KioskEvent::Answered { request: request.number, answer }, now);
-    }
-
-    /// The kiosk on the payment page for `order()`, with its requests so far taken.
-    fn waiting_for_payment(t0: Instant) -> KioskController {
-        let mut k = kiosk(t0);
-        k.touched(t0);
-        k.open_service("bills", t0);
-        assert_eq!(k.screen(t0).page, Page::Bills);
-        for d in "330102881742".chars() {
-            k.keypad_digit(d, t0);
-        }
-        k.keypad_digit('9', t0);
-        assert_eq!(k.screen(t0).online.input, "3301-0288-1742", "twelve digits, no more");
-        k.keypad_confirm(t0);
-        let lookup = k.take_online_requests().remove(0);
-        assert_eq!(lookup.ask, OnlineAsk::Bill { account: "3301-0288-1742".into() });
-        answer(&mut k, &lookup, OnlineAnswer::Bill(bill()), t0);
-        assert_eq!(k.screen(t0).page, Page::Bill);
-        k.pay_bill(t0);
-        let create = k.take_online_requests().remove(0);
-        assert!(
-            matches!(&create.ask, OnlineAsk::CreatePayment { amount_fen: 4140, idempotency_key, .. } if idempotency_key.len() == 32)
-        );
-        answer(&mut k, &create, OnlineAnswer::Order(order(PaymentStatus::Pending)), t0);
-        assert_eq!(k.screen(t0).page, Page::Payment);
-        assert_eq!(k.screen(t0).online.pay_url.as_deref(), Some("https://central.example.invalid/pay/po-1"));
-        k
-    }
-
-    #[test]
-    fn a_bill_is_paid_by_qr_code_checked_every_two_seconds_and_recorded_once() {
-        let t0 = Instant::now();
-        let mut k = waiting_for_payment(t0);
-        k.tick(secs(t0, 1));
-        let check = k.take_online_requests();
-        assert_eq!(check.len(), 1, "the first check goes at once");
-        k.tick(secs(t0, 2));
-        assert!(k.take_online_requests().is_empty(), "one check at a time");
-        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Pending)), secs(t0, 2));
-        k.tick(secs(t0, 2));
-        assert!(k.take_online_requests().is_empty(), "not before two seconds");
-        k.touched(secs(t0, 3));
-        k.tick(secs(t0, 3));
-        let check = k.take_online_requests();
-        assert!(matches!(&check[0].ask, OnlineAsk::PaymentStatus { order_id } if order_id == "po-1"));
-        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 3));
-        let recorded = k.take_requests();
-        assert!(
-            matches!(&recorded[0].ask, ServiceAsk::BillPaid { order_id, amount_fen: 4140, .. } if order_id == "po-1")
-        );
-        assert_eq!(k.screen(secs(t0, 3)).page, Page::Done);
-        // The same news again (a late answer) records nothing more.
-        answer(&mut k, &check[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 3));
-        assert!(k.take_requests().is_empty());
-    }
-
-    #[test]
-    fn cancel_closes_the_order_and_a_payment_made_just_before_still_counts() {
-        let t0 = Instant::now();
-        let mut k = waiting_for_payment(t0);
-        k.cancel_payment(t0);
-        let cancel = k.take_online_requests().remove(0);
-        assert!(matches!(&cancel.ask, OnlineAsk::CancelPayment { order_id } if order_id == "po-1"));
-        assert!(k.screen(t0).online.cancelling);
-        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Cancelled)), t0);
-        assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::PaymentCancelled));
-        assert!(k.take_requests().is_empty(), "nothing paid, nothing recorded");
-
-        let mut k = waiting_for_payment(t0);
-        k.cancel_payment(t0);
-        let cancel = k.take_online_requests().remove(0);
-        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Paid)), t0);
-        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { .. }), "paid first: it counts");
-    }
-
-    #[test]
-    fn a_resident_who_walks_away_has_the_order_cancelled_and_a_late_payment_still_recorded() {
-        let t0 = Instant::now();
-        let mut k = waiting_for_payment(t0);
-        assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
-        let cancel = k.take_online_requests().into_iter().find(|r| matches!(r.ask, OnlineAsk::CancelPayment { .. }));
-        let cancel = cancel.expect("the open order is cancelled for them");
-        answer(&mut k, &cancel, OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 61));
-        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { .. }));
-        assert_eq!(k.screen(secs(t0, 61)).page, Page::Attract, "the next resident sees nothing of it");
-    }
-
-    #[test]
-    fn a_cancel_the_server_did_not_answer_is_sent_again_until_it_does_and_a_late_payment_counts() {
-        let t0 = Instant::now();
-        let mut k = waiting_for_payment(t0);
-        k.cancel_payment(t0);
-        let cancel = k.take_online_requests().remove(0);
-        answer(&mut k, &cancel, OnlineAnswer::Unavailable, t0);
-        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::Unavailable));
-        // The resident walks away: the session's end sends the cancel once more, unanswered too.
-        assert_eq!(k.tick(secs(t0, 60)), Some(EndReason::IdleTimeout));
-        let at_end = k.take_online_requests().remove(0);
-        assert!(matches!(&at_end.ask, OnlineAsk::CancelPayment { .. }));
-        answer(&mut k, &at_end, OnlineAnswer::Unavailable, secs(t0, 61));
-        // Offline, nothing is sent.
-        k.handle_event(KioskEvent::Online(false), secs(t0, 400));
-        k.tick(secs(t0, 400));
-        assert!(k.take_online_requests().is_empty(), "not while the server is unreachable");
-        // Back online: the cancel goes again (within the retry cap), and again after a lost answer.
-        k.handle_event(KioskEvent::Online(true), secs(t0, 400));
-        k.tick(secs(t0, 400));
-        let again = k.take_online_requests();
-        assert!(
-            matches!(&again[..], [r] if matches!(&r.ask, OnlineAsk::CancelPayment { order_id } if order_id == "po-1"))
-        );
-        k.tick(secs(t0, 2000));
-        assert!(k.take_online_requests().is_empty(), "one at a time");
-        answer(&mut k, &again[0], OnlineAnswer::Unavailable, secs(t0, 401));
-        k.tick(secs(t0, 401 + 301));
-        let third = k.take_online_requests();
-        assert_eq!(third.len(), 1);
-        // The phone had paid meanwhile: the payment is recorded, out of sight, and nothing more is sent.
-        answer(&mut k, &third[0], OnlineAnswer::Order(order(PaymentStatus::Paid)), secs(t0, 703));
-        assert!(matches!(&k.take_requests()[0].ask, ServiceAsk::BillPaid { order_id, .. } if order_id == "po-1"));
-        assert_eq!(k.screen(secs(t0, 703)).page, Page::Attract);
-        k.tick(secs(t0, 5000));
-        assert!(k.take_online_requests().is_empty(), "settled");
-    }
-
-    #[test]
-    fn an_unanswered_cancel_settles_when_any_answer_tells_the_orders_end() {
-        let t0 = Instant::now();
-        let mut k = waiting_for_payment(t0);
-        k.cancel_payment(t0);
-        let cancel = k.take_online_requests().remove(0);
-        answer(&mut k, &cancel, OnlineAnswer::Unavailable, t0);
-        // The resident presses cancel again; that one is answered.
-        k.cancel_payment(secs(t0, 1));
-        let second = k.take_online_requests().remove(0);
-        answer(&mut k, &second, OnlineAnswer::Order(order(PaymentStatus::Cancelled)), secs(t0, 1));
-        assert_eq!(k.screen(secs(t0, 1)).outcome, Some(ServiceOutcome::PaymentCancelled));
-        k.tick(secs(t0, 1000));
-        assert!(k.take_online_requests().is_empty(), "nothing left to cancel");
-        assert!(k.take_requests().is_empty(), "nothing paid, nothing recorded");
-    }
-
-    #[test]
-    fn an_unknown_account_or_a_silent_server_says_so_and_a_short_number_is_not_sent() {
-        let t0 = Instant::now();
-        let mut k = kiosk(t0);
-        k.touched(t0);
-        k.open_service("bills", t0);
-        k.keypad_digit('3', t0);
-        k.keypad_confirm(t0);
-        assert!(k.take_online_requests().is_empty());
-        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::TooShort));
-        for d in "30102881742".chars() {
-            k.keypad_digit(d, t0);
-        }
-        k.keypad_confirm(t0);
-        let lookup = k.take_online_requests().remove(0);
-        answer(&mut k, &lookup, OnlineAnswer::NotFound, t0);
-        assert_eq!((k.screen(t0).page, k.screen(t0).online.problem), (Page::Bills, Some(OnlineProblem::NotFound)));
-        k.keypad_confirm(t0);
-        let lookup = k.take_online_requests().remove(0);
-        answer(&mut k, &lookup, OnlineAnswer::Unavailable, t0);
-        assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::Unavailable));
-    }
-
-    #[test]
-    fn bills_by_card_ask_for_the_card_then_list_the_households_bills() {
-        let t0 = Instant::now();
-        let mut k = kiosk(t0);
-        k.touched(t0);
-        k.open_service("bills", t0);
-        k.bills_by_card(t0);
-        assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::Bills));
-        k.identified(resident("张伟", "1101**********1234"), t0);
-        assert_eq!(k.screen(t0).page, Page::Bills);
-        let ask = k.take_online_requests().remove(0);
-        assert!(matches!(&ask.ask, OnlineAsk::BillsOf { resident } if *resident == self::resident("", "").handle));
-        answer(&mut k, &ask, OnlineAnswer::Bills(vec![bill()]), t0);
-        assert_eq!(k.screen(t0).online.resident_bills.len(), 1);
-        k.choose_bill("0000-0000-0000", t0);
-        assert_eq!(k.screen(t0).page, Page::Bills, "only a listed bill");
-        k.choose_bill("3301-0288-1742", t0);
-        assert_eq!(k.screen(t0).page, Page::Bill);
-        assert!(k.take_online_requests().is_empty(), "the bill needs no second lookup");
-    }
-
-    #[test]
-    fn offline_the_online_services_open_a_page_that_says_so() {
-        let t0 = Instant::now();
-        let mut k = kiosk(t0);
-        k.handle_event(KioskEvent::Online(false), t0);
-        k.touched(t0);
-        k.open_service("bills", t0);
-        assert_eq!(k.screen(t0).page, Page::Unavailable(Service::Bills));
-        assert!(k.take_online_requests().is_empty());
-    }
-
-    #[test]
-    fn the_social_insurance_record_is_asked_for_the_identified_resident_only() {
-        let t0 = Instant::now();
-        let mut k = kiosk(t0);
-        k.touched(t0);
-        k.open_service("social_insurance", t0);
-        assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::SocialInsurance));
-        assert!(k.take_online_requests().is_empty());
-        k.identified(resident("张伟", "1101**********1234"), t0);
-        let ask = k.take_online_requests().remove(0);
-        assert!(
-            matches!(&ask.ask, OnlineAsk::SocialInsurance { resident } if *resident == self::resident("", "").handle)
-        );
-        assert_eq!(k.screen(t0).page, Page::SocialInsurance);
-    }
-}
+mod online_services;
 
 #[test]
 fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {

@@ -14,13 +14,19 @@ use zeroize::Zeroizing;
 pub struct SessionTiming {
     /// No touch for this long ends the session (docs/SERVICES.md: 60 s by default).
     pub idle_timeout: Duration,
+    /// The same in large print (大字版), where reading and finding a button take longer (120 s).
+    pub large_print_idle_timeout: Duration,
     /// The last part of the idle timeout, shown as a countdown (docs/SERVICES.md: 15 s).
     pub countdown: Duration,
 }
 
 impl Default for SessionTiming {
     fn default() -> Self {
-        Self { idle_timeout: Duration::from_secs(60), countdown: Duration::from_secs(15) }
+        Self {
+            idle_timeout: Duration::from_secs(60),
+            large_print_idle_timeout: Duration::from_secs(120),
+            countdown: Duration::from_secs(15),
+        }
     }
 }
 
@@ -44,10 +50,9 @@ impl std::fmt::Debug for Resident {
 pub enum SessionEvent {
     /// Any tap anywhere on the screen.
     Touch,
-    /// A card was read and the resident identified.
+    /// A card was read and the resident identified. The resident stays identified when the card
+    /// is lifted off the reader (every terminal asks for it back), until 退出 or the timeout.
     Identified(Resident),
-    /// The reader reports that the card was taken away.
-    CardRemoved,
     /// The resident pressed 退出 / Exit.
     Exit,
 }
@@ -57,7 +62,6 @@ pub enum SessionEvent {
 pub enum EndReason {
     Exit,
     IdleTimeout,
-    CardRemoved,
 }
 
 /// What the screen shows of the session at an instant.
@@ -67,6 +71,8 @@ pub struct SessionView {
     pub active: bool,
     /// Whole seconds left, while the countdown is visible.
     pub countdown_seconds: Option<u32>,
+    /// Whole seconds left, always (0 without a session).
+    pub seconds_left: u32,
     pub resident: Option<Resident>,
 }
 
@@ -76,11 +82,13 @@ pub struct Session {
     /// When the resident last touched the screen; `None` on the attract screen.
     last_activity: Option<Instant>,
     resident: Option<Resident>,
+    /// Large print is on: the longer idle timeout applies.
+    large_print: bool,
 }
 
 impl Session {
     pub fn new(timing: SessionTiming) -> Self {
-        Self { timing, last_activity: None, resident: None }
+        Self { timing, last_activity: None, resident: None, large_print: false }
     }
 
     pub fn is_active(&self) -> bool {
@@ -111,22 +119,36 @@ impl Session {
                 self.resident = Some(resident);
                 None
             }
-            SessionEvent::CardRemoved if self.resident.is_some() => {
-                self.end();
-                Some(EndReason::CardRemoved)
-            }
             SessionEvent::Exit if self.is_active() => {
                 self.end();
                 Some(EndReason::Exit)
             }
-            SessionEvent::CardRemoved | SessionEvent::Exit => None,
+            SessionEvent::Exit => None,
         }
+    }
+
+    /// Large print on or off: the idle timeout follows it (the session's start resets it).
+    pub fn set_large_print(&mut self, large_print: bool) {
+        self.large_print = large_print;
+    }
+
+    /// The resident is waiting, not idle (paying on a phone, the server or the journal answering):
+    /// the idle timer starts again from `now`, so it is held while this is called, and the
+    /// resident gets the whole timeout once the wait is over.
+    pub fn waiting(&mut self, now: Instant) {
+        if self.tick(now).is_none() && self.is_active() {
+            self.last_activity = Some(now);
+        }
+    }
+
+    fn idle_timeout(&self) -> Duration {
+        if self.large_print { self.timing.large_print_idle_timeout } else { self.timing.idle_timeout }
     }
 
     /// Checks the idle timeout; returns `IdleTimeout` when it has just ended the session.
     pub fn tick(&mut self, now: Instant) -> Option<EndReason> {
         let last = self.last_activity?;
-        if now.saturating_duration_since(last) >= self.timing.idle_timeout {
+        if now.saturating_duration_since(last) >= self.idle_timeout() {
             self.end();
             return Some(EndReason::IdleTimeout);
         }
@@ -135,21 +157,21 @@ impl Session {
 
     pub fn view(&self, now: Instant) -> SessionView {
         let Some(last) = self.last_activity else {
-            return SessionView { active: false, countdown_seconds: None, resident: None };
+            return SessionView { active: false, countdown_seconds: None, seconds_left: 0, resident: None };
         };
         let idle = now.saturating_duration_since(last);
-        let left = self.timing.idle_timeout.saturating_sub(idle);
-        let countdown_seconds = (left <= self.timing.countdown && !left.is_zero()).then(|| {
-            // Rounded up: the countdown shows 15 at its start and 1 in its last second.
-            left.as_millis().div_ceil(1000) as u32
-        });
-        SessionView { active: left > Duration::ZERO, countdown_seconds, resident: self.resident.clone() }
+        let left = self.idle_timeout().saturating_sub(idle);
+        // Rounded up: the countdown shows 15 at its start and 1 in its last second.
+        let seconds_left = left.as_millis().div_ceil(1000) as u32;
+        let countdown_seconds = (left <= self.timing.countdown && !left.is_zero()).then_some(seconds_left);
+        SessionView { active: left > Duration::ZERO, countdown_seconds, seconds_left, resident: self.resident.clone() }
     }
 
     /// Ends the session: the resident's data is dropped (and zeroed).
     fn end(&mut self) {
         self.last_activity = None;
         self.resident = None;
+        self.large_print = false;
     }
 }
 

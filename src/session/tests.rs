@@ -49,11 +49,7 @@ fn any_touch_extends_the_session_even_during_the_countdown() {
 #[test]
 fn every_end_wipes_the_resident() {
     let t0 = Instant::now();
-    for (event, reason) in [
-        (Some(SessionEvent::Exit), EndReason::Exit),
-        (Some(SessionEvent::CardRemoved), EndReason::CardRemoved),
-        (None, EndReason::IdleTimeout),
-    ] {
+    for (event, reason) in [(Some(SessionEvent::Exit), EndReason::Exit), (None, EndReason::IdleTimeout)] {
         let mut session = Session::new(SessionTiming::default());
         session.handle(SessionEvent::Identified(resident()), t0);
         assert_eq!(session.view(at(t0, 1.0)).resident.as_ref().map(|r| r.name.as_str()), Some("张伟"));
@@ -79,14 +75,45 @@ fn a_touch_after_the_timeout_starts_a_fresh_session_without_the_old_resident() {
 }
 
 #[test]
-fn removing_a_card_or_exiting_outside_a_session_does_nothing() {
+fn exiting_outside_a_session_does_nothing() {
     let t0 = Instant::now();
     let mut session = Session::new(SessionTiming::default());
     assert_eq!(session.handle(SessionEvent::Exit, t0), None);
-    assert_eq!(session.handle(SessionEvent::CardRemoved, t0), None);
+    assert!(!session.is_active());
+}
+
+#[test]
+fn waiting_is_not_idleness_and_the_whole_timeout_follows_the_wait() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
+    session.handle(SessionEvent::Identified(resident()), t0);
+    // Three minutes paying on a phone, the kiosk ticking every second meanwhile.
+    for s in 1..=180 {
+        session.waiting(at(t0, s as f64));
+        assert_eq!(session.tick(at(t0, s as f64 + 0.5)), None, "at {s} s");
+        assert_eq!(session.view(at(t0, s as f64 + 0.5)).countdown_seconds, None);
+    }
+    assert!(session.resident().is_some());
+    assert_eq!(session.tick(at(t0, 239.9)), None, "60 s from the wait's end");
+    assert_eq!(session.tick(at(t0, 240.0)), Some(EndReason::IdleTimeout));
+    // A wait reported after the timeout does not bring the session back.
+    session.waiting(at(t0, 300.0));
+    assert!(!session.is_active());
+}
+
+#[test]
+fn large_print_has_the_longer_timeout_until_the_session_ends() {
+    let t0 = Instant::now();
+    let mut session = Session::new(SessionTiming::default());
     session.handle(SessionEvent::Touch, t0);
-    assert_eq!(session.handle(SessionEvent::CardRemoved, t0), None, "no card was read in this session");
-    assert!(session.is_active());
+    session.set_large_print(true);
+    assert_eq!(session.view(at(t0, 100.0)).countdown_seconds, None);
+    assert_eq!(session.view(at(t0, 105.0)).countdown_seconds, Some(15));
+    assert_eq!(session.tick(at(t0, 119.9)), None);
+    assert_eq!(session.tick(at(t0, 120.0)), Some(EndReason::IdleTimeout));
+    // The next resident starts in standard print, with the standard timeout.
+    session.handle(SessionEvent::Touch, at(t0, 200.0));
+    assert_eq!(session.tick(at(t0, 260.0)), Some(EndReason::IdleTimeout));
 }
 
 #[test]

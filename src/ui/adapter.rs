@@ -5,8 +5,9 @@
 
 use super::AppWindow;
 use super::views::{self, online_view::QrCache};
-use crate::kiosk::{KioskController, Page, Screen};
+use crate::kiosk::{KioskController, ListRows, Page, Screen};
 use crate::runtime::KioskRuntime;
+use slint::ComponentHandle;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -58,20 +59,33 @@ impl Binding {
             result
         };
         if let Some(window) = self.window.upgrade() {
-            let screen = self.controller.borrow().screen((self.clock)());
-            let previous = self.shown.replace(Some(screen.clone()));
-            if previous.as_ref() != Some(&screen) {
-                views::apply(&window, &screen, previous.as_ref(), &self.qr);
-                let session_ended =
-                    screen.page == Page::Attract && previous.as_ref().is_some_and(|p| p.page != Page::Attract);
-                if session_ended {
-                    // The models above no longer hold the session's data: its memory can go.
-                    self.qr.borrow_mut().take();
-                    super::memory::return_freed_memory();
-                }
+            self.show(&window);
+            // The lists are paged by what fits in the layout, which the print size just shown
+            // may have changed: then once more, with the new rows.
+            let app = window.global::<super::AppAdapter>();
+            let rows =
+                ListRows { notices: app.get_notice_rows() as usize, directory: app.get_directory_rows() as usize };
+            if self.controller.borrow_mut().set_list_rows(rows) {
+                self.show(&window);
             }
         }
         result
+    }
+
+    /// Copies the controller's screen into the window, if it changed.
+    fn show(&self, window: &AppWindow) {
+        let screen = self.controller.borrow().screen((self.clock)());
+        let previous = self.shown.replace(Some(screen.clone()));
+        if previous.as_ref() != Some(&screen) {
+            views::apply(window, &screen, previous.as_ref(), &self.qr);
+            let session_ended =
+                screen.page == Page::Attract && previous.as_ref().is_some_and(|p| p.page != Page::Attract);
+            if session_ended {
+                // The models above no longer hold the session's data: its memory can go.
+                self.qr.borrow_mut().take();
+                super::memory::return_freed_memory();
+            }
+        }
     }
 }
 

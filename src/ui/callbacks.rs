@@ -14,6 +14,8 @@ impl KioskUi {
         let app = self.window.global::<AppAdapter>();
         app.on_touched(self.handler(|k, (), now| k.touched(now)).unit());
         app.on_go_home(self.handler(|k, (), now| k.go_home(now)).unit());
+        app.on_go_back(self.handler(|k, (), now| k.go_back(now)).unit());
+        app.on_open_help(self.handler(|k, (), now| k.open_help(now)).unit());
         app.on_exit(self.handler(|k, (), now| k.exit(now)).unit());
         app.on_open_service(self.handler(|k, service: SharedString, now| k.open_service(&service, now)).call());
         app.on_set_english(

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 26] = [
+pub const PAGES: [&str; 27] = [
     "attract",
     "home",
     "notices",
@@ -44,7 +44,11 @@ pub const PAGES: [&str; 26] = [
     "social_insurance",
     "appointments",
     "slots",
+    "help",
 ];
+
+/// The wall clock of every picture: Wednesday 2026-12-02, 09:41 in China.
+const SHOWN_AT_MS: i64 = 1_796_175_660_000;
 
 #[derive(Debug, Clone)]
 pub struct Shot {
@@ -103,7 +107,9 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     let first_notice = content.notices.first().map(|n| n.id.clone());
     let places: Vec<String> = content.places.iter().map(|p| p.id.clone()).collect();
     let first_proposal = content.proposals.first().map(|p| p.id.clone());
-    let ui = KioskUi::new(window, KioskController::new(content, SessionTiming::default(), now, 0), clock);
+    // Every picture at the same moment, 2026-12-02 09:41 in China, so that pictures compare.
+    let controller = KioskController::new(content, SessionTiming::default(), now, 0).with_wall_clock(now, SHOWN_AT_MS);
+    let ui = KioskUi::new(window, controller, clock);
     // The attract screen is where a kiosk starts; every other page is reached by a session.
     if shot.page != "attract" {
         ui.update(|k, now| {
@@ -119,6 +125,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     }
                 }
                 "directory" => k.open_service(Service::Directory.id(), now),
+                "help" => k.open_help(now),
                 "unavailable" => {
                     k.handle_event(crate::kiosk::messages::KioskEvent::Online(false), now);
                     k.open_service(Service::Bills.id(), now);

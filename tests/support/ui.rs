@@ -51,6 +51,18 @@ impl Harness {
             .unwrap_or_else(|| panic!("nothing labelled {label:?} on the {} page", self.page()))
     }
 
+    /// Taps a home-screen tile, paging the home screen first if it is not on the page shown
+    /// (large print on a small screen shows fewer tiles at a time).
+    pub fn tap_tile(&self, label: &str) {
+        for _ in 0..4 {
+            if ElementHandle::find_by_accessible_label(&self.ui.window, label).next().is_some() {
+                break;
+            }
+            self.tap("更多服务");
+        }
+        self.tap(label);
+    }
+
     /// Taps the button with this label (a button's own text carries the same label: the button,
     /// not its text, takes the tap).
     pub fn tap(&self, label: &str) {

@@ -321,6 +321,5 @@ pub fn storage_error(e: StorageError) -> Response {
     }
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
+/// Milliseconds since the Unix epoch now.
+pub use citizen_window_protocol::china_time::unix_now_ms as now_ms;

@@ -111,6 +111,13 @@ impl KioskController {
         unsettled.next_try = Some(now + delay);
     }
 
+    /// How much longer the payment code on screen can be paid, while one shows.
+    pub(super) fn payment_time_left(&self, now: Instant) -> Option<Duration> {
+        let pending = self.flows.order.as_ref().is_some_and(|o| o.status == PaymentStatus::Pending);
+        let since = self.flows.waiting_since.filter(|_| pending && self.page == Page::Payment)?;
+        Some(PAYMENT_WAIT_LIMIT.saturating_sub(now.saturating_duration_since(since))).filter(|left| !left.is_zero())
+    }
+
     /// While the QR code shows: ask for the payment's status every few seconds, and cancel an
     /// order left unpaid too long.
     pub(super) fn tick_online(&mut self, now: Instant) {

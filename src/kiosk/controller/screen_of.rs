@@ -63,17 +63,29 @@ impl KioskController {
             offline: !self.online,
             printer_ready: self.printer_ready,
             countdown: view.countdown_seconds,
+            seconds_left: view.seconds_left,
+            can_go_back: match self.page {
+                Page::Help => self.help_from.is_some(),
+                ref page => page.step_back().is_some(),
+            },
+            header: self.header(now),
+            station: StationRow {
+                station: self.content.station.station.get(lang).to_string(),
+                phone: self.content.station.phone.clone(),
+                hotline: self.content.station.hotline.clone(),
+            },
             resident: view.resident,
             tiles,
             slide,
-            notices: paged(&self.content.notices, self.notices_page, self.per_page(), notice_row),
+            notices: paged(&self.content.notices, self.notices_page, self.list_rows().notices, notice_row),
             notice,
-            directory: paged(&self.content.directory, self.directory_page, self.per_page(), entry_row),
+            directory: paged(&self.content.directory, self.directory_page, self.list_rows().directory, entry_row),
             unavailable_service,
             card_problem: self.card_problem.clone(),
             card_reading: self
                 .card_reading_since
                 .is_some_and(|since| now.saturating_duration_since(since) < CARD_READING_SHOWN_AT_MOST),
+            card_to_take_back: self.card_to_take_back,
             reader_available: self.reader_available,
             places: self
                 .content
@@ -86,7 +98,7 @@ impl KioskController {
                 _ => None,
             },
             reprintable: self.reprintable.iter().take(REPRINT_OFFERED).cloned().collect(),
-            online: self.online_view(),
+            online: self.online_view(now),
             card_for_service: match self.page {
                 Page::PlaceCard(service) => self
                     .content
@@ -136,8 +148,22 @@ fn paged<T, R>(all: &[T], page: usize, per_page: usize, row: impl Fn(&T) -> R) -
     Paged { items: all.iter().skip(page * per_page).take(per_page).map(row).collect(), page, pages }
 }
 
+/// Months of contributions the social-insurance page shows in large print.
+const LARGE_PRINT_MONTHS: usize = 3;
+
 impl KioskController {
-    fn online_view(&self) -> OnlineView {
+    fn header(&self, now: Instant) -> HeaderRow {
+        use crate::kiosk::wall_clock::{header_date, header_time};
+        let community = self.content.station.community.get(self.language).to_string();
+        match self.wall_clock.map(|clock| clock.unix_ms_at(now)) {
+            Some(unix_ms) => {
+                HeaderRow { community, date: header_date(unix_ms, self.language), time: header_time(unix_ms) }
+            }
+            None => HeaderRow { community, ..HeaderRow::default() },
+        }
+    }
+
+    fn online_view(&self, now: Instant) -> OnlineView {
         let f = &self.flows;
         let input = match self.page {
             Page::ReportLookup => crate::records::grouped(&f.input),
@@ -155,9 +181,15 @@ impl KioskController {
             problem: f.problem,
             bill: f.bill.clone(),
             pay_url: f.order.as_ref().filter(|_| self.page == Page::Payment).map(|o| o.pay_url.clone()),
+            payment_seconds_left: self.payment_time_left(now).map(|left| left.as_millis().div_ceil(1000) as u32),
             cancelling: f.cancelling,
             report_status: f.report_status.clone(),
-            social_insurance: f.social_record.as_ref().map(SocialInsuranceRow::from),
+            // Large print shows the latest months that fit; the statement prints them all.
+            social_insurance: f
+                .social_record
+                .as_ref()
+                .map(SocialInsuranceRow::from)
+                .map(|row| if self.elderly { row.latest(LARGE_PRINT_MONTHS) } else { row }),
             slots: f.slots.clone(),
             resident_bills: f.resident_bills.clone(),
         }

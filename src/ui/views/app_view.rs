@@ -23,6 +23,14 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     app.set_offline(screen.offline);
     app.set_printer_ready(screen.printer_ready);
     app.set_countdown(screen.countdown.map_or(0, |s| s as i32));
+    app.set_seconds_left(screen.seconds_left as i32);
+    app.set_can_go_back(screen.can_go_back);
+    app.set_community(screen.header.community.as_str().into());
+    app.set_date(screen.header.date.as_str().into());
+    app.set_time(screen.header.time.as_str().into());
+    app.set_station(screen.station.station.as_str().into());
+    app.set_station_phone(screen.station.phone.as_str().into());
+    app.set_hotline(screen.station.hotline.as_str().into());
     app.set_unavailable_service(screen.unavailable_service.as_str().into());
     app.set_reader_available(screen.reader_available);
     let (problem, expired_on) = match &screen.card_problem {
@@ -33,6 +41,7 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     };
     app.set_card_problem(problem);
     app.set_card_reading(screen.card_reading);
+    app.set_card_to_take_back(screen.card_to_take_back);
     app.set_card_expired_on(expired_on.into());
 }
 
@@ -62,5 +71,6 @@ pub fn page_name(page: &Page) -> PageName {
         Page::Appointments => PageName::Appointments,
         Page::Slots(_) => PageName::Slots,
         Page::Done => PageName::Done,
+        Page::Help => PageName::Help,
     }
 }

@@ -27,6 +27,7 @@ pub fn apply(window: &AppWindow, view: &OnlineView, english: bool, qr: &QrCache)
     });
     online.set_bill(view.bill.as_ref().map_or_else(BillView::default, |b| bill_view(b, english)));
     online.set_cancelling(view.cancelling);
+    online.set_payment_seconds_left(view.payment_seconds_left.map_or(0, |s| s as i32));
     online.set_resident_bills(model(view.resident_bills.iter().map(|b| bill_view(b, english)).collect()));
     online.set_slots(model(
         view.slots
@@ -57,6 +58,7 @@ pub fn apply(window: &AppWindow, view: &OnlineView, english: bool, qr: &QrCache)
     let si = view.social_insurance.as_ref();
     online.set_social_insurance(SocialInsuranceView {
         shown: si.is_some(),
+        months_not_shown: si.map_or(0, |s| s.months_not_shown as i32),
         contributions: model(
             si.map(|s| {
                 s.contributions
