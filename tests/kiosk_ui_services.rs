@@ -134,7 +134,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     assert_eq!(journal.last_seq().unwrap(), 5, "a reprint records nothing new");
     h.tap("返回首页");
     h.tap("补打凭条");
-    h.tick_until("nothing left to reprint", |text| text.contains("没有需要补打的凭条"));
+    h.tick_until("nothing left to reprint", |text| text.contains("本次办理的凭条都已打印"));
 
     // A vote needs the ID card first: "place your card", then the proposal opens by itself.
     h.tap("首页");

@@ -70,6 +70,9 @@ pub struct KioskController {
     unsettled_cancels: Vec<payments::UnsettledCancel>,
     /// The receipts that can be reprinted, as the recording thread last reported them.
     reprintable: Vec<crate::kiosk::messages::Reprintable>,
+    /// What this session recorded: only these receipts are offered to reprint, never another
+    /// resident's (a payment, a booking) from earlier in the day.
+    session_seqs: Vec<u64>,
     /// Numbers the requests, recorded and online alike, so that each answer finds its own.
     request_numbers: RequestNumbers,
     /// The randomness the rules need (idempotency keys, retry jitter), seeded by the caller.
@@ -121,6 +124,7 @@ impl KioskController {
             order_bills: Default::default(),
             unsettled_cancels: Vec::new(),
             reprintable: Vec::new(),
+            session_seqs: Vec::new(),
             request_numbers: RequestNumbers::default(),
             random: fastrand::Rng::with_seed(random_seed),
             outcome: None,
@@ -342,6 +346,7 @@ impl KioskController {
         self.card_to_take_back = false;
         self.waiting_since = None;
         self.help_from = None;
+        self.session_seqs.clear();
         self.outcome = None;
         self.end_online();
     }
@@ -362,6 +367,11 @@ impl KioskController {
                     | matches!(shown.outcome.receipt(), Some(ReceiptProgress::Printing))
         });
         paying || printing || self.flows.awaiting.is_some()
+    }
+
+    /// The receipts of this session that did not come out, newest first.
+    pub(super) fn reprint_offer(&self) -> impl Iterator<Item = &crate::kiosk::messages::Reprintable> {
+        self.reprintable.iter().filter(|r| self.session_seqs.contains(&r.seq)).take(REPRINT_OFFERED)
     }
 
     /// How many notices and directory entries fit on the screen as the UI lays them out, in the

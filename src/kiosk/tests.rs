@@ -270,17 +270,34 @@ fn only_an_offered_receipt_can_be_reprinted() {
     use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
-    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
-    k.handle_event(KioskEvent::Reprintable(vec![Reprintable { seq: 9, what, time: "09:41".into() }]), t0);
+    // An earlier resident's payment did not print: nobody else is offered it.
+    let earlier = Reprintable {
+        seq: 8,
+        what: RecordedWhat::Payment { utility: None, amount_fen: 4140, order_id: "po-1".into() },
+        time: "09:30".into(),
+    };
     k.touched(t0);
+    // This resident's ticket does not print either.
+    k.open_service("appointments", t0);
+    k.take_ticket(Window::CivilAffairs.id(), t0);
+    let asked = k.take_requests().remove(0);
+    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
+    k.handle_event(recorded_event(asked.number, 9, what.clone()), t0);
+    let own = Reprintable { seq: 9, what, time: "09:41".into() };
+    k.handle_event(KioskEvent::Reprintable(vec![own, earlier]), t0);
     k.open_service("reprint", t0);
     assert_eq!(k.screen(t0).page, Page::Reprint);
-    assert_eq!(k.screen(t0).reprintable.len(), 1);
+    assert_eq!(k.screen(t0).reprintable.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![9], "their own only");
     k.reprint(8, t0);
     assert!(k.take_requests().is_empty(), "not offered");
     k.reprint(9, t0);
     assert_eq!(k.take_requests()[0].ask, ServiceAsk::Reprint { seq: 9 });
     assert_eq!(k.screen(t0).page, Page::Done);
+    // The next resident is offered nothing of it.
+    k.exit(t0);
+    k.touched(t0);
+    k.open_service("reprint", t0);
+    assert!(k.screen(t0).reprintable.is_empty());
 }
 
 #[test]

@@ -236,11 +236,24 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     pretend_answered(k, OnlineAnswer::SocialInsurance(sample_record()), now);
                 }
                 "reprint" => {
-                    // As many as the page offers, the worst case for its layout.
+                    // As many as the page offers, the worst case for its layout: this resident's
+                    // tickets, none of which came out (the page offers no one else's).
                     let offered = (1..=crate::kiosk::REPRINT_OFFERED as u64)
                         .map(|seq| {
                             let number = format!("B{seq:03}");
                             let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number };
+                            k.open_service(Service::Appointments.id(), now);
+                            k.take_ticket(Window::CivilAffairs.id(), now);
+                            for request in k.take_requests() {
+                                let recorded = Recorded {
+                                    request: request.number,
+                                    seq,
+                                    what: what.clone(),
+                                    printing: false,
+                                    copy: false,
+                                };
+                                k.handle_event(KioskEvent::Recorded(recorded), now);
+                            }
                             Reprintable { seq, what, time: format!("09:{:02}", 40 + seq) }
                         })
                         .collect();

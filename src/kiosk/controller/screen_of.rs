@@ -1,7 +1,7 @@
 //! The controller's [`Screen`]: what one frame shows, built from the controller's state, in the
 //! resident's language, with lists paged.
 
-use super::{CARD_READING_SHOWN_AT_MOST, KioskController, REPRINT_OFFERED, SLIDE_INTERVAL};
+use super::{CARD_READING_SHOWN_AT_MOST, KioskController, SLIDE_INTERVAL};
 use crate::content::{Language, NoticeCategory};
 use crate::kiosk::screen::*;
 use std::time::Instant;
@@ -97,7 +97,7 @@ impl KioskController {
                 Page::ReportPlace(category) => Some(category),
                 _ => None,
             },
-            reprintable: self.reprintable.iter().take(REPRINT_OFFERED).cloned().collect(),
+            reprintable: self.reprint_offer().cloned().collect(),
             online: self.online_view(now),
             card_for_service: match self.page {
                 Page::PlaceCard(service) => self

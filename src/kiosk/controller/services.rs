@@ -25,6 +25,7 @@ impl KioskController {
         // Only the session that asked sees the result; a recording that lands after the session
         // ended is kept in the journal (and printed) but not shown to the next resident.
         let Some(shown) = self.outcome.as_mut().filter(|s| s.request == recorded.request) else { return };
+        self.session_seqs.push(recorded.seq);
         let receipt = if recorded.printing { ReceiptProgress::Printing } else { ReceiptProgress::NotPrinted };
         let copy = recorded.copy;
         let outcome = match recorded.what {
@@ -184,7 +185,7 @@ impl KioskController {
     /// 补打: prints a receipt that did not come out again, marked as a copy.
     pub fn reprint(&mut self, seq: u64, now: Instant) {
         self.touched(now);
-        if self.page == Page::Reprint && self.reprintable.iter().any(|r| r.seq == seq) {
+        if self.page == Page::Reprint && self.reprint_offer().any(|r| r.seq == seq) {
             self.request(ServiceAsk::Reprint { seq });
         }
     }
