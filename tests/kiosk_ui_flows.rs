@@ -169,7 +169,7 @@ fn in_elderly_mode_every_touch_target_is_at_least_60_by_60() {
             &["补打凭条"],
             &["民意征集"],
             // Without a recording thread the result page says nothing was recorded.
-            &["预约取号", "社保"],
+            &["预约取号", "社保：取号"],
         ];
         for taps in walks {
             h.tap_tile(taps[0]);

@@ -46,7 +46,7 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
 
     // An offline service still works: a queue ticket, journaled, waiting for the server.
     h.tap("预约取号");
-    h.tap("社保");
+    h.tap("社保：取号");
     h.tick_until("the ticket", |text| text.contains("A001"));
     let exported = rt.block_on(async { fleet.storage().await.export(None).await.unwrap() });
     assert!(exported.is_empty(), "nothing reached a server that is down");
@@ -124,6 +124,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tick_until("the paid receipt", |text| {
         text.contains("缴费成功：￥41.40") && text.contains("请从屏幕下方出纸口取走凭条")
     });
+    h.assert_within_three_taps("a bill paid by phone");
     let printed = wait_for_receipts(&receipts_dir, 1);
     assert!(printed[0].contains("41.40") && printed[0].contains(&order_id), "{}", printed[0]);
 
@@ -153,6 +154,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.type_digits(&tracking);
     h.tap("查询");
     h.tick_until("the report's status", |text| text.contains("已受理"));
+    h.assert_within_three_taps("a report's status");
 
     // The social-insurance record of an identified resident, and its printed statement.
     h.tap("首页");
@@ -173,6 +175,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tick_until("the record", |text| text.contains("缴费记录"));
     h.tap("打印对账单");
     h.tick_until("the statement", |text| text.contains("请取回身份证和凭条"));
+    h.assert_within_three_taps("a social-insurance statement");
     let printed = wait_for_receipts(&receipts_dir, 3);
     assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
 
@@ -185,7 +188,7 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     let shown = h.all_text();
     let account =
         citizen_central::demo_data::ACCOUNTS.into_iter().find(|a| shown.contains(a)).expect("a bill is listed");
-    ui_support::find_containing(&h, account).invoke_accessible_default_action();
+    h.tap_containing(account);
     assert_eq!(h.page(), "bill");
     let amount = citizen_window::records::yuan(citizen_central::demo_data::bill(account).unwrap().amount_fen);
     assert!(h.all_text().contains(&format!("应缴金额：{amount}")), "{}", h.all_text());
@@ -193,12 +196,12 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     // An appointment tomorrow at the legal-aid window, booked at the server for this resident.
     h.tap("首页");
     h.tap("预约取号");
-    h.tap("预约明天办理（需刷身份证）");
-    assert_eq!(h.page(), "appointments", "the resident is still identified");
-    h.tap("法律援助");
+    h.tap("法律援助：预约明天");
+    assert_eq!(h.page(), "slots", "the resident is still identified: the window's times at once");
     h.tick_until("tomorrow's times", |text| text.contains("请点按选择"));
-    ui_support::find_containing(&h, "09:30").invoke_accessible_default_action();
+    h.tap_containing("09:30");
     h.tick_until("the booking", |text| text.contains("预约成功") && text.contains("请取回身份证和凭条"));
+    h.assert_within_three_taps("an appointment");
     let printed = wait_for_receipts(&receipts_dir, 4);
     assert!(printed[3].contains("09:30") && printed[3].contains("ap-"), "{}", printed[3]);
 

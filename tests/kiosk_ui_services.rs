@@ -55,10 +55,11 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
     assert_eq!(h.page(), "tickets");
-    h.tap("法律援助");
+    h.tap("法律援助：取号");
     assert_eq!(h.page(), "done");
     h.tick_until("the printed ticket", |text| text.contains("D001") && text.contains("请从屏幕下方出纸口取走凭条"));
     assert!(h.all_text().contains("4 号窗口：法律援助"), "{}", h.all_text());
+    h.assert_within_three_taps("queue ticket");
     let printed = wait_for_receipts(&receipts_dir, 1);
     assert!(printed[0].contains("D001"), "{}", printed[0]);
 
@@ -69,6 +70,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     assert_eq!(h.page(), "report_place");
     h.tap("小区东门");
     h.tick_until("the printed report", |text| text.contains("查询编号") && text.contains("请从屏幕下方出纸口取走凭条"));
+    h.assert_within_three_taps("problem report");
     let tracking_number = outcome(&h).number.to_string();
     assert_eq!(tracking_number.len(), 19, "sixteen digits in four groups: {tracking_number}");
     let printed = wait_for_receipts(&receipts_dir, 2);
@@ -77,13 +79,15 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     // A notice and a directory slip, printed on request (journaled like every receipt).
     h.tap("返回首页");
     h.tap("社区公告");
-    ui_support::find_containing(&h, "关于冬季供暖的通知").invoke_accessible_default_action();
+    h.tap_containing("关于冬季供暖的通知");
     h.tap("打印此公告");
     h.tick_until("the printed notice", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    h.assert_within_three_taps("a notice, printed");
     h.tap("首页");
     h.tap("服务指南");
     h.tap("打印");
     h.tick_until("the printed slip", |text| text.contains("请从屏幕下方出纸口取走凭条"));
+    h.assert_within_three_taps("a directory slip");
     let printed = wait_for_receipts(&receipts_dir, 4);
     assert!(printed[2].contains("96069"), "the notice's body: {}", printed[2]);
     assert!(
@@ -109,7 +113,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     printer.control("paper out").unwrap();
     h.tick_until("the printer banner", |text| text.contains("打印机暂时无法打印"));
     h.tap("预约取号");
-    h.tap("法律援助");
+    h.tap("法律援助：取号");
     h.tick_until("the ticket without a receipt", |text| text.contains("D002") && text.contains("凭条未能打印"));
     let mut unconfirmed = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -126,8 +130,9 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tap("返回首页");
     h.tap("补打凭条");
     assert_eq!(h.page(), "reprint");
-    ui_support::find_containing(&h, "号票 D002").invoke_accessible_default_action();
+    h.tap_containing("号票 D002");
     h.tick_until("the copy printed", |text| text.contains("副本") && text.contains("请从屏幕下方出纸口取走凭条"));
+    h.assert_within_three_taps("a reprint");
     let printed = wait_for_receipts(&receipts_dir, 5);
     assert!(printed[4].contains("D002") && printed[4].contains("COPY"), "{}", printed[4]);
     assert_eq!(journal.receipt_state(5).unwrap(), ReceiptState::Reprinted);
@@ -142,11 +147,11 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     assert_eq!(h.page(), "place_card");
     h.find("图示：读卡区在屏幕下方右侧");
     h.ui.update(|k, now| k.identified(resident(), now));
-    assert_eq!(h.page(), "opinions");
-    h.tap("小区内增设非机动车充电棚");
+    assert_eq!(h.page(), "proposal", "the one open proposal opens by itself");
     h.tap("同意");
     h.tap("希望收费合理");
     h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请取回身份证和凭条"));
+    h.assert_within_three_taps("a vote");
     let vote_code = outcome(&h).number.to_string();
     let printed = wait_for_receipts(&receipts_dir, 6);
     assert!(printed[5].contains(&vote_code), "{}", printed[5]);
@@ -167,7 +172,6 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     // The same resident again on the same proposal: refused, first vote stands, nothing recorded.
     h.tap("返回首页");
     h.tap("民意征集");
-    h.tap("小区内增设非机动车充电棚");
     h.tap("不同意");
     h.tap("不附意见，直接提交");
     h.tick_until("the refusal", |text| text.contains("您已对此议题投过票"));
@@ -179,7 +183,7 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.ui.with_runtime(|runtime| runtime.start_recording(&journal_path, Some(&setup), KEEP_A_DAY)).unwrap();
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
-    h.tap("法律援助");
+    h.tap("法律援助：取号");
     h.tick_until("the next number", |text| text.contains("D003"));
 }
 
@@ -188,7 +192,7 @@ fn without_a_recording_thread_a_service_says_nothing_was_recorded() {
     let h = Harness::new(1080, 1920);
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
-    h.tap("社保");
+    h.tap("社保：取号");
     assert_eq!(outcome(&h).kind, citizen_window::ui::OutcomeKind::Refused);
     assert!(h.all_text().contains("本次未办理"), "{}", h.all_text());
 }

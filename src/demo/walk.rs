@@ -106,7 +106,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
 
     w.tap("首页")?;
     w.tap("预约取号")?;
-    w.tap("社保")?;
+    w.tap("社保：取号")?;
     w.wait_for("出纸口")?;
     w.step("ticket", "queue ticket for the social-insurance window: journaled, then printed")?;
 
@@ -123,7 +123,6 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.step("place-card", "the vote needs an ID card: the reader's place is shown")?;
     system.reader.control("place zhang-wei").map_err(anyhow::Error::msg)?;
     w.wait_for("小区内增设非机动车充电棚")?;
-    w.tap("小区内增设非机动车充电棚")?;
     w.tap("同意")?;
     w.tap("希望收费合理")?;
     w.wait_for("出纸口")?;
@@ -138,8 +137,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
 
     w.tap("首页")?;
     w.tap("预约取号")?;
-    w.tap("预约明天办理（需刷身份证）")?;
-    w.tap("法律援助")?;
+    w.tap("法律援助：预约明天")?;
     w.wait_for("请点按选择")?;
     w.tap("09:30")?;
     w.wait_for("出纸口")?;

@@ -49,6 +49,8 @@ pub struct KioskController {
     card_to_take_back: bool,
     /// Since when the resident has been waiting (not idle), while they are.
     waiting_since: Option<Instant>,
+    /// The window a booking was asked for before the card was read: its times open once it is.
+    card_then_window: Option<crate::records::Window>,
     /// The page 帮助 was opened from, where 上一步 returns.
     help_from: Option<Page>,
     /// How many notices and directory entries fit on the screen within reach, in the current
@@ -115,6 +117,7 @@ impl KioskController {
             card_to_take_back: false,
             waiting_since: None,
             help_from: None,
+            card_then_window: None,
             list_rows: None,
             wall_clock: None,
             reader_available: true,
@@ -224,6 +227,10 @@ impl KioskController {
 
     fn page_of(&self, service: Service) -> Page {
         match service {
+            // One proposal open: straight to it, no list of one.
+            Service::Opinions if self.content.proposals.len() == 1 => {
+                Page::Proposal(self.content.proposals[0].id.clone())
+            }
             Service::Notices => Page::Notices,
             Service::Directory => Page::Directory,
             Service::Appointments => Page::Tickets,
@@ -250,8 +257,14 @@ impl KioskController {
         if let Page::PlaceCard(service) = self.page {
             match service {
                 Service::SocialInsurance => self.open_online(Page::SocialInsurance),
-                // Only the ticket page's "book an appointment" asks for a card for this tile.
-                Service::Appointments => self.open_online(Page::Appointments),
+                // Only the ticket page's booking asks for a card for this tile.
+                Service::Appointments => match self.card_then_window.take() {
+                    Some(window) => {
+                        self.open_online(Page::Slots(window));
+                        self.ask_slots(window);
+                    }
+                    None => self.open_online(Page::Appointments),
+                },
                 // Bills by card: the resident's bills are asked for at once.
                 Service::Bills => self.open_online(Page::Bills),
                 other => self.page = self.page_of(other),
@@ -270,6 +283,8 @@ impl KioskController {
         self.touched(now);
         let back = match self.page {
             Page::Help => self.help_from.take(),
+            // A list of one proposal is never shown: back from it is home.
+            Page::Proposal(_) if self.content.proposals.len() == 1 => Some(Page::Home),
             ref page => page.step_back(),
         };
         if let Some(page) = back {
@@ -346,6 +361,7 @@ impl KioskController {
         self.card_to_take_back = false;
         self.waiting_since = None;
         self.help_from = None;
+        self.card_then_window = None;
         self.session_seqs.clear();
         self.outcome = None;
         self.end_online();

@@ -113,17 +113,16 @@ fn lifting_the_card_keeps_the_resident_until_exit_and_asks_for_the_card_back_unt
     assert!(matches!(k.screen(t0).page, Page::PlaceCard(Service::Opinions)));
     k.handle_event(KioskEvent::Identified(resident("李秀兰", "3101**********0021")), secs(t0, 1));
     let screen = k.screen(secs(t0, 1));
-    assert_eq!(screen.page, Page::Opinions, "the service the resident came for opens");
+    let proposal = Page::Proposal(screen.proposals[0].id.clone());
+    assert_eq!(screen.page, proposal, "the service the resident came for opens");
     assert!(screen.card_to_take_back, "已读取，请取回身份证 as soon as the read is done");
     // The resident takes the card back, as the screen asked: still identified, same page.
     k.handle_event(KioskEvent::CardRemoved, secs(t0, 3));
     let screen = k.screen(secs(t0, 3));
-    assert_eq!(screen.page, Page::Opinions);
+    assert_eq!(screen.page, proposal);
     assert_eq!(screen.resident.as_ref().map(|r| r.name.as_str()), Some("李秀兰"));
     assert!(!screen.card_to_take_back);
     // The vote goes on without the card.
-    let proposal = k.screen(secs(t0, 4)).proposals[0].id.clone();
-    k.open_proposal(&proposal, secs(t0, 4));
     k.choose_vote(crate::records::VoteChoice::Agree.id(), secs(t0, 5));
     k.cast_vote(None, secs(t0, 5));
     assert!(!k.take_requests().is_empty(), "the vote was asked for");
@@ -311,9 +310,8 @@ fn a_vote_asks_for_the_card_first_then_carries_the_resident_handle_not_the_name(
     assert_eq!(k.screen(t0).page, Page::PlaceCard(Service::Opinions));
     assert_eq!(k.screen(t0).card_for_service, "民意征集");
     k.identified(resident("张伟", "1101**********1234"), t0);
-    assert_eq!(k.screen(t0).page, Page::Opinions, "the service opens by itself once identified");
     let id = k.screen(t0).proposals[0].id.clone();
-    k.open_proposal(&id, t0);
+    assert_eq!(k.screen(t0).page, Page::Proposal(id), "the one open proposal opens by itself once identified");
     k.choose_vote("maybe", t0);
     assert!(matches!(k.screen(t0).page, Page::Proposal(_)), "an unknown vote is ignored");
     k.choose_vote("disagree", t0);
@@ -395,4 +393,46 @@ fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
         &recorded.ask,
         ServiceAsk::Appointment { window: Window::LegalAid, appointment_id, .. } if appointment_id == "ap-1"
     ));
+}
+
+#[test]
+fn back_steps_one_page_and_help_returns_where_it_was_opened() {
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    assert!(!k.screen(t0).can_go_back, "nothing before home");
+    k.open_service("notices", t0);
+    let id = k.screen(t0).notices.items[0].id.clone();
+    k.open_notice(&id, t0);
+    k.open_help(t0);
+    assert_eq!(k.screen(t0).page, Page::Help);
+    assert_eq!(k.screen(t0).station.hotline, "12345");
+    k.go_back(t0);
+    assert_eq!(k.screen(t0).page, Page::Notice(id), "help returns to the notice");
+    k.go_back(t0);
+    assert_eq!(k.screen(t0).page, Page::Notices);
+    k.go_back(t0);
+    assert_eq!(k.screen(t0).page, Page::Home);
+    // With one proposal open, its page is the first step: back from it is home.
+    k.identified(resident("张伟", "1101**********1234"), t0);
+    k.open_service("opinions", t0);
+    assert!(matches!(k.screen(t0).page, Page::Proposal(_)));
+    k.go_back(t0);
+    assert_eq!(k.screen(t0).page, Page::Home);
+}
+
+#[test]
+fn with_several_proposals_open_the_list_shows_first() {
+    let t0 = Instant::now();
+    let mut content = Content::load(&Content::example_dir()).unwrap();
+    let mut second = content.proposals[0].clone();
+    second.id = "p-second".into();
+    content.proposals.push(second);
+    let mut k = KioskController::new(content, SessionTiming::default(), t0, 7);
+    k.identified(resident("张伟", "1101**********1234"), t0);
+    k.open_service("opinions", t0);
+    assert_eq!(k.screen(t0).page, Page::Opinions);
+    k.open_proposal("p-second", t0);
+    k.go_back(t0);
+    assert_eq!(k.screen(t0).page, Page::Opinions);
 }

@@ -61,6 +61,7 @@ impl KioskUi {
         online.on_choose_appointment_window(
             self.handler(|k, id: SharedString, now| k.choose_appointment_window(&id, now)).call(),
         );
+        online.on_book_at_window(self.handler(|k, id: SharedString, now| k.book_at_window(&id, now)).call());
         online.on_book_slot(self.handler(|k, id: SharedString, now| k.book_slot(&id, now)).call());
         online.on_print_statement(self.handler(|k, (), now| k.print_statement(now)).unit());
         services.on_reprint(self.handler(|k, seq: i32, now| k.reprint(seq.max(0) as u64, now)).call());

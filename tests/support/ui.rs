@@ -17,7 +17,13 @@ use std::time::{Duration, Instant};
 pub struct Harness {
     pub ui: KioskUi,
     pub now: Rc<Cell<Instant>>,
+    /// The resident's taps since the home screen (docs/SERVICES.md: a service's result within
+    /// three, card and typed digits aside): 首页, 返回首页 and the attract screen start it again.
+    taps: Cell<u32>,
 }
+
+/// The taps that bring the resident to the home screen, where the count starts.
+const HOME_TAPS: [&str; 4] = ["首页", "返回首页", "Home", "请触摸屏幕开始 / Touch to start"];
 
 impl Harness {
     pub fn new(width: u32, height: u32) -> Self {
@@ -35,7 +41,7 @@ impl Harness {
         let controller = KioskController::new(content, SessionTiming::default(), now.get(), 11);
         let ui = KioskUi::new(window, controller, clock);
         ui.window.show().unwrap();
-        Self { ui, now }
+        Self { ui, now, taps: Cell::new(0) }
     }
 
     pub fn advance(&self, seconds: u64) {
@@ -68,6 +74,23 @@ impl Harness {
     pub fn tap(&self, label: &str) {
         let target = by_label::labelled(&self.ui.window, label);
         target.unwrap_or_else(|| self.find(label)).invoke_accessible_default_action();
+        self.count_tap(label);
+    }
+
+    /// Taps the first element whose label contains `part` (a list item with a changing text).
+    pub fn tap_containing(&self, part: &str) {
+        find_containing(self, part).invoke_accessible_default_action();
+        self.count_tap(part);
+    }
+
+    fn count_tap(&self, label: &str) {
+        self.taps.set(if HOME_TAPS.contains(&label) { 0 } else { self.taps.get() + 1 });
+    }
+
+    /// Checks that the result on screen took at most three taps from the home screen.
+    pub fn assert_within_three_taps(&self, service: &str) {
+        let taps = self.taps.get();
+        assert!(taps <= 3, "{service}: {taps} taps from the home screen to its result (at most 3)");
     }
 
     /// Ticks the UI (as its timer does) until `wanted` holds for the text on screen, with real
@@ -86,9 +109,12 @@ impl Harness {
 
     /// Taps a number on the keypad, digit by digit.
     pub fn type_digits(&self, digits: &str) {
+        let taps = self.taps.get();
         for digit in digits.chars() {
             self.tap(&digit.to_string());
         }
+        // Typed digits are not counted as taps: the number is as long as it is.
+        self.taps.set(taps);
     }
 
     /// The page the window shows, by the controller's name for it (the two are checked to agree).

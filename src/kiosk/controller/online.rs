@@ -165,6 +165,20 @@ impl KioskController {
         }
     }
 
+    /// From the queue-ticket page, in one tap: book a time tomorrow at this window. The card is
+    /// asked for first if no resident is identified; the window's times open once it is read.
+    pub fn book_at_window(&mut self, window_id: &str, now: Instant) {
+        self.touched(now);
+        let (Page::Tickets, Some(window)) = (&self.page, crate::records::Window::from_id(window_id)) else { return };
+        if self.session.resident().is_none() {
+            self.card_then_window = Some(window);
+            self.page = Page::PlaceCard(crate::content::Service::Appointments);
+        } else {
+            self.open_online(Page::Slots(window));
+            self.ask_slots(window);
+        }
+    }
+
     /// The window chosen: its times tomorrow are asked for.
     pub fn choose_appointment_window(&mut self, window_id: &str, now: Instant) {
         self.touched(now);
