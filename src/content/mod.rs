@@ -39,7 +39,16 @@ impl Content {
             proposals: parse::<ProposalFile>(proposals?)?.proposal,
             places: parse::<PlaceFile>(places?)?.place,
         };
+        let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
+        for slide in &mut content.slides {
+            if let Some(image) = &slide.image {
+                slide.image_path = Some(
+                    checked_image(dir, image)
+                        .map_err(|message| ContentError::Invalid { path: dir.join("slides.toml"), message })?,
+                );
+            }
+        }
         Ok(content)
     }
 
@@ -78,6 +87,35 @@ impl Content {
         }
         Ok(())
     }
+}
+
+/// The largest picture a content folder may carry: a full-screen picture, well compressed.
+pub const IMAGE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// A picture's file inside the content folder: a relative path that stays inside it, an
+/// existing PNG or JPEG file (by its first bytes) of at most [`IMAGE_MAX_BYTES`].
+fn checked_image(dir: &Path, image: &str) -> Result<PathBuf, String> {
+    let relative = Path::new(image);
+    let inside = relative.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || image.is_empty() {
+        return Err(format!(
+            "the picture {image:?} must be a path inside the content folder, such as images/slide.png"
+        ));
+    }
+    let path = dir.join(relative);
+    let size = std::fs::metadata(&path).map_err(|e| format!("the picture {image:?} cannot be read ({e})"))?.len();
+    if size > IMAGE_MAX_BYTES {
+        return Err(format!("the picture {image:?} has {size} bytes, more than the {IMAGE_MAX_BYTES} allowed"));
+    }
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(&path).map_err(|e| format!("the picture {image:?} cannot be read ({e})"))?;
+    let read = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
+    let png = read == 8 && head == *b"\x89PNG\r\n\x1a\n";
+    let jpeg = read >= 3 && head[..3] == [0xff, 0xd8, 0xff];
+    if !png && !jpeg {
+        return Err(format!("the picture {image:?} is neither PNG nor JPEG"));
+    }
+    Ok(path)
 }
 
 fn parse<T: serde::de::DeserializeOwned>((path, text): (PathBuf, String)) -> Result<T, ContentError> {

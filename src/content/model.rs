@@ -52,6 +52,11 @@ pub struct Tile {
 pub struct Slide {
     pub title: Text,
     pub body: Text,
+    /// A picture, PNG or JPEG, as a path inside the content folder (`images/community.png`).
+    pub image: Option<String>,
+    /// That picture's file, once the folder is loaded and the picture checked.
+    #[serde(skip)]
+    pub image_path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -76,6 +81,9 @@ pub struct Notice {
     pub date: String,
     pub title: Text,
     pub body: Text,
+    /// 停水停电 and the like: shown first on the attract screen, before the slides.
+    #[serde(default)]
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

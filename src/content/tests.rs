@@ -7,6 +7,11 @@ fn copy_example() -> tempfile::TempDir {
     for name in FILES {
         std::fs::copy(Content::example_dir().join(name), dir.path().join(name)).unwrap();
     }
+    std::fs::create_dir(dir.path().join("images")).unwrap();
+    for entry in std::fs::read_dir(Content::example_dir().join("images")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("images").join(entry.file_name())).unwrap();
+    }
     dir
 }
 
@@ -52,4 +57,33 @@ fn a_missing_file_says_which() {
     std::fs::remove_file(dir.path().join("slides.toml")).unwrap();
     let err = Content::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("slides.toml") && err.contains("content folder"), "{err}");
+}
+
+#[test]
+fn a_slides_picture_must_be_a_small_png_or_jpeg_inside_the_folder() {
+    let err = refused("slides.toml", |t| t.replace("images/community.png", "../../etc/passwd"));
+    assert!(err.contains("inside the content folder"), "{err}");
+    let err = refused("slides.toml", |t| t.replace("images/community.png", "images/missing.png"));
+    assert!(err.contains("cannot be read"), "{err}");
+    let err = refused("slides.toml", |t| t.replace("images/community.png", "station.toml"));
+    assert!(err.contains("neither PNG nor JPEG"), "{err}");
+    let dir = copy_example();
+    let big = dir.path().join("images/big.png");
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(IMAGE_MAX_BYTES as usize + 1, 0);
+    std::fs::write(&big, bytes).unwrap();
+    let slides = dir.path().join("slides.toml");
+    std::fs::write(
+        &slides,
+        std::fs::read_to_string(&slides).unwrap().replace("images/community.png", "images/big.png"),
+    )
+    .unwrap();
+    let err = Content::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("more than the 1048576 allowed"), "{err}");
+}
+
+#[test]
+fn a_station_number_that_cannot_be_dialled_is_refused() {
+    let err = refused("station.toml", |t| t.replace("hotline = \"12345\"", "hotline = \"call us\""));
+    assert!(err.contains("hotline") && err.contains("not a number to dial"), "{err}");
 }

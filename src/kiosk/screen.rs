@@ -138,6 +138,8 @@ pub struct TileRow {
 pub struct SlideRow {
     pub title: String,
     pub body: String,
+    /// The slide's picture file, checked when the content was loaded.
+    pub image: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -383,6 +385,8 @@ pub struct Screen {
     pub resident: Option<crate::session::Resident>,
     pub tiles: Vec<TileRow>,
     pub slide: SlideRow,
+    /// The first urgent notice (停水停电), shown on the attract screen before the slides.
+    pub urgent: Option<NoticeRow>,
     pub notices: Paged<NoticeRow>,
     pub notice: NoticeRow,
     pub directory: Paged<EntryRow>,

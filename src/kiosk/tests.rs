@@ -49,14 +49,18 @@ fn notices_are_paged_and_open_one_by_one_in_the_chosen_language() {
     k.open_service("notices", t0);
     let screen = k.screen(t0);
     assert_eq!(screen.page, Page::Notices);
-    assert_eq!((screen.notices.items.len(), screen.notices.pages), (4, 1));
+    assert_eq!((screen.notices.items.len(), screen.notices.pages), (5, 1));
     k.set_elderly(true, t0);
     let screen = k.screen(t0);
     assert_eq!((screen.notices.items.len(), screen.notices.pages), (3, 2), "fewer, larger items in elderly mode");
     k.set_notices_page(1, t0);
-    assert_eq!(k.screen(t0).notices.items.len(), 1);
+    assert_eq!(k.screen(t0).notices.items.len(), 2);
+    // The layout says how many fit: the controller pages by that.
+    assert!(k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2 }));
+    assert_eq!(k.screen(t0).notices.pages, 3);
+    assert!(!k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2 }), "no change");
     k.set_notices_page(7, t0);
-    assert_eq!(k.screen(t0).notices.page, 1, "a page past the end shows the last one");
+    assert_eq!(k.screen(t0).notices.page, 2, "a page past the end shows the last one");
     k.set_language(crate::content::Language::En, t0);
     k.open_notice("n-2026-11-20-heating", t0);
     let screen = k.screen(t0);
@@ -435,4 +439,14 @@ fn with_several_proposals_open_the_list_shows_first() {
     k.open_proposal("p-second", t0);
     k.go_back(t0);
     assert_eq!(k.screen(t0).page, Page::Opinions);
+}
+
+#[test]
+fn the_attract_screen_shows_an_urgent_notice_and_the_slides_pictures() {
+    let t0 = Instant::now();
+    let k = kiosk(t0);
+    let screen = k.screen(t0);
+    assert_eq!(screen.urgent.as_ref().map(|n| n.id.as_str()), Some("n-2026-12-03-water"));
+    assert!(screen.slide.image.as_ref().is_some_and(|p| p.ends_with("images/community.png")));
+    assert!(screen.header.community.contains("幸福里"));
 }

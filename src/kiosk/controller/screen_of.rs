@@ -26,7 +26,11 @@ impl KioskController {
         } else {
             let shown = now.saturating_duration_since(self.attract_since).as_secs() / SLIDE_INTERVAL.as_secs();
             let s = &self.content.slides[shown as usize % self.content.slides.len()];
-            SlideRow { title: s.title.get(lang).to_string(), body: s.body.get(lang).to_string() }
+            SlideRow {
+                title: s.title.get(lang).to_string(),
+                body: s.body.get(lang).to_string(),
+                image: s.image_path.clone(),
+            }
         };
         let notice_row = |n: &crate::content::Notice| NoticeRow {
             id: n.id.clone(),
@@ -77,6 +81,7 @@ impl KioskController {
             resident: view.resident,
             tiles,
             slide,
+            urgent: self.content.notices.iter().find(|n| n.urgent).map(notice_row),
             notices: paged(&self.content.notices, self.notices_page, self.list_rows().notices, notice_row),
             notice,
             directory: paged(&self.content.directory, self.directory_page, self.list_rows().directory, entry_row),

@@ -21,7 +21,15 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
             })
             .collect(),
     ));
-    content.set_slide(SlideView { title: screen.slide.title.as_str().into(), body: screen.slide.body.as_str().into() });
+    let picture = screen.slide.image.as_deref().and_then(picture);
+    content.set_slide(SlideView {
+        title: screen.slide.title.as_str().into(),
+        body: screen.slide.body.as_str().into(),
+        has_picture: picture.is_some(),
+        picture: picture.unwrap_or_default(),
+    });
+    content.set_has_urgent(screen.urgent.is_some());
+    content.set_urgent(screen.urgent.as_ref().map(notice_view).unwrap_or_default());
     content.set_notices(model(screen.notices.items.iter().map(notice_view).collect()));
     content.set_notices_page(screen.notices.page as i32);
     content.set_notices_pages(screen.notices.pages as i32);
@@ -42,6 +50,29 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     ));
     content.set_directory_page(screen.directory.page as i32);
     content.set_directory_pages(screen.directory.pages as i32);
+}
+
+/// A slide's picture, decoded once and kept (the content's few pictures, on the UI thread).
+fn picture(path: &std::path::Path) -> Option<slint::Image> {
+    thread_local! {
+        static PICTURES: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, slint::Image>> =
+            Default::default();
+    }
+    PICTURES.with(|pictures| {
+        if let Some(image) = pictures.borrow().get(path) {
+            return Some(image.clone());
+        }
+        match slint::Image::load_from_path(path) {
+            Ok(image) => {
+                pictures.borrow_mut().insert(path.to_path_buf(), image.clone());
+                Some(image)
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "a slide's picture cannot be decoded: {e:?}");
+                None
+            }
+        }
+    })
 }
 
 fn notice_view(n: &NoticeRow) -> NoticeView {
