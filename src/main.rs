@@ -64,11 +64,20 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Demo { headless: false, devices_only: false, .. })
+        && std::env::var_os("SLINT_SCALE_FACTOR").is_none()
+    {
+        // The windowed demo shows the tested 1080×1920 layout whole, at half size (540×960 on
+        // the screen), rather than a small layout no test renders.
+        // SAFETY: nothing else runs yet: the program has started no thread.
+        unsafe { std::env::set_var("SLINT_SCALE_FACTOR", citizen_window::demo::WINDOW_SCALE) };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let result = match Cli::parse().command {
+    let result = match cli.command {
         Command::Demo { out, devices_only: true, .. } => {
             run_device_demo(&out, |step| println!("• {step}")).map(|report| {
                 println!("\nreceipt as text:    {}", report.receipt_text.display());

@@ -2,6 +2,9 @@
 //! lower 60 % (the top of a 1920-pixel portrait screen stands about 1.7 m above the floor; forward
 //! reach from a wheelchair ends near 1.2 m). Every page, both languages, both print sizes.
 
+#[path = "support/long_content.rs"]
+mod long_content;
+
 use citizen_window::content::{Content, Language};
 use citizen_window::ui::screenshot::{PAGES, Shot, kiosk_on_page};
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
@@ -11,7 +14,16 @@ const UPRIGHT: [(u32, u32); 2] = [(1080, 1920), (800, 1280)];
 
 #[test]
 fn every_control_is_in_the_lower_sixty_percent_of_an_upright_screen() {
-    let content = Content::load(&Content::example_dir()).unwrap();
+    controls_within_reach(Content::load(&Content::example_dir()).unwrap());
+}
+
+#[test]
+fn with_the_longest_content_every_control_is_still_within_reach() {
+    let (_dir, content) = long_content::long_content();
+    controls_within_reach(content);
+}
+
+fn controls_within_reach(content: Content) {
     let mut out_of_reach = Vec::new();
     for (width, height) in UPRIGHT {
         let reach_top = height as f32 * 0.4;

@@ -2,9 +2,13 @@
 //! renderer: not blank, nothing laid out beyond the screen, and Chinese drawn as real glyphs,
 //! never as tofu boxes.
 
+#[path = "support/long_content.rs"]
+mod long_content;
+
 use citizen_window::content::{Content, Language};
 use citizen_window::ui::screenshot::{PAGES, Shot, kiosk_on_page, snapshot};
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use long_content::long_content;
 use slint::{ComponentHandle, Rgba8Pixel, SharedPixelBuffer};
 
 const SIZES: [(u32, u32); 3] = [(1080, 1920), (1920, 1080), (800, 1280)];
@@ -28,7 +32,28 @@ fn dark_pixels(pixels: &SharedPixelBuffer<Rgba8Pixel>, x0: u32, y0: u32, w: u32,
 
 #[test]
 fn every_page_renders_at_every_size_within_the_screen() {
-    let content = Content::load(&Content::example_dir()).unwrap();
+    every_page_within_the_screen(Content::load(&Content::example_dir()).unwrap());
+}
+
+#[test]
+fn the_longest_content_allowed_is_shown_whole_at_every_size() {
+    let (dir, content) = long_content();
+    // To look at it: `citizen-window screenshot --content` on the folder this names.
+    if let Some(keep) = std::env::var_os("CITIZEN_WINDOW_KEEP_LONG_CONTENT") {
+        std::fs::create_dir_all(&keep).unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.path().is_file()) {
+            std::fs::copy(entry.path(), std::path::Path::new(&keep).join(entry.file_name())).unwrap();
+        }
+        let images = std::path::Path::new(&keep).join("images");
+        std::fs::create_dir_all(&images).unwrap();
+        for entry in std::fs::read_dir(dir.path().join("images")).unwrap().flatten() {
+            std::fs::copy(entry.path(), images.join(entry.file_name())).unwrap();
+        }
+    }
+    every_page_within_the_screen(content);
+}
+
+fn every_page_within_the_screen(content: Content) {
     for size in SIZES {
         for language in [Language::Zh, Language::En] {
             for elderly in [false, true] {

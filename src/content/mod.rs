@@ -2,6 +2,7 @@
 //! opinion proposals and the places an issue can be reported at, read from a content folder of TOML files (docs/CONTENT.md). Loading is
 //! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder.
 
+pub mod limits;
 mod model;
 
 pub use model::*;
@@ -41,6 +42,7 @@ impl Content {
         };
         let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
+        limits::check(&content).map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
         for slide in &mut content.slides {
             if let Some(image) = &slide.image {
                 slide.image_path = Some(

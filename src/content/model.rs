@@ -22,20 +22,27 @@ impl Language {
     }
 }
 
-/// A text in both languages; both are required, so that no screen is ever half translated.
+/// A text in Chinese and, where the office has a translation, English: a text without one shows
+/// its Chinese on an English screen, so that an office with no translator can still publish.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub zh: String,
-    pub en: String,
+    #[serde(default)]
+    pub en: Option<String>,
 }
 
 impl Text {
     pub fn get(&self, language: Language) -> &str {
-        match language {
-            Language::Zh => &self.zh,
-            Language::En => &self.en,
+        match (language, &self.en) {
+            (Language::En, Some(en)) => en,
+            _ => &self.zh,
         }
+    }
+
+    /// (Chinese, English), English falling back to the Chinese, for bilingual records.
+    pub fn pair(&self) -> (String, String) {
+        (self.zh.clone(), self.get(Language::En).to_string())
     }
 }
 

@@ -23,7 +23,7 @@ fn the_example_content_set_loads_whole() {
     assert!(content.notices.iter().any(|n| n.category == NoticeCategory::Finances));
     assert!(content.directory.iter().any(|e| e.name.zh == "警务室"));
     assert_eq!(content.proposals[0].title.get(Language::En), "Charging shelters for e-bikes");
-    assert!(content.places.iter().any(|p| p.name.en == "East gate"));
+    assert!(content.places.iter().any(|p| p.name.get(Language::En) == "East gate"));
 }
 
 fn refused(file: &str, edit: impl FnOnce(String) -> String) -> String {
@@ -40,8 +40,12 @@ fn refused(file: &str, edit: impl FnOnce(String) -> String) -> String {
 fn broken_content_is_refused_with_the_file_and_the_reason() {
     let err = refused("tiles.toml", |t| t.replacen("service = \"notices\"", "service = \"casino\"", 1));
     assert!(err.contains("casino") && err.contains("notices"), "names the allowed values: {err}");
-    let err = refused("notices.toml", |t| t.replacen("en = \"Winter heating\" }", "}", 1));
-    assert!(err.contains("en"), "a missing translation is named: {err}");
+    let err = refused("tiles.toml", |t| t.replacen("zh = \"社区公告\"", "zh = \"社区公告与居务公开栏目\"", 1));
+    assert!(err.contains("notices tile's title") && err.contains("at most 8"), "the limit is named: {err}");
+    let long = "很长的通知".repeat(700);
+    let err =
+        refused("notices.toml", |t| t.replacen("body = { zh = \"各位居民", &format!("body = {{ zh = \"{long}"), 1));
+    assert!(err.contains("body") && err.contains("at most 3000"), "{err}");
     let err = refused("directory.toml", |t| t.replacen("id = \"health\"", "id = \"police\"", 1));
     assert!(err.contains("used twice"), "{err}");
     let err = refused("slides.toml", |t| t.replacen("[[slide]]", "[[slide]]\ncolour = \"red\"", 1));
@@ -86,4 +90,16 @@ fn a_slides_picture_must_be_a_small_png_or_jpeg_inside_the_folder() {
 fn a_station_number_that_cannot_be_dialled_is_refused() {
     let err = refused("station.toml", |t| t.replace("hotline = \"12345\"", "hotline = \"call us\""));
     assert!(err.contains("hotline") && err.contains("not a number to dial"), "{err}");
+}
+
+#[test]
+fn a_text_without_english_shows_its_chinese_on_an_english_screen() {
+    let dir = copy_example();
+    let notices = dir.path().join("notices.toml");
+    let text = std::fs::read_to_string(&notices).unwrap().replacen(", en = \"Winter heating\" }", " }", 1);
+    std::fs::write(&notices, text).unwrap();
+    let content = Content::load(dir.path()).unwrap();
+    let heating = content.notices.iter().find(|n| n.id == "n-2026-11-20-heating").unwrap();
+    assert_eq!(heating.title.get(Language::En), "关于冬季供暖的通知");
+    assert_eq!(heating.title.pair().1, "关于冬季供暖的通知", "the receipt's English line too");
 }

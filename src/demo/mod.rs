@@ -9,6 +9,9 @@ mod window;
 
 pub use window::windowed_demo;
 
+/// The windowed demo's scale: the tested 1080×1920 layout at half size, 540×960 on the screen.
+pub const WINDOW_SCALE: &str = "0.5";
+
 use anyhow::{Context, Result, bail};
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
 use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder, TextStyle};

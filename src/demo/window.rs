@@ -14,7 +14,9 @@ use std::time::Instant;
 
 pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
     let window = AppWindow::new().context("the kiosk window cannot open")?;
-    window.window().set_size(slint::LogicalSize::new(540.0, 960.0));
+    // The tested upright layout, scaled whole by SLINT_SCALE_FACTOR (src/main.rs sets
+    // WINDOW_SCALE unless the environment chose another).
+    window.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
     let content = Content::load(&system.config.content_dir)?;
     let clock: Clock = Rc::new(Instant::now);
     let ui = Rc::new(KioskUi::new(

@@ -38,6 +38,8 @@ pub struct KioskController {
     online: bool,
     printer_ready: bool,
     notices_page: usize,
+    /// The page of a long notice's text on screen.
+    notice_part: usize,
     directory_page: usize,
     /// When the attract screen started showing, for the slide rotation.
     attract_since: Instant,
@@ -84,11 +86,13 @@ pub struct KioskController {
     outcome: Option<Shown>,
 }
 
-/// Rows of a paged list that fit on the screen.
+/// What fits on the screen, as the layout says: rows of the paged lists, and characters of a
+/// notice's text on one page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListRows {
     pub notices: usize,
     pub directory: usize,
+    pub notice_chars: usize,
 }
 
 #[derive(Debug)]
@@ -110,6 +114,7 @@ impl KioskController {
             online: true,
             printer_ready: true,
             notices_page: 0,
+            notice_part: 0,
             directory_page: 0,
             attract_since: now,
             card_problem: None,
@@ -245,6 +250,7 @@ impl KioskController {
         self.touched(now);
         if self.content.notices.iter().any(|n| n.id == id) {
             self.page = Page::Notice(id.to_string());
+            self.notice_part = 0;
         }
     }
 
@@ -322,6 +328,12 @@ impl KioskController {
         self.touched(now);
         self.notices_page = page;
         self.clamp_pages();
+    }
+
+    /// The page of a long notice's text.
+    pub fn set_notice_part(&mut self, part: usize, now: Instant) {
+        self.touched(now);
+        self.notice_part = part;
     }
 
     pub fn set_directory_page(&mut self, page: usize, now: Instant) {
@@ -404,8 +416,13 @@ impl KioskController {
 
     pub(super) fn list_rows(&self) -> ListRows {
         let default = if self.elderly { 3 } else { 5 };
-        let rows = self.list_rows.unwrap_or(ListRows { notices: default, directory: default });
-        ListRows { notices: rows.notices.max(1), directory: rows.directory.max(1) }
+        let chars = if self.elderly { 300 } else { 600 };
+        let rows = self.list_rows.unwrap_or(ListRows { notices: default, directory: default, notice_chars: chars });
+        ListRows {
+            notices: rows.notices.max(1),
+            directory: rows.directory.max(1),
+            notice_chars: rows.notice_chars.max(40),
+        }
     }
 
     fn clamp_pages(&mut self) {

@@ -8,6 +8,7 @@ mod request_numbers;
 pub(crate) mod samples;
 mod screen;
 pub mod service_policy;
+pub mod text_pages;
 pub mod wall_clock;
 
 pub use controller::{KioskController, ListRows, REPRINT_OFFERED};

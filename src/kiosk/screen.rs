@@ -389,6 +389,8 @@ pub struct Screen {
     pub urgent: Option<NoticeRow>,
     pub notices: Paged<NoticeRow>,
     pub notice: NoticeRow,
+    /// The page of the notice's text shown, and how many it has.
+    pub notice_part: (usize, usize),
     pub directory: Paged<EntryRow>,
     /// The title of the service on the "unavailable" page.
     pub unavailable_service: String,

@@ -56,9 +56,9 @@ fn notices_are_paged_and_open_one_by_one_in_the_chosen_language() {
     k.set_notices_page(1, t0);
     assert_eq!(k.screen(t0).notices.items.len(), 2);
     // The layout says how many fit: the controller pages by that.
-    assert!(k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2 }));
+    assert!(k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2, notice_chars: 600 }));
     assert_eq!(k.screen(t0).notices.pages, 3);
-    assert!(!k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2 }), "no change");
+    assert!(!k.set_list_rows(crate::kiosk::ListRows { notices: 2, directory: 2, notice_chars: 600 }), "no change");
     k.set_notices_page(7, t0);
     assert_eq!(k.screen(t0).notices.page, 2, "a page past the end shows the last one");
     k.set_language(crate::content::Language::En, t0);
@@ -449,4 +449,31 @@ fn the_attract_screen_shows_an_urgent_notice_and_the_slides_pictures() {
     assert_eq!(screen.urgent.as_ref().map(|n| n.id.as_str()), Some("n-2026-12-03-water"));
     assert!(screen.slide.image.as_ref().is_some_and(|p| p.ends_with("images/community.png")));
     assert!(screen.header.community.contains("幸福里"));
+}
+
+#[test]
+fn a_long_notice_is_shown_a_page_at_a_time_as_the_layout_says() {
+    use crate::kiosk::ListRows;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_notice("n-2026-11-20-heating", t0);
+    let whole = k.screen(t0).notice.body;
+    assert_eq!(k.screen(t0).notice_part, (0, 1), "a short notice is one page");
+    k.set_list_rows(ListRows { notices: 5, directory: 5, notice_chars: 40 });
+    let (_, parts) = k.screen(t0).notice_part;
+    assert!(parts > 1);
+    let mut read = String::new();
+    for part in 0..parts {
+        k.set_notice_part(part, t0);
+        let screen = k.screen(t0);
+        assert_eq!(screen.notice_part, (part, parts));
+        assert!(screen.notice.body.chars().count() <= 40);
+        read.push_str(&screen.notice.body);
+    }
+    assert_eq!(read.replace(' ', ""), whole.replace(' ', ""), "every word, once");
+    k.set_notice_part(99, t0);
+    assert_eq!(k.screen(t0).notice_part.0, parts - 1, "past the end shows the last page");
+    k.open_notice("n-2026-11-20-heating", t0);
+    assert_eq!(k.screen(t0).notice_part.0, 0, "a notice opens at its start");
 }

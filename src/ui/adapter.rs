@@ -63,8 +63,11 @@ impl Binding {
             // The lists are paged by what fits in the layout, which the print size just shown
             // may have changed: then once more, with the new rows.
             let app = window.global::<super::AppAdapter>();
-            let rows =
-                ListRows { notices: app.get_notice_rows() as usize, directory: app.get_directory_rows() as usize };
+            let rows = ListRows {
+                notices: app.get_notice_rows().max(0) as usize,
+                directory: app.get_directory_rows().max(0) as usize,
+                notice_chars: app.get_notice_chars().max(0) as usize,
+            };
             if self.controller.borrow_mut().set_list_rows(rows) {
                 self.show(&window);
             }
@@ -74,6 +77,14 @@ impl Binding {
 
     /// Copies the controller's screen into the window, if it changed.
     fn show(&self, window: &AppWindow) {
+        // The layout's reach and fit follow the window's size, told here as well as by the
+        // window's own `changed` handlers (which run later, after this call reads the fit).
+        let size = window.window().size().to_logical(window.window().scale_factor());
+        let reach = window.global::<super::Reach>();
+        if reach.get_window_width() != size.width || reach.get_window_height() != size.height {
+            reach.set_window_width(size.width);
+            reach.set_window_height(size.height);
+        }
         let screen = self.controller.borrow().screen((self.clock)());
         let previous = self.shown.replace(Some(screen.clone()));
         if previous.as_ref() != Some(&screen) {

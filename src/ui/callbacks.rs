@@ -29,6 +29,9 @@ impl KioskUi {
         content.on_print_notice(self.handler(|k, (), now| k.print_notice(now)).unit());
         content.on_print_entry(self.handler(|k, id: SharedString, now| k.print_directory_entry(&id, now)).call());
         content.on_open_notice(self.handler(|k, id: SharedString, now| k.open_notice(&id, now)).call());
+        content.on_notice_part_changed(
+            self.handler(|k, part: i32, now| k.set_notice_part(part.max(0) as usize, now)).call(),
+        );
         content.on_notices_page_changed(
             self.handler(|k, page: i32, now| k.set_notices_page(page.max(0) as usize, now)).call(),
         );

@@ -60,7 +60,15 @@ impl KioskController {
                 .unwrap_or_default(),
             _ => String::new(),
         };
+        // A long notice, a page of its text at a time.
+        let parts = crate::kiosk::text_pages::pages(&notice.body, self.list_rows().notice_chars)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let notice_part = self.notice_part.min(parts.len() - 1);
+        let notice = NoticeRow { body: parts[notice_part].clone(), ..notice };
         Screen {
+            notice_part: (notice_part, parts.len()),
             page: self.page.clone(),
             english: lang == Language::En,
             elderly: self.elderly,

@@ -110,7 +110,7 @@ impl KioskController {
         let slip = SlipPayload {
             what: "notice".into(),
             id: notice.id.clone(),
-            title: (notice.title.zh.clone(), notice.title.en.clone()),
+            title: notice.title.pair(),
             lines: vec![notice.date.clone(), notice.body.get(self.language).to_string()],
             qr: None,
         };
@@ -128,7 +128,7 @@ impl KioskController {
         let slip = SlipPayload {
             what: "directory".into(),
             id: entry.id.clone(),
-            title: (entry.name.zh.clone(), entry.name.en.clone()),
+            title: entry.name.pair(),
             lines: vec![
                 entry.location.get(lang).to_string(),
                 entry.hours.get(lang).to_string(),
@@ -167,14 +167,14 @@ impl KioskController {
         let comment = match phrase {
             None => None,
             Some(index) => match proposal.phrases.get(index) {
-                Some(text) => Some((text.zh.clone(), text.en.clone())),
+                Some(text) => Some(text.pair()),
                 None => return,
             },
         };
         let ask = ServiceAsk::Vote {
             resident: resident.handle.clone(),
             proposal: proposal.id.clone(),
-            proposal_title: (proposal.title.zh.clone(), proposal.title.en.clone()),
+            proposal_title: proposal.title.pair(),
             closes: proposal.closes.clone(),
             choice: *choice,
             comment,
@@ -206,7 +206,7 @@ impl KioskController {
         self.touched(now);
         let Page::ReportPlace(category) = self.page else { return };
         let Some(place) = self.content.places.iter().find(|p| p.id == place_id) else { return };
-        let place_name = (place.name.zh.clone(), place.name.en.clone());
+        let place_name = place.name.pair();
         self.request(ServiceAsk::Report { category, place: place.id.clone(), place_name });
     }
 }

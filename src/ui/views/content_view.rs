@@ -34,6 +34,8 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     content.set_notices_page(screen.notices.page as i32);
     content.set_notices_pages(screen.notices.pages as i32);
     content.set_notice(notice_view(&screen.notice));
+    content.set_notice_part(screen.notice_part.0 as i32);
+    content.set_notice_parts(screen.notice_part.1 as i32);
     content.set_directory(model(
         screen
             .directory
