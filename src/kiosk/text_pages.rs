@@ -13,10 +13,10 @@ pub fn pages(text: &str, chars: usize) -> Vec<&str> {
         let head = &rest[..limit];
         let pause = head
             .char_indices()
-            .filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；' | '.' | '!' | '?' | ';' | '\n'))
+            .rev()
+            .find(|(_, c)| matches!(c, '。' | '！' | '？' | '；' | '.' | '!' | '?' | ';' | '\n'))
             .map(|(at, c)| at + c.len_utf8())
-            .filter(|at| *at > limit / 2)
-            .last();
+            .filter(|at| *at > limit / 2);
         // Without a pause in its second half, the page ends at a space, or at the limit.
         let cut = pause.or_else(|| head.rfind(' ').filter(|at| *at > limit / 2)).unwrap_or(limit);
         pages.push(rest[..cut].trim_end());
