@@ -22,3 +22,5 @@ shot place-card-zh-elderly --page place_card --elderly
 shot vote-done-zh --page vote_done
 shot payment-zh --page payment
 shot bills-en-elderly-landscape --page bills --lang en --elderly --size 1920x1080
+shot help-zh --page help
+shot tickets-zh --page tickets

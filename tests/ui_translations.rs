@@ -71,6 +71,10 @@ fn slint_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The theme's type scale (ui/theme.slint).
+const THEME_SIZES: [&str; 5] =
+    ["Theme.display-size", "Theme.title-size", "Theme.heading-size", "Theme.body-size", "Theme.small-size"];
+
 #[test]
 fn every_font_size_is_a_theme_size_never_scaled_down() {
     let mut files = Vec::new();
@@ -81,16 +85,19 @@ fn every_font_size_is_a_theme_size_never_scaled_down() {
             let Some(value) = line.trim().strip_prefix("font-size:") else { continue };
             let value = value.trim().trim_end_matches(';');
             sizes += 1;
-            let mut parts = value.split('*').map(str::trim);
-            let base = parts.next().unwrap();
-            assert!(
-                ["Theme.heading-size", "Theme.body-size", "Theme.small-size"].contains(&base),
-                "{}: font-size {value} is not a theme size",
-                file.display()
-            );
-            for factor in parts {
-                let factor: f32 = factor.parse().unwrap_or_else(|_| panic!("{}: {value}", file.display()));
-                assert!(factor >= 1.0, "{}: font-size {value} scales a theme size down", file.display());
+            // `condition ? A : B`: each of A and B.
+            let choices = match value.split_once('?') {
+                Some((_, branches)) => branches.split(':').map(str::trim).collect::<Vec<_>>(),
+                None => vec![value],
+            };
+            for choice in choices {
+                let mut parts = choice.split('*').map(str::trim);
+                let base = parts.next().unwrap();
+                assert!(THEME_SIZES.contains(&base), "{}: font-size {value} is not a theme size", file.display());
+                for factor in parts {
+                    let factor: f32 = factor.parse().unwrap_or_else(|_| panic!("{}: {value}", file.display()));
+                    assert!(factor >= 1.0, "{}: font-size {value} scales a theme size down", file.display());
+                }
             }
         }
     }
