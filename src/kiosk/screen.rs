@@ -377,6 +377,8 @@ pub struct Screen {
     pub countdown: Option<u32>,
     /// Seconds before the session ends, always (0 on the attract screen).
     pub seconds_left: u32,
+    /// The resident waits (a payment, the server, the printer): the idle timer is held.
+    pub timer_held: bool,
     /// 上一步 leads somewhere from this page.
     pub can_go_back: bool,
     pub header: HeaderRow,

@@ -221,9 +221,10 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         k.choose_appointment_window(Window::SocialInsurance.id(), now);
                         let slots = (0..6)
                             .map(|i| AppointmentSlot {
-                                slot_id: format!("si-20261128-{i}"),
+                                slot_id: format!("si-20261203-{i}"),
                                 window: Window::SocialInsurance,
-                                starts_at: format!("2026-11-28 {:02}:{:02}", 9 + i / 2, (i % 2) * 30),
+                                // Tomorrow of the pictures' wall clock (2026-12-02).
+                                starts_at: format!("2026-12-03 {:02}:{:02}", 9 + i / 2, (i % 2) * 30),
                                 free: if i == 1 { 0 } else { 4 - (i as u32 % 3) },
                             })
                             .collect();
@@ -254,7 +255,8 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                                 };
                                 k.handle_event(KioskEvent::Recorded(recorded), now);
                             }
-                            Reprintable { seq, what, time: format!("09:{:02}", 40 + seq) }
+                            // Earlier in this visit, before the pictures' 09:41.
+                            Reprintable { seq, what, time: format!("09:{:02}", 34 + seq) }
                         })
                         .collect();
                     k.handle_event(KioskEvent::Reprintable(offered), now);

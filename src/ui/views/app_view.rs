@@ -24,6 +24,7 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     app.set_printer_ready(screen.printer_ready);
     app.set_countdown(screen.countdown.map_or(0, |s| s as i32));
     app.set_seconds_left(screen.seconds_left as i32);
+    app.set_timer_held(screen.timer_held);
     app.set_can_go_back(screen.can_go_back);
     app.set_community(screen.header.community.as_str().into());
     app.set_date(screen.header.date.as_str().into());
