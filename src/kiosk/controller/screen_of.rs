@@ -76,7 +76,9 @@ impl KioskController {
             printer_ready: self.printer_ready,
             countdown: view.countdown_seconds,
             seconds_left: view.seconds_left,
-            timer_held: self.waiting_since.is_some(),
+            timer_held: self
+                .waiting_since
+                .is_some_and(|since| now.saturating_duration_since(since) < super::WAIT_HOLDS_AT_MOST),
             can_go_back: match self.page {
                 Page::Help => self.help_from.is_some(),
                 ref page => page.step_back().is_some(),

@@ -109,6 +109,7 @@ fn paying_on_the_phone_is_not_idleness_and_the_code_says_how_long_it_stays_valid
     let screen = k.screen(secs(t0, 170));
     assert_eq!(screen.page, Page::Payment, "three minutes without a touch: the resident is still paying");
     assert_eq!(screen.countdown, None, "no countdown while paying");
+    assert!(screen.timer_held, "the bar says the timer is paused");
     assert_eq!(screen.online.payment_seconds_left, Some(10));
     // The code's own limit: the order is cancelled for the resident.
     let cancel = tick_waiting(&mut k, t0, 171, 180);
@@ -117,6 +118,7 @@ fn paying_on_the_phone_is_not_idleness_and_the_code_says_how_long_it_stays_valid
     assert_eq!(k.screen(secs(t0, 181)).outcome, Some(ServiceOutcome::PaymentCancelled));
     // Nothing to wait for now: the usual idle timeout, counted from the wait's end.
     assert_eq!(k.tick(secs(t0, 220)), None);
+    assert!(!k.screen(secs(t0, 220)).timer_held);
     assert_eq!(k.tick(secs(t0, 241)), Some(EndReason::IdleTimeout));
 }
 
@@ -159,6 +161,7 @@ fn a_wait_that_never_ends_holds_the_session_only_so_long() {
     for s in 1..limit {
         assert_eq!(k.tick(secs(t0, s)), None, "at {s} s");
     }
+    assert!(!k.screen(secs(t0, limit + 1)).timer_held, "the hold has run out (it began at the first tick)");
     assert_eq!(k.tick(secs(t0, limit + 60)), Some(EndReason::IdleTimeout));
 }
 
