@@ -31,13 +31,15 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
         Some((width, height)) => window.window().set_size(slint::PhysicalSize::new(width, height)),
         None => window.window().set_fullscreen(true),
     }
+    let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(
         window,
         KioskController::new(content, config.session, Instant::now(), fastrand::u64(..))
+            .with_bilingual_receipts(config.receipts_bilingual)
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     );
-    ui.attach(KioskRuntime::start(&config)?);
+    ui.attach(KioskRuntime::start(&config, heading)?);
     ui.window.run().context("the kiosk UI stopped with an error")
 }

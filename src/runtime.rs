@@ -5,10 +5,11 @@
 //! drives the pump on its tick and after each tap; nothing here knows Slint.
 
 use crate::config::{Config, PrinterSetup};
-use crate::devices::{DeviceBoard, ReaderWorker, RecorderWiring, RecordingWorker};
+use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker};
 use crate::journal::{JournalError, journal_path};
 use crate::kiosk::KioskController;
 use crate::kiosk::messages::{KioskEvent, OnlineAnswer, OnlineRequest, ServiceRequest};
+use crate::records::{ReceiptHeading, ReceiptNumbering};
 use crate::resident_key::ResidentSealer;
 use crate::sync::SyncError;
 use crate::sync::identity::KioskIdentity;
@@ -32,6 +33,8 @@ pub struct KioskRuntime {
     /// Where the online services go: the desk on the server link.
     online: Option<UnboundedSender<OnlineRequest>>,
     devices: DeviceBoard,
+    /// What the recording thread's receipts say and how they are numbered.
+    receipts: ReceiptSetup,
     // The workers last, so that their channels close before they are joined.
     reader: Option<ReaderWorker>,
     recording: Option<RecordingWorker>,
@@ -54,20 +57,23 @@ impl KioskRuntime {
             recorder: None,
             online: None,
             devices: DeviceBoard::new(),
+            receipts: throwaway_receipt_setup(),
             reader: None,
             recording: None,
             link: None,
         }
     }
 
-    /// Starts what the configuration and the kiosk's state allow. The kiosk always comes up:
+    /// Starts what the configuration and the kiosk's state allow; receipts carry `heading` (from
+    /// the content), the terminal's label and numbers from enrolment. The kiosk always comes up:
     /// what cannot start is logged with what to do and shown as a banner or a refused service.
-    pub fn start(config: &Config) -> anyhow::Result<Self> {
+    pub fn start(config: &Config, heading: ReceiptHeading) -> anyhow::Result<Self> {
         let mut runtime = Self::new();
         let journal = journal_path(&config.state_dir);
         let identity = KioskIdentity::load(&config.state_dir)
             .inspect_err(|e| tracing::error!("the kiosk is not enrolled, so it works offline (kioskctl enrol): {e}"))
             .ok();
+        runtime.receipts = receipt_setup(config, identity.as_ref(), heading)?;
         let linked = identity.as_ref().map(|identity| {
             runtime
                 .start_link(identity, &journal, &config.state_dir, LinkTiming::default())
@@ -128,6 +134,11 @@ impl KioskRuntime {
         Ok(())
     }
 
+    /// What the receipts of a recording thread started from now on say and how they are numbered.
+    pub fn set_receipts(&mut self, receipts: ReceiptSetup) {
+        self.receipts = receipts;
+    }
+
     /// The recording thread, with the journal at `journal` and the printer on its serial port,
     /// if there is one. Start the link first, so that each commit wakes the uploader.
     pub fn start_recording(
@@ -153,7 +164,8 @@ impl KioskRuntime {
             wake_sync: self.link.as_ref().map(ServerLink::wake),
             devices: self.devices.clone(),
         };
-        self.recording = Some(RecordingWorker::start(journal, printer, keep_acknowledged, wiring)?);
+        let receipts = self.receipts.clone();
+        self.recording = Some(RecordingWorker::start(journal, printer, keep_acknowledged, receipts, wiring)?);
         self.recorder = Some(requests);
         Ok(())
     }
@@ -222,4 +234,33 @@ impl KioskRuntime {
             }
         }
     }
+}
+
+/// The receipts of this kiosk: numbered with its number from enrolment (0000 before) and its own
+/// key, labelled with the name the technician gave it at enrolment (or its number).
+fn receipt_setup(
+    config: &Config,
+    identity: Option<&KioskIdentity>,
+    mut heading: ReceiptHeading,
+) -> anyhow::Result<ReceiptSetup> {
+    let key = crate::sync::identity::receipt_number_key(&config.state_dir)
+        .context("the key of the receipt numbers (the kiosk's own secret)")?;
+    let enrolment = identity.map(|identity| &identity.enrolment);
+    let kiosk_number = enrolment.and_then(|e| e.kiosk_number).unwrap_or(0);
+    let numbering = ReceiptNumbering::new(kiosk_number, key).map_err(anyhow::Error::msg)?;
+    heading.terminal = match enrolment.and_then(|e| e.label.clone()) {
+        Some(label) => label,
+        None => format!("{kiosk_number:04}"),
+    };
+    Ok(ReceiptSetup { heading, numbering })
+}
+
+/// Receipts numbered as kiosk 0000 with a key of this run only (their numbers cannot be read back
+/// after a restart) and no heading: until [`KioskRuntime::set_receipts`] or
+/// [`KioskRuntime::start`] says otherwise, in tests that start workers by hand.
+fn throwaway_receipt_setup() -> ReceiptSetup {
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    aws_lc_rs::rand::fill(&mut *key).expect("the system random generator works");
+    let numbering = ReceiptNumbering::new(0, key).expect("0 is a kiosk number");
+    ReceiptSetup { heading: ReceiptHeading::default(), numbering }
 }

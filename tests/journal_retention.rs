@@ -4,7 +4,7 @@
 //! the configured retention, without touching what the server has not acknowledged.
 
 use citizen_window::journal::{Journal, NewTransaction, ReceiptPlan, journal_path};
-use citizen_window::records::{PaymentPayload, TicketPayload, Window, kinds, payment_once_key};
+use citizen_window::records::{PaymentPayload, TicketPayload, WindowId, kinds, payment_once_key};
 use citizen_window::runtime::KioskRuntime;
 use std::path::Path;
 use std::time::Duration;
@@ -45,7 +45,10 @@ fn one_day(journal: &mut Journal, day: i64, day_ms: i64) {
         } else {
             let number = format!("A{:03}", n + 1);
             let day = citizen_window_protocol::china_time::date_text(at);
-            let payload = serde_json::to_value(TicketPayload { window: Window::SocialInsurance, number, day }).unwrap();
+            let window = WindowId::fixed("social_insurance");
+            let window_name = ("社保".to_string(), "Social insurance".to_string());
+            let ticket = TicketPayload { window, window_number: 1, window_name, number, day };
+            let payload = serde_json::to_value(ticket).unwrap();
             let new = NewTransaction {
                 kind: kinds::QUEUE_TICKET,
                 payload: &payload,

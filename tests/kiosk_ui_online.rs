@@ -177,7 +177,10 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tick_until("the statement", |text| text.contains("请取回身份证和凭条"));
     h.assert_within_three_taps("a social-insurance statement");
     let printed = wait_for_receipts(&receipts_dir, 3);
-    assert!(printed.iter().any(|r| r.contains("statement") && r.contains("2026-10")), "{printed:?}");
+    assert!(printed.iter().any(|r| r.contains("社保对账单") && r.contains("2026-10")), "{printed:?}");
+    let statement = printed.iter().find(|r| r.contains("社保对账单")).unwrap();
+    assert!(statement.contains("张* 3301**********0018"), "a statement names its holder, masked: {statement}");
+    assert!(!statement.contains("凭条号"), "and is never reprinted, so it has no number: {statement}");
 
     // Bills by ID card: the household's bills, one chosen, its amount shown.
     h.tap("首页");
@@ -203,7 +206,9 @@ fn a_bill_paid_by_phone_a_report_looked_up_and_a_statement_printed_through_the_r
     h.tick_until("the booking", |text| text.contains("预约成功") && text.contains("请取回身份证和凭条"));
     h.assert_within_three_taps("an appointment");
     let printed = wait_for_receipts(&receipts_dir, 4);
-    assert!(printed[3].contains("09:30") && printed[3].contains("ap-"), "{}", printed[3]);
+    let booking = &printed[3];
+    assert!(booking.contains("09:30") && booking.contains("持有人") && booking.contains("张* 3301"), "{booking}");
+    assert!(!booking.contains("ap-"), "the server's booking id is not for residents: {booking}");
 
     // The server holds the payment once; the statement reached it without its figures.
     let deadline = Instant::now() + Duration::from_secs(20);

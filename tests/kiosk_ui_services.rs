@@ -72,7 +72,8 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tick_until("the printed report", |text| text.contains("查询编号") && text.contains("请从屏幕下方出纸口取走凭条"));
     h.assert_within_three_taps("problem report");
     let tracking_number = outcome(&h).number.to_string();
-    assert_eq!(tracking_number.len(), 19, "sixteen digits in four groups: {tracking_number}");
+    let digits = tracking_number.replace(' ', "");
+    assert_eq!(digits.len(), 10, "the kiosk's four digits, four of the sequence, two check digits: {tracking_number}");
     let printed = wait_for_receipts(&receipts_dir, 2);
     assert!(printed[1].contains(&tracking_number), "{}", printed[1]);
 
@@ -134,12 +135,35 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tick_until("the copy printed", |text| text.contains("副本") && text.contains("请从屏幕下方出纸口取走凭条"));
     h.assert_within_three_taps("a reprint");
     let printed = wait_for_receipts(&receipts_dir, 5);
-    assert!(printed[4].contains("D002") && printed[4].contains("COPY"), "{}", printed[4]);
+    assert!(printed[4].contains("D002") && printed[4].contains("副本"), "{}", printed[4]);
     assert_eq!(journal.receipt_state(5).unwrap(), ReceiptState::Reprinted);
     assert_eq!(journal.last_seq().unwrap(), 5, "a reprint records nothing new");
+
+    // Nothing of this visit is left to reprint; the report's receipt, by the number on it.
     h.tap("返回首页");
     h.tap("补打凭条");
-    h.tick_until("nothing left to reprint", |text| text.contains("本次办理的凭条都已打印"));
+    h.tick_until("nothing left of this visit", |text| text.contains("请输入凭条底部的凭条号"));
+    let report_number = printed[1]
+        .lines()
+        .find(|line| line.contains("凭条号"))
+        .map(|line| line.chars().filter(char::is_ascii_digit).collect::<String>())
+        .expect("the report's receipt has its number");
+    assert_eq!(report_number, tracking_number.replace(' ', ""), "a report's tracking number is its receipt's number");
+    let mut typo = report_number.clone().into_bytes();
+    typo[6] = if typo[6] == b'5' { b'6' } else { b'5' };
+    h.type_digits(std::str::from_utf8(&typo).unwrap());
+    h.tap("补打");
+    h.tick_until("the typo caught", |text| text.contains("号码有误"));
+    assert_eq!(h.page(), "reprint");
+    for _ in 0..report_number.len() {
+        h.tap("删除");
+    }
+    h.type_digits(&report_number);
+    h.tap("补打");
+    h.tick_until("the copy by number", |text| text.contains("副本") && text.contains("请从屏幕下方出纸口取走凭条"));
+    let printed = wait_for_receipts(&receipts_dir, 6);
+    assert!(printed[5].contains("副本") && printed[5].contains("管道漏水"), "{}", printed[5]);
+    assert_eq!(journal.last_seq().unwrap(), 5, "a reprint by number records nothing new");
 
     // A vote needs the ID card first: "place your card", then the proposal opens by itself.
     h.tap("首页");
@@ -153,9 +177,9 @@ fn tickets_and_reports_are_journaled_then_printed_and_survive_a_printer_out_of_p
     h.tick_until("the vote code", |text| text.contains("投票码") && text.contains("请取回身份证和凭条"));
     h.assert_within_three_taps("a vote");
     let vote_code = outcome(&h).number.to_string();
-    let printed = wait_for_receipts(&receipts_dir, 6);
-    assert!(printed[5].contains(&vote_code), "{}", printed[5]);
-    assert!(!printed[5].contains("张") && !printed[5].contains("3301"), "nobody's name or number: {}", printed[5]);
+    let printed = wait_for_receipts(&receipts_dir, 7);
+    assert!(printed[6].contains(&vote_code), "{}", printed[6]);
+    assert!(!printed[6].contains("张") && !printed[6].contains("3301"), "nobody's name or number: {}", printed[6]);
     let vote = journal.get(6).unwrap();
     // The journal holds the resident only sealed for the server: it opens there, for this vote.
     let sealed = vote.resident.as_deref().expect("a vote carries its resident");

@@ -1,11 +1,14 @@
 //! The recording thread on an in-memory link to the simulated printer (no pseudo-terminal): each
 //! request gets its answer, a paid order or a booking reported twice is recorded once and the
-//! second report is answered with the first record, and the receipt comes out on paper.
+//! second report is answered with the first record, the receipt comes out on paper in the
+//! session's language with its number, and a receipt is reprinted by that number.
 
-use citizen_window::devices::{DeviceBoard, RecorderWiring, RecordingWorker};
+use citizen_window::devices::{DeviceBoard, ReceiptSetup, RecorderWiring, RecordingWorker};
 use citizen_window::journal::{Journal, journal_path};
-use citizen_window::kiosk::messages::{KioskEvent, Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
-use citizen_window::records::Window;
+use citizen_window::kiosk::messages::{KioskEvent, Recorded, RecordedWhat, ReprintProblem, ServiceAsk, ServiceRequest};
+use citizen_window::records::{
+    NumberProblem, ReceiptHeading, ReceiptLanguage, ReceiptNumbering, ServiceWindow, WindowId,
+};
 use citizen_window_hardware::printer::{PrinterDriver, PrinterProfile};
 use citizen_window_hardware::sim::memory_link::MemoryDeviceLink;
 use citizen_window_hardware::sim::printer::{PrintedReceipt, ReceiptLog, SimPrinter};
@@ -35,20 +38,47 @@ fn recorder() -> Recorder {
     let devices = DeviceBoard::new();
     let wiring = RecorderWiring { requests: taken, events: told, wake_sync: None, devices: devices.clone() };
     let printer = Some(PrinterDriver::new(link, profile));
-    let worker = RecordingWorker::start(&journal, printer, Duration::from_secs(86_400), wiring).unwrap();
+    let receipts = ReceiptSetup { heading: heading(), numbering: numbering() };
+    let worker = RecordingWorker::start(&journal, printer, Duration::from_secs(86_400), receipts, wiring).unwrap();
     Recorder { requests, events, printed, devices, _worker: worker, _dir: dir, journal }
+}
+
+/// Kiosk 42, with a key of this test's own.
+fn numbering() -> ReceiptNumbering {
+    ReceiptNumbering::new(42, zeroize::Zeroizing::new([9; 32])).unwrap()
+}
+
+fn heading() -> ReceiptHeading {
+    ReceiptHeading {
+        community: ("幸福里社区".into(), "Xingfuli Community".into()),
+        station: ("幸福里社区服务站".into(), "Xingfuli Community Service Station".into()),
+        terminal: "幸福里 1号机".into(),
+        phone: "0571-8765-4321".into(),
+        hotline: "12345".into(),
+    }
+}
+
+fn legal_aid() -> ServiceWindow {
+    ServiceWindow { id: WindowId::fixed("legal_aid"), number: 4, name: ("法律援助".into(), "Legal aid".into()) }
 }
 
 impl Recorder {
     /// Asks, and returns what came back up to the receipt's outcome (or a refusal).
     fn ask(&self, number: u64, ask: ServiceAsk) -> Vec<KioskEvent> {
-        self.requests.send(ServiceRequest { number, ask }).unwrap();
+        self.ask_in(number, ask, ReceiptLanguage::Chinese)
+    }
+
+    fn ask_in(&self, number: u64, ask: ServiceAsk, language: ReceiptLanguage) -> Vec<KioskEvent> {
+        self.requests.send(ServiceRequest { number, ask, language }).unwrap();
         let mut answers = Vec::new();
         loop {
             let event = self.events.recv_timeout(Duration::from_secs(20)).expect("every request is answered");
             let last = matches!(
                 event,
-                KioskEvent::ReceiptOutcome { .. } | KioskEvent::RecordRefused { .. } | KioskEvent::VoteRefused { .. }
+                KioskEvent::ReceiptOutcome { .. }
+                    | KioskEvent::RecordRefused { .. }
+                    | KioskEvent::VoteRefused { .. }
+                    | KioskEvent::ReprintRefused { .. }
             );
             if !matches!(event, KioskEvent::PrinterReady(_) | KioskEvent::Reprintable(_)) {
                 answers.push(event);
@@ -81,6 +111,7 @@ fn a_paid_order_reported_twice_is_recorded_once_and_both_reports_are_answered() 
         utility: None,
         period: None,
         amount_fen: 4140,
+        holder: Some("张*".into()),
     };
     let what = RecordedWhat::Payment { utility: None, amount_fen: 4140, order_id: "o-42".into() };
     let first = r.ask(1, paid());
@@ -106,8 +137,9 @@ fn a_paid_order_reported_twice_is_recorded_once_and_both_reports_are_answered() 
     // The same for a booking.
     let booked = || ServiceAsk::Appointment {
         appointment_id: "ap-7".into(),
-        window: Window::LegalAid,
+        window: legal_aid(),
         starts_at: "2026-12-03 09:30".into(),
+        holder: Some("张* 1101**********002X".into()),
     };
     let first = r.ask(3, booked());
     assert!(matches!(first[0], KioskEvent::Recorded(Recorded { request: 3, seq: 2, .. })), "{first:?}");
@@ -121,7 +153,7 @@ fn a_paid_order_reported_twice_is_recorded_once_and_both_reports_are_answered() 
 fn a_ticket_prints_on_the_in_memory_printer_and_the_printer_is_on_the_device_board() {
     let r = recorder();
     r.printer_ready();
-    let answers = r.ask(1, ServiceAsk::Ticket(Window::LegalAid));
+    let answers = r.ask(1, ServiceAsk::Ticket { window: legal_aid(), letter: 'D' });
     assert!(
         matches!(&answers[0], KioskEvent::Recorded(Recorded { what: RecordedWhat::Ticket { number, .. }, .. }) if number == "D001"),
         "{answers:?}"
@@ -131,4 +163,53 @@ fn a_ticket_prints_on_the_in_memory_printer_and_the_printer_is_on_the_device_boa
     assert!(printed[0].text_lines().iter().any(|line| line.contains("D001")), "{:?}", printed[0].text_lines());
     let printer = r.devices.reports().into_iter().find(|d| d.device == "receipt_printer").unwrap();
     assert_eq!((printer.status.as_str(), printer.paper.as_deref()), ("online", Some("ok")));
+}
+
+/// The receipt number printed on a receipt (its "凭条号" or "Receipt No." line), digits only.
+fn printed_number(lines: &[String]) -> String {
+    let line = lines.iter().find(|l| l.contains("凭条号") || l.contains("Receipt No.")).expect("a numbered receipt");
+    line.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn a_receipt_speaks_the_session_s_language_and_is_reprinted_by_its_number_without_its_holder() {
+    let r = recorder();
+    r.printer_ready();
+    let booked = ServiceAsk::Appointment {
+        appointment_id: "ap-8".into(),
+        window: legal_aid(),
+        starts_at: "2026-12-03 10:00".into(),
+        holder: Some("张* 1101**********002X".into()),
+    };
+    let answers = r.ask_in(1, booked, ReceiptLanguage::English);
+    assert_eq!(answers[1], KioskEvent::ReceiptOutcome { seq: 1, printed: true });
+    let original = r.printed.lock().unwrap()[0].text_lines();
+    let text = original.join("\n");
+    for part in ["Appointment", "Legal aid", "Holder", "张* 1101**********002X", "Terminal", "12345"] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    assert!(!text.contains("预约凭条"), "English only: {text}");
+    let number = printed_number(&original);
+    assert_eq!(number, numbering().number(1), "the number of record 1 of kiosk 42");
+
+    // Reprinted by that number, in the next resident's language: a copy, without the holder.
+    let answers = r.ask_in(2, ServiceAsk::ReprintByNumber { typed: number.clone() }, ReceiptLanguage::Chinese);
+    assert!(matches!(&answers[0], KioskEvent::Recorded(Recorded { seq: 1, copy: true, .. })), "{answers:?}");
+    let copy = r.printed.lock().unwrap()[1].text_lines().join("\n");
+    assert!(copy.contains("副本") && copy.contains("预约凭条") && copy.contains("法律援助"), "{copy}");
+    assert!(!copy.contains("张*") && !copy.contains("1101"), "a copy names nobody: {copy}");
+    assert_eq!(Journal::open(&r.journal).unwrap().last_seq().unwrap(), 1, "a reprint records nothing new");
+
+    // A typo, another kiosk's receipt and a number never given are refused with the reason.
+    let mut typo = number.clone().into_bytes();
+    typo[4] = if typo[4] == b'7' { b'6' } else { b'7' };
+    let refused = r.ask(3, ServiceAsk::ReprintByNumber { typed: String::from_utf8(typo).unwrap() });
+    assert!(matches!(refused[0], KioskEvent::ReprintRefused { request: 3, .. }), "{refused:?}");
+    let elsewhere = ReceiptNumbering::new(7, zeroize::Zeroizing::new([9; 32])).unwrap().number(1);
+    let refused = r.ask(4, ServiceAsk::ReprintByNumber { typed: elsewhere });
+    let why = ReprintProblem::Number(NumberProblem::OtherKiosk(7));
+    assert_eq!(refused, vec![KioskEvent::ReprintRefused { request: 4, why }]);
+    let refused = r.ask(5, ServiceAsk::ReprintByNumber { typed: numbering().number(99) });
+    assert_eq!(refused, vec![KioskEvent::ReprintRefused { request: 5, why: ReprintProblem::NotFound }]);
+    assert_eq!(r.printed.lock().unwrap().len(), 2, "nothing printed for a refused number");
 }

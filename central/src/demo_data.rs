@@ -2,7 +2,7 @@
 //! slots. No real person is in here; records are derived from the resident's pseudonym.
 
 use citizen_window_protocol::services::{AppointmentSlot, Bill, ContributionMonth, SocialInsuranceRecord, Utility};
-use citizen_window_protocol::station::Window;
+use citizen_window_protocol::station::WindowId;
 
 /// Demo bills by account number.
 pub fn bill(account: &str) -> Option<Bill> {
@@ -65,13 +65,14 @@ pub fn social_insurance(resident: &str) -> Option<SocialInsuranceRecord> {
     Some(SocialInsuranceRecord { contributions, pension_payments, subsistence_allowance })
 }
 
-/// Each window with the code its slot ids start with.
-pub const WINDOWS: [(&str, Window); 5] = [
-    ("si", Window::SocialInsurance),
-    ("ca", Window::CivilAffairs),
-    ("fp", Window::FamilyPlanning),
-    ("la", Window::LegalAid),
-    ("hs", Window::HealthStation),
+/// Each window that takes appointments, by the id the example content gives it, with the code
+/// its slot ids start with.
+pub const WINDOWS: [(&str, WindowId); 5] = [
+    ("si", WindowId::fixed("social_insurance")),
+    ("ca", WindowId::fixed("civil_affairs")),
+    ("fp", WindowId::fixed("family_planning")),
+    ("la", WindowId::fixed("legal_aid")),
+    ("hs", WindowId::fixed("health_station")),
 ];
 
 /// Each window takes this many appointments per half-hour slot.
@@ -132,7 +133,7 @@ mod tests {
         assert!(social_insurance("11010519491231002X").is_none(), "never an ID number");
         let all = slots("2026-11-27");
         assert_eq!(all.len(), 30);
-        assert_eq!(slot("si-20261127-0930").unwrap().window, Window::SocialInsurance);
+        assert_eq!(slot("si-20261127-0930").unwrap().window.as_str(), "social_insurance");
         assert!(slot("si-20261127-1230").is_none());
         assert!(slot("xx-20261127-0930").is_none());
     }

@@ -33,19 +33,24 @@ async fn contract(storage: Storage) {
     // Enrolment tokens: used once, never after expiry.
     storage.create_enrol_token(&token_hash("t-1"), 2_000).await.unwrap();
     storage.create_enrol_token(&token_hash("t-old"), 500).await.unwrap();
-    assert!(storage.enrol_kiosk(&token_hash("t-1"), "kiosk-a", Some("一号机"), 1_000).await.unwrap());
-    assert!(!storage.enrol_kiosk(&token_hash("t-1"), "kiosk-b", None, 1_000).await.unwrap(), "a token works once");
+    let first = storage.enrol_kiosk(&token_hash("t-1"), "kiosk-a", Some("一号机"), 1_000).await.unwrap();
+    assert!(first.is_some_and(|n| n >= 1), "an enrolled kiosk gets its number: {first:?}");
     assert!(
-        !storage.enrol_kiosk(&token_hash("t-old"), "kiosk-c", None, 1_000).await.unwrap(),
+        storage.enrol_kiosk(&token_hash("t-1"), "kiosk-b", None, 1_000).await.unwrap().is_none(),
+        "a token works once"
+    );
+    assert!(
+        storage.enrol_kiosk(&token_hash("t-old"), "kiosk-c", None, 1_000).await.unwrap().is_none(),
         "an expired token does not work"
     );
-    assert!(!storage.enrol_kiosk(&token_hash("t-unknown"), "kiosk-d", None, 1_000).await.unwrap());
+    assert!(storage.enrol_kiosk(&token_hash("t-unknown"), "kiosk-d", None, 1_000).await.unwrap().is_none());
     // A token is looked at without being used up; revocation marks an enrolled kiosk only.
     storage.create_enrol_token(&token_hash("t-2"), 2_000).await.unwrap();
     assert!(storage.enrol_token_usable(&token_hash("t-2"), 1_000).await.unwrap());
     assert!(storage.enrol_token_usable(&token_hash("t-2"), 1_000).await.unwrap(), "still usable");
     assert!(!storage.enrol_token_usable(&token_hash("t-1"), 1_000).await.unwrap(), "used");
-    assert!(storage.enrol_kiosk(&token_hash("t-2"), "kiosk-e", None, 1_000).await.unwrap());
+    let second = storage.enrol_kiosk(&token_hash("t-2"), "kiosk-e", None, 1_000).await.unwrap();
+    assert!(second > first, "numbers are given out in order, never twice: {first:?} then {second:?}");
     assert_eq!(storage.kiosk_standing("kiosk-e").await.unwrap(), Some(None));
     assert!(storage.revoke_kiosk("kiosk-e", 1_500).await.unwrap());
     assert!(storage.revoke_kiosk("kiosk-e", 1_600).await.unwrap(), "again: nothing changes");

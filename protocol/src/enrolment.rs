@@ -34,6 +34,9 @@ pub struct EnrolRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnrolResponse {
     pub kiosk_id: String,
+    /// The kiosk's short number in the fleet (1 to 9999), which starts its receipt numbers.
+    #[serde(default)]
+    pub kiosk_number: Option<u32>,
     pub certificate_pem: String,
     /// The fleet CA the kiosk trusts for the server (and nothing else).
     pub fleet_ca_pem: String,

@@ -88,7 +88,7 @@ pub struct SocialInsuranceRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppointmentSlot {
     pub slot_id: String,
-    pub window: crate::station::Window,
+    pub window: crate::station::WindowId,
     pub starts_at: String,
     pub free: u32,
 }

@@ -1,67 +1,93 @@
-//! The service station's own lists, shared by kiosk and server: its windows and the resident
-//! services a kiosk offers. Each travels by its id; names are for screens and receipts.
+//! What kiosk and server share about the service station: how a window is named when it travels
+//! (the windows themselves, numbers and names, come from the station's content), and the
+//! resident services a kiosk offers. Each travels by its id; names are for screens and receipts.
 
 use serde::{Deserialize, Serialize};
 
-/// The station's windows, which hand out tickets and take appointments (docs/SERVICES.md). They
-/// travel by their ids (`social_insurance`), never by a display name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Window {
-    SocialInsurance,
-    CivilAffairs,
-    FamilyPlanning,
-    LegalAid,
-    HealthStation,
+/// A window of the station, as it travels: its id from the station's content
+/// (`social_insurance`), never a display name. The station's content says which windows exist,
+/// their numbers and names; an id is 1 to [`WindowId::MAX_LEN`] lowercase letters, digits, `_`
+/// or `-`, held inline so that it copies like a number.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WindowId {
+    len: u8,
+    bytes: [u8; WindowId::MAX_LEN],
 }
 
-impl Window {
-    pub const ALL: [Window; 5] = [
-        Window::SocialInsurance,
-        Window::CivilAffairs,
-        Window::FamilyPlanning,
-        Window::LegalAid,
-        Window::HealthStation,
-    ];
+impl WindowId {
+    pub const MAX_LEN: usize = 24;
 
-    pub fn id(self) -> &'static str {
-        match self {
-            Window::SocialInsurance => "social_insurance",
-            Window::CivilAffairs => "civil_affairs",
-            Window::FamilyPlanning => "family_planning",
-            Window::LegalAid => "legal_aid",
-            Window::HealthStation => "health_station",
+    /// The id, if `id` is one.
+    pub const fn new(id: &str) -> Option<Self> {
+        let given = id.as_bytes();
+        if given.is_empty() || given.len() > Self::MAX_LEN {
+            return None;
+        }
+        let mut bytes = [0u8; Self::MAX_LEN];
+        let mut i = 0;
+        while i < given.len() {
+            let b = given[i];
+            if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+                return None;
+            }
+            bytes[i] = b;
+            i += 1;
+        }
+        Some(Self { len: given.len() as u8, bytes })
+    }
+
+    /// An id written in the program itself (demo data, tests); panics if it is not one.
+    pub const fn fixed(id: &'static str) -> Self {
+        match Self::new(id) {
+            Some(window) => window,
+            None => panic!("not a window id"),
         }
     }
 
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|w| w.id() == id)
+    pub fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever stored.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
     }
 
-    /// The letter that starts its ticket numbers, and the window number on the sign.
-    pub fn letter(self) -> char {
-        match self {
-            Window::SocialInsurance => 'A',
-            Window::CivilAffairs => 'B',
-            Window::FamilyPlanning => 'C',
-            Window::LegalAid => 'D',
-            Window::HealthStation => 'E',
-        }
+    /// What an id must look like, for error messages and the API's schema.
+    pub const RULE: &'static str = "1 to 24 lowercase letters, digits, _ or -";
+}
+
+impl std::fmt::Debug for WindowId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WindowId({:?})", self.as_str())
+    }
+}
+
+impl std::fmt::Display for WindowId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for WindowId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WindowId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        WindowId::new(&text).ok_or_else(|| {
+            let shown: String = text.chars().take(32).collect();
+            serde::de::Error::custom(format!("{shown:?} is not a window id ({})", WindowId::RULE))
+        })
+    }
+}
+
+impl schemars::JsonSchema for WindowId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WindowId".into()
     }
 
-    pub fn window_number(self) -> u32 {
-        Self::ALL.iter().position(|w| *w == self).map_or(0, |i| i as u32 + 1)
-    }
-
-    /// The name as printed on the ticket, Chinese then English.
-    pub fn printed_name(self) -> (&'static str, &'static str) {
-        match self {
-            Window::SocialInsurance => ("社保", "Social insurance"),
-            Window::CivilAffairs => ("民政事务", "Civil affairs"),
-            Window::FamilyPlanning => ("计生服务", "Family planning"),
-            Window::LegalAid => ("法律援助", "Legal aid"),
-            Window::HealthStation => ("卫生服务站", "Health station"),
-        }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[a-z0-9_-]{1,24}$" })
     }
 }
 
@@ -109,13 +135,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_ids_round_trip_and_are_what_travels() {
-        for window in Window::ALL {
-            assert_eq!(Window::from_id(window.id()), Some(window));
-            assert_eq!(serde_json::to_string(&window).unwrap(), format!("\"{}\"", window.id()));
+    fn window_ids_are_checked_and_travel_as_their_text() {
+        let window = WindowId::new("legal_aid").unwrap();
+        assert_eq!(window.as_str(), "legal_aid");
+        assert_eq!(serde_json::to_string(&window).unwrap(), "\"legal_aid\"");
+        assert_eq!(serde_json::from_str::<WindowId>("\"legal_aid\"").unwrap(), window);
+        for bad in ["", "Legal", "法律援助", "a b", &"x".repeat(WindowId::MAX_LEN + 1)] {
+            assert_eq!(WindowId::new(bad), None, "{bad:?}");
         }
-        assert_eq!(Window::from_id("nope"), None);
-        assert_eq!(Window::LegalAid.window_number(), 4);
+        let refused = serde_json::from_str::<WindowId>("\"../etc\"").unwrap_err().to_string();
+        assert!(refused.contains("not a window id"), "{refused}");
+        assert!(WindowId::new(&"x".repeat(WindowId::MAX_LEN)).is_some());
     }
 
     #[test]

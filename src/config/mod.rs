@@ -23,6 +23,9 @@ pub struct Config {
     /// How long records the server acknowledged stay in the journal (and receipts that did not
     /// come out stay reprintable, within the reprint window); then they are pruned.
     pub journal_keep_acknowledged: Duration,
+    /// Every receipt in Chinese and English (`[receipts] language = "both"`), rather than in the
+    /// session's language.
+    pub receipts_bilingual: bool,
 }
 
 /// Where the receipt printer is and what it is.
@@ -72,6 +75,15 @@ struct RawConfig {
     printer: Option<RawPrinter>,
     #[serde(default)]
     journal: RawJournal,
+    #[serde(default)]
+    receipts: RawReceipts,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReceipts {
+    /// "session" (the default) or "both".
+    language: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -206,7 +218,19 @@ impl Config {
                 "allowed from 1 to 3650 days (90 is the default)",
             ));
         }
+        let receipts_bilingual = match raw.receipts.language.as_deref() {
+            None | Some("session") => false,
+            Some("both") => true,
+            Some(other) => {
+                return Err(value_error(
+                    "receipts.language",
+                    format!("{other:?}"),
+                    "write \"session\" (the resident's language, the default) or \"both\" (Chinese and English)",
+                ));
+            }
+        };
         Ok(Config {
+            receipts_bilingual,
             journal_keep_acknowledged: Duration::from_secs(keep_days * 86_400),
             reader,
             printer,
@@ -239,14 +263,16 @@ mod tests {
         assert_eq!(config.session, SessionTiming::default());
         assert_eq!(config.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
         assert_eq!(config.window_size, None);
+        assert!(!config.receipts_bilingual, "receipts speak the session's language");
     }
 
     #[test]
     fn every_key_is_read() {
         let config = parse(
-            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\nlarge_print_idle_timeout_seconds = 150\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n",
+            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\nlarge_print_idle_timeout_seconds = 150\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n[receipts]\nlanguage = \"both\"\n",
         )
         .unwrap();
+        assert!(config.receipts_bilingual);
         assert_eq!(config.session.idle_timeout, Duration::from_secs(90));
         assert_eq!(config.session.countdown, Duration::from_secs(20));
         assert_eq!(config.session.large_print_idle_timeout, Duration::from_secs(150));
@@ -281,6 +307,7 @@ mod tests {
         check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
         check("[journal]\nkeep_acknowledged_days = 0", &["journal.keep_acknowledged_days = 0", "1 to 3650"]);
         check("[sesion]\nidle_timeout_seconds = 60", &["sesion", "docs/CONFIG.md"]);
+        check("[receipts]\nlanguage = \"zh\"", &["receipts.language = \"zh\"", "\"session\"", "\"both\""]);
         check("state_dir = 5", &["state_dir", "kiosk.toml"]);
         check("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"nfc\"", &["reader.protocol", "\"nfc\"", "sam, rdm6300"]);
         check("[reader]\nprotocol = \"sam\"", &["port"]);

@@ -25,6 +25,8 @@ pub const PROPOSAL_TITLE: usize = 18;
 pub const PROPOSAL_BODY: usize = 80;
 pub const PHRASE: usize = 16;
 pub const PLACE_NAME: usize = 8;
+pub const WINDOW_NAME: usize = 8;
+pub const CATEGORY_NAME: usize = 8;
 
 /// The most items of each list.
 pub const SLIDES: usize = 12;
@@ -33,6 +35,8 @@ pub const ENTRIES: usize = 200;
 pub const PROPOSALS: usize = 20;
 pub const PHRASES: usize = 6;
 pub const PLACES: usize = 64;
+pub const WINDOWS: usize = 12;
+pub const CATEGORIES: usize = 12;
 
 type Refusal = (&'static str, String);
 
@@ -74,6 +78,15 @@ pub fn check(content: &Content) -> Result<(), Refusal> {
     count("places.toml", "places", content.places.len(), PLACES)?;
     for place in &content.places {
         text("places.toml", &format!("place {}'s name", place.id), &place.name, PLACE_NAME)?;
+    }
+    count("windows.toml", "windows", content.windows.len(), WINDOWS)?;
+    for window in &content.windows {
+        text("windows.toml", &format!("window {}'s name", window.id), &window.name, WINDOW_NAME)?;
+    }
+    count("issue_categories.toml", "categories", content.issue_categories.len(), CATEGORIES)?;
+    for category in &content.issue_categories {
+        let what = format!("category {}'s name", category.id);
+        text("issue_categories.toml", &what, &category.name, CATEGORY_NAME)?;
     }
     Ok(())
 }

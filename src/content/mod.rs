@@ -1,5 +1,6 @@
-//! The kiosk's content: home-screen tiles, attract-screen slides, notices, the service directory
-//! opinion proposals and the places an issue can be reported at, read from a content folder of TOML files (docs/CONTENT.md). Loading is
+//! The kiosk's content: the station, home-screen tiles, attract-screen slides, notices, the
+//! service directory, opinion proposals, the places and categories of issue reports and the
+//! station's windows, read from a content folder of TOML files (docs/CONTENT.md). Loading is
 //! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder.
 
 pub mod limits;
@@ -18,8 +19,17 @@ pub enum ContentError {
 }
 
 /// Every file of a content folder, with its part of [`Content`].
-const FILES: [&str; 7] =
-    ["station.toml", "tiles.toml", "slides.toml", "notices.toml", "directory.toml", "proposals.toml", "places.toml"];
+const FILES: [&str; 9] = [
+    "station.toml",
+    "tiles.toml",
+    "slides.toml",
+    "notices.toml",
+    "directory.toml",
+    "proposals.toml",
+    "places.toml",
+    "windows.toml",
+    "issue_categories.toml",
+];
 
 impl Content {
     /// Reads and checks a content folder; nothing is returned unless all of it is valid.
@@ -30,7 +40,7 @@ impl Content {
                 .map(|text| (path.clone(), text))
                 .map_err(|source| ContentError::Unreadable { path, source })
         };
-        let [station, tiles, slides, notices, directory, proposals, places] = FILES.map(read);
+        let [station, tiles, slides, notices, directory, proposals, places, windows, categories] = FILES.map(read);
         let content = Content {
             station: parse::<Station>(station?)?,
             tiles: parse::<TileFile>(tiles?)?.tile,
@@ -39,6 +49,8 @@ impl Content {
             directory: parse::<DirectoryFile>(directory?)?.entry,
             proposals: parse::<ProposalFile>(proposals?)?.proposal,
             places: parse::<PlaceFile>(places?)?.place,
+            windows: parse::<WindowFile>(windows?)?.window,
+            issue_categories: parse::<CategoryFile>(categories?)?.category,
         };
         let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
@@ -79,8 +91,38 @@ impl Content {
         if self.tiles.is_empty() {
             return Err(("tiles.toml", "the home screen needs at least one tile".into()));
         }
-        if self.places.is_empty() && self.tiles.iter().any(|t| t.service == Service::Reports) {
+        let offers = |service| self.tiles.iter().any(|t| t.service == service);
+        if self.places.is_empty() && offers(Service::Reports) {
             return Err(("places.toml", "the reports tile needs at least one place to report at".into()));
+        }
+        if self.issue_categories.is_empty() && offers(Service::Reports) {
+            return Err(("issue_categories.toml", "the reports tile needs at least one category of problem".into()));
+        }
+        if self.windows.is_empty() && offers(Service::Appointments) {
+            return Err(("windows.toml", "the appointments tile needs at least one window".into()));
+        }
+        unique("issue_categories.toml", self.issue_categories.iter().map(|c| c.id.as_str()))?;
+        unique("windows.toml", self.windows.iter().map(|w| w.id.as_str()))?;
+        let numbers: Vec<String> = self.windows.iter().map(|w| w.number.to_string()).collect();
+        unique("windows.toml", numbers.iter().map(|n| n.as_str())).map_err(|(file, _)| {
+            (file, "two windows have the same number: each window's number is the one on its sign".to_string())
+        })?;
+        let letters: Vec<String> = self.windows.iter().map(|w| w.letter.to_string()).collect();
+        unique("windows.toml", letters.iter().map(|l| l.as_str())).map_err(|(file, _)| {
+            (file, "two windows have the same letter: tickets of different windows would share numbers".to_string())
+        })?;
+        for window in &self.windows {
+            if !window.letter.is_ascii_uppercase() {
+                let letter = window.letter;
+                return Err((
+                    "windows.toml",
+                    format!("window {}'s letter {letter:?} is not a capital letter A to Z", window.id),
+                ));
+            }
+            if !(1..=99).contains(&window.number) {
+                let number = window.number;
+                return Err(("windows.toml", format!("window {}'s number {number} is not from 1 to 99", window.id)));
+            }
         }
         for proposal in &self.proposals {
             if proposal.phrases.is_empty() {

@@ -1,6 +1,6 @@
 //! The content types, as the TOML files spell them (docs/CONTENT.md).
 
-pub use citizen_window_protocol::station::Service;
+pub use citizen_window_protocol::station::{Service, WindowId};
 use serde::Deserialize;
 
 /// The kiosk's two languages.
@@ -125,6 +125,27 @@ pub struct Place {
     pub name: Text,
 }
 
+/// A window of the station: it hands out queue tickets and takes appointments.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationWindow {
+    /// How the window travels to the server (its appointment slots name it): `social_insurance`.
+    pub id: WindowId,
+    /// The number on the window's sign.
+    pub number: u32,
+    /// The letter its ticket numbers start with: "A" for A001.
+    pub letter: char,
+    pub name: Text,
+}
+
+/// A kind of problem a resident can report: a broken light, a leaking pipe.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportCategory {
+    pub id: String,
+    pub name: Text,
+}
+
 /// Who runs the kiosk: named in its header, on its help page and on its receipts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +170,18 @@ pub struct Content {
     pub directory: Vec<DirectoryEntry>,
     pub proposals: Vec<Proposal>,
     pub places: Vec<Place>,
+    pub windows: Vec<StationWindow>,
+    pub issue_categories: Vec<ReportCategory>,
+}
+
+impl Content {
+    pub fn window(&self, id: &str) -> Option<&StationWindow> {
+        self.windows.iter().find(|w| w.id.as_str() == id)
+    }
+
+    pub fn issue_category(&self, id: &str) -> Option<&ReportCategory> {
+        self.issue_categories.iter().find(|c| c.id == id)
+    }
 }
 
 #[derive(Deserialize)]
@@ -189,4 +222,18 @@ pub(super) struct ProposalFile {
 pub(super) struct PlaceFile {
     #[serde(default)]
     pub place: Vec<Place>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WindowFile {
+    #[serde(default)]
+    pub window: Vec<StationWindow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CategoryFile {
+    #[serde(default)]
+    pub category: Vec<ReportCategory>,
 }

@@ -103,3 +103,30 @@ fn a_text_without_english_shows_its_chinese_on_an_english_screen() {
     assert_eq!(heating.title.get(Language::En), "关于冬季供暖的通知");
     assert_eq!(heating.title.pair().1, "关于冬季供暖的通知", "the receipt's English line too");
 }
+
+#[test]
+fn windows_and_issue_categories_come_from_the_content_and_agree_with_themselves() {
+    let content = Content::load(&Content::example_dir()).unwrap();
+    let social = content.window("social_insurance").unwrap();
+    assert_eq!((social.number, social.letter, social.name.zh.as_str()), (1, 'A', "社保"));
+    let desk = content.directory.iter().find(|e| e.id == "social-insurance").unwrap();
+    assert!(desk.location.zh.contains(&format!("{}号窗口", social.number)), "the directory names the same window");
+    assert!(content.issue_category("leaking_pipe").is_some());
+
+    let err = refused("windows.toml", |t| t.replacen("letter = \"B\"", "letter = \"A\"", 1));
+    assert!(err.contains("same letter"), "{err}");
+    let err = refused("windows.toml", |t| t.replacen("number = 2", "number = 1", 1));
+    assert!(err.contains("same number"), "{err}");
+    let err = refused("windows.toml", |t| t.replacen("letter = \"B\"", "letter = \"b\"", 1));
+    assert!(err.contains("capital letter"), "{err}");
+    let err = refused("windows.toml", |t| t.replacen("id = \"legal_aid\"", "id = \"Legal Aid\"", 1));
+    assert!(err.contains("not a window id"), "{err}");
+    let err = refused("windows.toml", |t| t.replacen("zh = \"法律援助\"", "zh = \"法律援助与人民调解窗口\"", 1));
+    assert!(err.contains("window legal_aid's name") && err.contains("at most 8"), "{err}");
+    let err = refused("windows.toml", |_| String::new());
+    assert!(err.contains("the appointments tile needs at least one window"), "{err}");
+    let err = refused("issue_categories.toml", |_| String::new());
+    assert!(err.contains("at least one category"), "{err}");
+    let err = refused("issue_categories.toml", |t| t.replacen("id = \"noise\"", "id = \"other\"", 1));
+    assert!(err.contains("used twice"), "{err}");
+}

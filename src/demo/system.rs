@@ -134,6 +134,7 @@ impl DemoSystem {
             journal_keep_acknowledged: std::time::Duration::from_secs(
                 crate::config::DEFAULT_KEEP_ACKNOWLEDGED_DAYS * 86_400,
             ),
+            receipts_bilingual: false,
         };
         Ok(system)
     }

@@ -82,14 +82,16 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     let window = AppWindow::new().context("the headless renderer cannot start")?;
     window.window().set_size(slint::PhysicalSize::new(1080, 1920));
     let content = Content::load(&system.config.content_dir)?;
+    let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(
         window,
         KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..))
+            .with_bilingual_receipts(system.config.receipts_bilingual)
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     );
-    ui.attach(KioskRuntime::start(&system.config)?);
+    ui.attach(KioskRuntime::start(&system.config, heading)?);
     ui.window.show()?;
     let mut w = Walker { ui, screens, shot: 0, say };
 

@@ -18,14 +18,16 @@ pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
     // WINDOW_SCALE unless the environment chose another).
     window.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
     let content = Content::load(&system.config.content_dir)?;
+    let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let ui = Rc::new(KioskUi::new(
         window,
         KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..))
+            .with_bilingual_receipts(system.config.receipts_bilingual)
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     ));
-    ui.attach(KioskRuntime::start(&system.config)?);
+    ui.attach(KioskRuntime::start(&system.config, heading)?);
 
     let panel = DemoPanel::new().context("the demo panel cannot open")?;
     let weak = panel.as_weak();

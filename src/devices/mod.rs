@@ -10,5 +10,5 @@ mod worker_thread;
 
 pub use device_board::DeviceBoard;
 pub use reader_worker::{ReaderWorker, today_in_china};
-pub use recording_worker::{RecorderWiring, RecordingWorker};
+pub use recording_worker::{ReceiptSetup, RecorderWiring, RecordingWorker};
 pub use worker_thread::{StopSignal, WorkerThread};

@@ -9,8 +9,10 @@ use super::device_board::{self, DeviceBoard};
 use super::worker_thread::{StopSignal, WorkerThread};
 use crate::journal::{Journal, JournalError, NewTransaction, ReceiptPlan, ReceiptState, now_ms};
 use crate::kiosk::messages::{KioskEvent, Recorded, ServiceRequest};
-use crate::kiosk::service_policy::{self, Entry, Plan, REPRINT_WINDOW_MS, SeenBefore};
-use crate::records::{self, RecordFacts, TicketPayload, kinds};
+use crate::kiosk::service_policy::{self, Entry, JournalView, Plan, REPRINT_WINDOW_MS, SeenBefore};
+use crate::records::{
+    self, Printing, ReceiptHeading, ReceiptLanguage, ReceiptNumbering, RecordFacts, TicketPayload, kinds,
+};
 use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
 use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
@@ -38,6 +40,13 @@ pub struct RecorderWiring {
     pub devices: DeviceBoard,
 }
 
+/// What this kiosk's receipts say of where they come from, and how they are numbered.
+#[derive(Clone)]
+pub struct ReceiptSetup {
+    pub heading: ReceiptHeading,
+    pub numbering: ReceiptNumbering,
+}
+
 /// A running recording thread; stops when dropped, after the job in hand.
 pub struct RecordingWorker {
     _thread: WorkerThread,
@@ -52,6 +61,7 @@ impl RecordingWorker {
         journal_path: &Path,
         printer: Option<PrinterDriver<O>>,
         keep_acknowledged: Duration,
+        receipts: ReceiptSetup,
         wiring: RecorderWiring,
     ) -> Result<Self, JournalError> {
         let mut journal = Journal::open(journal_path)?;
@@ -62,7 +72,7 @@ impl RecordingWorker {
         let keep_ms = (keep_acknowledged.as_millis() as i64).max(REPRINT_WINDOW_MS);
         let requests = wiring.requests.clone();
         let thread = WorkerThread::spawn("recording", move |stop| {
-            Recorder::new(journal, printer, keep_ms, wiring).run(&requests, &stop)
+            Recorder::new(journal, printer, keep_ms, receipts, wiring).run(&requests, &stop)
         })
         .map_err(|e| JournalError::Other {
             path: journal_path.to_path_buf(),
@@ -80,6 +90,7 @@ struct Recorder<O: LinkOpener> {
     printer_ready: Option<bool>,
     keep_acknowledged_ms: i64,
     last_pruned: Option<Instant>,
+    receipts: ReceiptSetup,
     wiring: RecorderWiring,
 }
 
@@ -88,6 +99,7 @@ impl<O: LinkOpener> Recorder<O> {
         journal: Journal,
         printer: Option<PrinterDriver<O>>,
         keep_acknowledged_ms: i64,
+        receipts: ReceiptSetup,
         wiring: RecorderWiring,
     ) -> Self {
         let glyphs = GlyphRasterizer::find_system_font()
@@ -96,7 +108,8 @@ impl<O: LinkOpener> Recorder<O> {
         if printer.is_none() {
             wiring.devices.report(device_board::PRINTER, DeviceStatus::NoDevice, None, None);
         }
-        Self { journal, printer, glyphs, printer_ready: None, keep_acknowledged_ms, last_pruned: None, wiring }
+        let last_pruned = None;
+        Self { journal, printer, glyphs, printer_ready: None, keep_acknowledged_ms, last_pruned, receipts, wiring }
     }
 
     fn run(mut self, requests: &Receiver<ServiceRequest>, stop: &StopSignal) {
@@ -178,13 +191,14 @@ impl<O: LinkOpener> Recorder<O> {
 
     fn serve(&mut self, request: ServiceRequest) {
         let now = now_ms();
-        let journal = &mut self.journal;
-        let plan =
-            service_policy::plan(request.number, request.ask, now, fastrand::u64(..), || todays_tickets(journal, now));
+        let numbering = &self.receipts.numbering;
+        let mut journal = JournalFacts(&mut self.journal);
+        let plan = service_policy::plan(request.number, request.ask, now, fastrand::u64(..), numbering, &mut journal);
+        let language = request.language;
         match plan {
-            Ok(Plan::Record(entry)) => self.record(request.number, entry, now),
+            Ok(Plan::Record(entry)) => self.record(request.number, *entry, now, language),
             Ok(Plan::Reprint { seq }) => {
-                self.reprint(request.number, seq);
+                self.reprint(request.number, seq, language);
                 self.offer_reprints();
             }
             Ok(Plan::Refuse(event)) => self.send(event),
@@ -195,7 +209,7 @@ impl<O: LinkOpener> Recorder<O> {
         }
     }
 
-    fn record(&mut self, request: u64, entry: Entry, now: i64) {
+    fn record(&mut self, request: u64, entry: Entry, now: i64, language: ReceiptLanguage) {
         let new = NewTransaction {
             kind: entry.kind,
             payload: &entry.payload,
@@ -219,10 +233,18 @@ impl<O: LinkOpener> Recorder<O> {
         }
         let printing = self.printer_ready == Some(true);
         self.send(KioskEvent::Recorded(Recorded { request, seq, what: entry.what, printing, copy: false }));
-        let printed = match (printing, entry.receipt) {
+        let heading = &self.receipts.heading;
+        let original = Printing { language, heading, copy: false, holder: entry.holder.as_deref() };
+        let printed = match (printing, entry.statement) {
             (false, _) => false,
-            (true, Some(receipt)) => self.print_receipt(seq, &receipt, false),
-            (true, None) => self.print(seq, false),
+            (true, Some(statement)) => {
+                let receipt = records::statement_receipt(&statement, now, original);
+                self.print_receipt(seq, &receipt, false)
+            }
+            (true, None) => {
+                let holder = entry.holder.clone();
+                self.print(seq, false, language, holder.as_deref())
+            }
         };
         if !printed {
             self.outcome(seq, Outcome::Unconfirmed, now_ms());
@@ -259,7 +281,7 @@ impl<O: LinkOpener> Recorder<O> {
 
     /// Prints a recorded transaction's receipt again, marked as a copy; nothing new is recorded
     /// but the outcome. A copy that does not come out leaves the receipt as it was.
-    fn reprint(&mut self, request: u64, seq: u64) {
+    fn reprint(&mut self, request: u64, seq: u64, language: ReceiptLanguage) {
         let what =
             self.journal.get(seq).ok().and_then(|r| service_policy::what_was_recorded(&r.kind, r.payload.as_str()));
         let Some(what) = what else {
@@ -269,13 +291,13 @@ impl<O: LinkOpener> Recorder<O> {
         };
         let printing = self.printer_ready == Some(true);
         self.send(KioskEvent::Recorded(Recorded { request, seq, what, printing, copy: true }));
-        let printed = printing && self.print(seq, true);
+        let printed = printing && self.print(seq, true, language, None);
         self.send(KioskEvent::ReceiptOutcome { seq, printed });
     }
 
     /// Prints the receipt of `seq` (from its journal record) and journals a confirmed outcome;
     /// false if it did not print.
-    fn print(&mut self, seq: u64, copy: bool) -> bool {
+    fn print(&mut self, seq: u64, copy: bool, language: ReceiptLanguage, holder: Option<&str>) -> bool {
         let record = match self.journal.get(seq) {
             Ok(record) => record,
             Err(e) => {
@@ -283,14 +305,15 @@ impl<O: LinkOpener> Recorder<O> {
                 return false;
             }
         };
-        let id = record.id.to_string();
+        let number = self.receipts.numbering.number(seq);
         let facts = RecordFacts {
             kind: &record.kind,
             payload: record.payload.as_str(),
-            id: &id,
+            number: &number,
             created_at_ms: record.created_at_ms,
         };
-        let Some(receipt) = records::receipt_for(facts, copy) else { return false };
+        let printing = Printing { language, heading: &self.receipts.heading, copy, holder };
+        let Some(receipt) = records::receipt_for(facts, printing) else { return false };
         self.print_receipt(seq, &receipt, copy)
     }
 
@@ -350,11 +373,30 @@ enum Outcome {
     Unconfirmed,
 }
 
-/// The tickets journaled since midnight in China.
-fn todays_tickets(journal: &mut Journal, now: i64) -> Result<Vec<TicketPayload>, JournalError> {
-    Ok(journal
-        .records_of_kind_since(kinds::QUEUE_TICKET, china_time::start_of_day_ms(now))?
-        .iter()
-        .filter_map(|r| serde_json::from_str(r.payload.as_str()).ok())
-        .collect())
+/// What a service's plan reads of the journal.
+struct JournalFacts<'a>(&'a mut Journal);
+
+impl JournalView for JournalFacts<'_> {
+    type Error = JournalError;
+
+    fn todays_tickets(&mut self, now_ms: i64) -> Result<Vec<TicketPayload>, JournalError> {
+        Ok(self
+            .0
+            .records_of_kind_since(kinds::QUEUE_TICKET, china_time::start_of_day_ms(now_ms))?
+            .iter()
+            .filter_map(|r| serde_json::from_str(r.payload.as_str()).ok())
+            .collect())
+    }
+
+    fn next_seq(&mut self) -> Result<u64, JournalError> {
+        Ok(self.0.last_seq()? + 1)
+    }
+
+    fn kind_of(&mut self, seq: u64) -> Result<Option<String>, JournalError> {
+        match self.0.get(seq) {
+            Ok(record) => Ok(Some(record.kind)),
+            Err(JournalError::NoSuchRecord(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }

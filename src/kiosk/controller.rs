@@ -13,8 +13,9 @@ use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use online::OnlineFlows;
 use std::time::{Duration, Instant};
 
-/// How many receipts the reprint page offers, newest first: one screen of buttons in large print.
-pub const REPRINT_OFFERED: usize = 6;
+/// How many of this visit's receipts the reprint page offers above its keypad: the newest one
+/// that did not come out (once reprinted, the one before it is offered).
+pub const REPRINT_OFFERED: usize = 1;
 
 /// How long each attract-screen slide shows.
 pub const SLIDE_INTERVAL: Duration = Duration::from_secs(8);
@@ -52,7 +53,9 @@ pub struct KioskController {
     /// Since when the resident has been waiting (not idle), while they are.
     waiting_since: Option<Instant>,
     /// The window a booking was asked for before the card was read: its times open once it is.
-    card_then_window: Option<crate::records::Window>,
+    card_then_window: Option<crate::records::WindowId>,
+    /// Receipts in both languages rather than the session's (configured).
+    bilingual_receipts: bool,
     /// The page 帮助 was opened from, where 上一步 returns.
     help_from: Option<Page>,
     /// How many notices and directory entries fit on the screen within reach, in the current
@@ -123,6 +126,7 @@ impl KioskController {
             waiting_since: None,
             help_from: None,
             card_then_window: None,
+            bilingual_receipts: false,
             list_rows: None,
             wall_clock: None,
             reader_available: true,
@@ -136,6 +140,22 @@ impl KioskController {
             request_numbers: RequestNumbers::default(),
             random: fastrand::Rng::with_seed(random_seed),
             outcome: None,
+        }
+    }
+
+    /// Prints every receipt in Chinese and English, whatever the session's language.
+    pub fn with_bilingual_receipts(mut self, bilingual: bool) -> Self {
+        self.bilingual_receipts = bilingual;
+        self
+    }
+
+    /// The language the receipts of this session are printed in.
+    pub fn receipt_language(&self) -> crate::records::ReceiptLanguage {
+        use crate::records::ReceiptLanguage;
+        match (self.bilingual_receipts, self.language) {
+            (true, _) => ReceiptLanguage::Both,
+            (false, Language::Zh) => ReceiptLanguage::Chinese,
+            (false, Language::En) => ReceiptLanguage::English,
         }
     }
 
@@ -184,6 +204,7 @@ impl KioskController {
             KioskEvent::ReceiptOutcome { seq, printed } => self.receipt_outcome(seq, printed),
             KioskEvent::PrinterReady(ready) => self.printer_ready = ready,
             KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
+            KioskEvent::ReprintRefused { request, why } => self.reprint_refused(request, why),
             KioskEvent::Online(online) => self.online = online,
             KioskEvent::Answered { request, answer } => self.answered(request, answer, now),
         }
@@ -225,6 +246,10 @@ impl KioskController {
         if matches!(service, Service::Bills | Service::SocialInsurance) {
             self.open_online(if service == Service::Bills { Page::Bills } else { Page::SocialInsurance });
             return;
+        }
+        if service == Service::Reprint {
+            // Its keypad starts empty.
+            self.flows = online::OnlineFlows::default();
         }
         // The services without a page of their own yet open the "not offered yet" page.
         self.page = self.page_of(service);

@@ -3,7 +3,7 @@
 //! the online requests it asks the server, with their answers. Every worker speaks these types;
 //! they depend on no worker.
 
-use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
+use crate::records::{IssueCategory, NumberProblem, ReceiptLanguage, ServiceWindow, SlipPayload, VoteChoice, WindowId};
 use crate::resident_key::ResidentHandle;
 use crate::session::Resident;
 use citizen_window_protocol::services::{
@@ -44,6 +44,8 @@ pub enum KioskEvent {
     Answered { request: u64, answer: OnlineAnswer },
     /// The receipts that did not come out in the last day, newest first, for the reprint page.
     Reprintable(Vec<Reprintable>),
+    /// The receipt number typed for request `request` finds nothing to reprint here.
+    ReprintRefused { request: u64, why: ReprintProblem },
 }
 
 /// A receipt that can be reprinted, marked as a copy.
@@ -55,31 +57,55 @@ pub struct Reprintable {
     pub time: String,
 }
 
+/// Why a receipt number typed on the reprint page reprints nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReprintProblem {
+    /// Not one of this kiosk's receipt numbers (too short, mistyped, another kiosk's).
+    Number(NumberProblem),
+    /// No receipt of this kiosk has that number any more (never made, or pruned long after).
+    NotFound,
+    /// A receipt that is reprinted only in the visit it was made (a vote's, a statement).
+    NotByNumber,
+}
+
 /// What the kiosk asks the recording thread to do for a resident; `number` comes back with the
-/// answer, so that an answer is only ever shown to the session that asked.
+/// answer, so that an answer is only ever shown to the session that asked. The receipt is
+/// printed in `language`: the session's, or both (configured).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRequest {
     pub number: u64,
     pub ask: ServiceAsk,
+    pub language: ReceiptLanguage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceAsk {
-    /// Take a queue ticket for a window.
-    Ticket(Window),
+    /// Take a queue ticket for a window; its tickets start with `letter`.
+    Ticket { window: ServiceWindow, letter: char },
     /// Report a problem at a place; the place's name in both languages goes on the receipt.
     Report { category: IssueCategory, place: String, place_name: (String, String) },
     /// Print the receipt of a recorded transaction again, marked as a copy.
     Reprint { seq: u64 },
+    /// Print again, marked as a copy, the receipt with the number the resident typed.
+    ReprintByNumber { typed: String },
     /// A notice or a directory slip, printed on request.
     PrintSlip(SlipPayload),
-    /// An appointment the server booked for the identified resident.
-    Appointment { appointment_id: String, window: Window, starts_at: String },
+    /// An appointment the server booked for the identified resident, named masked on the
+    /// receipt (`holder`, never journaled).
+    Appointment { appointment_id: String, window: ServiceWindow, starts_at: String, holder: Option<String> },
     /// A payment order the server reports paid: recorded once per order, however often asked.
-    BillPaid { order_id: String, account: String, utility: Option<Utility>, period: Option<String>, amount_fen: u64 },
+    /// The bill's holder, masked by the server, goes on the original receipt only.
+    BillPaid {
+        order_id: String,
+        account: String,
+        utility: Option<Utility>,
+        period: Option<String>,
+        amount_fen: u64,
+        holder: Option<String>,
+    },
     /// The identified resident's social-insurance record, printed as a statement. Only that it
     /// was printed is journaled: the figures stay off the disk, so it cannot be reprinted.
-    Statement { record: SocialInsuranceRecord },
+    Statement { record: SocialInsuranceRecord, holder: Option<String> },
     /// An identified resident's vote; refused if they voted on this proposal before here, or
     /// if voting closed (`closes`, YYYY-MM-DD, is the last day). The record carries the
     /// resident sealed for the server, which counts one vote per resident across the fleet.
@@ -108,12 +134,12 @@ pub struct Recorded {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordedWhat {
-    Ticket { window: Window, number: String },
+    Ticket { window: ServiceWindow, number: String },
     Report { category: IssueCategory, tracking_number: String },
     Vote { choice: VoteChoice, vote_code: String },
     Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
     Statement,
-    Appointment { window: Window, starts_at: String },
+    Appointment { window: ServiceWindow, starts_at: String },
     Slip,
 }
 
@@ -164,7 +190,7 @@ pub enum OnlineAsk {
     },
     /// Tomorrow's free slots at one window.
     Slots {
-        window: Window,
+        window: WindowId,
     },
     Book {
         slot_id: String,

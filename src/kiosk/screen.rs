@@ -1,7 +1,7 @@
 //! What one frame of the kiosk shows, in the resident's language.
 
 use crate::content::Service;
-use crate::records::{IssueCategory, VoteChoice, Window};
+use crate::records::{IssueCategory, ServiceWindow, VoteChoice, WindowId};
 use citizen_window_protocol::services::{Bill, SocialInsuranceRecord, Utility};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,9 +18,10 @@ pub enum Page {
     Tickets,
     /// Issue report, first step: what is wrong.
     Report,
-    /// Issue report, second step: where.
-    ReportPlace(IssueCategory),
-    /// Receipts that did not come out, to reprint as copies.
+    /// Issue report, second step: where (the category chosen, by id).
+    ReportPlace(String),
+    /// 补打凭条: a receipt's number on the keypad, and this visit's receipts that did not come
+    /// out, to reprint as copies.
     Reprint,
     /// "Place your ID card": the service needs the resident identified first.
     PlaceCard(Service),
@@ -43,7 +44,7 @@ pub enum Page {
     /// Appointment, first step: the window (the resident is identified).
     Appointments,
     /// Appointment, second step: tomorrow's times at that window.
-    Slots(Window),
+    Slots(WindowId),
     /// A service's result: recording, recorded (with its number and receipt), or refused.
     Done,
     /// 帮助: how to use the kiosk, and whom to call: the station's phone and the hotline.
@@ -161,9 +162,10 @@ pub struct EntryRow {
     pub phone: String,
 }
 
-/// A place to choose, in the resident's language.
+/// One of the content's choices (a place, a window, a category of problem), in the resident's
+/// language.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaceRow {
+pub struct ChoiceRow {
     pub id: String,
     pub name: String,
 }
@@ -175,7 +177,7 @@ pub enum ServiceOutcome {
     Recording,
     /// `copy`: a reprint of an earlier ticket or report, nothing new recorded.
     Ticket {
-        window: Window,
+        window: ServiceWindow,
         number: String,
         receipt: ReceiptProgress,
         copy: bool,
@@ -208,7 +210,7 @@ pub enum ServiceOutcome {
     },
     /// An appointment booked, recorded and printed.
     Appointment {
-        window: Window,
+        window: ServiceWindow,
         starts_at: String,
         receipt: ReceiptProgress,
     },
@@ -261,6 +263,12 @@ pub enum OnlineProblem {
     NotFound,
     /// The server did not answer.
     Unavailable,
+    /// A receipt number whose check digits do not match: a digit was mistyped.
+    Mistyped,
+    /// A receipt number of another kiosk: reprinted at that kiosk or at the front desk.
+    OtherKiosk,
+    /// A receipt that is never reprinted by its number (a vote's, a statement).
+    NotReprintable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,10 +412,12 @@ pub struct Screen {
     pub card_to_take_back: bool,
     /// False while the card reader does not answer.
     pub reader_available: bool,
-    /// The places an issue can be reported at.
-    pub places: Vec<PlaceRow>,
-    /// The category chosen on the report's first step.
-    pub report_category: Option<IssueCategory>,
+    /// The places an issue can be reported at, the categories of problem, the station's windows.
+    pub places: Vec<ChoiceRow>,
+    pub issue_categories: Vec<ChoiceRow>,
+    pub windows: Vec<ChoiceRow>,
+    /// The name of the category chosen on the report's first step.
+    pub report_category: Option<String>,
     /// The last service's outcome, while [`Page::Done`] shows.
     pub outcome: Option<ServiceOutcome>,
     /// The service waiting for a card on [`Page::PlaceCard`] (its tile's title).
@@ -421,4 +431,7 @@ pub struct Screen {
     pub online: OnlineView,
     /// The receipts that can be reprinted, newest first.
     pub reprintable: Vec<crate::kiosk::messages::Reprintable>,
+    /// The reprint page shows its keypad for a receipt's number (rather than this visit's
+    /// receipts, while there are any and no number was asked for).
+    pub reprint_keypad: bool,
 }

@@ -18,6 +18,13 @@ fn resident(name: &str, masked_id: &str) -> Resident {
     }
 }
 
+/// A window of the example content, as a ticket records it.
+fn window(id: &str) -> crate::records::ServiceWindow {
+    let content = Content::load(&Content::example_dir()).unwrap();
+    let w = content.window(id).unwrap();
+    crate::records::ServiceWindow { id: w.id, number: w.number, name: w.name.pair() }
+}
+
 fn secs(t0: Instant, s: u64) -> Instant {
     t0 + Duration::from_secs(s)
 }
@@ -191,7 +198,6 @@ fn recorded_event(
 #[test]
 fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
     use crate::kiosk::messages::{KioskEvent, RecordedWhat, ServiceAsk};
-    use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     k.touched(t0);
@@ -200,14 +206,15 @@ fn a_ticket_is_asked_for_then_shown_with_its_number_and_receipt() {
     k.take_ticket("legal_aid", t0);
     let requests = k.take_requests();
     assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].ask, ServiceAsk::Ticket(Window::LegalAid));
+    assert_eq!(requests[0].ask, ServiceAsk::Ticket { window: window("legal_aid"), letter: 'D' });
+    assert_eq!(window("legal_aid").number, 4, "the number on the sign, from the content");
     assert!(k.take_requests().is_empty(), "each request is handed out once");
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
 
-    let what = RecordedWhat::Ticket { window: Window::LegalAid, number: "D001".into() };
+    let what = RecordedWhat::Ticket { window: window("legal_aid"), number: "D001".into() };
     k.handle_event(recorded_event(requests[0].number, 7, what), t0);
     let ticket =
-        |receipt| ServiceOutcome::Ticket { window: Window::LegalAid, number: "D001".into(), receipt, copy: false };
+        |receipt| ServiceOutcome::Ticket { window: window("legal_aid"), number: "D001".into(), receipt, copy: false };
     assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::Printing)));
     k.handle_event(KioskEvent::ReceiptOutcome { seq: 6, printed: true }, t0);
     assert_eq!(k.screen(t0).outcome, Some(ticket(ReceiptProgress::Printing)), "another receipt's outcome");
@@ -227,7 +234,9 @@ fn a_report_takes_a_category_then_a_place_from_the_content() {
     assert!(k.take_requests().is_empty(), "no place before a category");
     k.choose_report_category("leaking_pipe", t0);
     let screen = k.screen(t0);
-    assert_eq!(screen.page, Page::ReportPlace(IssueCategory::LeakingPipe));
+    assert_eq!(screen.page, Page::ReportPlace("leaking_pipe".into()));
+    assert_eq!(screen.report_category.as_deref(), Some("管道漏水"));
+    assert_eq!(screen.issue_categories.len(), 6, "the content's categories");
     assert!(screen.places.iter().any(|p| p.name == "小区东门"));
     k.choose_report_place("no-such-place", t0);
     assert!(k.take_requests().is_empty());
@@ -236,7 +245,7 @@ fn a_report_takes_a_category_then_a_place_from_the_content() {
     assert_eq!(
         requests[0].ask,
         ServiceAsk::Report {
-            category: IssueCategory::LeakingPipe,
+            category: IssueCategory { id: "leaking_pipe".into(), name: ("管道漏水".into(), "Leaking pipe".into()) },
             place: "east-gate".into(),
             place_name: ("小区东门".into(), "East gate".into())
         }
@@ -246,7 +255,6 @@ fn a_report_takes_a_category_then_a_place_from_the_content() {
 #[test]
 fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
     use crate::kiosk::messages::{KioskEvent, RecordedWhat};
-    use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     k.touched(t0);
@@ -258,7 +266,7 @@ fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
     k.open_service("appointments", t0);
     k.take_ticket("social_insurance", t0);
     let second = k.take_requests().remove(0);
-    let what = |n: &str| RecordedWhat::Ticket { window: Window::SocialInsurance, number: n.into() };
+    let what = |n: &str| RecordedWhat::Ticket { window: window("social_insurance"), number: n.into() };
     k.handle_event(recorded_event(first.number, 1, what("A001")), t0);
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::Recording));
     k.handle_event(KioskEvent::RecordRefused { request: second.number }, t0);
@@ -270,7 +278,6 @@ fn an_answer_for_an_earlier_session_is_not_shown_to_the_next_resident() {
 #[test]
 fn only_an_offered_receipt_can_be_reprinted() {
     use crate::kiosk::messages::{KioskEvent, RecordedWhat, Reprintable, ServiceAsk};
-    use crate::records::Window;
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     // An earlier resident's payment did not print: nobody else is offered it.
@@ -282,9 +289,9 @@ fn only_an_offered_receipt_can_be_reprinted() {
     k.touched(t0);
     // This resident's ticket does not print either.
     k.open_service("appointments", t0);
-    k.take_ticket(Window::CivilAffairs.id(), t0);
+    k.take_ticket("civil_affairs", t0);
     let asked = k.take_requests().remove(0);
-    let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number: "B004".into() };
+    let what = RecordedWhat::Ticket { window: window("civil_affairs"), number: "B004".into() };
     k.handle_event(recorded_event(asked.number, 9, what.clone()), t0);
     let own = Reprintable { seq: 9, what, time: "09:41".into() };
     k.handle_event(KioskEvent::Reprintable(vec![own, earlier]), t0);
@@ -362,7 +369,6 @@ mod online_services;
 fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
     use crate::kiosk::messages::{KioskEvent, ServiceAsk};
     use crate::kiosk::messages::{OnlineAnswer, OnlineAsk};
-    use crate::records::Window;
     use citizen_window_protocol::services::{Appointment, AppointmentSlot};
     let t0 = Instant::now();
     let mut k = kiosk(t0);
@@ -374,10 +380,10 @@ fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
     assert_eq!(k.screen(t0).page, Page::Appointments);
     k.choose_appointment_window("legal_aid", t0);
     let ask = k.take_online_requests().remove(0);
-    assert_eq!(ask.ask, OnlineAsk::Slots { window: crate::records::Window::LegalAid });
+    assert_eq!(ask.ask, OnlineAsk::Slots { window: crate::records::WindowId::fixed("legal_aid") });
     let slot = |id: &str, free| AppointmentSlot {
         slot_id: id.into(),
-        window: crate::records::Window::LegalAid,
+        window: crate::records::WindowId::fixed("legal_aid"),
         starts_at: "2026-11-28 09:30".into(),
         free,
     };
@@ -395,7 +401,9 @@ fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {
     let recorded = k.take_requests().remove(0);
     assert!(matches!(
         &recorded.ask,
-        ServiceAsk::Appointment { window: Window::LegalAid, appointment_id, .. } if appointment_id == "ap-1"
+        ServiceAsk::Appointment { window, appointment_id, holder, .. }
+            if appointment_id == "ap-1" && *window == self::window("legal_aid")
+                && holder.as_deref() == Some("张* 1101**********1234")
     ));
 }
 
@@ -476,4 +484,52 @@ fn a_long_notice_is_shown_a_page_at_a_time_as_the_layout_says() {
     assert_eq!(k.screen(t0).notice_part.0, parts - 1, "past the end shows the last page");
     k.open_notice("n-2026-11-20-heating", t0);
     assert_eq!(k.screen(t0).notice_part.0, 0, "a notice opens at its start");
+}
+
+#[test]
+fn a_receipt_number_typed_on_the_reprint_page_is_asked_for_and_a_refusal_says_why() {
+    use crate::kiosk::messages::{KioskEvent, ReprintProblem, ServiceAsk};
+    use crate::records::NumberProblem;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    k.open_service("reprint", t0);
+    assert!(k.screen(t0).reprint_keypad, "nothing of this visit to offer: the keypad at once");
+    for digit in "00420187".chars() {
+        k.keypad_digit(digit, t0);
+    }
+    k.keypad_confirm(t0);
+    assert!(k.take_requests().is_empty());
+    assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::TooShort), "ten digits at least");
+    for digit in "35".chars() {
+        k.keypad_digit(digit, t0);
+    }
+    assert_eq!(k.screen(t0).online.input, "0042 0187 35");
+    k.keypad_confirm(t0);
+    let asked = k.take_requests().remove(0);
+    assert_eq!(asked.ask, ServiceAsk::ReprintByNumber { typed: "0042018735".into() });
+    assert_eq!(k.screen(t0).page, Page::Done);
+    let why = ReprintProblem::Number(NumberProblem::Mistyped);
+    k.handle_event(KioskEvent::ReprintRefused { request: asked.number, why }, t0);
+    let screen = k.screen(t0);
+    assert_eq!((screen.page, screen.online.problem), (Page::Reprint, Some(OnlineProblem::Mistyped)));
+    assert_eq!(screen.online.input, "0042 0187 35", "the number stays, to be corrected");
+    assert_eq!(screen.outcome, None);
+}
+
+#[test]
+fn receipts_speak_the_session_s_language_or_both_as_configured() {
+    use crate::content::Language;
+    use crate::records::ReceiptLanguage;
+    let t0 = Instant::now();
+    let mut k = kiosk(t0);
+    k.touched(t0);
+    assert_eq!(k.receipt_language(), ReceiptLanguage::Chinese);
+    k.set_language(Language::En, t0);
+    assert_eq!(k.receipt_language(), ReceiptLanguage::English);
+    k.open_service("appointments", t0);
+    k.take_ticket("legal_aid", t0);
+    assert_eq!(k.take_requests()[0].language, ReceiptLanguage::English);
+    let k = kiosk(t0).with_bilingual_receipts(true);
+    assert_eq!(k.receipt_language(), ReceiptLanguage::Both);
 }

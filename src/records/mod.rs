@@ -7,6 +7,7 @@ mod appointment;
 mod content_slip;
 mod payment;
 mod receipt_layout;
+mod receipt_number;
 mod report;
 mod statement;
 mod ticket;
@@ -15,11 +16,11 @@ mod vote;
 pub use appointment::AppointmentPayload;
 pub use content_slip::SlipPayload;
 pub use payment::{PaymentPayload, once_key as payment_once_key, utility_name, yuan};
-pub use receipt_layout::RecordFacts;
-pub use receipt_layout::receipt_for;
-pub use report::{IssueCategory, ReportPayload, TRACKING_NUMBER_DIGITS, grouped, new_tracking_number};
+pub use receipt_layout::{Printing, ReceiptHeading, ReceiptLanguage, RecordFacts, receipt_for, reprinted_by_number};
+pub use receipt_number::{NumberProblem, ReceiptNumbering, grouped, looks_like_a_receipt_number};
+pub use report::{IssueCategory, ReportPayload};
 pub use statement::{allowance_name, statement_receipt};
-pub use ticket::{TicketPayload, Window, next_ticket_number};
+pub use ticket::{ServiceWindow, TicketPayload, WindowId, next_ticket_number};
 pub use vote::{VoteChoice, VotePayload, new_vote_code};
 
 /// The journal's kind for each record: the protocol's list, which the central server checks.

@@ -2,7 +2,7 @@
 //! from the record in memory; the journal keeps only that a statement was printed.
 
 use super::payment::yuan;
-use super::receipt_layout::china_time;
+use super::receipt_layout::{Printing, china_time, receipt_foot, receipt_top};
 use citizen_window_hardware::escpos::{Receipt, TextStyle};
 use citizen_window_protocol::services::SocialInsuranceRecord;
 
@@ -15,29 +15,36 @@ pub fn allowance_name(status: &str) -> (&'static str, &'static str) {
     }
 }
 
-pub fn statement_receipt(record: &SocialInsuranceRecord, now_ms: i64) -> Receipt {
-    let mut receipt = Receipt::new()
-        .title("市民之窗")
-        .text("社保对账单 Social insurance statement", TextStyle::default().centred())
-        .separator()
-        .line("缴费 Contributions (养老 pension / 医疗 medical)");
+/// The statement, in the session's language, with the kiosk's heading; the holder (masked) is
+/// named on it, which is why it is printed from memory and never reprinted.
+pub fn statement_receipt(record: &SocialInsuranceRecord, now_ms: i64, printing: Printing<'_>) -> Receipt {
+    let say = |zh: &str, en: &str| printing.language.say(zh, en);
+    let mut receipt = receipt_top(&printing)
+        .text(say("社保对账单", "Social insurance statement"), TextStyle::default().centred())
+        .separator();
+    if let Some(holder) = printing.holder {
+        receipt = receipt.key_value(say("持有人", "Holder"), holder.to_string());
+    }
+    receipt = receipt.line(say("缴费（养老 / 医疗）", "Contributions (pension / medical)"));
     for month in &record.contributions {
         receipt = receipt.key_value(&month.month, format!("{} / {}", yuan(month.pension_fen), yuan(month.medical_fen)));
     }
     if !record.pension_payments.is_empty() {
-        receipt = receipt.separator().line("养老金发放 Pension paid");
+        receipt = receipt.separator().line(say("养老金发放", "Pension paid"));
         for month in &record.pension_payments {
             receipt = receipt.key_value(&month.month, yuan(month.pension_fen));
         }
     }
     let (zh, en) = allowance_name(&record.subsistence_allowance);
-    receipt
+    let receipt = receipt
         .separator()
-        .key_value("低保 Allowance", format!("{zh} {en}"))
-        .key_value("打印时间 Printed", china_time(now_ms))
-        .text("仅供参考，以社保经办机构记录为准", TextStyle::default().centred())
-        .text("For reference; the social insurance office's record prevails", TextStyle::default().centred())
-        .cut()
+        .key_value(say("低保", "Allowance"), say(zh, en))
+        .key_value(say("打印时间", "Printed"), china_time(now_ms))
+        .text(
+            say("仅供参考，以社保经办机构记录为准", "For reference; the social insurance office's record prevails"),
+            TextStyle::default().centred(),
+        );
+    receipt_foot(receipt, &printing, None)
 }
 
 #[cfg(test)]
@@ -53,9 +60,12 @@ mod tests {
             pension_payments: vec![],
             subsistence_allowance: "under_review".into(),
         };
-        let receipt = statement_receipt(&record, 0);
+        let heading = super::super::ReceiptHeading::default();
+        let language = super::super::ReceiptLanguage::Both;
+        let printing = Printing { language, heading: &heading, copy: false, holder: Some("张* 1101**********002X") };
+        let receipt = statement_receipt(&record, 0, printing);
         let text = format!("{receipt:?}");
-        for part in ["2026-09", "2026-10", "￥320.00 / ￥8.00", "审核中 under review"] {
+        for part in ["2026-09", "2026-10", "￥320.00 / ￥8.00", "审核中 under review", "张* 1101"] {
             assert!(text.contains(part), "{part}: {text}");
         }
         assert!(!text.contains("养老金发放"), "no pension section for a resident who draws none");

@@ -40,6 +40,17 @@ pub struct Resident {
     pub handle: crate::resident_key::ResidentHandle,
 }
 
+impl Resident {
+    /// How a receipt that is proof names its holder: the surname and a star for each other
+    /// character, then the masked ID number ("张* 1101**********002X").
+    pub fn masked_holder(&self) -> String {
+        let mut chars = self.name.chars();
+        let surname: String = chars.next().into_iter().collect();
+        let stars = "*".repeat(chars.count());
+        format!("{surname}{stars} {}", self.masked_id.as_str())
+    }
+}
+
 impl std::fmt::Debug for Resident {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Resident(…)")

@@ -92,6 +92,8 @@ pub async fn enrol(
             content_signing_public_key_hex: answer.content_signing_public_key_hex,
             resident_seal_public_key_hex: answer.resident_seal_public_key_hex,
             enrolled_at_ms: Some(crate::journal::now_ms()),
+            kiosk_number: answer.kiosk_number,
+            label: label.map(str::to_string),
         },
         key_pem: key.serialize_pem(),
         cert_pem: answer.certificate_pem,

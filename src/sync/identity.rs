@@ -42,6 +42,13 @@ pub struct Enrolment {
     /// journal's watermark stood when it was first used (see `Journal::delivery_floor`).
     #[serde(default)]
     pub enrolled_at_ms: Option<i64>,
+    /// The kiosk's short number in the fleet, the first digits of its receipt numbers (absent in
+    /// an enrolment made before numbers: its receipts start with 0000).
+    #[serde(default)]
+    pub kiosk_number: Option<u32>,
+    /// The name the technician gave the kiosk at enrolment, printed on its receipts.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// The enrolled kiosk's files, loaded.
@@ -123,6 +130,16 @@ impl KioskIdentity {
 }
 
 /// The kiosk's own resident secret, made the first time it is asked for (32 random bytes, 0600).
+/// The key of this kiosk's receipt numbers' check digits, from its own secret: the same across
+/// restarts, so that a receipt's number reads back; never sent anywhere.
+pub fn receipt_number_key(state_dir: &Path) -> std::io::Result<zeroize::Zeroizing<[u8; 32]>> {
+    use hmac::{KeyInit, Mac};
+    let secret = local_resident_secret(state_dir)?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).expect("HMAC takes any key");
+    mac.update(b"citizen-window receipt number key");
+    Ok(zeroize::Zeroizing::new(mac.finalize().into_bytes().into()))
+}
+
 pub fn local_resident_secret(state_dir: &Path) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
     let dir = identity_dir(state_dir);
     let path = dir.join(LOCAL_RESIDENT_SECRET_FILE);

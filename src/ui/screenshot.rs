@@ -6,7 +6,7 @@ use crate::content::{Content, Language, Service};
 use crate::kiosk::messages::OnlineAnswer;
 use crate::kiosk::messages::{KioskEvent, Recorded, RecordedWhat, Reprintable};
 use crate::kiosk::{KioskController, samples};
-use crate::records::{IssueCategory, VoteChoice, Window};
+use crate::records::{IssueCategory, ServiceWindow, VoteChoice};
 use crate::session::SessionTiming;
 use citizen_window_protocol::services::{
     AppointmentSlot, Bill, ContributionMonth, IssueReportStatus, PaymentStatus, SocialInsuranceRecord, Utility,
@@ -106,6 +106,13 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
     let clock: Clock = Rc::new(move || now);
     let first_notice = content.notices.first().map(|n| n.id.clone());
     let places: Vec<String> = content.places.iter().map(|p| p.id.clone()).collect();
+    // The content's first and last windows, and its first category of problem.
+    let window_of =
+        |w: &crate::content::StationWindow| ServiceWindow { id: w.id, number: w.number, name: w.name.pair() };
+    let first_window = content.windows.first().map(window_of);
+    let last_window = content.windows.last().map(|w| (window_of(w), w.letter));
+    let first_category =
+        content.issue_categories.first().map(|c| IssueCategory { id: c.id.clone(), name: c.name.pair() });
     let first_proposal = content.proposals.first().map(|p| p.id.clone());
     // Every picture at the same moment, 2026-12-02 09:41 in China, so that pictures compare.
     let controller = KioskController::new(content, SessionTiming::default(), now, 0).with_wall_clock(now, SHOWN_AT_MS);
@@ -217,12 +224,12 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     k.identified(sample_resident(), now);
                     k.open_service(Service::Appointments.id(), now);
                     k.open_appointments(now);
-                    if shot.page == "slots" {
-                        k.choose_appointment_window(Window::SocialInsurance.id(), now);
+                    if let (true, Some(window)) = (shot.page == "slots", &first_window) {
+                        k.choose_appointment_window(window.id.as_str(), now);
                         let slots = (0..6)
                             .map(|i| AppointmentSlot {
                                 slot_id: format!("si-20261203-{i}"),
-                                window: Window::SocialInsurance,
+                                window: window.id,
                                 // Tomorrow of the pictures' wall clock (2026-12-02).
                                 starts_at: format!("2026-12-03 {:02}:{:02}", 9 + i / 2, (i % 2) * 30),
                                 free: if i == 1 { 0 } else { 4 - (i as u32 % 3) },
@@ -236,15 +243,16 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     k.open_service(Service::SocialInsurance.id(), now);
                     pretend_answered(k, OnlineAnswer::SocialInsurance(sample_record()), now);
                 }
-                "reprint" => {
+                "reprint" if last_window.is_some() => {
                     // As many as the page offers, the worst case for its layout: this resident's
                     // tickets, none of which came out (the page offers no one else's).
+                    let (window, letter) = last_window.clone().expect("checked");
                     let offered = (1..=crate::kiosk::REPRINT_OFFERED as u64)
                         .map(|seq| {
-                            let number = format!("B{seq:03}");
-                            let what = RecordedWhat::Ticket { window: Window::CivilAffairs, number };
+                            let number = format!("{letter}{seq:03}");
+                            let what = RecordedWhat::Ticket { window: window.clone(), number };
                             k.open_service(Service::Appointments.id(), now);
-                            k.take_ticket(Window::CivilAffairs.id(), now);
+                            k.take_ticket(window.id.as_str(), now);
                             for request in k.take_requests() {
                                 let recorded = Recorded {
                                     request: request.number,
@@ -265,23 +273,21 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 _ => {}
             }
             match shot.page.as_str() {
-                "ticket_done" => {
-                    k.take_ticket(Window::SocialInsurance.id(), now);
-                    let what = RecordedWhat::Ticket { window: Window::SocialInsurance, number: "A017".into() };
-                    pretend_recorded(k, what, now);
+                "ticket_done" if first_window.is_some() => {
+                    let window = first_window.clone().expect("checked");
+                    k.take_ticket(window.id.as_str(), now);
+                    pretend_recorded(k, RecordedWhat::Ticket { window, number: "A017".into() }, now);
                 }
-                "report_place" => k.choose_report_category(IssueCategory::LeakingPipe.id(), now),
-                "report_done" => {
-                    k.choose_report_category(IssueCategory::LeakingPipe.id(), now);
-                    if let Some(place) = places.first() {
-                        k.choose_report_place(place, now);
+                "report_place" | "report_done" if first_category.is_some() => {
+                    let category = first_category.clone().expect("checked");
+                    k.choose_report_category(&category.id, now);
+                    if shot.page == "report_done" {
+                        if let Some(place) = places.first() {
+                            k.choose_report_place(place, now);
+                        }
+                        let tracking_number = "0042018735".into();
+                        pretend_recorded(k, RecordedWhat::Report { category, tracking_number }, now);
                     }
-                    let tracking_number = "2611270000004217".into();
-                    pretend_recorded(
-                        k,
-                        RecordedWhat::Report { category: IssueCategory::LeakingPipe, tracking_number },
-                        now,
-                    );
                 }
                 _ => {}
             }

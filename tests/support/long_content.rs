@@ -3,7 +3,8 @@
 use citizen_window::content::Content;
 
 /// The long-content set: every text as long as docs/CONTENT.md allows (src/content/limits.rs),
-/// in Chinese and three times as long in English, a 1,200-character notice, 32 places.
+/// in Chinese and three times as long in English, a 1,200-character notice, 32 places, and as
+/// many windows and categories of problem as allowed.
 pub fn long_content() -> (tempfile::TempDir, Content) {
     use citizen_window::content::limits::*;
     let dir = tempfile::tempdir().unwrap();
@@ -69,6 +70,21 @@ pub fn long_content() -> (tempfile::TempDir, Content) {
     let places: String =
         (0..32).map(|i| format!("[[place]]\nid = \"place-{i}\"\nname = {}\n\n", text(PLACE_NAME))).collect();
     std::fs::write(dir.path().join("places.toml"), places).unwrap();
+    let windows: String = (0..WINDOWS)
+        .map(|i| {
+            let letter = (b'A' + i as u8) as char;
+            format!(
+                "[[window]]\nid = \"window_{i}\"\nnumber = {}\nletter = \"{letter}\"\nname = {}\n\n",
+                i + 1,
+                text(WINDOW_NAME)
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("windows.toml"), windows).unwrap();
+    let categories: String = (0..CATEGORIES)
+        .map(|i| format!("[[category]]\nid = \"category-{i}\"\nname = {}\n\n", text(CATEGORY_NAME)))
+        .collect();
+    std::fs::write(dir.path().join("issue_categories.toml"), categories).unwrap();
     let content = Content::load(dir.path()).expect("the long set is within the limits");
     (dir, content)
 }

@@ -66,14 +66,17 @@ pub async fn enrol(
             );
         }
     };
-    match state.storage.enrol_kiosk(&hash, &kiosk_id, request.label.as_deref(), now_ms()).await {
-        Ok(true) => {}
-        Ok(false) => return invalid_token(),
+    let kiosk_number = match state.storage.enrol_kiosk(&hash, &kiosk_id, request.label.as_deref(), now_ms()).await {
+        Ok(Some(number)) => number,
+        Ok(None) => return invalid_token(),
         Err(e) => return storage_error(e),
-    }
-    tracing::info!(%kiosk_id, "kiosk enrolled");
+    };
+    tracing::info!(%kiosk_id, kiosk_number, "kiosk enrolled");
     Json(EnrolResponse {
         kiosk_id,
+        // Receipt numbers carry four digits of it; a fleet past 9,999 kiosks numbers its
+        // receipts from 0000 (still unique within each kiosk, checked by its own key).
+        kiosk_number: (kiosk_number <= 9_999).then_some(kiosk_number),
         certificate_pem,
         fleet_ca_pem: state.fleet.ca_pem.clone(),
         resident_seal_public_key_hex: hex::encode(state.fleet.residents.seal_public_key()),

@@ -218,15 +218,16 @@ impl Storage {
         dispatch!(self, enrol_token_usable(token_hash, now_ms))
     }
 
-    /// Uses up a valid token and registers the kiosk, atomically; false if the token is unknown,
-    /// used or expired.
+    /// Uses up a valid token and registers the kiosk, atomically, with its short number in the
+    /// fleet (given out in order from 1, never twice); `None` if the token is unknown, used or
+    /// expired.
     pub async fn enrol_kiosk(
         &self,
         token_hash: &str,
         kiosk_id: &str,
         label: Option<&str>,
         now_ms: i64,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<Option<u32>, StorageError> {
         dispatch!(self, enrol_kiosk(token_hash, kiosk_id, label, now_ms))
     }
 

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE TABLE IF NOT EXISTS kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms BIGINT NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms BIGINT NOT NULL);
+-- Each kiosk's short number in the fleet, which starts its receipt numbers.
+ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS kiosk_number BIGSERIAL;
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms BIGINT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
@@ -136,7 +138,7 @@ impl PostgresStorage {
         kiosk_id: &str,
         label: Option<&str>,
         now_ms: i64,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<Option<u32>, StorageError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let used = tx
@@ -146,15 +148,17 @@ impl PostgresStorage {
             )
             .await?;
         if used != 1 {
-            return Ok(false);
+            return Ok(None);
         }
-        tx.execute(
-            "INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES ($1, $2, $3)",
-            &[&kiosk_id, &label, &now_ms],
-        )
-        .await?;
+        let row = tx
+            .query_one(
+                "INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES ($1, $2, $3) RETURNING kiosk_number",
+                &[&kiosk_id, &label, &now_ms],
+            )
+            .await?;
+        let number: i64 = row.get(0);
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(number as u32))
     }
 
     /// Queues the batch for this instance's group-commit writer and waits for its commit.

@@ -12,7 +12,9 @@ use std::time::Instant;
 
 /// Digits in a bill account number ("3301-0288-1742") and in a report's tracking number.
 pub const ACCOUNT_DIGITS: usize = 12;
-pub const TRACKING_DIGITS: usize = crate::records::TRACKING_NUMBER_DIGITS;
+/// The most digits typed for a receipt number (a report's tracking number is one): the kiosk's
+/// four, a sequence of up to ten, the two check digits.
+pub const RECEIPT_NUMBER_TYPED_AT_MOST: usize = 16;
 /// The state of the online services for the session on screen.
 #[derive(Debug, Default)]
 pub(super) struct OnlineFlows {
@@ -33,6 +35,8 @@ pub(super) struct OnlineFlows {
     pub slots: Vec<SlotRow>,
     /// The identified resident's bills, to choose from.
     pub resident_bills: Vec<Bill>,
+    /// On the reprint page: the keypad asked for, over this visit's receipts.
+    pub typing_receipt_number: bool,
 }
 
 impl KioskController {
@@ -107,12 +111,12 @@ impl KioskController {
         }
     }
 
-    /// A digit on the keypad (bills, report lookup).
+    /// A digit on the keypad (bills, report lookup, reprint by number).
     pub fn keypad_digit(&mut self, digit: char, now: Instant) {
         self.touched(now);
         let limit = match self.page {
             Page::Bills => ACCOUNT_DIGITS,
-            Page::ReportLookup => TRACKING_DIGITS,
+            Page::ReportLookup | Page::Reprint => RECEIPT_NUMBER_TYPED_AT_MOST,
             _ => return,
         };
         if digit.is_ascii_digit() && self.flows.input.len() < limit {
@@ -135,10 +139,11 @@ impl KioskController {
         else {
             return;
         };
-        self.request(ServiceAsk::Statement { record });
+        let holder = self.session.resident().map(crate::session::Resident::masked_holder);
+        self.request(ServiceAsk::Statement { record, holder });
     }
 
-    /// The keypad's confirm: look up the bill or the report typed.
+    /// The keypad's confirm: look up the bill or the report typed, or reprint the receipt.
     pub fn keypad_confirm(&mut self, now: Instant) {
         self.touched(now);
         let digits = self.flows.input.clone();
@@ -148,11 +153,14 @@ impl KioskController {
                 let account = format!("{}-{}-{}", &digits[..4], &digits[4..8], &digits[8..]);
                 self.flows.awaiting = Some(self.online_request(OnlineAsk::Bill { account }));
             }
-            Page::ReportLookup if digits.len() == TRACKING_DIGITS => {
+            Page::ReportLookup if crate::records::looks_like_a_receipt_number(&digits) => {
                 self.flows.report_status = None;
                 self.flows.awaiting = Some(self.online_request(OnlineAsk::ReportStatus { tracking_number: digits }));
             }
-            Page::Bills | Page::ReportLookup => self.flows.problem = Some(OnlineProblem::TooShort),
+            Page::Reprint if crate::records::looks_like_a_receipt_number(&digits) => {
+                self.request(ServiceAsk::ReprintByNumber { typed: digits });
+            }
+            Page::Bills | Page::ReportLookup | Page::Reprint => self.flows.problem = Some(OnlineProblem::TooShort),
             _ => {}
         }
     }
@@ -169,7 +177,7 @@ impl KioskController {
     /// asked for first if no resident is identified; the window's times open once it is read.
     pub fn book_at_window(&mut self, window_id: &str, now: Instant) {
         self.touched(now);
-        let (Page::Tickets, Some(window)) = (&self.page, crate::records::Window::from_id(window_id)) else { return };
+        let (Page::Tickets, Some(window)) = (&self.page, self.content.window(window_id).map(|w| w.id)) else { return };
         if self.session.resident().is_none() {
             self.card_then_window = Some(window);
             self.page = Page::PlaceCard(crate::content::Service::Appointments);
@@ -182,14 +190,14 @@ impl KioskController {
     /// The window chosen: its times tomorrow are asked for.
     pub fn choose_appointment_window(&mut self, window_id: &str, now: Instant) {
         self.touched(now);
-        let (Page::Appointments, Some(window)) = (&self.page, crate::records::Window::from_id(window_id)) else {
+        let (Page::Appointments, Some(window)) = (&self.page, self.content.window(window_id).map(|w| w.id)) else {
             return;
         };
         self.page = Page::Slots(window);
         self.ask_slots(window);
     }
 
-    pub(super) fn ask_slots(&mut self, window: crate::records::Window) {
+    pub(super) fn ask_slots(&mut self, window: crate::records::WindowId) {
         self.flows.slots.clear();
         let ask = OnlineAsk::Slots { window };
         self.flows.awaiting = Some(self.online_request(ask));
@@ -272,15 +280,16 @@ impl KioskController {
                     .collect();
             }
             OnlineAnswer::Appointment(booked) => {
-                if self.session.resident().is_none() {
-                    return;
-                }
-                let ask = ServiceAsk::Appointment {
-                    appointment_id: booked.appointment_id,
-                    window: booked.slot.window,
-                    starts_at: booked.slot.starts_at,
-                };
-                self.request(ask);
+                let Some(resident) = self.session.resident() else { return };
+                let holder = Some(resident.masked_holder());
+                let id = booked.slot.window;
+                // A window the content no longer lists is still recorded, named by its id.
+                let window = self.service_window(id.as_str()).map(|(window, _)| window).unwrap_or_else(|| {
+                    let name = id.as_str().to_string();
+                    crate::records::ServiceWindow { id, number: 0, name: (name.clone(), name) }
+                });
+                let (appointment_id, starts_at) = (booked.appointment_id, booked.slot.starts_at);
+                self.request(ServiceAsk::Appointment { appointment_id, window, starts_at, holder });
             }
             OnlineAnswer::Refused => {
                 self.flows.problem = Some(OnlineProblem::Full);

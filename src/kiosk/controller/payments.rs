@@ -157,6 +157,7 @@ impl KioskController {
                     utility: Some(bill.utility),
                     period: Some(bill.period),
                     amount_fen: order.amount_fen,
+                    holder: Some(bill.holder),
                 };
                 if shown {
                     self.flows = OnlineFlows::default();

@@ -107,13 +107,26 @@ impl KioskController {
                 .content
                 .places
                 .iter()
-                .map(|p| PlaceRow { id: p.id.clone(), name: p.name.get(lang).to_string() })
+                .map(|p| ChoiceRow { id: p.id.clone(), name: p.name.get(lang).to_string() })
                 .collect(),
-            report_category: match self.page {
-                Page::ReportPlace(category) => Some(category),
+            issue_categories: self
+                .content
+                .issue_categories
+                .iter()
+                .map(|c| ChoiceRow { id: c.id.clone(), name: c.name.get(lang).to_string() })
+                .collect(),
+            windows: self
+                .content
+                .windows
+                .iter()
+                .map(|w| ChoiceRow { id: w.id.as_str().to_string(), name: w.name.get(lang).to_string() })
+                .collect(),
+            report_category: match &self.page {
+                Page::ReportPlace(category) => self.content.issue_category(category).map(|c| c.name.get(lang).into()),
                 _ => None,
             },
             reprintable: self.reprint_offer().cloned().collect(),
+            reprint_keypad: self.flows.typing_receipt_number || self.reprint_offer().next().is_none(),
             online: self.online_view(now),
             card_for_service: match self.page {
                 Page::PlaceCard(service) => self
@@ -182,7 +195,7 @@ impl KioskController {
     fn online_view(&self, now: Instant) -> OnlineView {
         let f = &self.flows;
         let input = match self.page {
-            Page::ReportLookup => crate::records::grouped(&f.input),
+            Page::ReportLookup | Page::Reprint => crate::records::grouped(&f.input),
             _ => f
                 .input
                 .as_bytes()

@@ -3,9 +3,9 @@
 
 use super::{KioskController, Shown};
 use crate::content::Service;
-use crate::kiosk::messages::{Recorded, RecordedWhat, ServiceAsk, ServiceRequest};
+use crate::kiosk::messages::{Recorded, RecordedWhat, ReprintProblem, ServiceAsk, ServiceRequest};
 use crate::kiosk::screen::*;
-use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
+use crate::records::{IssueCategory, NumberProblem, ServiceWindow, SlipPayload, VoteChoice};
 use std::time::Instant;
 
 impl KioskController {
@@ -72,7 +72,8 @@ impl KioskController {
     /// its session ended).
     pub(super) fn request_unseen(&mut self, ask: ServiceAsk) {
         let number = self.request_numbers.next();
-        self.requests.push(ServiceRequest { number, ask });
+        let language = self.receipt_language();
+        self.requests.push(ServiceRequest { number, ask, language });
     }
 
     /// Shows a result that needs no recording.
@@ -85,7 +86,8 @@ impl KioskController {
     /// Asks for a service to be recorded and shows the result page while it is.
     pub(super) fn request(&mut self, ask: ServiceAsk) {
         let number = self.request_numbers.next();
-        self.requests.push(ServiceRequest { number, ask });
+        let language = self.receipt_language();
+        self.requests.push(ServiceRequest { number, ask, language });
         self.outcome = Some(Shown { request: number, seq: None, outcome: ServiceOutcome::Recording });
         self.page = Page::Done;
     }
@@ -96,10 +98,16 @@ impl KioskController {
         if self.page != Page::Tickets {
             return;
         }
-        match Window::from_id(window_id) {
-            Some(window) => self.request(ServiceAsk::Ticket(window)),
+        match self.service_window(window_id) {
+            Some((window, letter)) => self.request(ServiceAsk::Ticket { window, letter }),
             None => tracing::warn!(window_id, "the UI asked for a window the kiosk does not know"),
         }
+    }
+
+    /// The content's window with this id, as recorded, and its tickets' letter.
+    pub(super) fn service_window(&self, window_id: &str) -> Option<(ServiceWindow, char)> {
+        let window = self.content.window(window_id)?;
+        Some((ServiceWindow { id: window.id, number: window.number, name: window.name.pair() }, window.letter))
     }
 
     /// 打印: the notice on screen, in the resident's language, on the receipt printer.
@@ -132,7 +140,7 @@ impl KioskController {
             lines: vec![
                 entry.location.get(lang).to_string(),
                 entry.hours.get(lang).to_string(),
-                format!("电话 Phone {}", entry.phone),
+                format!("{} {}", self.receipt_language().say("电话", "Phone"), entry.phone),
             ],
             qr: entry.url.clone(),
         };
@@ -190,21 +198,49 @@ impl KioskController {
         }
     }
 
+    /// 输入凭条号: on the reprint page, the keypad instead of this visit's receipts.
+    pub fn type_receipt_number(&mut self, now: Instant) {
+        self.touched(now);
+        if self.page == Page::Reprint {
+            self.flows.typing_receipt_number = true;
+        }
+    }
+
+    /// The receipt number typed finds nothing to reprint: back to the keypad, with the number
+    /// still typed and a sentence saying why.
+    pub(super) fn reprint_refused(&mut self, request: u64, why: ReprintProblem) {
+        if self.outcome.as_ref().is_none_or(|shown| shown.request != request) {
+            return;
+        }
+        self.outcome = None;
+        self.page = Page::Reprint;
+        self.flows.typing_receipt_number = true;
+        self.flows.problem = Some(match why {
+            ReprintProblem::Number(NumberProblem::WrongLength) => OnlineProblem::TooShort,
+            ReprintProblem::Number(NumberProblem::Mistyped) => OnlineProblem::Mistyped,
+            ReprintProblem::Number(NumberProblem::OtherKiosk(_)) => OnlineProblem::OtherKiosk,
+            ReprintProblem::NotFound => OnlineProblem::NotFound,
+            ReprintProblem::NotByNumber => OnlineProblem::NotReprintable,
+        });
+    }
+
     /// Issue report, first step: the category chosen.
     pub fn choose_report_category(&mut self, category_id: &str, now: Instant) {
         self.touched(now);
         if self.page != Page::Report {
             return;
         }
-        if let Some(category) = IssueCategory::from_id(category_id) {
-            self.page = Page::ReportPlace(category);
+        if self.content.issue_category(category_id).is_some() {
+            self.page = Page::ReportPlace(category_id.to_string());
         }
     }
 
     /// Issue report, second step: the place chosen; the report is recorded.
     pub fn choose_report_place(&mut self, place_id: &str, now: Instant) {
         self.touched(now);
-        let Page::ReportPlace(category) = self.page else { return };
+        let Page::ReportPlace(category) = &self.page else { return };
+        let Some(category) = self.content.issue_category(category) else { return };
+        let category = IssueCategory { id: category.id.clone(), name: category.name.pair() };
         let Some(place) = self.content.places.iter().find(|p| p.id == place_id) else { return };
         let place_name = place.name.pair();
         self.request(ServiceAsk::Report { category, place: place.id.clone(), place_name });

@@ -1,7 +1,7 @@
 //! The service rules as data: each request, day and random value, and the plan that comes out.
 
 use super::*;
-use crate::records::{IssueCategory, SlipPayload, VoteChoice, Window};
+use crate::records::{IssueCategory, NumberProblem, ServiceWindow, SlipPayload, VoteChoice, WindowId};
 use crate::resident_key::test_only_handle;
 use citizen_window_protocol::services::{ContributionMonth, SocialInsuranceRecord, Utility};
 use std::convert::Infallible;
@@ -12,17 +12,72 @@ const MORNING: i64 = 1_795_743_660_000;
 const LAST_MS_OF_26TH: i64 = 1_795_708_799_999;
 const FIRST_MS_OF_27TH: i64 = 1_795_708_800_000;
 
-fn no_tickets() -> Result<Vec<TicketPayload>, Infallible> {
-    Ok(Vec::new())
+/// A journal as a plan sees it: today's tickets, the next sequence, the kinds it holds.
+#[derive(Default)]
+struct Journaled {
+    tickets: Vec<TicketPayload>,
+    last_seq: u64,
+    kinds: Vec<&'static str>,
+}
+
+impl JournalView for Journaled {
+    type Error = Infallible;
+
+    fn todays_tickets(&mut self, _now_ms: i64) -> Result<Vec<TicketPayload>, Infallible> {
+        Ok(self.tickets.clone())
+    }
+
+    fn next_seq(&mut self) -> Result<u64, Infallible> {
+        Ok(self.last_seq + 1)
+    }
+
+    fn kind_of(&mut self, seq: u64) -> Result<Option<String>, Infallible> {
+        Ok(seq.checked_sub(1).and_then(|i| self.kinds.get(i as usize)).map(|k| k.to_string()))
+    }
+}
+
+/// A journal that fails every question, as a full or damaged disk does.
+struct Failing;
+
+impl JournalView for Failing {
+    type Error = &'static str;
+
+    fn todays_tickets(&mut self, _now_ms: i64) -> Result<Vec<TicketPayload>, &'static str> {
+        Err("disk")
+    }
+
+    fn next_seq(&mut self) -> Result<u64, &'static str> {
+        Err("disk")
+    }
+
+    fn kind_of(&mut self, _seq: u64) -> Result<Option<String>, &'static str> {
+        Err("disk")
+    }
+}
+
+fn numbering() -> ReceiptNumbering {
+    ReceiptNumbering::new(42, zeroize::Zeroizing::new([3; 32])).unwrap()
 }
 
 fn planned(ask: ServiceAsk, now_ms: i64, random: u64) -> Plan {
-    plan(7, ask, now_ms, random, no_tickets).unwrap()
+    plan(7, ask, now_ms, random, &numbering(), &mut Journaled::default()).unwrap()
+}
+
+fn window(id: &'static str, number: u32, zh: &str, en: &str) -> ServiceWindow {
+    ServiceWindow { id: WindowId::fixed(id), number, name: (zh.into(), en.into()) }
+}
+
+fn social() -> ServiceWindow {
+    window("social_insurance", 1, "社保", "Social insurance")
+}
+
+fn legal() -> ServiceWindow {
+    window("legal_aid", 4, "法律援助", "Legal aid")
 }
 
 fn recorded(plan: Plan) -> Entry {
     match plan {
-        Plan::Record(entry) => entry,
+        Plan::Record(entry) => *entry,
         other => panic!("expected a record, got {other:?}"),
     }
 }
@@ -40,23 +95,31 @@ fn vote(closes: &str) -> ServiceAsk {
 
 #[test]
 fn tickets_count_on_from_todays_and_carry_the_day_in_china() {
-    let today = |numbers: &[&str]| {
-        let tickets: Vec<TicketPayload> = numbers
-            .iter()
-            .map(|n| TicketPayload { window: Window::SocialInsurance, number: (*n).into(), day: "2026-11-27".into() })
-            .collect();
-        move || Ok::<_, Infallible>(tickets)
-    };
-    let entry =
-        recorded(plan(1, ServiceAsk::Ticket(Window::SocialInsurance), MORNING, 0, today(&["A001", "A002"])).unwrap());
+    let tickets = ["A001", "A002"]
+        .iter()
+        .map(|n| TicketPayload {
+            window: social().id,
+            window_number: 1,
+            window_name: social().name,
+            number: (*n).into(),
+            day: "2026-11-27".into(),
+        })
+        .collect();
+    let mut journal = Journaled { tickets, ..Journaled::default() };
+    let ticket = ServiceAsk::Ticket { window: social(), letter: 'A' };
+    let entry = recorded(plan(1, ticket, MORNING, 0, &numbering(), &mut journal).unwrap());
     assert_eq!(entry.kind, kinds::QUEUE_TICKET);
-    assert_eq!(entry.what, RecordedWhat::Ticket { window: Window::SocialInsurance, number: "A003".into() });
+    assert_eq!(entry.what, RecordedWhat::Ticket { window: social(), number: "A003".into() });
     assert_eq!(entry.payload["day"], "2026-11-27");
-    assert!(entry.once.is_none() && entry.resident.is_none() && entry.receipt.is_none());
+    assert_eq!(entry.payload["window"], "social_insurance");
+    assert_eq!(entry.payload["window_number"], 1, "the window as the content named it then");
+    assert_eq!(entry.payload["window_name"][0], "社保");
+    assert!(entry.once.is_none() && entry.resident.is_none() && entry.statement.is_none());
 
     // Midnight in Beijing, not in UTC, starts the next day's count.
-    let before = recorded(planned(ServiceAsk::Ticket(Window::LegalAid), LAST_MS_OF_26TH, 0));
-    let after = recorded(planned(ServiceAsk::Ticket(Window::LegalAid), FIRST_MS_OF_27TH, 0));
+    let legal_ticket = || ServiceAsk::Ticket { window: legal(), letter: 'D' };
+    let before = recorded(planned(legal_ticket(), LAST_MS_OF_26TH, 0));
+    let after = recorded(planned(legal_ticket(), FIRST_MS_OF_27TH, 0));
     assert_eq!(
         (before.payload["day"].as_str(), after.payload["day"].as_str()),
         (Some("2026-11-26"), Some("2026-11-27"))
@@ -65,36 +128,66 @@ fn tickets_count_on_from_todays_and_carry_the_day_in_china() {
 
 #[test]
 fn a_journal_that_cannot_list_todays_tickets_refuses_the_ticket() {
-    let failed = plan(1, ServiceAsk::Ticket(Window::LegalAid), MORNING, 0, || Err::<Vec<TicketPayload>, _>("disk"));
+    let failed = plan(1, ServiceAsk::Ticket { window: legal(), letter: 'D' }, MORNING, 0, &numbering(), &mut Failing);
     assert_eq!(failed.unwrap_err(), "disk");
-    // Other services never ask for the tickets.
-    let report = ServiceAsk::Report {
-        category: IssueCategory::Noise,
-        place: "b1".into(),
-        place_name: ("一号楼".into(), "Building 1".into()),
-    };
-    assert!(plan(1, report, MORNING, 0, || -> Result<Vec<TicketPayload>, &str> { panic!("asked") }).is_ok());
+    let failed = plan(1, report(), MORNING, 0, &numbering(), &mut Failing);
+    assert_eq!(failed.unwrap_err(), "disk", "a report's number needs the journal's next sequence");
+    // Other services never ask the journal.
+    let slip = ServiceAsk::PrintSlip(slip());
+    assert!(plan(1, slip, MORNING, 0, &numbering(), &mut Failing).is_ok());
+}
+
+fn report() -> ServiceAsk {
+    ServiceAsk::Report {
+        category: IssueCategory { id: "leaking_pipe".into(), name: ("管道漏水".into(), "Leaking pipe".into()) },
+        place: "b2".into(),
+        place_name: ("二号楼".into(), "Building 2".into()),
+    }
+}
+
+fn slip() -> SlipPayload {
+    SlipPayload {
+        what: "notice".into(),
+        id: "n1".into(),
+        title: ("停水".into(), "Water off".into()),
+        lines: vec![],
+        qr: None,
+    }
 }
 
 #[test]
-fn a_report_number_comes_from_the_day_and_the_random_value() {
-    let report = || ServiceAsk::Report {
-        category: IssueCategory::LeakingPipe,
-        place: "b2".into(),
-        place_name: ("二号楼".into(), "Building 2".into()),
-    };
-    let first = recorded(planned(report(), MORNING, 42));
-    let again = recorded(planned(report(), MORNING, 42));
-    let other = recorded(planned(report(), MORNING, 43));
-    let number = |e: &Entry| match &e.what {
-        RecordedWhat::Report { tracking_number, .. } => tracking_number.clone(),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(number(&first), number(&again), "the same random value makes the same number");
-    assert_ne!(number(&first), number(&other));
-    assert!(number(&first).starts_with("261127"), "{}", number(&first));
-    assert_eq!(first.payload["tracking_number"].as_str(), Some(number(&first).as_str()));
-    assert_eq!(first.kind, kinds::ISSUE_REPORT);
+fn a_report_s_tracking_number_is_the_receipt_number_of_its_record() {
+    let mut journal = Journaled { last_seq: 186, ..Journaled::default() };
+    let entry = recorded(plan(7, report(), MORNING, 0, &numbering(), &mut journal).unwrap());
+    let RecordedWhat::Report { tracking_number, category } = &entry.what else { panic!("{:?}", entry.what) };
+    assert_eq!(tracking_number, &numbering().number(187));
+    assert_eq!(numbering().read(tracking_number), Ok(187), "the kiosk reads it back to its record");
+    assert_eq!(entry.payload["tracking_number"].as_str(), Some(tracking_number.as_str()));
+    assert_eq!(entry.payload["category"], "leaking_pipe");
+    assert_eq!(entry.payload["category_name"][1], "Leaking pipe");
+    assert_eq!(category.name.0, "管道漏水");
+    assert_eq!(entry.kind, kinds::ISSUE_REPORT);
+}
+
+#[test]
+fn a_receipt_is_reprinted_by_its_number_only_if_it_is_this_kiosk_s_and_may_be() {
+    let mut journal =
+        Journaled { kinds: vec![kinds::QUEUE_TICKET, kinds::VOTE, kinds::BILL_PAYMENT], ..Journaled::default() };
+    let mut by_number =
+        |typed: String| plan(7, ServiceAsk::ReprintByNumber { typed }, MORNING, 0, &numbering(), &mut journal).unwrap();
+    let n = numbering();
+    assert!(matches!(by_number(n.number(1)), Plan::Reprint { seq: 1 }));
+    assert!(matches!(by_number(n.number(3)), Plan::Reprint { seq: 3 }), "a payment's receipt is proof to keep");
+    let refused = |why| Plan::Refuse(KioskEvent::ReprintRefused { request: 7, why });
+    let same = |a: Plan, b: Plan| format!("{a:?}") == format!("{b:?}");
+    assert!(same(by_number(n.number(2)), refused(ReprintProblem::NotByNumber)), "a vote's receipt is its voter's");
+    assert!(same(by_number(n.number(9)), refused(ReprintProblem::NotFound)));
+    let other_kiosk = ReceiptNumbering::new(43, zeroize::Zeroizing::new([3; 32])).unwrap().number(1);
+    assert!(same(by_number(other_kiosk), refused(ReprintProblem::Number(NumberProblem::OtherKiosk(43)))));
+    let mut typo = n.number(1).into_bytes();
+    typo[5] = if typo[5] == b'9' { b'8' } else { b'9' };
+    let typo = String::from_utf8(typo).unwrap();
+    assert!(matches!(by_number(typo), Plan::Refuse(KioskEvent::ReprintRefused { .. })));
 }
 
 #[test]
@@ -126,6 +219,7 @@ fn a_paid_order_and_a_booking_are_recorded_once_and_shown_again_when_repeated() 
             utility: Some(Utility::Water),
             period: Some("2026-10".into()),
             amount_fen: 4140,
+            holder: Some("张*".into()),
         },
         MORNING,
         0,
@@ -133,12 +227,15 @@ fn a_paid_order_and_a_booking_are_recorded_once_and_shown_again_when_repeated() 
     assert_eq!(paid.kind, kinds::BILL_PAYMENT);
     let once = paid.once.unwrap();
     assert_eq!((once.key.as_str(), once.seen_before), ("payment:o-1", SeenBefore::ShowEarlier));
+    assert_eq!(paid.holder.as_deref(), Some("张*"), "for the original receipt");
+    assert!(!paid.payload.to_string().contains("张"), "the holder is never journaled");
 
     let booked = recorded(planned(
         ServiceAsk::Appointment {
             appointment_id: "ap-9".into(),
-            window: Window::CivilAffairs,
+            window: window("civil_affairs", 2, "民政事务", "Civil affairs"),
             starts_at: "2026-11-28 09:30".into(),
+            holder: Some("张* 1101**********002X".into()),
         },
         MORNING,
         0,
@@ -146,6 +243,8 @@ fn a_paid_order_and_a_booking_are_recorded_once_and_shown_again_when_repeated() 
     assert_eq!(booked.kind, kinds::APPOINTMENT);
     let once = booked.once.unwrap();
     assert_eq!((once.key.as_str(), once.seen_before), ("appointment:ap-9", SeenBefore::ShowEarlier));
+    assert_eq!(booked.payload["window_number"], 2);
+    assert!(!booked.payload.to_string().contains("1101"), "the holder is never journaled");
 }
 
 #[test]
@@ -156,28 +255,25 @@ fn a_statement_prints_from_memory_and_journals_only_its_length() {
         pension_payments: Vec::new(),
         subsistence_allowance: "none".into(),
     };
-    let entry = recorded(planned(ServiceAsk::Statement { record }, MORNING, 0));
+    let entry = recorded(planned(ServiceAsk::Statement { record, holder: None }, MORNING, 0));
     assert_eq!(entry.payload, serde_json::json!({ "months": 2 }));
-    assert!(entry.receipt.is_some());
+    assert!(entry.statement.is_some());
     assert_eq!(entry.what, RecordedWhat::Statement);
 }
 
 #[test]
 fn slips_and_reprints() {
-    let slip = SlipPayload {
-        what: "notice".into(),
-        id: "n1".into(),
-        title: ("停水".into(), "Water off".into()),
-        lines: vec![],
-        qr: None,
-    };
-    assert_eq!(recorded(planned(ServiceAsk::PrintSlip(slip), MORNING, 0)).kind, kinds::CONTENT_SLIP);
+    assert_eq!(recorded(planned(ServiceAsk::PrintSlip(slip()), MORNING, 0)).kind, kinds::CONTENT_SLIP);
     assert!(matches!(planned(ServiceAsk::Reprint { seq: 12 }, MORNING, 0), Plan::Reprint { seq: 12 }));
 }
 
 #[test]
 fn the_reprint_offer_is_the_last_days_receipts_newest_first_without_votes() {
-    let ticket = serde_json::json!({ "window": "legal_aid", "number": "D004", "day": "2026-11-27" }).to_string();
+    let ticket = serde_json::json!({
+        "window": "legal_aid", "window_number": 4, "window_name": ["法律援助", "Legal aid"],
+        "number": "D004", "day": "2026-11-27"
+    })
+    .to_string();
     let vote = serde_json::json!({ "proposal": "p" }).to_string();
     let unconfirmed = [
         (1, kinds::QUEUE_TICKET, ticket.as_str(), MORNING - REPRINT_WINDOW_MS - 1),
@@ -189,5 +285,5 @@ fn the_reprint_offer_is_the_last_days_receipts_newest_first_without_votes() {
     let offered = reprint_offer(unconfirmed.into_iter(), MORNING);
     assert_eq!(offered.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![4, 2]);
     assert_eq!(offered[0].time, "09:41");
-    assert_eq!(offered[0].what, RecordedWhat::Ticket { window: Window::LegalAid, number: "D004".into() });
+    assert_eq!(offered[0].what, RecordedWhat::Ticket { window: legal(), number: "D004".into() });
 }

@@ -1,6 +1,7 @@
 //! What every view shares: a Rust list as a Slint model, and a name in the resident's language.
 
-use crate::records::{IssueCategory, VoteChoice, Window, utility_name};
+use crate::kiosk::ChoiceRow;
+use crate::records::{VoteChoice, utility_name};
 use crate::ui::ChoiceView;
 use citizen_window_protocol::services::Utility;
 use slint::{ModelRc, SharedString, VecModel};
@@ -14,21 +15,14 @@ pub fn named((chinese, english): (&str, &str), in_english: bool) -> SharedString
     if in_english { english } else { chinese }.into()
 }
 
-/// The station's windows, from `Window::ALL`, as buttons.
-pub fn window_choices(in_english: bool) -> ModelRc<ChoiceView> {
-    model(
-        Window::ALL
-            .iter()
-            .map(|w| ChoiceView { id: w.id().into(), label: named(w.printed_name(), in_english) })
-            .collect(),
-    )
+/// The Chinese or the English of a pair of names held as strings.
+pub fn named_pair((chinese, english): &(String, String), in_english: bool) -> SharedString {
+    if in_english { english } else { chinese }.as_str().into()
 }
 
-/// The issue categories, from `IssueCategory::ALL`, as buttons.
-pub fn category_choices(in_english: bool) -> ModelRc<ChoiceView> {
-    let rows =
-        IssueCategory::ALL.iter().map(|c| ChoiceView { id: c.id().into(), label: named(c.screen_name(), in_english) });
-    model(rows.collect())
+/// The content's choices (places, windows, categories of problem) as buttons.
+pub fn choices(rows: &[ChoiceRow]) -> ModelRc<ChoiceView> {
+    model(rows.iter().map(|r| ChoiceView { id: r.id.as_str().into(), label: r.name.as_str().into() }).collect())
 }
 
 /// The vote's choices, from `VoteChoice::ALL`, as buttons.

@@ -24,6 +24,9 @@ pub fn apply(window: &AppWindow, view: &OnlineView, english: bool, qr: &QrCache)
         Some(OnlineProblem::AlreadyBooked) => OnlineProblemKind::AlreadyBooked,
         Some(OnlineProblem::NotFound) => OnlineProblemKind::NotFound,
         Some(OnlineProblem::Unavailable) => OnlineProblemKind::Unavailable,
+        Some(OnlineProblem::Mistyped) => OnlineProblemKind::Mistyped,
+        Some(OnlineProblem::OtherKiosk) => OnlineProblemKind::OtherKiosk,
+        Some(OnlineProblem::NotReprintable) => OnlineProblemKind::NotReprintable,
     });
     online.set_bill(view.bill.as_ref().map_or_else(BillView::default, |b| bill_view(b, english)));
     online.set_cancelling(view.cancelling);

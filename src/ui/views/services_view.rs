@@ -1,5 +1,5 @@
-//! The offline services' part of a screen into `ServiceAdapter`: the windows, categories and vote
-//! choices (one Rust list each), places, the outcome page, proposals and the vote, the receipts
+//! The offline services' part of a screen into `ServiceAdapter`: the content's windows,
+//! categories and places, the vote choices, the outcome page, proposals and the vote, the receipts
 //! offered for reprint.
 
 use super::model_rows::*;
@@ -7,8 +7,7 @@ use crate::kiosk::messages::RecordedWhat;
 use crate::kiosk::{ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
 use crate::records::{grouped, yuan};
 use crate::ui::{
-    AppWindow, ChoiceView, OutcomeKind, OutcomeView, ProposalView, ReceiptShown, ReprintKind, ReprintView,
-    ServiceAdapter,
+    AppWindow, OutcomeKind, OutcomeView, ProposalView, ReceiptShown, ReprintKind, ReprintView, ServiceAdapter,
 };
 use slint::{ComponentHandle, SharedString};
 
@@ -16,14 +15,11 @@ use slint::{ComponentHandle, SharedString};
 pub fn apply(window: &AppWindow, screen: &Screen) {
     let services = window.global::<ServiceAdapter>();
     let english = screen.english;
-    services.set_windows(window_choices(english));
-    services.set_categories(category_choices(english));
+    services.set_windows(choices(&screen.windows));
+    services.set_categories(choices(&screen.issue_categories));
     services.set_vote_choices(vote_choices(english));
-    services.set_places(model(
-        screen.places.iter().map(|p| ChoiceView { id: p.id.as_str().into(), label: p.name.as_str().into() }).collect(),
-    ));
-    services
-        .set_report_category_name(screen.report_category.map(|c| named(c.screen_name(), english)).unwrap_or_default());
+    services.set_places(choices(&screen.places));
+    services.set_report_category_name(screen.report_category.as_deref().unwrap_or_default().into());
     services.set_outcome(outcome_view(screen.outcome.as_ref(), english));
     services.set_card_for_service(screen.card_for_service.as_str().into());
     services.set_proposals(model(screen.proposals.iter().map(proposal_view).collect()));
@@ -31,15 +27,16 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     services.set_vote_choice_name(screen.vote_choice.map(|c| named(c.printed_name(), english)).unwrap_or_default());
     services.set_phrases(model(screen.phrases.iter().map(|p| SharedString::from(p.as_str())).collect()));
     services.set_reprintable(model(screen.reprintable.iter().map(|r| reprint_view(r, english)).collect()));
+    services.set_reprint_keypad(screen.reprint_keypad);
 }
 
 fn reprint_view(r: &crate::kiosk::messages::Reprintable, english: bool) -> ReprintView {
     let (kind, number, detail) = match &r.what {
         RecordedWhat::Ticket { window, number } => {
-            (ReprintKind::Ticket, number.clone(), named(window.printed_name(), english))
+            (ReprintKind::Ticket, number.clone(), named_pair(&window.name, english))
         }
         RecordedWhat::Report { category, tracking_number } => {
-            (ReprintKind::Report, grouped(tracking_number), named(category.screen_name(), english))
+            (ReprintKind::Report, grouped(tracking_number), named_pair(&category.name, english))
         }
         RecordedWhat::Vote { choice, vote_code } => {
             (ReprintKind::Vote, vote_code.clone(), named(choice.printed_name(), english))
@@ -49,7 +46,7 @@ fn reprint_view(r: &crate::kiosk::messages::Reprintable, english: bool) -> Repri
         }
         RecordedWhat::Statement => (ReprintKind::Statement, String::new(), SharedString::new()),
         RecordedWhat::Appointment { window, starts_at } => {
-            (ReprintKind::Appointment, starts_at.clone(), named(window.printed_name(), english))
+            (ReprintKind::Appointment, starts_at.clone(), named_pair(&window.name, english))
         }
         RecordedWhat::Slip => (ReprintKind::Slip, String::new(), SharedString::new()),
     };
@@ -84,15 +81,15 @@ fn outcome_view(outcome: Option<&ServiceOutcome>, english: bool) -> OutcomeView 
         ServiceOutcome::Ticket { window, number, receipt: r, copy } => OutcomeView {
             kind: OutcomeKind::Ticket,
             number: number.as_str().into(),
-            detail: named(window.printed_name(), english),
-            window_number: window.window_number() as i32,
+            detail: named_pair(&window.name, english),
+            window_number: window.number as i32,
             receipt: receipt(r),
             copy: *copy,
         },
         ServiceOutcome::Report { category, tracking_number, receipt: r, copy } => OutcomeView {
             kind: OutcomeKind::Report,
             number: grouped(tracking_number).into(),
-            detail: named(category.screen_name(), english),
+            detail: named_pair(&category.name, english),
             receipt: receipt(r),
             copy: *copy,
             ..OutcomeView::default()
@@ -120,8 +117,8 @@ fn outcome_view(outcome: Option<&ServiceOutcome>, english: bool) -> OutcomeView 
         ServiceOutcome::Appointment { window, starts_at, receipt: r } => OutcomeView {
             kind: OutcomeKind::Appointment,
             number: starts_at.as_str().into(),
-            detail: named(window.printed_name(), english),
-            window_number: window.window_number() as i32,
+            detail: named_pair(&window.name, english),
+            window_number: window.number as i32,
             receipt: receipt(r),
             copy: false,
         },

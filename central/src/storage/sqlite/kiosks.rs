@@ -49,7 +49,7 @@ impl SqliteStorage {
         kiosk_id: &str,
         label: Option<&str>,
         now_ms: i64,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<Option<u32>, StorageError> {
         let (token_hash, kiosk_id, label) = (token_hash.to_string(), kiosk_id.to_string(), label.map(str::to_string));
         self.with(move |c| {
             let tx = c.transaction()?;
@@ -58,14 +58,16 @@ impl SqliteStorage {
                 params![kiosk_id, token_hash, now_ms],
             )?;
             if used != 1 {
-                return Ok(false);
+                return Ok(None);
             }
             tx.execute(
                 "INSERT INTO kiosks (kiosk_id, label, enrolled_at_ms) VALUES (?1, ?2, ?3)",
                 params![kiosk_id, label, now_ms],
             )?;
+            // Kiosks are never deleted (revoked ones stay), so the rowid counts them in order.
+            let number = tx.last_insert_rowid();
             tx.commit()?;
-            Ok(true)
+            Ok(Some(number as u32))
         })
         .await
     }
