@@ -10,8 +10,8 @@ use super::{Content, Text};
 pub const ENGLISH_FACTOR: usize = 3;
 
 // The most characters of each text in Chinese.
-pub const COMMUNITY: usize = 16;
-pub const STATION: usize = 24;
+pub const COMMUNITY: usize = 12;
+pub const STATION: usize = 16;
 pub const TILE_TITLE: usize = 8;
 pub const TILE_SUBTITLE: usize = 16;
 pub const SLIDE_TITLE: usize = 24;

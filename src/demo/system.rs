@@ -110,7 +110,7 @@ impl DemoSystem {
         let state_dir = out.join("kiosk");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let identity = runtime
-            .block_on(crate::sync::enrolment::enrol(&state_dir, &server_url, token.trim(), Some("demo kiosk")))
+            .block_on(crate::sync::enrolment::enrol(&state_dir, &server_url, token.trim(), Some("幸福里社区 1号机")))
             .context("the demo kiosk could not enrol")?;
         say(&format!(
             "kiosk enrolled as {} (its key and certificate in {})",

@@ -27,6 +27,7 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     app.set_timer_held(screen.timer_held);
     app.set_can_go_back(screen.can_go_back);
     app.set_community(screen.header.community.as_str().into());
+    app.set_community_ems(super::content_view::ems(&screen.header.community));
     app.set_date(screen.header.date.as_str().into());
     app.set_time(screen.header.time.as_str().into());
     app.set_station(screen.station.station.as_str().into());

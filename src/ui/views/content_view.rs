@@ -21,6 +21,7 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
             })
             .collect(),
     ));
+    content.set_tile_title_ems(screen.tiles.iter().map(|t| ems(&t.title)).fold(0.0, f32::max));
     let picture = screen.slide.image.as_deref().and_then(picture);
     content.set_slide(SlideView {
         title: screen.slide.title.as_str().into(),
@@ -84,5 +85,33 @@ fn notice_view(n: &NoticeRow) -> NoticeView {
         date: n.date.as_str().into(),
         category: n.category.into(),
         body: n.body.as_str().into(),
+    }
+}
+
+/// About how wide `text` is in bold, in ems: a Chinese character (or any wide one) is one em; a
+/// Latin letter or digit is taken as 0.62, a little more than Noto Sans Bold's average, so that
+/// a title judged to fit does.
+pub fn ems(text: &str) -> f32 {
+    text.chars()
+        .map(|c| {
+            if (c as u32) >= 0x2E80 {
+                1.0
+            } else if c == ' ' {
+                0.3
+            } else {
+                0.62
+            }
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ems;
+
+    #[test]
+    fn chinese_is_an_em_a_character_and_latin_about_two_thirds() {
+        assert_eq!(ems("社区公告"), 4.0);
+        assert!((ems("Pay a bill") - (7.0 * 0.62 + 3.0 * 0.3)).abs() < 1e-4);
     }
 }
