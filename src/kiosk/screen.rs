@@ -232,6 +232,12 @@ pub enum ServiceOutcome {
 impl ServiceOutcome {
     /// The receipt's progress, for the outcomes that print one.
     pub fn receipt(&self) -> Option<ReceiptProgress> {
+        let mut outcome = self.clone();
+        outcome.receipt_mut().map(|progress| *progress)
+    }
+
+    /// The receipt's progress, to move on, for the outcomes that print one.
+    pub fn receipt_mut(&mut self) -> Option<&mut ReceiptProgress> {
         match self {
             ServiceOutcome::Ticket { receipt, .. }
             | ServiceOutcome::Report { receipt, .. }
@@ -239,7 +245,7 @@ impl ServiceOutcome {
             | ServiceOutcome::Paid { receipt, .. }
             | ServiceOutcome::Statement { receipt }
             | ServiceOutcome::Appointment { receipt, .. }
-            | ServiceOutcome::Slip { receipt } => Some(*receipt),
+            | ServiceOutcome::Slip { receipt } => Some(receipt),
             ServiceOutcome::Recording
             | ServiceOutcome::Refused
             | ServiceOutcome::AlreadyVoted

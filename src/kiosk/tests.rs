@@ -25,6 +25,20 @@ fn window(id: &str) -> crate::records::ServiceWindow {
     crate::records::ServiceWindow { id: w.id, number: w.number, name: w.name.pair() }
 }
 
+/// Types `digits` on the page's keypad, one tap each.
+fn type_on_keypad(k: &mut KioskController, digits: &str, now: Instant) {
+    for digit in digits.chars() {
+        k.keypad_digit(digit, now);
+    }
+}
+
+/// From home: the bills page, an account number typed and looked up.
+fn look_up_account(k: &mut KioskController, account_digits: &str, now: Instant) {
+    k.open_service("bills", now);
+    type_on_keypad(k, account_digits, now);
+    k.keypad_confirm(now);
+}
+
 fn secs(t0: Instant, s: u64) -> Instant {
     t0 + Duration::from_secs(s)
 }
@@ -495,15 +509,11 @@ fn a_receipt_number_typed_on_the_reprint_page_is_asked_for_and_a_refusal_says_wh
     k.touched(t0);
     k.open_service("reprint", t0);
     assert!(k.screen(t0).reprint_keypad, "nothing of this visit to offer: the keypad at once");
-    for digit in "00420187".chars() {
-        k.keypad_digit(digit, t0);
-    }
+    type_on_keypad(&mut k, "00420187", t0);
     k.keypad_confirm(t0);
     assert!(k.take_requests().is_empty());
     assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::TooShort), "ten digits at least");
-    for digit in "35".chars() {
-        k.keypad_digit(digit, t0);
-    }
+    type_on_keypad(&mut k, "35", t0);
     assert_eq!(k.screen(t0).online.input, "0042 0187 35");
     k.keypad_confirm(t0);
     let asked = k.take_requests().remove(0);

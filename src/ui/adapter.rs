@@ -77,8 +77,8 @@ impl Binding {
 
     /// Copies the controller's screen into the window, if it changed.
     fn show(&self, window: &AppWindow) {
-        // The layout's reach and fit follow the window's size, told here as well as by the
-        // window's own `changed` handlers (which run later, after this call reads the fit).
+        // The layout's reach and fit follow the window's size, told here only (a resized window
+        // is followed within a tick), before the fit is read.
         let size = window.window().size().to_logical(window.window().scale_factor());
         let reach = window.global::<super::Reach>();
         if reach.get_window_width() != size.width || reach.get_window_height() != size.height {

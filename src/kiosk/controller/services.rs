@@ -50,21 +50,8 @@ impl KioskController {
     pub(super) fn receipt_outcome(&mut self, seq: u64, printed: bool) {
         let Some(shown) = self.outcome.as_mut().filter(|s| s.seq == Some(seq)) else { return };
         let progress = if printed { ReceiptProgress::Printed } else { ReceiptProgress::NotPrinted };
-        match &mut shown.outcome {
-            ServiceOutcome::Ticket { receipt, .. }
-            | ServiceOutcome::Report { receipt, .. }
-            | ServiceOutcome::Vote { receipt, .. }
-            | ServiceOutcome::Paid { receipt, .. }
-            | ServiceOutcome::Statement { receipt }
-            | ServiceOutcome::Appointment { receipt, .. }
-            | ServiceOutcome::Slip { receipt } => *receipt = progress,
-            ServiceOutcome::Recording
-            | ServiceOutcome::Refused
-            | ServiceOutcome::AlreadyVoted
-            | ServiceOutcome::VoteClosed
-            | ServiceOutcome::VoteNotCounted
-            | ServiceOutcome::PaymentCancelled
-            | ServiceOutcome::PaymentExpired => {}
+        if let Some(receipt) = shown.outcome.receipt_mut() {
+            *receipt = progress;
         }
     }
 

@@ -15,14 +15,8 @@ fn answer(k: &mut KioskController, request: &OnlineRequest, answer: OnlineAnswer
 fn waiting_for_payment(t0: Instant) -> KioskController {
     let mut k = kiosk(t0);
     k.touched(t0);
-    k.open_service("bills", t0);
-    assert_eq!(k.screen(t0).page, Page::Bills);
-    for d in "330102881742".chars() {
-        k.keypad_digit(d, t0);
-    }
-    k.keypad_digit('9', t0);
+    look_up_account(&mut k, "3301028817429", t0);
     assert_eq!(k.screen(t0).online.input, "3301-0288-1742", "twelve digits, no more");
-    k.keypad_confirm(t0);
     let lookup = k.take_online_requests().remove(0);
     assert_eq!(lookup.ask, OnlineAsk::Bill { account: "3301-0288-1742".into() });
     answer(&mut k, &lookup, OnlineAnswer::Bill(bill()), t0);
@@ -151,11 +145,7 @@ fn a_wait_that_never_ends_holds_the_session_only_so_long() {
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     k.touched(t0);
-    k.open_service("bills", t0);
-    for d in "330102881742".chars() {
-        k.keypad_digit(d, t0);
-    }
-    k.keypad_confirm(t0);
+    look_up_account(&mut k, "330102881742", t0);
     assert!(k.screen(t0).online.waiting, "the lookup's answer never comes");
     let limit = controller::WAIT_HOLDS_AT_MOST.as_secs();
     for s in 1..limit {
@@ -223,14 +213,10 @@ fn an_unknown_account_or_a_silent_server_says_so_and_a_short_number_is_not_sent(
     let t0 = Instant::now();
     let mut k = kiosk(t0);
     k.touched(t0);
-    k.open_service("bills", t0);
-    k.keypad_digit('3', t0);
-    k.keypad_confirm(t0);
+    look_up_account(&mut k, "3", t0);
     assert!(k.take_online_requests().is_empty());
     assert_eq!(k.screen(t0).online.problem, Some(OnlineProblem::TooShort));
-    for d in "30102881742".chars() {
-        k.keypad_digit(d, t0);
-    }
+    type_on_keypad(&mut k, "30102881742", t0);
     k.keypad_confirm(t0);
     let lookup = k.take_online_requests().remove(0);
     answer(&mut k, &lookup, OnlineAnswer::NotFound, t0);
