@@ -24,3 +24,5 @@ shot payment-zh --page payment
 shot bills-en-elderly-landscape --page bills --lang en --elderly --size 1920x1080
 shot help-zh --page help
 shot tickets-zh --page tickets
+shot reprint-zh --page reprint
+shot home-en-elderly-800 --page home --lang en --elderly --size 800x1280
