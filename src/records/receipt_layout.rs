@@ -119,7 +119,7 @@ pub(super) fn receipt_foot(receipt: Receipt, printing: &Printing<'_>, number: Op
     if let Some((number, kind)) = number {
         receipt = receipt.key_value(say("凭条号", "Receipt No."), grouped(number)).qr(number.to_string(), 5);
         if reprinted_by_number(kind) {
-            let line = say("凭此号可在本机补打", "Reprint it at this kiosk with this number");
+            let line = say("补打请在本机输入凭条号", "To reprint, type the receipt No. at this kiosk");
             receipt = receipt.text(line, TextStyle::default().centred());
         }
     }
@@ -193,10 +193,11 @@ pub fn receipt_for(record: RecordFacts<'_>, printing: Printing<'_>) -> Option<Re
             let receipt = receipt
                 .text(say("预约凭条", "Appointment"), TextStyle::default().centred())
                 .separator()
+                .text(say("预约时间", "Come at"), TextStyle::default().centred())
                 .text(booked.starts_at, TextStyle::default().centred().bold().sized(TextSize::TALL))
                 .key_value(say("窗口", "Window"), say(&format!("{window} 号"), &format!("No. {window}")))
                 .key_value(say("业务", "Service"), language.pair(&booked.window_name));
-            holder(receipt).key_value(say("办理时间", "Booked at"), time).separator().text(
+            holder(receipt).key_value(say("登记时间", "Booked at"), time).separator().text(
                 say("请按时到窗口办理，出示本凭条", "Please come on time and show this slip"),
                 TextStyle::default().centred(),
             )
@@ -209,12 +210,16 @@ pub fn receipt_for(record: RecordFacts<'_>, printing: Printing<'_>) -> Option<Re
                 .separator()
                 .key_value(say("业务", "Service"), say(zh, en))
                 .key_value(say("户号", "Account"), paid.account);
-            holder(receipt)
+            let receipt = match printing.holder {
+                Some(holder) if !printing.copy => receipt.key_value(say("户名", "Account holder"), holder.to_string()),
+                _ => receipt,
+            };
+            receipt
                 .key_value(say("账期", "Period"), paid.period.unwrap_or_else(|| "—".into()))
                 .key_value(say("金额", "Amount"), yuan(paid.amount_fen))
                 .key_value(say("支付", "Paid by"), say("扫码支付", "QR wallet"))
                 .key_value(say("时间", "Time"), time)
-                .key_value(say("订单", "Order"), paid.order_id)
+                .key_value(say("订单号", "Order No."), paid.order_id)
                 .separator()
                 .text(say("请妥善保管本凭证", "Please keep this receipt"), TextStyle::default().centred())
         }

@@ -33,8 +33,10 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE TABLE IF NOT EXISTS kiosk_progress (kiosk_id TEXT PRIMARY KEY, contiguous BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms BIGINT NOT NULL, used_by TEXT);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms BIGINT NOT NULL);
--- Each kiosk's short number in the fleet, which starts its receipt numbers.
-ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS kiosk_number BIGSERIAL;
+-- Each kiosk's short number in the fleet, which starts its receipt numbers: given out in order,
+-- never twice (a database from before numbers numbers its kiosks once, in no particular order).
+CREATE SEQUENCE IF NOT EXISTS kiosk_numbers;
+ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS kiosk_number BIGINT NOT NULL DEFAULT nextval('kiosk_numbers');
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms BIGINT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
