@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod content;
+pub mod content_store;
 pub mod demo;
 pub mod devices;
 pub mod journal;

@@ -2,6 +2,7 @@
 //! crate that both sides use, so that they cannot drift apart.
 
 pub mod china_time;
+pub mod content_bundle;
 pub mod enrolment;
 pub mod error;
 pub mod heartbeat;

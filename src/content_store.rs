@@ -1,0 +1,316 @@
+//! The content versions on the kiosk's disk, and how a signed bundle becomes the current one:
+//! never half applied, never older than the highest accepted.
+//!
+//! ```text
+//! state_dir/content/
+//!   highest              the highest version accepted, written and synced before any switch
+//!   staging/<v>/         a bundle being fetched (kept, so that a broken download resumes)
+//!   versions/<v>/        each whole version: its files and manifest.json (the signed manifest)
+//!   current -> versions/<v>, previous -> versions/<u>   (symlinks, switched by rename)
+//! ```
+//!
+//! Applying: the manifest's signature, group, version and expiry are checked; each file is
+//! fetched into the staging folder (a file already there and matching is kept), checked against
+//! its size and SHA-256, and the whole folder is validated as content; then the new highest
+//! version is synced to disk, the staging folder becomes a version, and `current` is switched in
+//! one rename. A kill at any moment leaves `current` pointing at a whole version; at the next
+//! open a version accepted but not yet switched to is finished (its files checked again).
+
+use crate::content::Content;
+use citizen_window_protocol::content_bundle::{BundleError, Manifest, ManifestFile, SignedManifest};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const HIGHEST: &str = "highest";
+const CURRENT: &str = "current";
+const PREVIOUS: &str = "previous";
+const STAGING: &str = "staging";
+const VERSIONS: &str = "versions";
+const MANIFEST: &str = "manifest.json";
+
+/// How far behind the manifest's signing the kiosk's clock may be before the kiosk says its
+/// clock is wrong (it still applies the bundle: the signature, not the clock, says who made it).
+pub const CLOCK_SLACK_MS: i64 = 5 * 60_000;
+
+/// Why a bundle was not applied; the content on screen is left as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error("version {offered} is not newer than version {highest}, the highest this kiosk accepted")]
+    NotNewer { offered: u64, highest: u64 },
+    #[error("version {0} was accepted before with other files: a version is never reused")]
+    SameVersionOtherFiles(u64),
+    #[error("the bundle expired at {expired_at_ms} (ms since the epoch); ask the office to publish it again")]
+    Expired { expired_at_ms: i64 },
+    #[error("the bundle is for the groups {groups:?}, not for this kiosk's group {group:?}")]
+    NotForThisKiosk { groups: Vec<String>, group: String },
+    #[error("the bundle's content is not valid: {0}")]
+    InvalidContent(String),
+    #[error("the file {path} could not be fetched: {message}")]
+    Fetch { path: String, message: String },
+    #[error("the content folder {path} cannot be written ({source}): check the disk")]
+    Disk { path: PathBuf, source: std::io::Error },
+}
+
+/// What the kiosk holds, for its status and heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoreStatus {
+    pub current: Option<u64>,
+    pub previous: Option<u64>,
+    pub highest: u64,
+    /// The kiosk's clock was behind the newest manifest's signing by more than [`CLOCK_SLACK_MS`].
+    pub clock_behind: bool,
+}
+
+/// The content versions under one folder.
+pub struct ContentStore {
+    root: PathBuf,
+    public_key_hex: String,
+    group: String,
+    max_file_bytes: u64,
+    clock_behind: bool,
+}
+
+impl ContentStore {
+    /// Opens (or creates) the store under `root`, and finishes a version accepted but not yet
+    /// switched to by a run that was killed.
+    pub fn open(root: &Path, public_key_hex: &str, group: &str, max_file_bytes: u64) -> Result<Self, Refusal> {
+        for dir in [root.to_path_buf(), root.join(STAGING), root.join(VERSIONS)] {
+            fs::create_dir_all(&dir).map_err(|source| Refusal::Disk { path: dir.clone(), source })?;
+        }
+        let store = Self {
+            root: root.to_path_buf(),
+            public_key_hex: public_key_hex.to_string(),
+            group: group.to_string(),
+            max_file_bytes,
+            clock_behind: false,
+        };
+        store.finish_interrupted_apply()?;
+        Ok(store)
+    }
+
+    pub fn status(&self) -> StoreStatus {
+        StoreStatus {
+            current: self.link_version(CURRENT),
+            previous: self.link_version(PREVIOUS),
+            highest: self.highest(),
+            clock_behind: self.clock_behind,
+        }
+    }
+
+    /// The folder of the version on screen, if any.
+    pub fn current_dir(&self) -> Option<PathBuf> {
+        self.link_version(CURRENT).map(|v| self.version_dir(v))
+    }
+
+    /// Applies the bundle of `signed`, fetching each file with `fetch` (the bytes of one file of
+    /// the manifest); returns the version now current. `now_ms` is the kiosk's clock.
+    pub fn apply(
+        &mut self,
+        signed: &SignedManifest,
+        now_ms: i64,
+        mut fetch: impl FnMut(&ManifestFile) -> Result<Vec<u8>, String>,
+    ) -> Result<u64, Refusal> {
+        let manifest = signed.verify(&self.public_key_hex)?;
+        self.check_offer(signed, &manifest, now_ms)?;
+        let version = manifest.version;
+        if self.link_version(CURRENT) == Some(version) {
+            return Ok(version);
+        }
+        let staging = self.root.join(STAGING).join(version.to_string());
+        let disk = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Refusal::Disk { path, source }
+        };
+        fs::create_dir_all(&staging).map_err(disk(&staging))?;
+        for file in &manifest.files {
+            if file.size > self.max_file_bytes {
+                let (path, size, limit) = (file.path.clone(), file.size, self.max_file_bytes);
+                return Err(BundleError::FileTooLarge { path, size, limit }.into());
+            }
+            let target = staging.join(&file.path);
+            if fs::read(&target).is_ok_and(|bytes| file.check(&bytes).is_ok()) {
+                continue; // fetched whole before: a broken download resumes here
+            }
+            let bytes = fetch(file).map_err(|message| Refusal::Fetch { path: file.path.clone(), message })?;
+            file.check(&bytes)?;
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(disk(parent))?;
+            }
+            write_synced(&target, &bytes).map_err(disk(&target))?;
+        }
+        let manifest_text = serde_json::to_vec(signed).expect("a signed manifest serialises");
+        write_synced(&staging.join(MANIFEST), &manifest_text).map_err(disk(&staging))?;
+        Content::load(&staging).map_err(|e| Refusal::InvalidContent(e.to_string()))?;
+        // The order that makes a rollback impossible: the highest version on disk first.
+        write_synced_atomically(&self.root.join(HIGHEST), version.to_string().as_bytes()).map_err(disk(&self.root))?;
+        self.install(version)?;
+        Ok(version)
+    }
+
+    /// Checks every file of the current version against its manifest; the files that fail.
+    pub fn verify_current(&self) -> Vec<BundleError> {
+        let Some(version) = self.link_version(CURRENT) else { return Vec::new() };
+        match self.stored_manifest(&self.version_dir(version)) {
+            Some((_, manifest)) => check_files(&self.version_dir(version), &manifest),
+            None => vec![BundleError::Malformed(format!("version {version} has no readable manifest"))],
+        }
+    }
+
+    fn check_offer(&mut self, signed: &SignedManifest, manifest: &Manifest, now_ms: i64) -> Result<(), Refusal> {
+        if !manifest.is_for(&self.group) {
+            return Err(Refusal::NotForThisKiosk { groups: manifest.groups.clone(), group: self.group.clone() });
+        }
+        let highest = self.highest();
+        if manifest.version < highest {
+            return Err(Refusal::NotNewer { offered: manifest.version, highest });
+        }
+        if manifest.version == highest && highest > 0 {
+            // Accepted before: the same manifest may finish (or find done) what it started,
+            // other files under the same version never.
+            let known = [self.version_dir(highest), self.root.join(STAGING).join(highest.to_string())]
+                .iter()
+                .find_map(|dir| self.stored_manifest(dir));
+            match known {
+                Some((text, _)) if text == signed.manifest => {}
+                Some(_) => return Err(Refusal::SameVersionOtherFiles(highest)),
+                None => return Err(Refusal::NotNewer { offered: manifest.version, highest }),
+            }
+        }
+        // A clock behind the signing is wrong (nothing is signed in the future): the bundle is
+        // judged at its signing time, and the kiosk says its clock is behind.
+        self.clock_behind = now_ms + CLOCK_SLACK_MS < manifest.signed_at_ms;
+        let judged_at = now_ms.max(manifest.signed_at_ms);
+        if judged_at > manifest.expires_at_ms {
+            return Err(Refusal::Expired { expired_at_ms: manifest.expires_at_ms });
+        }
+        Ok(())
+    }
+
+    /// Makes the accepted `version` (staged or already a version) the current one.
+    fn install(&self, version: u64) -> Result<(), Refusal> {
+        let staging = self.root.join(STAGING).join(version.to_string());
+        let target = self.version_dir(version);
+        let disk = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Refusal::Disk { path, source }
+        };
+        if staging.exists() {
+            if target.exists() {
+                fs::remove_dir_all(&target).map_err(disk(&target))?;
+            }
+            fs::rename(&staging, &target).map_err(disk(&staging))?;
+            sync_dir(&self.root.join(VERSIONS)).map_err(disk(&self.root))?;
+        }
+        let old = self.link_version(CURRENT).filter(|v| *v != version);
+        if let Some(old) = old {
+            self.switch_link(PREVIOUS, old).map_err(disk(&self.root))?;
+        }
+        self.switch_link(CURRENT, version).map_err(disk(&self.root))?;
+        self.prune();
+        Ok(())
+    }
+
+    /// A version accepted (`highest`) but not switched to when the last run was killed.
+    fn finish_interrupted_apply(&self) -> Result<(), Refusal> {
+        let highest = self.highest();
+        if highest == 0 || self.link_version(CURRENT) == Some(highest) {
+            return Ok(());
+        }
+        let candidates = [self.root.join(STAGING).join(highest.to_string()), self.version_dir(highest)];
+        for dir in candidates {
+            let Some((_, manifest)) = self.stored_manifest(&dir) else { continue };
+            if check_files(&dir, &manifest).is_empty() {
+                tracing::warn!(version = highest, "finishing a content version accepted before a restart");
+                return self.install(highest);
+            }
+        }
+        Ok(())
+    }
+
+    fn prune(&self) {
+        let keep = [self.link_version(CURRENT), self.link_version(PREVIOUS)];
+        for dir in [VERSIONS, STAGING] {
+            let Ok(entries) = fs::read_dir(self.root.join(dir)) else { continue };
+            for entry in entries.flatten() {
+                let version = entry.file_name().to_str().and_then(|n| n.parse::<u64>().ok());
+                let keep_it = match dir {
+                    VERSIONS => keep.contains(&version),
+                    // A download of a version newer than the highest may be resumed later.
+                    _ => version.is_some_and(|v| v > self.highest()),
+                };
+                if !keep_it {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+
+    fn highest(&self) -> u64 {
+        fs::read_to_string(self.root.join(HIGHEST)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
+    }
+
+    fn version_dir(&self, version: u64) -> PathBuf {
+        self.root.join(VERSIONS).join(version.to_string())
+    }
+
+    fn link_version(&self, link: &str) -> Option<u64> {
+        let target = fs::read_link(self.root.join(link)).ok()?;
+        target.file_name()?.to_str()?.parse().ok()
+    }
+
+    /// Points `link` at `version` in one rename, then syncs the folder.
+    fn switch_link(&self, link: &str, version: u64) -> std::io::Result<()> {
+        let temporary = self.root.join(format!("{link}.new"));
+        let _ = fs::remove_file(&temporary);
+        std::os::unix::fs::symlink(Path::new(VERSIONS).join(version.to_string()), &temporary)?;
+        fs::rename(&temporary, self.root.join(link))?;
+        sync_dir(&self.root)
+    }
+
+    /// The signed manifest kept in `dir`, its text and what it says (not re-verified: only a
+    /// verified manifest is ever written there).
+    fn stored_manifest(&self, dir: &Path) -> Option<(String, Manifest)> {
+        let signed: SignedManifest = serde_json::from_slice(&fs::read(dir.join(MANIFEST)).ok()?).ok()?;
+        let manifest = signed.verify(&self.public_key_hex).ok()?;
+        Some((signed.manifest, manifest))
+    }
+}
+
+/// The files of `dir` that do not match `manifest` (missing, wrong size, wrong hash).
+fn check_files(dir: &Path, manifest: &Manifest) -> Vec<BundleError> {
+    let mut failed = Vec::new();
+    for file in &manifest.files {
+        match fs::read(dir.join(&file.path)) {
+            Ok(bytes) => {
+                if let Err(e) = file.check(&bytes) {
+                    failed.push(e);
+                }
+            }
+            Err(_) => failed.push(BundleError::WrongSize { path: file.path.clone(), expected: file.size, actual: 0 }),
+        }
+    }
+    failed
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn write_synced_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension("new");
+    write_synced(&temporary, bytes)?;
+    fs::rename(&temporary, path)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,303 @@
+//! Applying bundles: each refusal leaves the content exactly as it was; versions never go back;
+//! a download resumes; a kill between acceptance and switch is finished at the next open.
+
+use super::*;
+use citizen_window_protocol::content_bundle::{ManifestFile, public_key_hex};
+use std::collections::BTreeMap;
+
+const NOW: i64 = 1_796_000_000_000;
+const DAY: i64 = 86_400_000;
+
+struct Office {
+    key: Vec<u8>,
+}
+
+impl Office {
+    fn new() -> Self {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        Self { key: aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref().to_vec() }
+    }
+
+    fn public(&self) -> String {
+        public_key_hex(&self.key).unwrap()
+    }
+
+    /// The example content, as a bundle of `version`, with `edit` applied to its files.
+    fn bundle(&self, version: u64, edit: impl FnOnce(&mut Files, &mut Manifest)) -> (SignedManifest, Files) {
+        let mut files = example_files();
+        let mut manifest = Manifest {
+            version,
+            signed_at_ms: NOW - 1000,
+            expires_at_ms: NOW + DAY,
+            groups: vec![],
+            files: files.iter().map(|(path, bytes)| ManifestFile::of(path, bytes)).collect(),
+        };
+        edit(&mut files, &mut manifest);
+        (SignedManifest::sign(&manifest, &self.key).unwrap(), files)
+    }
+}
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn example_files() -> Files {
+    let mut files = Files::new();
+    let root = Content::example_dir();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(&root).unwrap().to_str().unwrap().replace('\\', "/");
+                files.insert(relative, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn fetch_from(files: &Files) -> impl FnMut(&ManifestFile) -> Result<Vec<u8>, String> + '_ {
+    |file| files.get(&file.path).cloned().ok_or_else(|| "404".to_string())
+}
+
+/// Every file under `dir` (links followed) with its bytes: what a kiosk would show.
+fn tree(dir: &Path) -> Files {
+    let mut files = Files::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for (name, bytes) in tree(&path) {
+                    files.insert(format!("{}/{name}", entry.file_name().to_str().unwrap()), bytes);
+                }
+            } else {
+                files.insert(entry.file_name().to_str().unwrap().to_string(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn store(root: &Path, office: &Office) -> ContentStore {
+    ContentStore::open(root, &office.public(), "district-a", 2 * 1024 * 1024).unwrap()
+}
+
+#[test]
+fn a_bundle_becomes_current_whole_and_the_one_before_is_kept() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    assert_eq!(s.status(), StoreStatus::default());
+    let (v1, files) = office.bundle(1, |_, _| {});
+    assert_eq!(s.apply(&v1, NOW, fetch_from(&files)).unwrap(), 1);
+    let shown = Content::load(&s.current_dir().unwrap()).unwrap();
+    assert_eq!(shown.station.community.zh, "幸福里社区");
+    let (v2, files2) = office.bundle(2, |files, manifest| {
+        let station = String::from_utf8(files["station.toml"].clone()).unwrap().replace("幸福里社区", "和平里社区");
+        files.insert("station.toml".into(), station.into_bytes());
+        manifest.files = files.iter().map(|(p, b)| ManifestFile::of(p, b)).collect();
+    });
+    s.apply(&v2, NOW, fetch_from(&files2)).unwrap();
+    assert_eq!(Content::load(&s.current_dir().unwrap()).unwrap().station.community.zh, "和平里社区");
+    assert_eq!((s.status().current, s.status().previous, s.status().highest), (Some(2), Some(1), 2));
+    assert!(s.verify_current().is_empty());
+}
+
+#[test]
+fn every_refusal_leaves_the_content_exactly_as_it_was() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v5, files) = office.bundle(5, |_, _| {});
+    s.apply(&v5, NOW, fetch_from(&files)).unwrap();
+    let before = tree(&s.current_dir().unwrap());
+    let status = s.status();
+
+    let refusals: Vec<(&str, Refusal)> = vec![
+        ("a tampered file", {
+            let (b, mut f) = office.bundle(6, |_, _| {});
+            let mut tampered = f["notices.toml"].clone();
+            tampered[0] ^= 0x01;
+            f.insert("notices.toml".into(), tampered);
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("a tampered manifest", {
+            let (mut b, f) = office.bundle(7, |_, _| {});
+            b.manifest = b.manifest.replace("\"version\":7", "\"version\":107");
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("another key's signature", {
+            let (b, f) = Office::new().bundle(8, |_, _| {});
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("an older version", {
+            let (b, f) = office.bundle(4, |_, _| {});
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("the same version with other files", {
+            let (b, f) = office.bundle(5, |files, manifest| {
+                files.insert("extra.txt".into(), b"x".to_vec());
+                manifest.files.push(ManifestFile::of("extra.txt", b"x"));
+            });
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("an expired manifest", {
+            let (b, f) = office.bundle(9, |_, m| m.expires_at_ms = NOW - 1);
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("a path with ..", {
+            let (b, f) = office.bundle(10, |files, m| {
+                files.insert("../escape".into(), b"x".to_vec());
+                m.files.push(ManifestFile::of("../escape", b"x"));
+            });
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("an absolute path", {
+            let (b, f) = office.bundle(11, |_, m| m.files.push(ManifestFile::of("/etc/passwd", b"x")));
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("an oversized file", {
+            let big = vec![b'x'; 3 * 1024 * 1024];
+            let (b, f) = office.bundle(12, |files, m| {
+                files.insert("images/huge.png".into(), big.clone());
+                m.files.push(ManifestFile::of("images/huge.png", &big));
+            });
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("a truncated download", {
+            let (b, mut f) = office.bundle(13, |_, _| {});
+            let short = f["notices.toml"][..10].to_vec();
+            f.insert("notices.toml".into(), short);
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("the connection dropped midway", {
+            let (b, f) = office.bundle(14, |_, _| {});
+            let mut served = 0;
+            s.apply(&b, NOW, |file| {
+                served += 1;
+                if served > 3 { Err("connection reset".into()) } else { Ok(f[&file.path].clone()) }
+            })
+            .unwrap_err()
+        }),
+        ("content the validator refuses", {
+            let (b, f) = office.bundle(15, |files, m| {
+                files.insert("station.toml".into(), b"community = 1".to_vec());
+                m.files = files.iter().map(|(p, b)| ManifestFile::of(p, b)).collect();
+            });
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+        ("a bundle for another group", {
+            let (b, f) = office.bundle(16, |_, m| m.groups = vec!["district-b".into()]);
+            s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
+        }),
+    ];
+    let said: Vec<String> = refusals.iter().map(|(what, r)| format!("{what}: {r}")).collect();
+    for (what, refusal) in &refusals {
+        let expected = match *what {
+            "a tampered file" => matches!(refusal, Refusal::Bundle(BundleError::WrongHash(_))),
+            "a tampered manifest" | "another key's signature" => {
+                matches!(refusal, Refusal::Bundle(BundleError::BadSignature))
+            }
+            "an older version" => matches!(refusal, Refusal::NotNewer { offered: 4, highest: 5 }),
+            "the same version with other files" => matches!(refusal, Refusal::SameVersionOtherFiles(5)),
+            "an expired manifest" => matches!(refusal, Refusal::Expired { .. }),
+            "a path with .." | "an absolute path" => matches!(refusal, Refusal::Bundle(BundleError::UnsafePath(_))),
+            "an oversized file" => matches!(refusal, Refusal::Bundle(BundleError::FileTooLarge { .. })),
+            "a truncated download" => matches!(refusal, Refusal::Bundle(BundleError::WrongSize { .. })),
+            "the connection dropped midway" => matches!(refusal, Refusal::Fetch { .. }),
+            "content the validator refuses" => matches!(refusal, Refusal::InvalidContent(_)),
+            _ => matches!(refusal, Refusal::NotForThisKiosk { .. }),
+        };
+        assert!(expected, "{what}: {refusal}");
+        assert_eq!(tree(&s.current_dir().unwrap()), before, "{what} changed the content on screen");
+        assert_eq!(s.status().current, status.current, "{what}");
+        assert_eq!(s.status().highest, 5, "{what} moved the highest version");
+    }
+    assert!(said.iter().all(|s| s.len() > 20), "each refusal says what is wrong: {said:#?}");
+}
+
+#[test]
+fn a_broken_download_resumes_with_the_files_it_has() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v1, files) = office.bundle(1, |_, _| {});
+    let mut served = 0;
+    let dropped = s.apply(&v1, NOW, |file| {
+        served += 1;
+        if served > 4 { Err("connection reset".into()) } else { Ok(files[&file.path].clone()) }
+    });
+    assert!(matches!(dropped, Err(Refusal::Fetch { .. })));
+    assert_eq!(s.status().current, None);
+    let mut fetched_again = 0;
+    s.apply(&v1, NOW, |file| {
+        fetched_again += 1;
+        Ok(files[&file.path].clone())
+    })
+    .unwrap();
+    assert_eq!(fetched_again, files.len() - 4, "the four files fetched before are not fetched again");
+}
+
+#[test]
+fn the_highest_version_survives_a_restart_and_no_older_bundle_is_taken() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    {
+        let mut s = store(dir.path(), &office);
+        let (v3, files) = office.bundle(3, |_, _| {});
+        s.apply(&v3, NOW, fetch_from(&files)).unwrap();
+    }
+    let mut s = store(dir.path(), &office);
+    assert_eq!(s.status().current, Some(3));
+    let (v2, files) = office.bundle(2, |_, _| {});
+    assert!(matches!(s.apply(&v2, NOW, fetch_from(&files)), Err(Refusal::NotNewer { offered: 2, highest: 3 })));
+    let (v3, files) = office.bundle(3, |_, _| {});
+    assert_eq!(s.apply(&v3, NOW, fetch_from(&files)).unwrap(), 3, "the same bundle again: nothing to do");
+}
+
+#[test]
+fn a_kill_after_acceptance_is_finished_at_the_next_open() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v1, files) = office.bundle(1, |_, _| {});
+    s.apply(&v1, NOW, fetch_from(&files)).unwrap();
+    // Version 2 fully staged and accepted (highest written), then the power went.
+    let (v2, files2) = office.bundle(2, |_, _| {});
+    let staging = dir.path().join(STAGING).join("2");
+    for (path, bytes) in &files2 {
+        fs::create_dir_all(staging.join(path).parent().unwrap()).unwrap();
+        fs::write(staging.join(path), bytes).unwrap();
+    }
+    fs::write(staging.join(MANIFEST), serde_json::to_vec(&v2).unwrap()).unwrap();
+    fs::write(dir.path().join(HIGHEST), "2").unwrap();
+    drop(s);
+    let s = store(dir.path(), &office);
+    assert_eq!((s.status().current, s.status().previous), (Some(2), Some(1)));
+    assert!(s.verify_current().is_empty());
+}
+
+#[test]
+fn a_corrupt_file_on_disk_is_found() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v1, files) = office.bundle(1, |_, _| {});
+    s.apply(&v1, NOW, fetch_from(&files)).unwrap();
+    fs::write(s.current_dir().unwrap().join("notices.toml"), b"garbage").unwrap();
+    fs::remove_file(s.current_dir().unwrap().join("places.toml")).unwrap();
+    let failed = s.verify_current();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+}
+
+#[test]
+fn a_clock_behind_the_signing_applies_the_bundle_and_says_so() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v1, files) = office.bundle(1, |_, _| {});
+    // The kiosk thinks it is a year earlier: the bundle is judged at its signing, not refused.
+    s.apply(&v1, NOW - 365 * DAY, fetch_from(&files)).unwrap();
+    assert!(s.status().clock_behind);
+    let (v2, files) = office.bundle(2, |_, _| {});
+    s.apply(&v2, NOW, fetch_from(&files)).unwrap();
+    assert!(!s.status().clock_behind);
+    // A clock far ahead finds every bundle expired: refused, with the expiry, never applied.
+    let (v3, files) = office.bundle(3, |_, _| {});
+    assert!(matches!(s.apply(&v3, NOW + 30 * DAY, fetch_from(&files)), Err(Refusal::Expired { .. })));
+    assert_eq!(s.status().current, Some(2));
+}
