@@ -8,6 +8,7 @@ pub mod connection_limits;
 pub mod demo_data;
 pub mod memory_trim;
 pub mod pki;
+pub mod publish;
 pub mod residents;
 pub mod server;
 pub mod storage;

@@ -72,6 +72,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a content folder as the kiosks will, sign it as the next version and keep it for
+    /// them (docs/SYNC.md, "Content").
+    Publish {
+        /// The content folder (docs/CONTENT.md).
+        content: PathBuf,
+        #[arg(long)]
+        dir: PathBuf,
+        /// The kiosk groups it is for (repeat for several); none: every kiosk.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// Days kiosks may still apply it.
+        #[arg(long, default_value_t = citizen_central::publish::DEFAULT_VALID_DAYS)]
+        valid_days: u32,
+    },
     /// Transaction commands.
     Transactions {
         #[command(subcommand)]
@@ -172,6 +186,17 @@ async fn run(cli: Cli) -> Result<()> {
                 hostnames.join(", "),
                 dir.join(pki::SERVER_CERT).display(),
                 pki::SERVER_CERTIFICATE_DAYS
+            );
+        }
+        Command::Publish { content, dir, groups, valid_days } => {
+            let published = citizen_central::publish::publish(&dir, &content, &groups, valid_days, now_ms())?;
+            let whom = if groups.is_empty() { "every kiosk".to_string() } else { groups.join(", ") };
+            println!(
+                "published version {} ({} files, {} bytes) for {whom}, in {}",
+                published.version,
+                published.files,
+                published.bytes,
+                published.folder.display()
             );
         }
         Command::EnrolToken { dir, valid_hours } => {

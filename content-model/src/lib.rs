@@ -1,7 +1,8 @@
-//! The kiosk's content: the station, home-screen tiles, attract-screen slides, notices, the
+//! Citizen Window's content: the station, home-screen tiles, attract-screen slides, notices, the
 //! service directory, opinion proposals, the places and categories of issue reports and the
 //! station's windows, read from a content folder of TOML files (docs/CONTENT.md). Loading is
-//! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder.
+//! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder. The
+//! kiosk shows it; the central server checks a folder with the same code before it signs it.
 
 pub mod limits;
 mod model;
@@ -68,7 +69,8 @@ impl Content {
 
     /// The example content set shipped with the program (the demo, screenshots, tests).
     pub fn example_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("content/example")
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate is in the workspace");
+        workspace.join("content/example")
     }
 
     /// Rules TOML alone cannot state: unique ids, every service tile known, no empty text.
