@@ -7,6 +7,9 @@
 //!   staging/<v>/         a bundle being fetched (kept, so that a broken download resumes)
 //!   versions/<v>/        each whole version: its files and manifest.json (the signed manifest)
 //!   current -> versions/<v>, previous -> versions/<u>   (symlinks, switched by rename)
+//!   refused              the last bundles refused, newest first: "<ms> <version> <why>" a line
+//!   held_back            a technician's rollback: versions up to this one are not shown again
+//!   overrides.log        each rollback: when, from which version to which
 //! ```
 //!
 //! Applying: the manifest's signature, group, version and expiry are checked; each file is
@@ -28,6 +31,12 @@ const PREVIOUS: &str = "previous";
 const STAGING: &str = "staging";
 const VERSIONS: &str = "versions";
 const MANIFEST: &str = "manifest.json";
+const REFUSED: &str = "refused";
+const HELD_BACK: &str = "held_back";
+const OVERRIDES: &str = "overrides.log";
+
+/// How many refusals the store remembers.
+const REFUSALS_KEPT: usize = 5;
 
 /// How far behind the manifest's signing the kiosk's clock may be before the kiosk says its
 /// clock is wrong (it still applies the bundle: the signature, not the clock, says who made it).
@@ -62,6 +71,11 @@ pub struct StoreStatus {
     pub highest: u64,
     /// The kiosk's clock was behind the newest manifest's signing by more than [`CLOCK_SLACK_MS`].
     pub clock_behind: bool,
+    /// A technician rolled back from this version (`kioskctl content rollback`): it and those
+    /// before it are not shown again; a newer one is.
+    pub held_back: Option<u64>,
+    /// The last bundles refused, newest first: when (ms), which version, why.
+    pub refused: Vec<(i64, u64, String)>,
 }
 
 /// The content versions under one folder.
@@ -97,7 +111,86 @@ impl ContentStore {
             previous: self.link_version(PREVIOUS),
             highest: self.highest(),
             clock_behind: self.clock_behind,
+            held_back: self.held_back(),
+            refused: self.refusals(),
         }
+    }
+
+    /// The folder of the newest whole version: the current one if every file matches its
+    /// manifest, else the previous one if it is whole (the current one is repaired meanwhile).
+    pub fn whole_dir(&self) -> Option<PathBuf> {
+        [CURRENT, PREVIOUS].into_iter().filter_map(|link| self.link_version(link)).find_map(|version| {
+            let dir = self.version_dir(version);
+            let (_, manifest) = self.stored_manifest(&dir)?;
+            check_files(&dir, &manifest).is_empty().then_some(dir)
+        })
+    }
+
+    /// The files of the current version that do not match its manifest, with the version.
+    pub fn damaged_files(&self) -> Option<(u64, Vec<ManifestFile>)> {
+        let version = self.link_version(CURRENT)?;
+        let dir = self.version_dir(version);
+        let (_, manifest) = self.stored_manifest(&dir)?;
+        let damaged: Vec<ManifestFile> = manifest
+            .files
+            .into_iter()
+            .filter(|file| fs::read(dir.join(&file.path)).map_or(true, |bytes| file.check(&bytes).is_err()))
+            .collect();
+        (!damaged.is_empty()).then_some((version, damaged))
+    }
+
+    /// Puts a damaged file of `version` right with `bytes` fetched again, checked first.
+    pub fn replace_file(&self, version: u64, file: &ManifestFile, bytes: &[u8]) -> Result<(), Refusal> {
+        file.check(bytes)?;
+        let target = self.version_dir(version).join(&file.path);
+        let disk = |source| Refusal::Disk { path: target.clone(), source };
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(disk)?;
+        }
+        write_synced_atomically(&target, bytes).map_err(disk)
+    }
+
+    /// Remembers that `version` was refused and why (the last few, for the status and heartbeat).
+    pub fn record_refusal(&self, now_ms: i64, version: u64, why: &str) {
+        let mut refused = self.refusals();
+        refused.retain(|(_, v, w)| !(*v == version && w == why));
+        refused.insert(0, (now_ms, version, why.replace('\n', " ")));
+        refused.truncate(REFUSALS_KEPT);
+        let text: String = refused.iter().map(|(at, v, why)| format!("{at} {v} {why}\n")).collect();
+        if let Err(e) = write_synced_atomically(&self.root.join(REFUSED), text.as_bytes()) {
+            tracing::warn!("cannot keep the content refusal on disk: {e}");
+        }
+    }
+
+    fn refusals(&self) -> Vec<(i64, u64, String)> {
+        let text = fs::read_to_string(self.root.join(REFUSED)).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let mut parts = line.splitn(3, ' ');
+                Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.to_string()))
+            })
+            .collect()
+    }
+
+    /// A technician's override: the previous version is shown again, the current one becomes the
+    /// previous, and neither it nor any version before it is shown again by itself (a newer
+    /// version is). Recorded in `overrides.log` with `who` and the time. Returns (from, to).
+    pub fn roll_back(&self, now_ms: i64, who: &str) -> Result<(u64, u64), String> {
+        let current = self.link_version(CURRENT).ok_or("no content from the server is shown: nothing to roll back")?;
+        let previous = self.link_version(PREVIOUS).ok_or("there is no previous version to roll back to")?;
+        let io = |e: std::io::Error| format!("the content folder {} cannot be written: {e}", self.root.display());
+        let held = self.held_back().unwrap_or(0).max(current).max(self.highest());
+        write_synced_atomically(&self.root.join(HELD_BACK), held.to_string().as_bytes()).map_err(io)?;
+        self.switch_link(CURRENT, previous).map_err(io)?;
+        self.switch_link(PREVIOUS, current).map_err(io)?;
+        let line = format!("{now_ms} rolled back from version {current} to {previous} by {who}\n");
+        let mut log = fs::OpenOptions::new().create(true).append(true).open(self.root.join(OVERRIDES)).map_err(io)?;
+        log.write_all(line.as_bytes()).and_then(|()| log.sync_all()).map_err(io)?;
+        Ok((current, previous))
+    }
+
+    fn held_back(&self) -> Option<u64> {
+        fs::read_to_string(self.root.join(HELD_BACK)).ok()?.trim().parse().ok()
     }
 
     /// The folder of the version on screen, if any.
@@ -118,6 +211,10 @@ impl ContentStore {
         let version = manifest.version;
         if self.link_version(CURRENT) == Some(version) {
             return Ok(version);
+        }
+        if let Some(current) = self.link_version(CURRENT).filter(|_| self.held_back().is_some_and(|h| version <= h)) {
+            // A technician rolled this version back: it waits for a newer one.
+            return Ok(current);
         }
         let staging = self.root.join(STAGING).join(version.to_string());
         let disk = |path: &Path| {
@@ -216,7 +313,8 @@ impl ContentStore {
     /// A version accepted (`highest`) but not switched to when the last run was killed.
     fn finish_interrupted_apply(&self) -> Result<(), Refusal> {
         let highest = self.highest();
-        if highest == 0 || self.link_version(CURRENT) == Some(highest) {
+        let rolled_back = self.held_back().is_some_and(|held| held >= highest);
+        if highest == 0 || self.link_version(CURRENT) == Some(highest) || rolled_back {
             return Ok(());
         }
         let candidates = [self.root.join(STAGING).join(highest.to_string()), self.version_dir(highest)];

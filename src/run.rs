@@ -2,7 +2,6 @@
 //! session timing, and the kiosk runtime's workers (`runtime::KioskRuntime`).
 
 use crate::config::Config;
-use crate::content::Content;
 use crate::kiosk::KioskController;
 use crate::runtime::KioskRuntime;
 use crate::ui::{AppWindow, Clock, KioskUi};
@@ -17,12 +16,7 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
         Some(path) => Config::load(path)?,
         None => Config::parse("", Path::new("(defaults)"))?,
     };
-    let content = Content::load(&config.content_dir).with_context(|| {
-        format!(
-            "no usable content in {}: install a content folder there (docs/CONTENT.md) or set content_dir",
-            config.content_dir.display()
-        )
-    })?;
+    let (content, store) = crate::runtime::startup_content(&config)?;
     let window = AppWindow::new().context(
         "the kiosk UI cannot open a display: on the board build with --features board; on a desktop run it under X11 \
          (SLINT_BACKEND=winit-software); without any display use `citizen-window screenshot` or the headless demo",
@@ -40,6 +34,6 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     );
-    ui.attach(KioskRuntime::start(&config, heading)?);
+    ui.attach(KioskRuntime::start(&config, heading, store)?);
     ui.window.run().context("the kiosk UI stopped with an error")
 }

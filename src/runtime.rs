@@ -4,7 +4,9 @@
 //! requests go out to the workers, and a request no worker can take is answered as refused. The UI
 //! drives the pump on its tick and after each tap; nothing here knows Slint.
 
-use crate::config::{Config, PrinterSetup};
+use crate::config::{Config, ContentUpdates, PrinterSetup};
+use crate::content::Content;
+use crate::content_store::ContentStore;
 use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker};
 use crate::journal::{JournalError, journal_path};
 use crate::kiosk::KioskController;
@@ -12,6 +14,7 @@ use crate::kiosk::messages::{KioskEvent, OnlineAnswer, OnlineRequest, ServiceReq
 use crate::records::{ReceiptHeading, ReceiptNumbering};
 use crate::resident_key::ResidentSealer;
 use crate::sync::SyncError;
+use crate::sync::content_sync::ContentWatch;
 use crate::sync::identity::KioskIdentity;
 use crate::sync::link_worker::{LinkTiming, ServerLink};
 use anyhow::Context;
@@ -67,16 +70,20 @@ impl KioskRuntime {
     /// Starts what the configuration and the kiosk's state allow; receipts carry `heading` (from
     /// the content), the terminal's label and numbers from enrolment. The kiosk always comes up:
     /// what cannot start is logged with what to do and shown as a banner or a refused service.
-    pub fn start(config: &Config, heading: ReceiptHeading) -> anyhow::Result<Self> {
+    /// `store` holds the server's content versions ([`startup_content`]); without one, the
+    /// content folder shown is all the kiosk shows.
+    pub fn start(config: &Config, heading: ReceiptHeading, store: Option<ContentStore>) -> anyhow::Result<Self> {
         let mut runtime = Self::new();
         let journal = journal_path(&config.state_dir);
         let identity = KioskIdentity::load(&config.state_dir)
             .inspect_err(|e| tracing::error!("the kiosk is not enrolled, so it works offline (kioskctl enrol): {e}"))
             .ok();
         runtime.receipts = receipt_setup(config, identity.as_ref(), heading)?;
+        let content = store
+            .map(|store| (ContentWatch::new(store, &config.content_updates.group), config.content_updates.clone()));
         let linked = identity.as_ref().map(|identity| {
             runtime
-                .start_link(identity, &journal, &config.state_dir, LinkTiming::default())
+                .start_link_with_content(identity, &journal, &config.state_dir, LinkTiming::default(), content)
                 .inspect_err(|e| tracing::error!("the server link cannot start: {e}"))
         });
         if !matches!(linked, Some(Ok(()))) {
@@ -121,6 +128,18 @@ impl KioskRuntime {
         state_dir: &Path,
         timing: LinkTiming,
     ) -> Result<(), SyncError> {
+        self.start_link_with_content(identity, journal, state_dir, timing, None)
+    }
+
+    /// The server link, also taking the server's content into `content`'s store.
+    pub fn start_link_with_content(
+        &mut self,
+        identity: &KioskIdentity,
+        journal: &Path,
+        state_dir: &Path,
+        timing: LinkTiming,
+        content: Option<(ContentWatch, ContentUpdates)>,
+    ) -> Result<(), SyncError> {
         let link = ServerLink::start(
             identity,
             journal.to_path_buf(),
@@ -128,6 +147,7 @@ impl KioskRuntime {
             self.events.clone(),
             self.devices.clone(),
             timing,
+            content,
         )?;
         self.online = Some(link.open_desk(self.events.clone()));
         self.link = Some(link);
@@ -234,6 +254,40 @@ impl KioskRuntime {
             }
         }
     }
+}
+
+/// Where the kiosk keeps the server's content versions.
+pub fn content_store_dir(state_dir: &Path) -> std::path::PathBuf {
+    state_dir.join("content")
+}
+
+/// What the kiosk shows when it starts, and the store of the server's content (once enrolled):
+/// the newest whole version the server sent (a damaged current one is repaired meanwhile, and the
+/// previous shows), else the configured content folder.
+pub fn startup_content(config: &Config) -> anyhow::Result<(Content, Option<ContentStore>)> {
+    let store = KioskIdentity::load(&config.state_dir).ok().and_then(|identity| {
+        let updates = &config.content_updates;
+        let key = &identity.enrolment.content_signing_public_key_hex;
+        ContentStore::open(&content_store_dir(&config.state_dir), key, &updates.group, updates.max_file_bytes)
+            .inspect_err(|e| tracing::error!("the server's content cannot be kept, so none is taken: {e}"))
+            .ok()
+    });
+    if let Some(dir) = store.as_ref().and_then(ContentStore::whole_dir) {
+        match Content::load(&dir) {
+            Ok(content) => return Ok((content, store)),
+            Err(e) => tracing::error!(
+                "the server's content in {} does not load ({e}): the content folder shows",
+                dir.display()
+            ),
+        }
+    }
+    let content = Content::load(&config.content_dir).with_context(|| {
+        format!(
+            "no usable content in {}: install a content folder there (docs/CONTENT.md) or set content_dir",
+            config.content_dir.display()
+        )
+    })?;
+    Ok((content, store))
 }
 
 /// The receipts of this kiosk: numbered with its number from enrolment (0000 before) and its own

@@ -33,6 +33,7 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
         heartbeat_online: Duration::from_millis(300),
         heartbeat_offline: Duration::from_millis(300),
         upload_idle: Duration::from_secs(60),
+        ..LinkTiming::default()
     };
     h.ui.with_runtime(|runtime| {
         runtime.start_link(&identity, &journal_path, state.path(), timing).unwrap();

@@ -126,7 +126,12 @@ async fn a_server_with_other_residents_keys_refuses_to_start() {
     let fleet = TestFleet::start(None).await;
     // The pepper lost (a restore that forgot it): a new one would make every resident new.
     std::fs::remove_file(fleet.path().join(citizen_central::pki::RESIDENT_PEPPER)).unwrap();
-    let options = citizen_central::server::ServeOptions { database: None, demo_payments: false, limits: None };
+    let options = citizen_central::server::ServeOptions {
+        database: None,
+        demo_payments: false,
+        limits: None,
+        content_streams: None,
+    };
     let listen = "127.0.0.1:0".parse().unwrap();
     let refused = citizen_central::server::start_with(fleet.path(), listen, &options, |router| router).await;
     let said = format!("{:#}", refused.err().expect("refused"));

@@ -38,12 +38,25 @@ async fn transactions_arrive_exactly_once_in_batches() {
     assert_eq!((report.sent, report.inserted, report.acknowledged_through), (250, 250, 250));
     let again = uploader.sync_once().await.unwrap();
     assert_eq!(again.sent, 0, "nothing pending after the acknowledgement");
-    citizen_window::sync::heartbeat::send(&kiosk.client, &kiosk.journal, Vec::new(), Some(3), kiosk.state.path())
-        .await
-        .unwrap();
+    let content = citizen_window_protocol::heartbeat::ContentReport {
+        stream: "connected".into(),
+        highest_version: 3,
+        ..Default::default()
+    };
+    let refused = vec!["version 4: the bundle's signature does not verify".to_string()];
+    citizen_window::sync::heartbeat::send(
+        &kiosk.client,
+        &kiosk.journal,
+        Vec::new(),
+        Some((Some(3), refused.clone(), content.clone())),
+        kiosk.state.path(),
+    )
+    .await
+    .unwrap();
     let kiosks = fleet.storage().await.kiosks().await.unwrap();
     let heartbeat = kiosks[0].last_heartbeat.as_ref().expect("the heartbeat is kept");
     assert_eq!((heartbeat.backlog, heartbeat.content_version), (0, Some(3)));
+    assert_eq!((&heartbeat.rejected_bundles, heartbeat.content.as_ref()), (&refused, Some(&content)));
     assert!(heartbeat.free_disk_bytes.unwrap() > 0);
     assert_eq!(kiosks[0].highest_contiguous_seq, 250);
 

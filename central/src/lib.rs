@@ -5,6 +5,8 @@ pub mod api;
 pub mod calendar;
 pub mod config;
 pub mod connection_limits;
+pub mod content_bell;
+pub mod content_shelf;
 pub mod demo_data;
 pub mod memory_trim;
 pub mod pki;

@@ -85,6 +85,10 @@ enum Command {
         /// Days kiosks may still apply it.
         #[arg(long, default_value_t = citizen_central::publish::DEFAULT_VALID_DAYS)]
         valid_days: u32,
+        /// The database the servers use, if not central.toml's: on PostgreSQL every instance is
+        /// told of the publish at once.
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Transaction commands.
     Transactions {
@@ -172,7 +176,7 @@ async fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Serve { dir, listen, database, demo_payments } => {
-            let options = server::ServeOptions { database, demo_payments, limits: None };
+            let options = server::ServeOptions { database, demo_payments, limits: None, content_streams: None };
             let running = server::start(&dir, listen, &options).await?;
             println!("serving on https://{} (Ctrl-C to stop)", running.addr);
             tokio::signal::ctrl_c().await?;
@@ -188,8 +192,18 @@ async fn run(cli: Cli) -> Result<()> {
                 pki::SERVER_CERTIFICATE_DAYS
             );
         }
-        Command::Publish { content, dir, groups, valid_days } => {
+        Command::Publish { content, dir, groups, valid_days, database } => {
             let published = citizen_central::publish::publish(&dir, &content, &groups, valid_days, now_ms())?;
+            let database = match database {
+                Some(database) => database,
+                None => CentralConfig::load(&dir)?.database,
+            };
+            if citizen_central::content_bell::is_postgres(&database) {
+                // Servers look at the folder every minute anyway: a lost notification delays, never loses.
+                if let Err(e) = citizen_central::content_bell::announce(&database, published.version).await {
+                    eprintln!("the servers could not be told at once ({e}): kiosks get it within a minute");
+                }
+            }
             let whom = if groups.is_empty() { "every kiosk".to_string() } else { groups.join(", ") };
             println!(
                 "published version {} ({} files, {} bytes) for {whom}, in {}",

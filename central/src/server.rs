@@ -3,6 +3,7 @@
 use crate::api::{AppState, router};
 use crate::config::CentralConfig;
 use crate::connection_limits::{ConnectionBudgets, ConnectionLimits, raise_open_file_limit};
+use crate::content_shelf::ContentShelf;
 use crate::pki::Fleet;
 use crate::storage::Storage;
 use crate::tls_server;
@@ -47,6 +48,8 @@ pub struct ServeOptions {
     pub demo_payments: bool,
     /// Connection budgets and deadlines; by default cut from the open-file limit, raised first.
     pub limits: Option<ConnectionLimits>,
+    /// The content push streams' keep-alive and lifetime (tests shorten them).
+    pub content_streams: Option<crate::api::StreamTiming>,
 }
 
 /// Binds `listen` and serves the fleet in `dir`.
@@ -81,8 +84,11 @@ pub async fn start_with(
             "demo payments on: anyone holding a payment code can mark its order paid (never on a real fleet)"
         );
     }
-    let state = Arc::new(AppState::new(storage, fleet, &config, options.demo_payments, limits.clone()));
     let shutdown = CancellationToken::new();
+    let shelf = Arc::new(ContentShelf::open(dir));
+    crate::content_bell::start(shelf.clone(), database, shutdown.clone());
+    let streams = options.content_streams.unwrap_or_default();
+    let state = Arc::new(AppState::new(storage, fleet, &config, options.demo_payments, limits.clone(), shelf, streams));
     crate::memory_trim::start();
     let budgets = ConnectionBudgets::new(limits);
     tracing::info!(

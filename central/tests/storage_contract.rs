@@ -151,6 +151,7 @@ async fn contract(storage: Storage) {
         software_version: "0.1.0".into(),
         free_disk_bytes: Some(1 << 30),
         rejected_bundles: Vec::new(),
+        content: None,
         refused_records: 0,
     };
     storage.save_heartbeat("kiosk-a", &heartbeat, 20).await.unwrap();

@@ -10,6 +10,9 @@ use sha2::Digest;
 
 /// The most files a bundle may hold.
 pub const MAX_FILES: usize = 512;
+/// The server's push stream says something at least this often (a keep-alive comment if
+/// nothing else): a kiosk that hears nothing for three times as long takes the stream for dead.
+pub const KEEP_ALIVE_SECONDS: u64 = 20;
 /// The longest manifest text accepted (512 files with their paths and hashes fit easily).
 pub const MAX_MANIFEST_BYTES: usize = 256 * 1024;
 /// The longest path of a file in a bundle.

@@ -19,6 +19,13 @@ pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
 pub const APPOINTMENTS: &str = "/v1/appointments";
 pub const PAYMENT_NOTIFICATIONS: &str = "/v1/payment-notifications";
 pub const ISSUE_REPORT: &str = "/v1/issue-reports/{tracking_number}";
+/// The newest signed manifest for the kiosk's group (`?group=`), with its version as the ETag.
+pub const CONTENT_MANIFEST: &str = "/v1/content/manifest";
+/// One file of a published bundle, as its manifest lists it.
+pub const CONTENT_FILE: &str = "/v1/content/bundles/{version}/files/{*path}";
+/// The doorbell: a server-sent-events stream that says the newest version each time one is
+/// published (and once at the start), with keep-alive comments between.
+pub const CONTENT_EVENTS: &str = "/v1/content/events";
 pub const OPENAPI: &str = "/v1/openapi.json";
 /// The demo payment page a payment order's QR code opens (a phone or a browser).
 pub const DEMO_PAY_PAGE: &str = "/pay/{order_id}";

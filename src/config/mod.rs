@@ -26,6 +26,32 @@ pub struct Config {
     /// Every receipt in Chinese and English (`[receipts] language = "both"`), rather than in the
     /// session's language.
     pub receipts_bilingual: bool,
+    /// How signed content from the server is taken (`[content]`).
+    pub content_updates: ContentUpdates,
+}
+
+/// How the kiosk takes signed content from the server (docs/CONFIG.md, `[content]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentUpdates {
+    /// The kiosk's group for staged publishing; empty: only bundles for every kiosk.
+    pub group: String,
+    /// How often the manifest is asked for when the push stream says nothing.
+    pub poll: Duration,
+    /// How often the files on disk are checked against their manifest.
+    pub check_files_every: Duration,
+    /// The largest file a bundle may carry.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ContentUpdates {
+    fn default() -> Self {
+        Self {
+            group: String::new(),
+            poll: Duration::from_secs(300),
+            check_files_every: Duration::from_secs(4 * 3600),
+            max_file_bytes: 8 << 20,
+        }
+    }
 }
 
 /// Where the receipt printer is and what it is.
@@ -77,6 +103,17 @@ struct RawConfig {
     journal: RawJournal,
     #[serde(default)]
     receipts: RawReceipts,
+    #[serde(default)]
+    content: RawContent,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContent {
+    group: Option<String>,
+    poll_seconds: Option<u64>,
+    check_files_hours: Option<u64>,
+    max_file_mib: Option<u64>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -229,7 +266,9 @@ impl Config {
                 ));
             }
         };
+        let content_updates = content_updates(raw.content, path)?;
         Ok(Config {
+            content_updates,
             receipts_bilingual,
             journal_keep_acknowledged: Duration::from_secs(keep_days * 86_400),
             reader,
@@ -240,6 +279,44 @@ impl Config {
             window_size,
         })
     }
+}
+
+/// The `[content]` section checked: each value within its bounds, the group a plain name.
+fn content_updates(raw: RawContent, path: &Path) -> Result<ContentUpdates, ConfigError> {
+    let value_error = |key, value: String, allowed: &str| ConfigError::Value {
+        path: path.to_path_buf(),
+        key,
+        value,
+        allowed: allowed.to_string(),
+    };
+    let defaults = ContentUpdates::default();
+    let group = raw.group.unwrap_or_default();
+    let plain = group.len() <= 32 && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !plain {
+        return Err(value_error(
+            "content.group",
+            format!("{group:?}"),
+            "a group is up to 32 letters, digits, '-' or '_' (as given to citizen-central publish --group)",
+        ));
+    }
+    let bounded = |key: &'static str, value: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
+        let value = value.unwrap_or(default);
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            let allowed = format!("allowed from {} to {} ({default} is the default)", range.start(), range.end());
+            Err(value_error(key, value.to_string(), &allowed))
+        }
+    };
+    let poll = bounded("content.poll_seconds", raw.poll_seconds, defaults.poll.as_secs(), 10..=86_400)?;
+    let check = bounded("content.check_files_hours", raw.check_files_hours, 4, 1..=168)?;
+    let max_mib = bounded("content.max_file_mib", raw.max_file_mib, defaults.max_file_bytes >> 20, 1..=64)?;
+    Ok(ContentUpdates {
+        group,
+        poll: Duration::from_secs(poll),
+        check_files_every: Duration::from_secs(check * 3600),
+        max_file_bytes: max_mib << 20,
+    })
 }
 
 /// "1080x1920" → (1080, 1920), each side from 320 to 7680 pixels.
@@ -255,6 +332,25 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, String> {
         Config::parse(text, Path::new("kiosk.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_content_section_is_checked_value_by_value() {
+        let config = parse("[content]\ngroup = \"district-a\"\npoll_seconds = 60\n").unwrap();
+        assert_eq!((config.content_updates.group.as_str(), config.content_updates.poll.as_secs()), ("district-a", 60));
+        assert_eq!(parse("").unwrap().content_updates, ContentUpdates::default());
+        for (text, key) in [
+            ("group = \"a b\"", "content.group"),
+            ("poll_seconds = 1", "content.poll_seconds"),
+            ("check_files_hours = 0", "content.check_files_hours"),
+            ("max_file_mib = 65", "content.max_file_mib"),
+        ] {
+            let refused = parse(&format!("[content]\n{text}\n")).unwrap_err();
+            assert!(
+                refused.contains(key) && refused.contains("allowed") || refused.contains("a group is"),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -283,6 +283,66 @@ fn a_corrupt_file_on_disk_is_found() {
     fs::remove_file(s.current_dir().unwrap().join("places.toml")).unwrap();
     let failed = s.verify_current();
     assert_eq!(failed.len(), 2, "{failed:?}");
+    // Meanwhile the kiosk shows no damaged version: there is no whole one yet.
+    assert_eq!(s.whole_dir(), None);
+    let (version, damaged) = s.damaged_files().unwrap();
+    let mut names: Vec<&str> = damaged.iter().map(|f| f.path.as_str()).collect();
+    names.sort();
+    assert_eq!((version, names), (1, vec!["notices.toml", "places.toml"]));
+    // A wrong file fetched is refused; the right ones put the version right.
+    assert!(s.replace_file(1, &damaged[0], b"still garbage").is_err());
+    for file in &damaged {
+        s.replace_file(1, file, &files[&file.path]).unwrap();
+    }
+    assert!(s.verify_current().is_empty() && s.damaged_files().is_none());
+    assert_eq!(s.whole_dir(), s.current_dir());
+}
+
+#[test]
+fn a_damaged_current_version_falls_back_to_the_whole_previous_one() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    for version in [1, 2] {
+        let (bundle, files) = office.bundle(version, |_, _| {});
+        s.apply(&bundle, NOW, fetch_from(&files)).unwrap();
+    }
+    fs::write(s.current_dir().unwrap().join("station.toml"), b"broken").unwrap();
+    assert_eq!(s.whole_dir(), Some(dir.path().join("versions").join("1")));
+}
+
+#[test]
+fn a_technicians_rollback_holds_until_a_newer_version_and_is_recorded() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    assert!(s.roll_back(NOW, "tech").is_err(), "nothing to roll back to");
+    let (v1, files1) = office.bundle(1, |_, _| {});
+    let (v2, files2) = office.bundle(2, |_, _| {});
+    s.apply(&v1, NOW, fetch_from(&files1)).unwrap();
+    s.apply(&v2, NOW, fetch_from(&files2)).unwrap();
+    assert_eq!(s.roll_back(NOW, "tech").unwrap(), (2, 1));
+    let status = s.status();
+    assert_eq!((status.current, status.previous, status.highest, status.held_back), (Some(1), Some(2), 2, Some(2)));
+    // The server still offers version 2: it is not shown again, not even after a restart.
+    assert_eq!(s.apply(&v2, NOW, fetch_from(&files2)).unwrap(), 1);
+    let mut s = store(dir.path(), &office);
+    assert_eq!(s.status().current, Some(1));
+    let log = fs::read_to_string(dir.path().join("overrides.log")).unwrap();
+    assert!(log.contains("rolled back from version 2 to 1 by tech"), "{log}");
+    // A newer version is.
+    let (v3, files3) = office.bundle(3, |_, _| {});
+    assert_eq!(s.apply(&v3, NOW, fetch_from(&files3)).unwrap(), 3);
+}
+
+#[test]
+fn refusals_are_remembered_newest_first_and_few() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let s = store(dir.path(), &office);
+    for version in 1..=7 {
+        s.record_refusal(NOW + version as i64, version, &format!("reason {version}\nsecond line"));
+    }
+    let refused = s.status().refused;
+    assert_eq!(refused.len(), 5);
+    assert_eq!(refused[0], (NOW + 7, 7, "reason 7 second line".to_string()));
 }
 
 #[test]

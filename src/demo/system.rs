@@ -135,6 +135,7 @@ impl DemoSystem {
                 crate::config::DEFAULT_KEEP_ACKNOWLEDGED_DAYS * 86_400,
             ),
             receipts_bilingual: false,
+            content_updates: Default::default(),
         };
         Ok(system)
     }

@@ -3,7 +3,6 @@
 //! system. Each step is printed and its screen saved as a PNG.
 
 use super::system::DemoSystem;
-use crate::content::Content;
 use crate::kiosk::KioskController;
 use crate::runtime::KioskRuntime;
 use crate::ui::by_label;
@@ -81,7 +80,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     std::fs::create_dir_all(&screens)?;
     let window = AppWindow::new().context("the headless renderer cannot start")?;
     window.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    let content = Content::load(&system.config.content_dir)?;
+    let (content, store) = crate::runtime::startup_content(&system.config)?;
     let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let ui = KioskUi::new(
@@ -91,7 +90,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     );
-    ui.attach(KioskRuntime::start(&system.config, heading)?);
+    ui.attach(KioskRuntime::start(&system.config, heading, store)?);
     ui.window.show()?;
     let mut w = Walker { ui, screens, shot: 0, say };
 

@@ -3,7 +3,6 @@
 
 use super::system::DemoSystem;
 use super::walk::complete_demo_payment;
-use crate::content::Content;
 use crate::kiosk::KioskController;
 use crate::runtime::KioskRuntime;
 use crate::ui::{AppWindow, Clock, DemoPanel, KioskUi};
@@ -17,7 +16,7 @@ pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
     // The tested upright layout, scaled whole by SLINT_SCALE_FACTOR (src/main.rs sets
     // WINDOW_SCALE unless the environment chose another).
     window.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
-    let content = Content::load(&system.config.content_dir)?;
+    let (content, store) = crate::runtime::startup_content(&system.config)?;
     let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let ui = Rc::new(KioskUi::new(
@@ -27,7 +26,7 @@ pub fn windowed_demo(system: &DemoSystem) -> Result<()> {
             .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
         clock,
     ));
-    ui.attach(KioskRuntime::start(&system.config, heading)?);
+    ui.attach(KioskRuntime::start(&system.config, heading, store)?);
 
     let panel = DemoPanel::new().context("the demo panel cannot open")?;
     let weak = panel.as_weak();

@@ -32,6 +32,9 @@ pub const WAIT_HOLDS_AT_MOST: Duration = Duration::from_secs(payments::PAYMENT_W
 #[derive(Debug)]
 pub struct KioskController {
     content: Content,
+    /// New content that arrived during a session: it shows when the session ends, so that a
+    /// resident in the middle of a service is never interrupted.
+    next_content: Option<Box<Content>>,
     session: Session,
     page: Page,
     language: Language,
@@ -110,6 +113,7 @@ impl KioskController {
     pub fn new(content: Content, timing: SessionTiming, now: Instant, random_seed: u64) -> Self {
         Self {
             content,
+            next_content: None,
             session: Session::new(timing),
             page: Page::Attract,
             language: Language::default(),
@@ -206,6 +210,13 @@ impl KioskController {
             KioskEvent::Reprintable(receipts) => self.reprintable = receipts,
             KioskEvent::ReprintRefused { request, why } => self.reprint_refused(request, why),
             KioskEvent::Online(online) => self.online = online,
+            KioskEvent::ContentArrived(content) => {
+                if self.page == Page::Attract {
+                    self.show_content(*content);
+                } else {
+                    self.next_content = Some(content);
+                }
+            }
             KioskEvent::Answered { request, answer } => self.answered(request, answer, now),
         }
     }
@@ -402,6 +413,23 @@ impl KioskController {
         self.session_seqs.clear();
         self.outcome = None;
         self.end_online();
+        if let Some(content) = self.next_content.take() {
+            self.show_content(*content);
+        }
+    }
+
+    /// Shows `content` from now on (on the attract screen, between sessions).
+    fn show_content(&mut self, content: Content) {
+        tracing::info!("new content shown");
+        self.content = content;
+        self.notices_page = 0;
+        self.directory_page = 0;
+        self.notice_part = 0;
+    }
+
+    /// The content on screen.
+    pub fn content(&self) -> &Content {
+        &self.content
     }
 
     /// The resident waits for something other than themselves: a payment on their phone (while

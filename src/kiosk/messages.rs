@@ -46,6 +46,9 @@ pub enum KioskEvent {
     Reprintable(Vec<Reprintable>),
     /// The receipt number typed for request `request` finds nothing to reprint here.
     ReprintRefused { request: u64, why: ReprintProblem },
+    /// The server's content was applied and loaded: shown at once if nobody is using the kiosk,
+    /// from the next session otherwise.
+    ContentArrived(Box<crate::content::Content>),
 }
 
 /// A receipt that can be reprinted, marked as a copy.

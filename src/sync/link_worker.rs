@@ -5,9 +5,11 @@
 //! the other.
 
 use super::SyncError;
+use super::content_sync::{self, ContentWatch};
 use super::identity::KioskIdentity;
 use super::server_client::ServerClient;
 use super::uploader::{OutboxUploader, SharedJournal};
+use crate::config::ContentUpdates;
 use crate::devices::DeviceBoard;
 use crate::journal::Journal;
 use crate::kiosk::messages::{KioskEvent, OnlineRequest};
@@ -32,6 +34,8 @@ pub struct LinkTiming {
     pub heartbeat_offline: Duration,
     /// The uploader's look at the journal when nothing woke it (a record written by kioskctl).
     pub upload_idle: Duration,
+    /// How the content push stream is watched and reopened.
+    pub push: super::push_stream::PushTiming,
 }
 
 impl Default for LinkTiming {
@@ -40,6 +44,7 @@ impl Default for LinkTiming {
             heartbeat_online: Duration::from_secs(30),
             heartbeat_offline: Duration::from_secs(10),
             upload_idle: Duration::from_secs(60),
+            push: Default::default(),
         }
     }
 }
@@ -61,6 +66,7 @@ impl ServerLink {
         events: Sender<KioskEvent>,
         devices: DeviceBoard,
         timing: LinkTiming,
+        content: Option<(ContentWatch, ContentUpdates)>,
     ) -> Result<Self, SyncError> {
         let client = ServerClient::new(identity)?;
         let journal: SharedJournal = Arc::new(Mutex::new(Journal::open(&journal_path)?));
@@ -79,7 +85,20 @@ impl ServerLink {
                     runtime.block_on(async move {
                         let uploader = OutboxUploader::new(journal.clone(), client.clone()).telling(events.clone());
                         let uploads = tokio::spawn(uploader.run(wake.clone(), shutdown.clone(), timing.upload_idle));
-                        let link = Heartbeats { client, journal, state_dir, events, devices, wake, timing };
+                        let watch = content.as_ref().map(|(watch, _)| watch.clone());
+                        if let Some((watch, updates)) = content {
+                            let sync = content_sync::run(
+                                client.clone(),
+                                watch,
+                                updates,
+                                timing.push,
+                                events.clone(),
+                                shutdown.clone(),
+                            );
+                            tokio::spawn(sync);
+                        }
+                        let link =
+                            Heartbeats { client, journal, state_dir, events, devices, wake, timing, content: watch };
                         link.run(shutdown.clone()).await;
                         let _ = uploads.await;
                     });
@@ -120,6 +139,8 @@ struct Heartbeats {
     devices: DeviceBoard,
     wake: Arc<Notify>,
     timing: LinkTiming,
+    /// The content's versions and push stream, when the kiosk takes content from the server.
+    content: Option<ContentWatch>,
 }
 
 impl Heartbeats {
@@ -137,10 +158,9 @@ impl Heartbeats {
                     tracing::warn!("the kiosk's certificate could not be renewed (tried again in an hour): {e}");
                 }
             }
-            // The content version comes with signed content bundles (issue 13); a local content
-            // folder has none.
             let devices = self.devices.reports();
-            let sent = super::heartbeat::send(&self.client, &self.journal, devices, None, &self.state_dir).await;
+            let content = self.content.as_ref().map(ContentWatch::report);
+            let sent = super::heartbeat::send(&self.client, &self.journal, devices, content, &self.state_dir).await;
             let now_online = match sent {
                 Ok(()) => true,
                 Err(e) => {

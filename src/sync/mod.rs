@@ -2,11 +2,13 @@
 //! the mutual-TLS client, the outbox uploader and the heartbeat, and the link's thread in the
 //! running kiosk.
 
+pub mod content_sync;
 pub mod enrolment;
 pub mod heartbeat;
 pub mod identity;
 pub mod link_worker;
 pub mod online_desk;
+pub mod push_stream;
 pub mod renewal;
 pub mod server_client;
 pub mod tls_probe;

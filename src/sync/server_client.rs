@@ -4,6 +4,7 @@
 
 use super::SyncError;
 use super::identity::KioskIdentity;
+use citizen_window_protocol::content_bundle::{MAX_MANIFEST_BYTES, SignedManifest};
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
 use citizen_window_protocol::services::{
@@ -208,4 +209,86 @@ impl ServerClient {
     pub async fn issue_report(&self, tracking_number: &str) -> Result<IssueReportStatus, SyncError> {
         self.get(paths::fill(paths::ISSUE_REPORT, &[tracking_number])).await
     }
+
+    /// The newest signed manifest for `group`, unless it is version `known` (the ETag) or none
+    /// is published. At most [`MAX_MANIFEST_BYTES`] are read.
+    pub async fn content_manifest(&self, group: &str, known: Option<u64>) -> Result<ManifestAnswer, SyncError> {
+        let mut request =
+            self.http().get(self.url(&with_group(paths::CONTENT_MANIFEST, group))).timeout(ONLINE_TIMEOUT);
+        if let Some(version) = known {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{version}\""));
+        }
+        let response = request.send().await?;
+        match response.status() {
+            reqwest::StatusCode::NOT_MODIFIED => return Ok(ManifestAnswer::Unchanged),
+            reqwest::StatusCode::NOT_FOUND => return Ok(ManifestAnswer::NonePublished),
+            status if !status.is_success() => return Err(Self::answer::<()>(response).await.unwrap_err()),
+            _ => {}
+        }
+        let body = read_at_most(response, MAX_MANIFEST_BYTES as u64).await?;
+        serde_json::from_slice(&body).map(ManifestAnswer::New).map_err(|e| SyncError::Malformed(e.to_string()))
+    }
+
+    /// One file of a published bundle: at most `size` bytes are read (its manifest's size).
+    pub async fn content_file(&self, version: u64, path: &str, size: u64) -> Result<Vec<u8>, SyncError> {
+        let url = self.url(&paths::fill(paths::CONTENT_FILE, &[&version.to_string(), path]));
+        // A slow link still gets a large file: 30 s and a second per 100 kB.
+        let timeout = Duration::from_secs(30 + size / 100_000);
+        let response = self.http().get(url).timeout(timeout).send().await?;
+        if !response.status().is_success() {
+            return Err(Self::answer::<()>(response).await.unwrap_err());
+        }
+        read_at_most(response, size).await
+    }
+
+    /// Opens the content push stream for `group` (server-sent events); the caller reads it and
+    /// decides when it is dead (silence past the keep-alives).
+    pub async fn content_events(&self, group: &str) -> Result<reqwest::Response, SyncError> {
+        let response = self
+            .http()
+            .get(self.url(&with_group(paths::CONTENT_EVENTS, group)))
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(PUSH_STREAM_LIFETIME)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::answer::<()>(response).await.unwrap_err());
+        }
+        Ok(response)
+    }
+}
+
+/// `path?group=…`; the group is plain (letters, digits, '-', '_': the configuration checks it).
+fn with_group(path: &str, group: &str) -> String {
+    let plain: String = group.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    format!("{path}?group={plain}")
+}
+
+/// The longest the kiosk holds one push stream (the server ends its own sooner).
+const PUSH_STREAM_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// What the server says of the content for a kiosk's group.
+#[derive(Debug)]
+pub enum ManifestAnswer {
+    /// The version the kiosk named is still the newest.
+    Unchanged,
+    /// Nothing is published for the group: the kiosk keeps what it has.
+    NonePublished,
+    New(SignedManifest),
+}
+
+/// The body of `response`, refused as malformed if it is longer than `limit` bytes.
+async fn read_at_most(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>, SyncError> {
+    let too_long = || SyncError::Malformed(format!("the answer is longer than the {limit} bytes expected"));
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

@@ -22,6 +22,8 @@ pub enum NetworkFault {
 pub struct FaultProxy {
     pub addr: SocketAddr,
     fault: Arc<Mutex<NetworkFault>>,
+    /// Rung to cut every connection that is forwarding now.
+    cut: Arc<tokio::sync::Notify>,
 }
 
 impl FaultProxy {
@@ -30,13 +32,22 @@ impl FaultProxy {
         let addr = listener.local_addr().unwrap();
         let fault = Arc::new(Mutex::new(NetworkFault::Pass));
         let shared = fault.clone();
+        let cut = Arc::new(tokio::sync::Notify::new());
+        let cuts = cut.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let fault = *shared.lock().unwrap();
-                tokio::spawn(handle(client, upstream, fault));
+                tokio::spawn(handle(client, upstream, fault, cuts.clone()));
             }
         });
-        Self { addr, fault }
+        Self { addr, fault, cut }
+    }
+
+    /// The network drops: connections open now are reset, and new ones are refused until
+    /// [`Self::set`] says otherwise.
+    pub fn drop_network(&self) {
+        self.set(NetworkFault::Down);
+        self.cut.notify_waiters();
     }
 
     pub fn set(&self, fault: NetworkFault) {
@@ -49,7 +60,7 @@ impl FaultProxy {
     }
 }
 
-async fn handle(mut client: TcpStream, upstream: SocketAddr, fault: NetworkFault) {
+async fn handle(mut client: TcpStream, upstream: SocketAddr, fault: NetworkFault, cut: Arc<tokio::sync::Notify>) {
     match fault {
         NetworkFault::Down => {
             let _ = client.set_zero_linger();
@@ -60,7 +71,13 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, fault: NetworkFault
         }
         NetworkFault::Pass => {
             if let Ok(mut server) = TcpStream::connect(upstream).await {
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    _ = cut.notified() => {
+                        let _ = client.set_zero_linger();
+                        let _ = server.set_zero_linger();
+                    }
+                }
             }
         }
         NetworkFault::ResetAfter(limit) => {

@@ -32,7 +32,12 @@ impl TestFleet {
     pub async fn start_with(database: Option<&str>, customize: impl FnOnce(axum::Router) -> axum::Router) -> Self {
         // The demo payment page stands in for a phone paying; the payment tests without it start
         // their own server.
-        let options = ServeOptions { database: database.map(str::to_string), demo_payments: true, limits: None };
+        let options = ServeOptions {
+            database: database.map(str::to_string),
+            demo_payments: true,
+            limits: None,
+            content_streams: None,
+        };
         Self::start_with_options(&options, customize).await
     }
 

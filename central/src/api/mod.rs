@@ -1,6 +1,7 @@
 //! The HTTP API: one table of routes from which both the router and the OpenAPI document are
 //! built, so that no route can be missing from the document.
 
+mod content;
 mod enrol;
 mod identity;
 pub mod kiosk_register;
@@ -11,6 +12,7 @@ mod route_doc;
 mod services;
 mod sync;
 
+pub use content::StreamTiming;
 pub use enrol::MAX_LABEL_CHARS;
 pub use identity::PeerKiosk;
 pub use payment_notification::{NOTIFICATION_WINDOW_MS, sign as sign_payment_notification};
@@ -48,6 +50,9 @@ pub struct AppState {
     pub kiosk_register: kiosk_register::KioskRegister,
     /// Uploads in progress per kiosk, at most [`ConnectionLimits::uploads_per_kiosk`] each.
     pub uploads_in_progress: Mutex<HashMap<String, usize>>,
+    /// The published content bundles (`publish`), and the doorbell of the push streams.
+    pub content: Arc<crate::content_shelf::ContentShelf>,
+    pub content_streams: StreamTiming,
 }
 
 impl AppState {
@@ -57,6 +62,8 @@ impl AppState {
         config: &crate::config::CentralConfig,
         demo_payments: bool,
         limits: ConnectionLimits,
+        content: Arc<crate::content_shelf::ContentShelf>,
+        content_streams: StreamTiming,
     ) -> Self {
         Self {
             storage,
@@ -70,6 +77,8 @@ impl AppState {
             upload_parsing: tokio::sync::Semaphore::new(UPLOADS_PARSED_AT_ONCE),
             uploads_in_progress: Mutex::new(HashMap::new()),
             kiosk_register: kiosk_register::KioskRegister::default(),
+            content,
+            content_streams,
         }
     }
 }
@@ -104,6 +113,11 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
         "day",
         "The day, from tomorrow (China time) to the configured horizon",
         || serde_json::json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+    )];
+    const GROUP: &[Parameter] = &[(
+        "group",
+        "The kiosk's group (`[content] group`); empty or absent: none",
+        || serde_json::json!({"type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9_-]*$"}),
     )];
     vec![
         (
@@ -229,6 +243,32 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             .errors(&[401, 404, 409]),
             post(payment_notification::notify)
                 .layer(axum::extract::DefaultBodyLimit::max(payment_notification::MAX_NOTIFICATION_BYTES)),
+        ),
+        (
+            doc("get", paths::CONTENT_MANIFEST, "The newest signed content manifest for the kiosk's group; its version is the ETag (If-None-Match: 304)")
+                .kiosk()
+                .query(GROUP)
+                .answers::<citizen_window_protocol::content_bundle::SignedManifest>()
+                .errors(&[404]),
+            get(content::manifest),
+        ),
+        (
+            doc("get", paths::CONTENT_FILE, "One file of a published content bundle, as its manifest lists it")
+                .kiosk()
+                .answers_with(Answer::Bytes)
+                .errors(&[404]),
+            get(content::file),
+        ),
+        (
+            doc(
+                "get",
+                paths::CONTENT_EVENTS,
+                "Push stream (server-sent events): `content` with the newest version for the group, at once and on each publish",
+            )
+            .kiosk()
+            .query(GROUP)
+            .answers_with(Answer::EventStream),
+            get(content::events),
         ),
         (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document"), get(openapi::document)),
         (

@@ -64,6 +64,7 @@ pub fn build(demo_payments: bool) -> Value {
             .path
             .split('/')
             .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| name.trim_start_matches('*'))
             .map(|name| parameter(name, "path", name, json!({"type": "string", "minLength": 1, "maxLength": 128})))
             .collect();
         parameters.extend(route.query.iter().map(|(name, text, schema)| parameter(name, "query", text, schema())));
@@ -77,6 +78,10 @@ pub fn build(demo_payments: bool) -> Value {
             Answer::Html => {
                 json!({"description": "a page for people", "content": {"text/html": {"schema": {"type": "string"}}}})
             }
+            Answer::Bytes => json!({"description": "the file's bytes",
+                                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}),
+            Answer::EventStream => json!({"description": "server-sent events, kept open",
+                                          "content": {"text/event-stream": {"schema": {"type": "string"}}}}),
         };
         let mut responses = Map::from_iter([("200".to_string(), success)]);
         let mut errors = common_errors(&route);
@@ -97,7 +102,7 @@ pub fn build(demo_payments: bool) -> Value {
         if route.kiosk_only {
             operation["security"] = json!([{"kioskCertificate": []}]);
         }
-        let entry = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
+        let entry = paths.entry(route.path.replace("{*", "{")).or_insert_with(|| json!({}));
         entry[route.method] = operation;
     }
     let schemas = generator.take_definitions(true);
@@ -125,7 +130,7 @@ mod tests {
         for demo in [false, true] {
             let doc = super::build(demo);
             for route in super::route_docs(demo) {
-                let operation = &doc["paths"][route.path][route.method];
+                let operation = &doc["paths"][route.path.replace("{*", "{").as_str()][route.method];
                 assert!(operation.is_object(), "{} {} missing", route.method, route.path);
                 assert!(operation["responses"]["200"]["content"].is_object(), "{} {}", route.method, route.path);
                 assert_eq!(operation["requestBody"].is_object(), route.body.is_some(), "{}", route.path);

@@ -15,6 +15,10 @@ pub enum Answer {
     Pem,
     /// A page for people (the demo payment page).
     Html,
+    /// A file's bytes, as they are.
+    Bytes,
+    /// A stream of server-sent events.
+    EventStream,
 }
 
 /// A header or query parameter: name, description, and a JSON schema for its value.

@@ -1,0 +1,126 @@
+//! Signed content for kiosks: the newest manifest for a kiosk's group (its version as the ETag, so
+//! that asking again costs a 304), the files it lists, and the push stream (server-sent events)
+//! that rings when a newer version for the group is published.
+
+use super::identity::Kiosk;
+use super::{SharedState, error};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// How the push streams behave.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamTiming {
+    /// A comment line this often, so that the kiosk can tell a quiet stream from a dead one.
+    pub keep_alive: Duration,
+    /// A stream is ended after this long (the kiosk opens it again at once): a revoked kiosk
+    /// loses its stream within this time, and streams spread again over the instances.
+    pub lifetime: Duration,
+}
+
+impl Default for StreamTiming {
+    fn default() -> Self {
+        Self {
+            keep_alive: Duration::from_secs(citizen_window_protocol::content_bundle::KEEP_ALIVE_SECONDS),
+            lifetime: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct GroupQuery {
+    #[serde(default)]
+    group: String,
+}
+
+/// A group as the kiosk's configuration allows it: up to 32 letters, digits, '-' or '_'.
+fn checked_group(query: GroupQuery) -> Option<String> {
+    let group = query.group;
+    (group.len() <= 32 && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).then_some(group)
+}
+
+fn bad_group() -> Response {
+    error(StatusCode::BAD_REQUEST, "bad_group", "group: up to 32 letters, digits, '-' or '_' ([content] group)")
+}
+
+pub async fn manifest(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Query(query): Query<GroupQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(group) = checked_group(query) else { return bad_group() };
+    let Some((version, signed)) = state.content.newest_for(&group) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "no_content",
+            "no content is published for this kiosk's group yet: the kiosk keeps the content it has",
+        );
+    };
+    let etag = HeaderValue::from_str(&format!("\"{version}\"")).expect("digits make a header value");
+    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    let json = HeaderValue::from_static("application/json");
+    (StatusCode::OK, [(header::ETAG, etag), (header::CONTENT_TYPE, json)], Body::from(signed.to_vec())).into_response()
+}
+
+pub async fn file(
+    State(state): State<SharedState>,
+    Kiosk(_): Kiosk,
+    Path((version, path)): Path<(u64, String)>,
+) -> Response {
+    let not_listed = || {
+        error(
+            StatusCode::NOT_FOUND,
+            "no_such_file",
+            "that version's manifest lists no such file: ask for the manifest again",
+        )
+    };
+    let Some((on_disk, size)) = state.content.file(version, &path) else { return not_listed() };
+    let Ok(opened) = tokio::fs::File::open(&on_disk).await else {
+        tracing::error!(version, path, "a published content file is missing from the server's folder");
+        return not_listed();
+    };
+    // Streamed from the disk, never more than the manifest's size: a thousand kiosks fetching at
+    // once hold a buffer each, not the bundle.
+    use tokio::io::AsyncReadExt;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(opened.take(size)));
+    let length = HeaderValue::from(size);
+    let kind = HeaderValue::from_static("application/octet-stream");
+    (StatusCode::OK, [(header::CONTENT_LENGTH, length), (header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+pub async fn events(
+    State(state): State<SharedState>,
+    Kiosk(kiosk_id): Kiosk,
+    Query(query): Query<GroupQuery>,
+) -> Response {
+    let Some(group) = checked_group(query) else { return bad_group() };
+    tracing::debug!(%kiosk_id, %group, "content push stream opened");
+    let timing = state.content_streams;
+    let ends_at = tokio::time::Instant::now() + timing.lifetime;
+    let bell = state.content.doorbell();
+    // The newest version for the group at once, then each newer one; nothing after the lifetime.
+    let versions = futures_util::stream::unfold((bell, None::<u64>, state), move |(mut bell, said, state)| {
+        let group = group.clone();
+        async move {
+            loop {
+                let newest = state.content.newest_for(&group).map_or(0, |(version, _)| version);
+                if said != Some(newest) {
+                    let event = Event::default().event("content").data(newest.to_string());
+                    return Some((Ok::<_, Infallible>(event), (bell, Some(newest), state)));
+                }
+                tokio::select! {
+                    changed = bell.changed() => changed.ok()?,
+                    _ = tokio::time::sleep_until(ends_at) => return None,
+                }
+            }
+        }
+    });
+    Sse::new(versions).keep_alive(KeepAlive::new().interval(timing.keep_alive)).into_response()
+}

@@ -1,0 +1,114 @@
+//! What tells the content shelf to look again when `publish` has put a version there: on
+//! PostgreSQL, its notification on [`CHANNEL`], which every server instance on the database
+//! hears at once (LISTEN/NOTIFY), so that a kiosk hears of a publish whichever instance holds its
+//! stream; and a timer besides (every second on SQLite, where one instance serves, and every
+//! [`POSTGRES_FALLBACK`] on PostgreSQL, for a notification lost while the listener reconnected).
+
+use crate::content_shelf::ContentShelf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::AsyncMessage;
+use tokio_util::sync::CancellationToken;
+
+/// The PostgreSQL notification channel of publications; the payload is the version.
+pub const CHANNEL: &str = "citizen_window_content";
+
+/// How often the shelf looks without being told, on SQLite.
+pub const SQLITE_LOOK: Duration = Duration::from_secs(1);
+
+/// How often it looks without being told, on PostgreSQL.
+pub const POSTGRES_FALLBACK: Duration = Duration::from_secs(60);
+
+/// Tells every server instance on the PostgreSQL at `url` that `version` was published.
+pub async fn announce(url: &str, version: u64) -> Result<(), crate::storage::StorageError> {
+    let client = crate::storage::postgres_tls::connect_one(url).await?;
+    client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &version.to_string()]).await?;
+    Ok(())
+}
+
+/// Whether `database` (as central.toml or `--database` gives it) is PostgreSQL.
+pub fn is_postgres(database: &str) -> bool {
+    database.starts_with("postgres://") || database.starts_with("postgresql://")
+}
+
+/// Keeps `shelf` up to date until `shutdown`: listening on PostgreSQL if `database` is, looking on
+/// a timer besides.
+pub fn start(shelf: Arc<ContentShelf>, database: &str, shutdown: CancellationToken) {
+    let postgres = is_postgres(database).then(|| database.to_string());
+    let look_every = if postgres.is_some() { POSTGRES_FALLBACK } else { SQLITE_LOOK };
+    let (told, mut heard) = tokio::sync::mpsc::unbounded_channel::<()>();
+    if let Some(url) = postgres {
+        tokio::spawn(listen(url, told, shutdown.clone()));
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = heard.recv() => {}
+                _ = tokio::time::sleep(look_every) => {}
+            }
+            let shelf = shelf.clone();
+            // Reading the folder is file IO: off the async threads.
+            let _ = tokio::task::spawn_blocking(move || shelf.rescan()).await;
+        }
+    });
+}
+
+/// Holds a connection that LISTENs on [`CHANNEL`] and tells `told` of each notification;
+/// reconnects (with backoff) when the connection is lost, and tells `told` then too, since a
+/// notification may have been missed meanwhile.
+async fn listen(url: String, told: tokio::sync::mpsc::UnboundedSender<()>, shutdown: CancellationToken) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match listen_once(&url, &told, &shutdown).await {
+            Ok(()) => return,
+            Err(e) => tracing::warn!("the content notifications' connection to PostgreSQL ended: {e}; reconnecting"),
+        }
+        let _ = told.send(());
+        let wait = backoff.mul_f64(0.5 + fastrand::f64());
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// One listening connection, until it fails (an error) or `shutdown` (Ok).
+async fn listen_once(
+    url: &str,
+    told: &tokio::sync::mpsc::UnboundedSender<()>,
+    shutdown: &CancellationToken,
+) -> Result<(), String> {
+    let (config, tls, _) = crate::storage::postgres_tls::connection(url).map_err(|e| e.to_string())?;
+    let (client, mut connection) = config.connect(tls).await.map_err(|e| e.to_string())?;
+    let (failed_tx, mut failed) = tokio::sync::oneshot::channel();
+    let told_driver = told.clone();
+    // The connection is driven here, so that its notifications are seen.
+    let driver = tokio::spawn(async move {
+        let result = loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(AsyncMessage::Notification(_))) => {
+                    let _ = told_driver.send(());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => break e.to_string(),
+                None => break "the server closed it".to_string(),
+            }
+        };
+        let _ = failed_tx.send(result);
+    });
+    let result = async {
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(|e| e.to_string())?;
+        tracing::info!("listening for content publications on PostgreSQL");
+        // Anything published while the listener was down is looked for now.
+        let _ = told.send(());
+        tokio::select! {
+            _ = shutdown.cancelled() => Ok(()),
+            why = &mut failed => Err(why.unwrap_or_else(|_| "its driver stopped".into())),
+        }
+    }
+    .await;
+    driver.abort();
+    result
+}
