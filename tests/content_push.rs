@@ -266,3 +266,38 @@ fn a_file_damaged_on_disk_is_fetched_again_and_reported() {
     assert_eq!(std::fs::read(&notices).unwrap(), good, "the file is whole again");
     assert_eq!(kiosk.watch.report().2.repaired_files, 1, "and the repair is reported");
 }
+
+#[test]
+fn on_postgresql_a_publish_rings_the_kiosks_of_every_server_instance() {
+    use citizen_central::server::ServeOptions;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(database) = rt.block_on(support::postgres_test_database()) else { return };
+    // Two instances on one database and one folder, as behind a district's load balancer.
+    let fleet = rt.block_on(TestFleet::start(Some(&database)));
+    let options = ServeOptions { database: Some(database.clone()), ..ServeOptions::default() };
+    let listen = "127.0.0.1:0".parse().unwrap();
+    let second = rt.block_on(citizen_central::server::start(fleet.path(), listen, &options)).unwrap();
+    let token = rt.block_on(async {
+        let storage = citizen_central::storage::Storage::open(&database, fleet.path()).await.unwrap();
+        let ca = citizen_central::pki::Fleet::load(fleet.path()).unwrap().ca_pem;
+        let token =
+            format!("{}.{}", citizen_central::pki::random_hex(16), citizen_central::pki::ca_fingerprint(&ca).unwrap());
+        storage.create_enrol_token(&citizen_central::storage::token_hash(&token), i64::MAX).await.unwrap();
+        token
+    });
+    let state = tempfile::tempdir().unwrap();
+    let enrolment = citizen_window::sync::enrolment::enrol(state.path(), &fleet.url, &token, None);
+    let identity = rt.block_on(enrolment).unwrap();
+
+    // The kiosk holds its stream on the second instance; the publish is told to the database.
+    let url = format!("https://localhost:{}", second.addr.port());
+    let kiosk = ContentKiosk::start_in(&rt, state.path(), &identity, &url, PushTiming::default());
+    wait_until("the stream connected", || kiosk.stream() == "connected");
+    let version = publish(&fleet, "多实例发布");
+    rt.block_on(citizen_central::content_bell::announce(&database, version)).unwrap();
+    // The wait (30 s at most) is shorter than an instance's own look on PostgreSQL (a minute): only
+    // the notification brings the publish in time.
+    assert!(Duration::from_secs(30) < citizen_central::content_bell::POSTGRES_FALLBACK);
+    assert_eq!(kiosk.next_shown(), "多实例发布");
+    second.shutdown.cancel();
+}
