@@ -301,3 +301,41 @@ fn on_postgresql_a_publish_rings_the_kiosks_of_every_server_instance() {
     assert_eq!(kiosk.next_shown(), "多实例发布");
     second.shutdown.cancel();
 }
+
+fn kioskctl(state: &Path, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+#[test]
+fn a_technicians_rollback_shows_the_previous_version_until_a_newer_one_is_published() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let state = tempfile::tempdir().unwrap();
+    let identity = rt.block_on(fleet.enrol(state.path()));
+    let (ok, said) = kioskctl(state.path(), &["content", "rollback"]);
+    assert!(!ok && said.contains("nothing to roll back"), "{said}");
+    let kiosk = ContentKiosk::start_in(&rt, state.path(), &identity, &fleet.url, PushTiming::default());
+    publish(&fleet, "第一版");
+    assert_eq!(kiosk.next_shown(), "第一版");
+    publish(&fleet, "有错的第二版");
+    assert_eq!(kiosk.next_shown(), "有错的第二版");
+
+    let (ok, said) = kioskctl(state.path(), &["content", "rollback"]);
+    assert!(ok && said.contains("rolled back from version 2 to 1"), "{said}");
+    assert_eq!(kiosk.next_shown(), "第一版", "the running kiosk follows the rollback");
+    let (_, said) = kioskctl(state.path(), &["content", "status"]);
+    assert!(said.contains("showing: version 1") && said.contains("rolled back by a technician"), "{said}");
+
+    publish(&fleet, "改好的第三版");
+    assert_eq!(kiosk.next_shown(), "改好的第三版");
+    let (_, said) = kioskctl(state.path(), &["content", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&said).unwrap();
+    assert_eq!((status["current"].as_u64(), status["highest"].as_u64()), (Some(3), Some(3)));
+}

@@ -15,10 +15,24 @@ use tokio::sync::watch;
 struct Shelved {
     version: u64,
     groups: Vec<String>,
+    signed_at_ms: i64,
+    expires_at_ms: i64,
     /// The signed manifest's JSON, served as it is.
     signed: Arc<[u8]>,
     /// Each listed file's size.
     files: HashMap<String, u64>,
+}
+
+/// What `content list` says of a published version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PublishedVersion {
+    pub version: u64,
+    /// Empty: every kiosk.
+    pub groups: Vec<String>,
+    pub signed_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub files: usize,
+    pub bytes: u64,
 }
 
 /// The published versions, newest first.
@@ -93,6 +107,21 @@ impl ContentShelf {
         Some((self.bundles.join(version.to_string()).join("files").join(path), size))
     }
 
+    /// Every version published, newest first.
+    pub fn versions(&self) -> Vec<PublishedVersion> {
+        self.read()
+            .iter()
+            .map(|s| PublishedVersion {
+                version: s.version,
+                groups: s.groups.clone(),
+                signed_at_ms: s.signed_at_ms,
+                expires_at_ms: s.expires_at_ms,
+                files: s.files.len(),
+                bytes: s.files.values().sum(),
+            })
+            .collect()
+    }
+
     /// The newest version published, and each change of it.
     pub fn doorbell(&self) -> watch::Receiver<u64> {
         self.bell.subscribe()
@@ -113,6 +142,8 @@ fn read_version(folder: &Path, version: u64) -> Result<Shelved, String> {
     Ok(Shelved {
         version,
         groups: manifest.groups,
+        signed_at_ms: manifest.signed_at_ms,
+        expires_at_ms: manifest.expires_at_ms,
         signed: bytes.into(),
         files: manifest.files.into_iter().map(|f| (f.path, f.size)).collect(),
     })

@@ -80,8 +80,15 @@ enum Command {
         #[arg(long)]
         dir: PathBuf,
         /// The kiosk groups it is for (repeat for several); none: every kiosk.
-        #[arg(long = "group")]
+        #[arg(long = "group", conflicts_with = "stages")]
         groups: Vec<String>,
+        /// A staged rollout: the first stage's groups (comma-separated) get it first, each
+        /// `--stage` after follows once the stage before has applied it without refusals.
+        #[arg(long = "stage")]
+        stages: Vec<String>,
+        /// A rollout stops when more than this per cent of a stage's kiosks refuse it.
+        #[arg(long, default_value_t = citizen_central::rollout::DEFAULT_STOP_ABOVE_PERCENT)]
+        stop_above_percent: u32,
         /// Days kiosks may still apply it.
         #[arg(long, default_value_t = citizen_central::publish::DEFAULT_VALID_DAYS)]
         valid_days: u32,
@@ -89,6 +96,13 @@ enum Command {
         /// told of the publish at once.
         #[arg(long)]
         database: Option<String>,
+    },
+    /// Content commands: the versions published and which kiosks show them.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
     },
     /// Transaction commands.
     Transactions {
@@ -102,6 +116,20 @@ enum KiosksCommand {
     /// Refuse this kiosk from now on, on every request (a stolen or retired kiosk). Every server
     /// instance refuses it within a second; enrolling it again makes it a new kiosk.
     Revoke { kiosk_id: String },
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Every version published, newest first, with how many kiosks show or refused it.
+    List,
+    /// Each kiosk's content version, group, push stream and refusals.
+    Status,
+    /// Moves the rollouts under way on if their stage is through (the server does every 30 s);
+    /// with --force, on to the next stage whatever the stage says.
+    Advance {
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +170,36 @@ async fn async_main() {
 /// characters, whatever an older server stored.
 fn printable_label(label: &str) -> String {
     label.chars().filter(|c| !c.is_control()).take(citizen_central::api::MAX_LABEL_CHARS).collect()
+}
+
+/// `content advance`: each rollout under way looked at (and moved on if `force`), a line each.
+async fn advance_rollouts(
+    dir: &std::path::Path,
+    kiosks: &[citizen_central::storage::KioskRow],
+    force: bool,
+) -> Result<Vec<String>> {
+    use citizen_central::rollout::{Step, look, rollouts};
+    let database = CentralConfig::load(dir)?.database;
+    let mut lines = Vec::new();
+    for rollout in rollouts(dir).into_iter().filter(|r| !r.is_done()) {
+        let first = rollout.first_version();
+        let line = match look(dir, rollout, kiosks, force, now_ms())? {
+            Step::Waiting(c) => format!(
+                "rollout of v{first}: waiting, {} of {} kiosks of the stage show it, {} refused",
+                c.applied, c.kiosks, c.refused
+            ),
+            Step::Advanced { version, groups } => {
+                if citizen_central::content_bell::is_postgres(&database) {
+                    citizen_central::content_bell::announce(&database, version).await?;
+                }
+                format!("rollout of v{first}: version {version} published for {}", groups.join(", "))
+            }
+            Step::Stopped(why) => format!("rollout of v{first}: STOPPED: {why}"),
+            Step::Done => format!("rollout of v{first}: every stage has it"),
+        };
+        lines.push(line);
+    }
+    Ok(lines)
 }
 
 async fn open_storage(dir: &std::path::Path) -> Result<Storage> {
@@ -192,8 +250,24 @@ async fn run(cli: Cli) -> Result<()> {
                 pki::SERVER_CERTIFICATE_DAYS
             );
         }
-        Command::Publish { content, dir, groups, valid_days, database } => {
-            let published = citizen_central::publish::publish(&dir, &content, &groups, valid_days, now_ms())?;
+        Command::Publish { content, dir, groups, stages, stop_above_percent, valid_days, database } => {
+            let stages: Vec<Vec<String>> = stages
+                .iter()
+                .map(|s| s.split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect())
+                .collect();
+            let published = if stages.is_empty() {
+                citizen_central::publish::publish(&dir, &content, &groups, valid_days, now_ms())?
+            } else {
+                citizen_central::rollout::start(
+                    &dir,
+                    &content,
+                    stages.clone(),
+                    stop_above_percent,
+                    valid_days,
+                    now_ms(),
+                )?
+            };
+            let groups = stages.first().cloned().unwrap_or(groups);
             let database = match database {
                 Some(database) => database,
                 None => CentralConfig::load(&dir)?.database,
@@ -243,15 +317,39 @@ async fn run(cli: Cli) -> Result<()> {
                     let seen = k.last_heartbeat_ms.map_or("never".into(), |t| format!("{} s ago", (now - t) / 1000));
                     let backlog = k.last_heartbeat.as_ref().map_or("-".into(), |h| h.backlog.to_string());
                     let revoked = if k.revoked_at_ms.is_some() { "  REVOKED" } else { "" };
+                    let content =
+                        k.last_heartbeat.as_ref().map_or("-".into(), citizen_central::content_report::kiosk_content);
                     println!(
-                        "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {}{revoked}",
+                        "{}  {:<24} heartbeat {:<14} synced through {:<8} backlog {:<6} content {content}{revoked}",
                         k.kiosk_id,
                         printable_label(k.label.as_deref().unwrap_or_default()),
                         seen,
                         k.highest_contiguous_seq,
                         backlog
                     );
+                    for refused in k.last_heartbeat.iter().flat_map(|h| &h.rejected_bundles) {
+                        println!("    refused {}", citizen_central::content_report::printable(refused));
+                    }
                 }
+            }
+        }
+        Command::Content { command, dir } => {
+            let dir = dir.context("give the server's folder with --dir")?;
+            let kiosks = open_storage(&dir).await?.kiosks().await?;
+            let lines = match command {
+                ContentCommand::List => {
+                    let shelf = citizen_central::content_shelf::ContentShelf::open(&dir);
+                    let rollouts = citizen_central::rollout::rollouts(&dir);
+                    citizen_central::content_report::version_lines(&shelf.versions(), &kiosks, &rollouts)
+                }
+                ContentCommand::Status => citizen_central::content_report::kiosk_lines(&kiosks),
+                ContentCommand::Advance { force } => advance_rollouts(&dir, &kiosks, force).await?,
+            };
+            if lines.is_empty() {
+                println!("nothing yet: no content published, no rollout under way or no kiosk enrolled");
+            }
+            for line in lines {
+                println!("{line}");
             }
         }
         Command::Transactions { command: TransactionsCommand::Export { dir, kiosk } } => {

@@ -34,6 +34,14 @@ pub fn latest_version(dir: &Path) -> u64 {
 /// Checks `content` as a kiosk will, signs it as the next version for `groups` (empty: every
 /// kiosk), valid for `valid_days`, and keeps it under the server's `dir`.
 pub fn publish(dir: &Path, content: &Path, groups: &[String], valid_days: u32, now_ms: i64) -> Result<Published> {
+    for group in groups {
+        let plain = !group.is_empty()
+            && group.len() <= 32
+            && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plain {
+            bail!("the group {group:?} is not one a kiosk can have: up to 32 letters, digits, '-' or '_'");
+        }
+    }
     Content::load(content).with_context(|| format!("{} cannot be published", content.display()))?;
     let files = folder_files(content)?;
     let key_pem = std::fs::read_to_string(dir.join(crate::pki::CONTENT_SIGNING_KEY)).with_context(|| {
@@ -155,6 +163,8 @@ mod tests {
         std::fs::write(content.path().join("images").join("图片.png"), b"x").unwrap();
         let refused = format!("{:#}", publish(server.path(), content.path(), &[], 30, 0).unwrap_err());
         assert!(refused.contains("name kiosks refuse"), "{refused}");
+        let refused = publish(server.path(), &Content::example_dir(), &["east gate".into()], 30, 0).unwrap_err();
+        assert!(refused.to_string().contains("not one a kiosk can have"), "{refused}");
         assert_eq!(latest_version(server.path()), 0, "nothing was published");
     }
 }

@@ -97,6 +97,12 @@ pub async fn start_with(
         handshaking = budgets.limits.handshaking,
         "connection budgets"
     );
+    tokio::spawn(crate::rollout::keep_looking(
+        dir.to_path_buf(),
+        state.clone(),
+        database.to_string(),
+        shutdown.clone(),
+    ));
     let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), budgets, shutdown.clone()));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer { addr, shutdown, task })

@@ -2,7 +2,9 @@
 //! command, prints its report, and turns a failure into one line and a non-zero exit code.
 
 use citizen_window::sync::identity::default_state_dir;
-use citizen_window::technician::{CommandFailed, ports, printer_commands, reader_commands, sync_commands};
+use citizen_window::technician::{
+    CommandFailed, content_commands, ports, printer_commands, reader_commands, sync_commands,
+};
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -53,6 +55,23 @@ enum Command {
         #[command(subcommand)]
         command: SyncCommand,
     },
+    /// The content the server sent.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Current, previous and highest version, the last bundle refused and why, damaged files.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the previous version again (a deliberate override, recorded) until the server
+    /// publishes a newer one.
+    Rollback,
 }
 
 #[derive(Subcommand)]
@@ -152,6 +171,11 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
             let (seq, round_trip) = sync_commands::selftest(&state, Duration::from_secs(timeout))?;
             Ok(format!("test transaction {seq} acknowledged by the server; round trip {} ms\n", round_trip.as_millis()))
         }
+        Command::Content { command: ContentCommand::Status { json: as_json } } => {
+            let status = content_commands::status(&state)?;
+            Ok(if as_json { json(&status) } else { content_commands::render_status(&status) })
+        }
+        Command::Content { command: ContentCommand::Rollback } => content_commands::rollback(&state),
         Command::Ports { json: as_json } => {
             let ports = ports::list_ports();
             Ok(if as_json { json(&ports) } else { ports::render(&ports) })

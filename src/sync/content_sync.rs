@@ -20,6 +20,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+/// How often the task looks whether a technician switched the version on disk (a rollback).
+const LOOK_AT_DISK: Duration = Duration::from_secs(5);
+
 /// After a download failed (the link dropped midway), the manifest is asked for again this soon
 /// rather than at the next poll; the files already fetched are kept.
 const RETRY_AFTER_FAILED_FETCH: Duration = Duration::from_secs(15);
@@ -111,11 +114,15 @@ pub async fn run(
         }
         let fetched_whole = sync.check().await;
         let wait = if fetched_whole { updates.poll } else { RETRY_AFTER_FAILED_FETCH.min(updates.poll) };
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = bell.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
-            _ = tokio::time::sleep_until(next_file_check) => {}
+        let asked_at = tokio::time::Instant::now() + wait;
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = bell.notified() => break,
+                _ = tokio::time::sleep_until(asked_at) => break,
+                _ = tokio::time::sleep_until(next_file_check) => break,
+                _ = tokio::time::sleep(LOOK_AT_DISK) => sync.follow_the_disk().await,
+            }
         }
     }
 }
@@ -209,6 +216,18 @@ impl ContentSync {
             }
         }
         if repaired_all {
+            self.show_current().await;
+        }
+    }
+
+    /// Shows the version `current` points at if it is not the one shown (`kioskctl content
+    /// rollback` switched it).
+    async fn follow_the_disk(&self) {
+        let current = self.watch.with_store(|store| store.status().current).await;
+        if let Some(version) = current
+            && self.watch.shown.swap(version, Ordering::Relaxed) != version
+        {
+            tracing::warn!(version, "the content version on disk was switched (a technician's rollback): showing it");
             self.show_current().await;
         }
     }

@@ -1,6 +1,7 @@
 //! Technician commands behind `kioskctl`: each returns a report or an error whose message says
 //! what failed and what to check, and the binary turns that into one line and an exit code.
 
+pub mod content_commands;
 pub mod ports;
 pub mod printer_commands;
 pub mod reader_commands;
