@@ -56,6 +56,25 @@ impl Content {
         let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
         limits::check(&content).map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
+        for notice in &mut content.notices {
+            let invalid = |message: String| ContentError::Invalid { path: dir.join("notices.toml"), message };
+            let moment = |key: &str, text: &Option<String>| match text {
+                None => Ok(None),
+                Some(text) => citizen_window_protocol::china_time::parse_date_time(text).map(Some).ok_or_else(|| {
+                    invalid(format!("notice {}: {key} = {text:?} is not \"YYYY-MM-DD HH:MM\" (China time)", notice.id))
+                }),
+            };
+            notice.starts_at_ms = moment("starts", &notice.starts)?;
+            notice.ends_at_ms = moment("ends", &notice.ends)?;
+            if let (Some(starts), Some(ends)) = (notice.starts_at_ms, notice.ends_at_ms)
+                && ends <= starts
+            {
+                return Err(invalid(format!("notice {}: it ends before it starts", notice.id)));
+            }
+            if let Some(image) = &notice.image {
+                notice.image_path = Some(checked_image(dir, image).map_err(invalid)?);
+            }
+        }
         for slide in &mut content.slides {
             if let Some(image) = &slide.image {
                 slide.image_path = Some(

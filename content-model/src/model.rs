@@ -91,6 +91,31 @@ pub struct Notice {
     /// 停水停电 and the like: shown first on the attract screen, before the slides.
     #[serde(default)]
     pub urgent: bool,
+    /// When it starts showing, "YYYY-MM-DD HH:MM" in China time; absent: at once.
+    #[serde(default)]
+    pub starts: Option<String>,
+    /// When it leaves the screen, "YYYY-MM-DD HH:MM" in China time, by the kiosk's own clock
+    /// (offline too); absent: it stays.
+    #[serde(default)]
+    pub ends: Option<String>,
+    /// `starts` and `ends` in ms since the epoch, once the folder is loaded.
+    #[serde(skip)]
+    pub starts_at_ms: Option<i64>,
+    #[serde(skip)]
+    pub ends_at_ms: Option<i64>,
+    /// A picture shown with the notice, PNG or JPEG, as a path inside the content folder.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// That picture's file, once the folder is loaded and the picture checked.
+    #[serde(skip)]
+    pub image_path: Option<std::path::PathBuf>,
+}
+
+impl Notice {
+    /// Whether the notice shows at `unix_ms`: from its start (included) to its end (excluded).
+    pub fn shows_at(&self, unix_ms: i64) -> bool {
+        self.starts_at_ms.is_none_or(|starts| unix_ms >= starts) && self.ends_at_ms.is_none_or(|ends| unix_ms < ends)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -130,3 +130,32 @@ fn windows_and_issue_categories_come_from_the_content_and_agree_with_themselves(
     let err = refused("issue_categories.toml", |t| t.replacen("id = \"noise\"", "id = \"other\"", 1));
     assert!(err.contains("used twice"), "{err}");
 }
+
+#[test]
+fn a_notice_shows_from_its_start_to_its_end_and_may_carry_a_picture() {
+    let dir = copy_example();
+    let path = dir.path().join("notices.toml");
+    let timed = std::fs::read_to_string(&path).unwrap().replacen(
+        "urgent = true",
+        "urgent = true\nstarts = \"2026-12-03 08:00\"\nends = \"2026-12-03 15:00\"\nimage = \"images/community.png\"",
+        1,
+    );
+    std::fs::write(&path, timed).unwrap();
+    let content = Content::load(dir.path()).unwrap();
+    let notice = content.notices.iter().find(|n| n.urgent).unwrap();
+    let at = |text: &str| citizen_window_protocol::china_time::parse_date_time(text).unwrap();
+    assert!(!notice.shows_at(at("2026-12-03 07:59")));
+    assert!(notice.shows_at(at("2026-12-03 08:00")) && notice.shows_at(at("2026-12-03 14:59")));
+    assert!(!notice.shows_at(at("2026-12-03 15:00")), "an ended notice leaves on time");
+    assert!(notice.image_path.as_ref().is_some_and(|p| p.is_file()));
+    assert!(content.notices.iter().filter(|n| !n.urgent).all(|n| n.shows_at(0) && n.shows_at(i64::MAX)));
+
+    let err = refused("notices.toml", |t| t.replacen("urgent = true", "urgent = true\nends = \"tomorrow\"", 1));
+    assert!(err.contains("YYYY-MM-DD HH:MM"), "{err}");
+    let err = refused("notices.toml", |t| {
+        t.replacen("urgent = true", "urgent = true\nstarts = \"2026-12-03 10:00\"\nends = \"2026-12-03 09:00\"", 1)
+    });
+    assert!(err.contains("ends before it starts"), "{err}");
+    let err = refused("notices.toml", |t| t.replacen("urgent = true", "urgent = true\nimage = \"../x.png\"", 1));
+    assert!(err.contains("inside the content folder"), "{err}");
+}

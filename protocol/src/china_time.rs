@@ -64,6 +64,22 @@ pub fn parse_day(text: &str) -> Option<i64> {
     exists.then(|| days_from_civil(year, month, day))
 }
 
+/// The moment of a `YYYY-MM-DD HH:MM` in China, in ms since the epoch, if the day exists and the
+/// time is from 00:00 to 23:59.
+pub fn parse_date_time(text: &str) -> Option<i64> {
+    let (day, time) = text.trim().split_once(' ')?;
+    let (hours, minutes) = time.trim().split_once(':')?;
+    let plain = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+    if !plain(hours) || !plain(minutes) {
+        return None;
+    }
+    let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(parse_day(day)? * DAY_MS - OFFSET_MS + (hours * 60 + minutes) * 60_000)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -100,6 +116,15 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_and_time_is_read_in_beijing_time() {
+        assert_eq!(parse_date_time("2026-11-27 09:41"), Some(1_795_743_660_000));
+        assert_eq!(date_time_text(parse_date_time("2026-12-31 23:59").unwrap()), "2026-12-31 23:59");
+        for wrong in ["2026-11-27", "2026-11-27 24:00", "2026-02-30 10:00", "2026-11-27 9:41", "x 10:00"] {
+            assert_eq!(parse_date_time(wrong), None, "{wrong}");
+        }
+    }
 
     #[test]
     fn the_day_turns_at_midnight_in_beijing() {

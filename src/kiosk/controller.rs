@@ -284,7 +284,7 @@ impl KioskController {
 
     pub fn open_notice(&mut self, id: &str, now: Instant) {
         self.touched(now);
-        if self.content.notices.iter().any(|n| n.id == id) {
+        if self.notices_shown(now).iter().any(|n| n.id == id) {
             self.page = Page::Notice(id.to_string());
             self.notice_part = 0;
         }
@@ -425,6 +425,13 @@ impl KioskController {
         self.notices_page = 0;
         self.directory_page = 0;
         self.notice_part = 0;
+    }
+
+    /// The notices that show at `now`: those whose start has come and whose end has not, by the
+    /// wall clock (all of them before the runtime has told the time).
+    pub(super) fn notices_shown(&self, now: Instant) -> Vec<&crate::content::Notice> {
+        let unix_ms = self.wall_clock.map(|clock| clock.unix_ms_at(now));
+        self.content.notices.iter().filter(|n| unix_ms.is_none_or(|ms| n.shows_at(ms))).collect()
     }
 
     /// The content on screen.

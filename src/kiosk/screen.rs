@@ -151,6 +151,8 @@ pub struct NoticeRow {
     /// The category's id; the UI names it in the current language.
     pub category: &'static str,
     pub body: String,
+    /// The notice's picture file, checked when the content was loaded.
+    pub image: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

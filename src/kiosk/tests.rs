@@ -543,3 +543,29 @@ fn receipts_speak_the_session_s_language_or_both_as_configured() {
     let k = kiosk(t0).with_bilingual_receipts(true);
     assert_eq!(k.receipt_language(), ReceiptLanguage::Both);
 }
+
+#[test]
+fn a_notice_leaves_the_screen_at_its_end_and_new_content_waits_for_the_session_to_end() {
+    let t0 = Instant::now();
+    let at = |text: &str| citizen_window_protocol::china_time::parse_date_time(text).unwrap();
+    let mut content = Content::load(&Content::example_dir()).unwrap();
+    let urgent = content.notices.iter_mut().find(|n| n.urgent).unwrap();
+    urgent.ends_at_ms = Some(at("2026-12-03 15:00"));
+    let urgent_id = urgent.id.clone();
+    let mut k = KioskController::new(content.clone(), SessionTiming::default(), t0, 7)
+        .with_wall_clock(t0, at("2026-12-03 14:59"));
+    assert_eq!(k.screen(t0).urgent.map(|n| n.id), Some(urgent_id.clone()));
+    let later = t0 + Duration::from_secs(60);
+    assert_eq!(k.screen(later).urgent, None, "the ended notice leaves on time, with no server");
+    k.touched(later);
+    k.open_notice(&urgent_id, later);
+    assert_ne!(k.screen(later).page, Page::Notice(urgent_id), "an ended notice cannot be opened");
+
+    // New content during a session is kept for the next one.
+    let mut next = content;
+    next.station.community.zh = "和平里社区".into();
+    k.handle_event(crate::kiosk::messages::KioskEvent::ContentArrived(Box::new(next)), later);
+    assert_ne!(k.content().station.community.zh, "和平里社区", "not in the middle of a session");
+    k.exit(later);
+    assert_eq!(k.content().station.community.zh, "和平里社区");
+}

@@ -38,7 +38,9 @@ impl KioskController {
             date: n.date.clone(),
             category: category_id(n.category),
             body: n.body.get(lang).to_string(),
+            image: n.image_path.clone(),
         };
+        let shown = self.notices_shown(now);
         let notice = match &self.page {
             Page::Notice(id) => self.content.notices.iter().find(|n| &n.id == id).map(notice_row).unwrap_or_default(),
             _ => NoticeRow::default(),
@@ -92,8 +94,8 @@ impl KioskController {
             resident: view.resident,
             tiles,
             slide,
-            urgent: self.content.notices.iter().find(|n| n.urgent).map(notice_row),
-            notices: paged(&self.content.notices, self.notices_page, self.list_rows().notices, notice_row),
+            urgent: shown.iter().find(|n| n.urgent).map(|n| notice_row(n)),
+            notices: paged(&shown, self.notices_page, self.list_rows().notices, |n| notice_row(n)),
             notice,
             directory: paged(&self.content.directory, self.directory_page, self.list_rows().directory, entry_row),
             unavailable_service,

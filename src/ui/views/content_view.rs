@@ -55,7 +55,12 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     content.set_directory_pages(screen.directory.pages as i32);
 }
 
-/// A slide's picture, decoded once and kept (the content's few pictures, on the UI thread).
+/// The most pictures kept decoded: each content version's pictures have paths of their own, so
+/// that the cache starts again rather than keep every version's.
+const PICTURES_KEPT: usize = 32;
+
+/// A slide's or notice's picture, decoded once and kept (the content's few pictures, on the UI
+/// thread).
 fn picture(path: &std::path::Path) -> Option<slint::Image> {
     thread_local! {
         static PICTURES: std::cell::RefCell<std::collections::HashMap<std::path::PathBuf, slint::Image>> =
@@ -67,11 +72,15 @@ fn picture(path: &std::path::Path) -> Option<slint::Image> {
         }
         match slint::Image::load_from_path(path) {
             Ok(image) => {
-                pictures.borrow_mut().insert(path.to_path_buf(), image.clone());
+                let mut pictures = pictures.borrow_mut();
+                if pictures.len() >= PICTURES_KEPT {
+                    pictures.clear();
+                }
+                pictures.insert(path.to_path_buf(), image.clone());
                 Some(image)
             }
             Err(e) => {
-                tracing::warn!(path = %path.display(), "a slide's picture cannot be decoded: {e:?}");
+                tracing::warn!(path = %path.display(), "a content picture cannot be decoded: {e:?}");
                 None
             }
         }
@@ -79,7 +88,10 @@ fn picture(path: &std::path::Path) -> Option<slint::Image> {
 }
 
 fn notice_view(n: &NoticeRow) -> NoticeView {
+    let picture = n.image.as_deref().and_then(picture);
     NoticeView {
+        has_picture: picture.is_some(),
+        picture: picture.unwrap_or_default(),
         id: n.id.as_str().into(),
         title: n.title.as_str().into(),
         date: n.date.as_str().into(),
