@@ -78,6 +78,11 @@ pub struct StoreStatus {
     pub refused: Vec<(i64, u64, String)>,
 }
 
+/// Where a kiosk whose state is in `state_dir` keeps the server's content versions.
+pub fn store_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("content")
+}
+
 /// The content versions under one folder.
 pub struct ContentStore {
     root: PathBuf,

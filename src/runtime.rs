@@ -256,11 +256,6 @@ impl KioskRuntime {
     }
 }
 
-/// Where the kiosk keeps the server's content versions.
-pub fn content_store_dir(state_dir: &Path) -> std::path::PathBuf {
-    state_dir.join("content")
-}
-
 /// What the kiosk shows when it starts, and the store of the server's content (once enrolled):
 /// the newest whole version the server sent (a damaged current one is repaired meanwhile, and the
 /// previous shows), else the configured content folder.
@@ -268,9 +263,14 @@ pub fn startup_content(config: &Config) -> anyhow::Result<(Content, Option<Conte
     let store = KioskIdentity::load(&config.state_dir).ok().and_then(|identity| {
         let updates = &config.content_updates;
         let key = &identity.enrolment.content_signing_public_key_hex;
-        ContentStore::open(&content_store_dir(&config.state_dir), key, &updates.group, updates.max_file_bytes)
-            .inspect_err(|e| tracing::error!("the server's content cannot be kept, so none is taken: {e}"))
-            .ok()
+        ContentStore::open(
+            &crate::content_store::store_dir(&config.state_dir),
+            key,
+            &updates.group,
+            updates.max_file_bytes,
+        )
+        .inspect_err(|e| tracing::error!("the server's content cannot be kept, so none is taken: {e}"))
+        .ok()
     });
     if let Some(dir) = store.as_ref().and_then(ContentStore::whole_dir) {
         match Content::load(&dir) {

@@ -34,7 +34,7 @@ fn open(state: &Path) -> Result<ContentStore, CommandFailed> {
     })?;
     let key = &identity.enrolment.content_signing_public_key_hex;
     // The group and file limit only matter to an apply, which these commands never do.
-    ContentStore::open(&crate::runtime::content_store_dir(state), key, "", u64::MAX)
+    ContentStore::open(&crate::content_store::store_dir(state), key, "", u64::MAX)
         .map_err(|e| CommandFailed(format!("the kiosk's content folder cannot be read: {e}")))
 }
 
@@ -90,6 +90,6 @@ pub fn rollback(state: &Path) -> Result<String, CommandFailed> {
     tracing::warn!(from, to, "content rolled back by a technician");
     Ok(format!(
         "rolled back from version {from} to {to}; the running kiosk shows it within seconds (between residents) and keeps it until the server publishes a version newer than {from}; recorded in {}\n",
-        crate::runtime::content_store_dir(state).join("overrides.log").display()
+        crate::content_store::store_dir(state).join("overrides.log").display()
     ))
 }

@@ -72,7 +72,7 @@ pub async fn manifest(
 pub async fn file(
     State(state): State<SharedState>,
     Kiosk(_): Kiosk,
-    Path((version, path)): Path<(u64, String)>,
+    Path((version, path)): Path<(String, String)>,
 ) -> Response {
     let not_listed = || {
         error(
@@ -81,6 +81,7 @@ pub async fn file(
             "that version's manifest lists no such file: ask for the manifest again",
         )
     };
+    let Ok(version) = version.parse::<u64>() else { return not_listed() };
     let Some((on_disk, size)) = state.content.file(version, &path) else { return not_listed() };
     let Ok(opened) = tokio::fs::File::open(&on_disk).await else {
         tracing::error!(version, path, "a published content file is missing from the server's folder");

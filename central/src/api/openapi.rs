@@ -80,8 +80,11 @@ pub fn build(demo_payments: bool) -> Value {
             }
             Answer::Bytes => json!({"description": "the file's bytes",
                                     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}),
-            Answer::EventStream => json!({"description": "server-sent events, kept open",
-                                          "content": {"text/event-stream": {"schema": {"type": "string"}}}}),
+            Answer::EventStream => {
+                json!({"description": "server-sent events, kept open: each `content` event's data is a version",
+                "content": {"text/event-stream": {"schema": {"type": "object", "required": ["event", "data"],
+                    "properties": {"event": {"const": "content"}, "data": {"type": "string", "pattern": "^[0-9]{1,20}$"}}}}}})
+            }
         };
         let mut responses = Map::from_iter([("200".to_string(), success)]);
         let mut errors = common_errors(&route);
