@@ -137,7 +137,7 @@ fn a_notice_shows_from_its_start_to_its_end_and_may_carry_a_picture() {
     let path = dir.path().join("notices.toml");
     let timed = std::fs::read_to_string(&path).unwrap().replacen(
         "urgent = true",
-        "urgent = true\nstarts = \"2026-12-03 08:00\"\nends = \"2026-12-03 15:00\"\nimage = \"images/community.png\"",
+        "urgent = true\nstarts = \"2026-12-03 08:00\"\nends = \"2026-12-03 15:00\"",
         1,
     );
     std::fs::write(&path, timed).unwrap();
@@ -156,6 +156,6 @@ fn a_notice_shows_from_its_start_to_its_end_and_may_carry_a_picture() {
         t.replacen("urgent = true", "urgent = true\nstarts = \"2026-12-03 10:00\"\nends = \"2026-12-03 09:00\"", 1)
     });
     assert!(err.contains("ends before it starts"), "{err}");
-    let err = refused("notices.toml", |t| t.replacen("urgent = true", "urgent = true\nimage = \"../x.png\"", 1));
+    let err = refused("notices.toml", |t| t.replacen("images/community.png", "../x.png", 1));
     assert!(err.contains("inside the content folder"), "{err}");
 }
