@@ -13,7 +13,6 @@ use citizen_window::config::ContentUpdates;
 use citizen_window::content::Content;
 use citizen_window::content_store::ContentStore;
 use citizen_window::kiosk::KioskController;
-use citizen_window::kiosk::messages::KioskEvent;
 use citizen_window::session::SessionTiming;
 use citizen_window::sync::content_sync::{self, ContentWatch};
 use citizen_window::sync::identity::KioskIdentity;

@@ -37,14 +37,20 @@ pub fn start(shelf: Arc<ContentShelf>, database: &str, shutdown: CancellationTok
     let postgres = is_postgres(database).then(|| database.to_string());
     let look_every = if postgres.is_some() { POSTGRES_FALLBACK } else { SQLITE_LOOK };
     let (told, mut heard) = tokio::sync::mpsc::unbounded_channel::<()>();
-    if let Some(url) = postgres {
-        tokio::spawn(listen(url, told, shutdown.clone()));
-    }
+    // Nothing tells on SQLite: the loop keeps the sender, and the timer alone wakes it.
+    let kept_open = match postgres {
+        Some(url) => {
+            tokio::spawn(listen(url, told, shutdown.clone()));
+            None
+        }
+        None => Some(told),
+    };
     tokio::spawn(async move {
+        let _kept_open = kept_open;
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = heard.recv() => {}
+                Some(()) = heard.recv() => {}
                 _ = tokio::time::sleep(look_every) => {}
             }
             let shelf = shelf.clone();
