@@ -29,6 +29,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
         "appointment",
         "receipt printed",
         "report status",
+        "the new urgent notice is on the attract screen",
     ];
     for step in steps {
         assert!(stdout.contains(step), "no {step:?} step in:\n{stdout}");

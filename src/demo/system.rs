@@ -140,6 +140,27 @@ impl DemoSystem {
         Ok(system)
     }
 
+    /// The community office publishes the example content with a new urgent notice (`title` and
+    /// `body`, each in Chinese and English): `citizen-central publish`, as an operator runs it.
+    /// Returns what it said.
+    pub fn publish_notice(&self, title: [&str; 2], body: [&str; 2]) -> Result<String> {
+        let folder = self.out.join("published-content");
+        let _ = std::fs::remove_dir_all(&folder);
+        copy_tree(&crate::content::Content::example_dir(), &folder)?;
+        let notices = folder.join("notices.toml");
+        let text = std::fs::read_to_string(&notices)?
+            .replace("停水通知：12月3日9时至15时", title[0])
+            .replace("Water off: 3 December, 9:00 to 15:00", title[1])
+            .replace(
+                "因主管道维修，12月3日9:00至15:00，3号楼、5号楼停水，请提前储水。如有问题请拨打社区服务站电话。",
+                body[0],
+            )
+            .replace("For a repair of the main pipe, buildings 3 and 5 have no water on 3 December from 9:00 to 15:00. Please store water beforehand; call the service station with any question.", body[1]);
+        std::fs::write(&notices, text)?;
+        let said = run(Command::new(&self.central).arg("publish").arg(&folder).arg("--dir").arg(&self.central_dir))?;
+        Ok(said.trim().to_string())
+    }
+
     /// The central server's own account of what it holds: `citizen-central transactions export`.
     pub fn server_transactions(&self) -> Result<Vec<serde_json::Value>> {
         let text =
@@ -168,6 +189,20 @@ fn start_printer(out: &Path) -> Result<PtyHost> {
 }
 
 /// Runs a command to its end; its standard output, or an error with what it printed.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 fn run(command: &mut Command) -> Result<String> {
     let output = command.output().with_context(|| format!("cannot run {command:?}"))?;
     if !output.status.success() {
