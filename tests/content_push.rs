@@ -339,3 +339,31 @@ fn a_technicians_rollback_shows_the_previous_version_until_a_newer_one_is_publis
     let status: serde_json::Value = serde_json::from_str(&said).unwrap();
     assert_eq!((status["current"].as_u64(), status["highest"].as_u64()), (Some(3), Some(3)));
 }
+
+#[test]
+fn a_kiosk_holds_two_push_streams_at_most_and_gets_its_place_back() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let kiosk = rt.block_on(support::TestKiosk::enrol(&fleet));
+    rt.block_on(async {
+        let first = kiosk.client.content_events("").await.unwrap();
+        let second = kiosk.client.content_events("").await.unwrap();
+        // A stolen kiosk's certificate cannot take the fleet's connections with streams.
+        let third = kiosk.client.content_events("").await.unwrap_err();
+        assert!(
+            matches!(&third, citizen_window::sync::SyncError::Server { status: 429, code, .. } if code == "too_many_streams"),
+            "{third:?}"
+        );
+        drop(first);
+        // The server sees the stream gone at its next write (a keep-alive at the latest).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match kiosk.client.content_events("").await {
+                Ok(_) => break,
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(e) => panic!("the place never came back: {e}"),
+            }
+        }
+        drop(second);
+    });
+}

@@ -31,6 +31,41 @@ impl Default for StreamTiming {
     }
 }
 
+/// Push streams one kiosk may hold at once: its own, and one more while a dead one is noticed.
+/// A stream holds a connection for its whole lifetime, so a stolen kiosk's certificate must not
+/// be able to take the fleet's connection places with them.
+pub const STREAMS_PER_KIOSK: usize = 2;
+
+/// One of a kiosk's stream places, given back when the stream ends.
+struct StreamPlace {
+    state: SharedState,
+    kiosk_id: String,
+}
+
+impl StreamPlace {
+    fn take(state: &SharedState, kiosk_id: &str) -> Option<Self> {
+        let mut open = state.streams_open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(kiosk_id.to_string()).or_default();
+        if *count >= STREAMS_PER_KIOSK {
+            return None;
+        }
+        *count += 1;
+        Some(Self { state: state.clone(), kiosk_id: kiosk_id.to_string() })
+    }
+}
+
+impl Drop for StreamPlace {
+    fn drop(&mut self) {
+        let mut open = self.state.streams_open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.kiosk_id) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.kiosk_id);
+            }
+        }
+    }
+}
+
 #[derive(Debug, serde::Deserialize)]
 pub struct GroupQuery {
     #[serde(default)]
@@ -102,26 +137,38 @@ pub async fn events(
     Query(query): Query<GroupQuery>,
 ) -> Response {
     let Some(group) = checked_group(query) else { return bad_group() };
+    let Some(place) = StreamPlace::take(&state, &kiosk_id) else {
+        tracing::warn!(%kiosk_id, "a kiosk asked for more push streams than it may hold");
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            format!(
+                "this kiosk already holds {STREAMS_PER_KIOSK} push streams: close one, or wait for a dead one to end"
+            ),
+        );
+    };
     tracing::debug!(%kiosk_id, %group, "content push stream opened");
     let timing = state.content_streams;
     let ends_at = tokio::time::Instant::now() + timing.lifetime;
     let bell = state.content.doorbell();
     // The newest version for the group at once, then each newer one; nothing after the lifetime.
-    let versions = futures_util::stream::unfold((bell, None::<u64>, state), move |(mut bell, said, state)| {
-        let group = group.clone();
-        async move {
-            loop {
-                let newest = state.content.newest_for(&group).map_or(0, |(version, _)| version);
-                if said != Some(newest) {
-                    let event = Event::default().event("content").data(newest.to_string());
-                    return Some((Ok::<_, Infallible>(event), (bell, Some(newest), state)));
-                }
-                tokio::select! {
-                    changed = bell.changed() => changed.ok()?,
-                    _ = tokio::time::sleep_until(ends_at) => return None,
+    // The place goes back when the stream (and so this state) is dropped: ended or cut.
+    let versions =
+        futures_util::stream::unfold((bell, None::<u64>, state, place), move |(mut bell, said, state, place)| {
+            let group = group.clone();
+            async move {
+                loop {
+                    let newest = state.content.newest_for(&group).map_or(0, |(version, _)| version);
+                    if said != Some(newest) {
+                        let event = Event::default().event("content").data(newest.to_string());
+                        return Some((Ok::<_, Infallible>(event), (bell, Some(newest), state, place)));
+                    }
+                    tokio::select! {
+                        changed = bell.changed() => changed.ok()?,
+                        _ = tokio::time::sleep_until(ends_at) => return None,
+                    }
                 }
             }
-        }
-    });
+        });
     Sse::new(versions).keep_alive(KeepAlive::new().interval(timing.keep_alive)).into_response()
 }

@@ -53,6 +53,8 @@ pub struct AppState {
     /// The published content bundles (`publish`), and the doorbell of the push streams.
     pub content: Arc<crate::content_shelf::ContentShelf>,
     pub content_streams: StreamTiming,
+    /// Push streams open per kiosk, at most [`content::STREAMS_PER_KIOSK`] each.
+    pub streams_open: Mutex<HashMap<String, usize>>,
 }
 
 impl AppState {
@@ -79,6 +81,7 @@ impl AppState {
             kiosk_register: kiosk_register::KioskRegister::default(),
             content,
             content_streams,
+            streams_open: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -267,7 +270,8 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             )
             .kiosk()
             .query(GROUP)
-            .answers_with(Answer::EventStream),
+            .answers_with(Answer::EventStream)
+            .errors(&[429]),
             get(content::events),
         ),
         (doc("get", paths::OPENAPI, "This API as an OpenAPI 3.1 document"), get(openapi::document)),
