@@ -7,7 +7,9 @@
 //! stream.
 //!
 //! Run: `cargo bench -p citizen-central --bench content_streams_bench` (the open-file limit must
-//! allow the streams and the fetches on both sides: 20,000 does).
+//! allow the streams and the fetches on both sides: 20,000 does). With
+//! `CONTENT_STREAMS_BENCH_IDLE=1` the kiosks only connect (TLS handshake, no request), to tell a
+//! connection's own cost from its stream's.
 
 mod support;
 
@@ -37,6 +39,9 @@ async fn read_until(stream: &mut Tls, seen: &mut Vec<u8>, wanted: &[u8]) {
 /// Opens the push stream and waits for its first event (nothing published: version 0).
 async fn open_stream(addr: std::net::SocketAddr, config: Arc<rustls::ClientConfig>) -> Tls {
     let mut stream = tls_connect(addr, config).await.unwrap();
+    if std::env::var_os("CONTENT_STREAMS_BENCH_IDLE").is_some() {
+        return stream;
+    }
     let request = "GET /v1/content/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n";
     stream.write_all(request.as_bytes()).await.unwrap();
     read_until(&mut stream, &mut Vec::new(), b"data: 0\n\n").await;
@@ -108,6 +113,10 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let streaming_kib = rss_kib(fleet.pid(), "VmRSS:");
     let per_stream_kib = (streaming_kib.saturating_sub(idle_kib)) as f64 / kiosks as f64;
+    if std::env::var_os("CONTENT_STREAMS_BENCH_IDLE").is_some() {
+        println!("{kiosks} connected kiosks without a stream: {per_stream_kib:.1} KiB of server memory each");
+        return;
+    }
 
     // A publish: each kiosk hears the bell, then connects and fetches the manifest.
     let published = Instant::now();
