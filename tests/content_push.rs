@@ -367,3 +367,35 @@ fn a_kiosk_holds_two_push_streams_at_most_and_gets_its_place_back() {
         drop(second);
     });
 }
+
+#[test]
+fn a_stream_is_served_on_its_own_connection_or_after_other_requests_alike() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let kiosk = rt.block_on(support::TestKiosk::enrol(&fleet));
+    let pem = format!("{}\n{}", kiosk.identity.key_pem.trim_end(), kiosk.identity.cert_pem);
+    let pooled = citizen_window::sync::server_client::fleet_http_client(&kiosk.identity.ca_pem, Some(&pem)).unwrap();
+    rt.block_on(async {
+        let first_event = |mut response: reqwest::Response| async move {
+            let mut seen = Vec::new();
+            while !seen.windows(2).any(|w| w == b"\n\n") {
+                seen.extend_from_slice(&response.chunk().await.unwrap().expect("the stream goes on"));
+            }
+            String::from_utf8(seen).unwrap()
+        };
+        // The kiosk's own way: a new connection, served without the router's buffers.
+        let own = kiosk.client.content_events("north").await.unwrap();
+        assert_eq!(own.headers()["content-type"], "text/event-stream");
+        assert_eq!(own.headers()["connection"], "close", "served on its own connection");
+        assert_eq!(first_event(own).await, "event: content\ndata: 0\n\n");
+        // After another request on the same connection: the router serves it, the same way.
+        let url = |path: &str| format!("{}{path}", fleet.url);
+        let manifest = pooled.get(url("/v1/content/manifest")).send().await.unwrap();
+        assert_eq!(manifest.status(), 404, "nothing published yet");
+        let _ = manifest.bytes().await;
+        let routed = pooled.get(url("/v1/content/events?group=north")).send().await.unwrap();
+        assert_eq!(routed.headers()["content-type"], "text/event-stream");
+        assert!(routed.headers().get("connection").is_none(), "served by the router");
+        assert_eq!(first_event(routed).await, "event: content\ndata: 0\n\n");
+    });
+}

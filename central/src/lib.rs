@@ -12,6 +12,7 @@ pub mod demo_data;
 pub mod memory_trim;
 pub mod pki;
 pub mod publish;
+pub mod push_connections;
 pub mod residents;
 pub mod rollout;
 pub mod server;

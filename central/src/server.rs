@@ -103,7 +103,14 @@ pub async fn start_with(
         database.to_string(),
         shutdown.clone(),
     ));
-    let task = tokio::spawn(tls_server::serve(listener, tls, customize(router(state)), budgets, shutdown.clone()));
+    let task = tokio::spawn(tls_server::serve(
+        listener,
+        tls,
+        customize(router(state.clone())),
+        state,
+        budgets,
+        shutdown.clone(),
+    ));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer { addr, shutdown, task })
 }

@@ -7,6 +7,7 @@
 use crate::api::PeerKiosk;
 use crate::connection_limits::ConnectionBudgets;
 use crate::pki;
+use crate::push_connections::{self, Prefixed, Served};
 use anyhow::{Context, Result};
 use axum::http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -75,6 +76,7 @@ pub async fn serve(
     listener: TcpListener,
     tls: Arc<ServerConfig>,
     app: axum::Router,
+    state: crate::api::SharedState,
     budgets: ConnectionBudgets,
     shutdown: CancellationToken,
 ) {
@@ -108,6 +110,7 @@ pub async fn serve(
         };
         let (acceptor, app, budgets, shutdown, main) =
             (acceptor.clone(), app.clone(), budgets.clone(), shutdown.clone(), main.clone());
+        let state = state.clone();
         intake.spawn(async move {
             let _ = tcp.set_nodelay(true);
             keep_alive(&tcp);
@@ -131,7 +134,7 @@ pub async fn serve(
                 tracing::debug!(%peer, is_kiosk, "connection budget full: connection closed");
                 return;
             };
-            let connection = serve_connection(stream, peer, kiosk, app, budgets, shutdown, place);
+            let connection = serve_connection(stream, peer, kiosk, app, state, budgets, shutdown, place);
             if is_kiosk {
                 main.spawn(connection);
             } else {
@@ -147,11 +150,24 @@ async fn serve_connection(
     peer: std::net::SocketAddr,
     kiosk: Option<String>,
     app: axum::Router,
+    state: crate::api::SharedState,
     budgets: ConnectionBudgets,
     shutdown: CancellationToken,
     _place: tokio::sync::OwnedSemaphorePermit,
 ) {
     let is_kiosk = kiosk.is_some();
+    // A kiosk's connection opened for its push stream is served without hyper.
+    let stream = match &kiosk {
+        Some(kiosk_id) => {
+            let timeout = budgets.header_timeout(true);
+            match push_connections::serve_or_pass(stream, kiosk_id, &state, timeout, &shutdown).await {
+                Served::Stream | Served::Gone => return,
+                Served::Router(stream) => stream,
+            }
+        }
+        None => Prefixed::new(stream),
+    };
+    drop(state);
     let deadline = budgets.limits.request_deadline;
     let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(PeerKiosk(kiosk.clone()));

@@ -25,6 +25,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct ServerClient {
     /// Shared by every clone, so that a renewed certificate reaches all of them at once.
     http: std::sync::Arc<std::sync::RwLock<reqwest::Client>>,
+    /// The push stream's: a new connection for each stream, never a pooled one, so that the
+    /// stream is its connection's first request (the server then serves it with small buffers).
+    stream_http: std::sync::Arc<std::sync::RwLock<reqwest::Client>>,
     base: String,
     identity: KioskIdentity,
     upload_timeout: Duration,
@@ -32,6 +35,11 @@ pub struct ServerClient {
 
 /// A reqwest client that trusts only `ca_pem` and, if given, presents `identity_pem`.
 pub fn fleet_http_client(ca_pem: &str, identity_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    fleet_client(ca_pem, identity_pem, true)
+}
+
+/// The same, keeping no idle connection for another request when `pooled` is false.
+fn fleet_client(ca_pem: &str, identity_pem: Option<&str>, pooled: bool) -> Result<reqwest::Client, SyncError> {
     let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes())
         .map_err(|e| SyncError::NotEnrolled(format!("the fleet CA file is not a certificate: {e}")))?;
     let mut builder = reqwest::Client::builder()
@@ -40,6 +48,9 @@ pub fn fleet_http_client(ca_pem: &str, identity_pem: Option<&str>) -> Result<req
         .timeout(UPLOAD_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(concat!("citizen-window/", env!("CARGO_PKG_VERSION")));
+    if !pooled {
+        builder = builder.pool_max_idle_per_host(0);
+    }
     if let Some(pem) = identity_pem {
         let identity = reqwest::Identity::from_pem(pem.as_bytes())
             .map_err(|e| SyncError::NotEnrolled(format!("the kiosk's key or certificate is unreadable: {e}")))?;
@@ -51,8 +62,10 @@ pub fn fleet_http_client(ca_pem: &str, identity_pem: Option<&str>) -> Result<req
 impl ServerClient {
     pub fn new(identity: &KioskIdentity) -> Result<Self, SyncError> {
         let pem = format!("{}\n{}", identity.key_pem.trim_end(), identity.cert_pem);
+        let shared = |client| std::sync::Arc::new(std::sync::RwLock::new(client));
         Ok(Self {
-            http: std::sync::Arc::new(std::sync::RwLock::new(fleet_http_client(&identity.ca_pem, Some(&pem))?)),
+            http: shared(fleet_client(&identity.ca_pem, Some(&pem), true)?),
+            stream_http: shared(fleet_client(&identity.ca_pem, Some(&pem), false)?),
             base: identity.enrolment.server_url.clone(),
             identity: identity.clone(),
             upload_timeout: UPLOAD_TIMEOUT,
@@ -67,8 +80,10 @@ impl ServerClient {
     /// Presents `identity`'s key and certificate from now on, in this client and every clone of it.
     pub fn use_identity(&mut self, identity: &KioskIdentity) -> Result<(), SyncError> {
         let pem = format!("{}\n{}", identity.key_pem.trim_end(), identity.cert_pem);
-        let http = fleet_http_client(&identity.ca_pem, Some(&pem))?;
+        let http = fleet_client(&identity.ca_pem, Some(&pem), true)?;
+        let stream_http = fleet_client(&identity.ca_pem, Some(&pem), false)?;
         *self.http.write().unwrap_or_else(|e| e.into_inner()) = http;
+        *self.stream_http.write().unwrap_or_else(|e| e.into_inner()) = stream_http;
         self.identity = identity.clone();
         Ok(())
     }
@@ -244,8 +259,8 @@ impl ServerClient {
     /// Opens the content push stream for `group` (server-sent events); the caller reads it and
     /// decides when it is dead (silence past the keep-alives).
     pub async fn content_events(&self, group: &str) -> Result<reqwest::Response, SyncError> {
-        let response = self
-            .http()
+        let http = self.stream_http.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let response = http
             .get(self.url(&with_group(paths::CONTENT_EVENTS, group)))
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .timeout(PUSH_STREAM_LIFETIME)

@@ -7,7 +7,6 @@ use super::{SharedState, error};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use std::convert::Infallible;
 use std::time::Duration;
@@ -74,7 +73,11 @@ pub struct GroupQuery {
 
 /// A group as the kiosk's configuration allows it: up to 32 letters, digits, '-' or '_'.
 fn checked_group(query: GroupQuery) -> Option<String> {
-    let group = query.group;
+    plain_group(query.group)
+}
+
+/// A group as a kiosk's configuration allows it, if `group` is one.
+pub fn plain_group(group: String) -> Option<String> {
     (group.len() <= 32 && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).then_some(group)
 }
 
@@ -137,38 +140,74 @@ pub async fn events(
     Query(query): Query<GroupQuery>,
 ) -> Response {
     let Some(group) = checked_group(query) else { return bad_group() };
-    let Some(place) = StreamPlace::take(&state, &kiosk_id) else {
-        tracing::warn!(%kiosk_id, "a kiosk asked for more push streams than it may hold");
-        return error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
-            format!(
-                "this kiosk already holds {STREAMS_PER_KIOSK} push streams: close one, or wait for a dead one to end"
-            ),
-        );
-    };
-    tracing::debug!(%kiosk_id, %group, "content push stream opened");
-    let timing = state.content_streams;
-    let ends_at = tokio::time::Instant::now() + timing.lifetime;
-    let bell = state.content.doorbell();
-    // The newest version for the group at once, then each newer one; nothing after the lifetime.
-    // The place goes back when the stream (and so this state) is dropped: ended or cut.
-    let versions =
-        futures_util::stream::unfold((bell, None::<u64>, state, place), move |(mut bell, said, state, place)| {
-            let group = group.clone();
-            async move {
-                loop {
-                    let newest = state.content.newest_for(&group).map_or(0, |(version, _)| version);
-                    if said != Some(newest) {
-                        let event = Event::default().event("content").data(newest.to_string());
-                        return Some((Ok::<_, Infallible>(event), (bell, Some(newest), state, place)));
-                    }
-                    tokio::select! {
-                        changed = bell.changed() => changed.ok()?,
-                        _ = tokio::time::sleep_until(ends_at) => return None,
-                    }
-                }
+    let Some(push) = PushStream::open(&state, &kiosk_id, group) else { return too_many_streams() };
+    let messages = futures_util::stream::unfold(push, |mut push| async move {
+        push.next_message().await.map(|message| (Ok::<_, Infallible>(message), push))
+    });
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    (StatusCode::OK, headers, Body::from_stream(messages)).into_response()
+}
+
+fn too_many_streams() -> Response {
+    error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_streams",
+        format!("this kiosk already holds {STREAMS_PER_KIOSK} push streams: close one, or wait for a dead one to end"),
+    )
+}
+
+/// One kiosk's push stream: the messages it is sent, whoever writes them (the router, or
+/// `push_connections` for a connection opened for its stream alone).
+pub struct PushStream {
+    state: SharedState,
+    group: String,
+    bell: tokio::sync::watch::Receiver<u64>,
+    said: Option<u64>,
+    ends_at: tokio::time::Instant,
+    /// When a keep-alive is due if nothing else was sent.
+    quiet_until: tokio::time::Instant,
+    _place: StreamPlace,
+}
+
+impl PushStream {
+    /// A stream for `kiosk_id` (checked by the caller) and `group`, if the kiosk has a place left.
+    pub fn open(state: &SharedState, kiosk_id: &str, group: String) -> Option<Self> {
+        let Some(place) = StreamPlace::take(state, kiosk_id) else {
+            tracing::warn!(%kiosk_id, "a kiosk asked for more push streams than it may hold");
+            return None;
+        };
+        tracing::debug!(%kiosk_id, %group, "content push stream opened");
+        Some(Self {
+            bell: state.content.doorbell(),
+            ends_at: tokio::time::Instant::now() + state.content_streams.lifetime,
+            quiet_until: tokio::time::Instant::now(),
+            state: state.clone(),
+            group,
+            said: None,
+            _place: place,
+        })
+    }
+
+    /// The next message: the newest version for the group as a `content` event (at once, then
+    /// when a newer one is published), a keep-alive comment after a quiet `keep_alive`, or None
+    /// at the end of the stream's lifetime.
+    pub async fn next_message(&mut self) -> Option<String> {
+        let message = loop {
+            let newest = self.state.content.newest_for(&self.group).map_or(0, |(version, _)| version);
+            if self.said != Some(newest) {
+                self.said = Some(newest);
+                break format!("event: content\ndata: {newest}\n\n");
             }
-        });
-    Sse::new(versions).keep_alive(KeepAlive::new().interval(timing.keep_alive)).into_response()
+            tokio::select! {
+                changed = self.bell.changed() => changed.ok()?,
+                _ = tokio::time::sleep_until(self.quiet_until) => break ":\n\n".to_string(),
+                _ = tokio::time::sleep_until(self.ends_at) => return None,
+            }
+        };
+        self.quiet_until = tokio::time::Instant::now() + self.state.content_streams.keep_alive;
+        Some(message)
+    }
 }

@@ -1,7 +1,7 @@
 //! The HTTP API: one table of routes from which both the router and the OpenAPI document are
 //! built, so that no route can be missing from the document.
 
-mod content;
+pub mod content;
 mod enrol;
 mod identity;
 pub mod kiosk_register;
