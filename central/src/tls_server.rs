@@ -108,9 +108,8 @@ pub async fn serve(
             tracing::debug!(%peer, "too many TLS handshakes in progress: connection closed");
             continue;
         };
-        let (acceptor, app, budgets, shutdown, main) =
-            (acceptor.clone(), app.clone(), budgets.clone(), shutdown.clone(), main.clone());
-        let state = state.clone();
+        let (acceptor, budgets, shutdown, main) = (acceptor.clone(), budgets.clone(), shutdown.clone(), main.clone());
+        let handlers = Handlers { app: app.clone(), state: state.clone() };
         intake.spawn(async move {
             let _ = tcp.set_nodelay(true);
             keep_alive(&tcp);
@@ -134,7 +133,7 @@ pub async fn serve(
                 tracing::debug!(%peer, is_kiosk, "connection budget full: connection closed");
                 return;
             };
-            let connection = serve_connection(stream, peer, kiosk, app, state, budgets, shutdown, place);
+            let connection = serve_connection(stream, peer, kiosk, handlers, budgets, shutdown, place);
             if is_kiosk {
                 main.spawn(connection);
             } else {
@@ -144,13 +143,18 @@ pub async fn serve(
     }
 }
 
+/// What serves a connection: the router, and the state a push stream served without it needs.
+struct Handlers {
+    app: axum::Router,
+    state: crate::api::SharedState,
+}
+
 /// Serves HTTP/1.1 on a connection whose handshake is done, holding its budget's `_place`.
 async fn serve_connection(
     stream: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
     peer: std::net::SocketAddr,
     kiosk: Option<String>,
-    app: axum::Router,
-    state: crate::api::SharedState,
+    Handlers { app, state }: Handlers,
     budgets: ConnectionBudgets,
     shutdown: CancellationToken,
     _place: tokio::sync::OwnedSemaphorePermit,
