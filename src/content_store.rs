@@ -124,7 +124,11 @@ impl ContentStore {
     /// The folder of the newest whole version: the current one if every file matches its
     /// manifest, else the previous one if it is whole (the current one is repaired meanwhile).
     pub fn whole_dir(&self) -> Option<PathBuf> {
-        [CURRENT, PREVIOUS].into_iter().filter_map(|link| self.link_version(link)).find_map(|version| {
+        let current = self.link_version(CURRENT);
+        // A previous version a technician rolled back from is never shown instead.
+        let rolled_back = |v: u64| current.is_some_and(|c| v > c) && self.held_back().is_some_and(|h| v <= h);
+        let previous = self.link_version(PREVIOUS).filter(|v| !rolled_back(*v));
+        [current, previous].into_iter().flatten().find_map(|version| {
             let dir = self.version_dir(version);
             let (_, manifest) = self.stored_manifest(&dir)?;
             check_files(&dir, &manifest).is_empty().then_some(dir)
@@ -167,6 +171,19 @@ impl ContentStore {
         }
     }
 
+    /// Refusals of `version` or older are over once `version` is applied.
+    fn forget_refusals_up_to(&self, version: u64) {
+        let refused = self.refusals();
+        if refused.iter().any(|(_, v, _)| *v <= version) {
+            let kept: String = refused
+                .iter()
+                .filter(|(_, v, _)| *v > version)
+                .map(|(at, v, why)| format!("{at} {v} {why}\n"))
+                .collect();
+            let _ = write_synced_atomically(&self.root.join(REFUSED), kept.as_bytes());
+        }
+    }
+
     fn refusals(&self) -> Vec<(i64, u64, String)> {
         let text = fs::read_to_string(self.root.join(REFUSED)).unwrap_or_default();
         text.lines()
@@ -183,6 +200,11 @@ impl ContentStore {
     pub fn roll_back(&self, now_ms: i64, who: &str) -> Result<(u64, u64), String> {
         let current = self.link_version(CURRENT).ok_or("no content from the server is shown: nothing to roll back")?;
         let previous = self.link_version(PREVIOUS).ok_or("there is no previous version to roll back to")?;
+        if previous > current {
+            return Err(format!(
+                "version {current} is already a rollback from version {previous}, and the kiosk keeps no older one: wait for the office to publish a newer version"
+            ));
+        }
         let io = |e: std::io::Error| format!("the content folder {} cannot be written: {e}", self.root.display());
         let held = self.held_back().unwrap_or(0).max(current).max(self.highest());
         write_synced_atomically(&self.root.join(HELD_BACK), held.to_string().as_bytes()).map_err(io)?;
@@ -249,6 +271,7 @@ impl ContentStore {
         // The order that makes a rollback impossible: the highest version on disk first.
         write_synced_atomically(&self.root.join(HIGHEST), version.to_string().as_bytes()).map_err(disk(&self.root))?;
         self.install(version)?;
+        self.forget_refusals_up_to(version);
         Ok(version)
     }
 

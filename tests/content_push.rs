@@ -399,3 +399,23 @@ fn a_stream_is_served_on_its_own_connection_or_after_other_requests_alike() {
         assert_eq!(first_event(routed).await, "event: content\ndata: 0\n\n");
     });
 }
+
+#[test]
+fn a_kiosk_connection_whose_first_head_is_too_long_is_answered_and_closed_at_once() {
+    use support::raw_tls;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let kiosk = rt.block_on(support::TestKiosk::enrol(&fleet));
+    rt.block_on(async {
+        let connector = raw_tls::connector(&kiosk.identity.ca_pem, Some(&kiosk.identity));
+        let mut connection = raw_tls::connect(&connector, fleet.server.addr).await.unwrap();
+        let long =
+            format!("GET /v1/content/manifest HTTP/1.1\r\nHost: localhost\r\nX-Long: {}\r\n\r\n", "x".repeat(3000));
+        assert_eq!(raw_tls::request_status(&mut connection, &long).await, Some(431));
+        assert!(raw_tls::closed_by_server(&mut connection, Duration::from_secs(5)).await);
+        // A head of an ordinary size on a new connection is served as before.
+        let mut connection = raw_tls::connect(&connector, fleet.server.addr).await.unwrap();
+        let short = "GET /v1/content/manifest HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        assert_eq!(raw_tls::request_status(&mut connection, short).await, Some(404), "nothing published yet");
+    });
+}

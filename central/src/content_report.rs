@@ -11,10 +11,15 @@ use citizen_window_protocol::heartbeat::Heartbeat;
 /// The most characters of a kiosk's own words shown.
 const SHOWN_CHARS: usize = 200;
 
-/// Text from a kiosk, safe for a terminal.
+/// Text from a kiosk, safe for a terminal: no control characters, no bidirectional overrides
+/// (which could make a line read as another).
 pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(SHOWN_CHARS).collect()
+    let bidi = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    text.chars().filter(|c| !c.is_control() && !bidi(*c)).take(SHOWN_CHARS).collect()
 }
+
+/// How many of a kiosk's refusals are shown.
+pub const REFUSALS_SHOWN: usize = 5;
 
 /// "v3, stream connected", "folder, stream down (why)", "v3 (clock behind), …".
 pub fn kiosk_content(heartbeat: &Heartbeat) -> String {
@@ -45,7 +50,7 @@ pub fn version_lines(versions: &[PublishedVersion], kiosks: &[KioskRow], rollout
             let refused = heartbeats.iter().filter(|h| h.rejected_bundles.iter().any(|r| r.starts_with(&prefix))).count();
             let rollout = rollouts.iter().find(|r| r.versions.contains(&v.version)).map_or(String::new(), |r| {
                 let state = match (&r.stopped, r.is_done()) {
-                    (Some(_), _) => "STOPPED".to_string(),
+                    (Some(why), _) => format!("STOPPED: {why}"),
                     (None, true) => "done".to_string(),
                     (None, false) => format!("stage {} of {}", r.reached, r.stages.len()),
                 };
@@ -63,21 +68,31 @@ pub fn version_lines(versions: &[PublishedVersion], kiosks: &[KioskRow], rollout
         .collect()
 }
 
-/// `content status`: a line per kiosk, and its refusals under it.
-pub fn kiosk_lines(kiosks: &[KioskRow]) -> Vec<String> {
+/// `content status`: a line per kiosk, and its refusals under it; `now_ms` dates the heartbeats.
+pub fn kiosk_lines(kiosks: &[KioskRow], now_ms: i64) -> Vec<String> {
     let mut lines = Vec::new();
     for kiosk in kiosks {
         let label = printable(kiosk.label.as_deref().unwrap_or_default());
-        let Some(heartbeat) = &kiosk.last_heartbeat else {
-            lines.push(format!("{}  {label:<24} no heartbeat yet", kiosk.kiosk_id));
+        let revoked = if kiosk.revoked_at_ms.is_some() { "  REVOKED" } else { "" };
+        let (Some(heartbeat), Some(at)) = (&kiosk.last_heartbeat, kiosk.last_heartbeat_ms) else {
+            lines.push(format!("{}  {label:<24} no heartbeat yet{revoked}", kiosk.kiosk_id));
             continue;
         };
+        let age = format!("heartbeat {} s ago", (now_ms - at).max(0) / 1000);
+        let versions = heartbeat.content.as_ref().map_or(String::new(), |c| {
+            let previous = c.previous_version.map_or("none".to_string(), |v| format!("v{v}"));
+            format!(", previous {previous}, highest accepted v{}", c.highest_version)
+        });
         let group = heartbeat.content.as_ref().map_or("-".to_string(), |c| match c.group.as_str() {
             "" => "(no group)".to_string(),
             group => printable(group),
         });
-        lines.push(format!("{}  {label:<24} group {group:<12} {}", kiosk.kiosk_id, kiosk_content(heartbeat)));
-        for refused in heartbeat.rejected_bundles.iter().take(5) {
+        lines.push(format!(
+            "{}  {label:<24} group {group:<12} {}{versions}  ({age}){revoked}",
+            kiosk.kiosk_id,
+            kiosk_content(heartbeat)
+        ));
+        for refused in heartbeat.rejected_bundles.iter().take(REFUSALS_SHOWN) {
             lines.push(format!("    refused {}", printable(refused)));
         }
     }
@@ -122,8 +137,10 @@ mod tests {
             highest_contiguous_seq: 0,
             revoked_at_ms: None,
         };
-        let lines = kiosk_lines(&[row]);
+        let lines = kiosk_lines(&[row], 5_000);
         assert!(lines[0].contains("group (no group)") && lines[0].contains("v3"), "{lines:?}");
+        assert!(lines[0].contains("highest accepted v0") && lines[0].contains("heartbeat 5 s ago"), "{lines:?}");
         assert_eq!(lines[1], "    refused version 4: bad[31m signature", "no escape character reaches the terminal");
+        assert_eq!(printable("ok\u{202e}evil"), "okevil", "no bidirectional override either");
     }
 }

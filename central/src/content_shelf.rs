@@ -40,6 +40,9 @@ pub struct ContentShelf {
     bundles: PathBuf,
     shelved: RwLock<Vec<Arc<Shelved>>>,
     bell: watch::Sender<u64>,
+    /// Versions whose manifest could not be read, with its modification time then: read (and
+    /// logged) again only once it changes.
+    unreadable: std::sync::Mutex<HashMap<u64, Option<std::time::SystemTime>>>,
 }
 
 impl ContentShelf {
@@ -49,6 +52,7 @@ impl ContentShelf {
             bundles: crate::publish::bundles_dir(dir),
             shelved: RwLock::new(Vec::new()),
             bell: watch::Sender::new(0),
+            unreadable: Default::default(),
         };
         shelf.rescan();
         shelf
@@ -61,6 +65,12 @@ impl ContentShelf {
         let mut on_disk: Vec<u64> =
             entries.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok()).collect();
         on_disk.sort_unstable_by(|a, b| b.cmp(a));
+        let changed = |version: u64| {
+            let manifest = self.bundles.join(version.to_string()).join("manifest.json");
+            std::fs::metadata(manifest).and_then(|m| m.modified()).ok()
+        };
+        let mut unreadable = self.unreadable.lock().unwrap_or_else(|e| e.into_inner());
+        on_disk.retain(|v| unreadable.get(v).is_none_or(|seen| *seen != changed(*v)));
         let known: Vec<u64> = self.read().iter().map(|s| s.version).collect();
         if on_disk == known {
             return;
@@ -72,8 +82,14 @@ impl ContentShelf {
                 continue;
             }
             match read_version(&self.bundles.join(version.to_string()), version) {
-                Ok(read) => shelved.push(Arc::new(read)),
-                Err(why) => tracing::error!(version, "a published content version cannot be served: {why}"),
+                Ok(read) => {
+                    unreadable.remove(&version);
+                    shelved.push(Arc::new(read));
+                }
+                Err(why) => {
+                    tracing::error!(version, "a published content version cannot be served (publish it again): {why}");
+                    unreadable.insert(version, changed(version));
+                }
             }
         }
         let newest = shelved.first().map_or(0, |s| s.version);
@@ -169,6 +185,13 @@ mod tests {
         assert_eq!(*bell.borrow_and_update(), 2);
         shelf.rescan();
         assert!(!bell.has_changed().unwrap(), "nothing new: no ring");
+        // A folder that is no bundle is set aside once, not read (and logged) at every look.
+        let broken = crate::publish::bundles_dir(server.path()).join("9");
+        std::fs::create_dir_all(&broken).unwrap();
+        std::fs::write(broken.join("manifest.json"), b"not json").unwrap();
+        shelf.rescan();
+        assert!(shelf.unreadable.lock().unwrap().contains_key(&9));
+        assert_eq!(shelf.newest_for("").unwrap().0, 1, "the versions served are kept");
         assert_eq!(shelf.newest_for("district-a").unwrap().0, 1);
         assert_eq!(shelf.newest_for("district-b").unwrap().0, 2);
         assert!(shelf.file(1, "station.toml").is_some_and(|(path, size)| path.is_file() && size > 0));

@@ -327,7 +327,8 @@ async fn run(cli: Cli) -> Result<()> {
                         k.highest_contiguous_seq,
                         backlog
                     );
-                    for refused in k.last_heartbeat.iter().flat_map(|h| &h.rejected_bundles) {
+                    let refusals = k.last_heartbeat.iter().flat_map(|h| &h.rejected_bundles);
+                    for refused in refusals.take(citizen_central::content_report::REFUSALS_SHOWN) {
                         println!("    refused {}", citizen_central::content_report::printable(refused));
                     }
                 }
@@ -342,7 +343,7 @@ async fn run(cli: Cli) -> Result<()> {
                     let rollouts = citizen_central::rollout::rollouts(&dir);
                     citizen_central::content_report::version_lines(&shelf.versions(), &kiosks, &rollouts)
                 }
-                ContentCommand::Status => citizen_central::content_report::kiosk_lines(&kiosks),
+                ContentCommand::Status => citizen_central::content_report::kiosk_lines(&kiosks, now_ms()),
                 ContentCommand::Advance { force } => advance_rollouts(&dir, &kiosks, force).await?,
             };
             if lines.is_empty() {

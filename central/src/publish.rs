@@ -31,9 +31,39 @@ pub fn latest_version(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Holds the server folder's bundles for one publisher at a time (publish, a rollout's step), in
+/// this process and any other on the same folder; let go when dropped.
+pub struct BundlesLock {
+    _locked: std::fs::File,
+}
+
+impl BundlesLock {
+    pub fn take(dir: &Path) -> Result<Self> {
+        let bundles = bundles_dir(dir);
+        std::fs::create_dir_all(&bundles).with_context(|| format!("cannot create {}", bundles.display()))?;
+        let path = bundles.join(".lock");
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(Self { _locked: file })
+    }
+}
+
 /// Checks `content` as a kiosk will, signs it as the next version for `groups` (empty: every
 /// kiosk), valid for `valid_days`, and keeps it under the server's `dir`.
 pub fn publish(dir: &Path, content: &Path, groups: &[String], valid_days: u32, now_ms: i64) -> Result<Published> {
+    let lock = BundlesLock::take(dir)?;
+    publish_locked(&lock, dir, content, groups, valid_days, now_ms)
+}
+
+/// [`publish`], with the bundles already held.
+pub fn publish_locked(
+    _held: &BundlesLock,
+    dir: &Path,
+    content: &Path,
+    groups: &[String],
+    valid_days: u32,
+    now_ms: i64,
+) -> Result<Published> {
     for group in groups {
         let plain = !group.is_empty()
             && group.len() <= 32

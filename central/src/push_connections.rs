@@ -104,6 +104,18 @@ pub async fn serve_or_pass<S: AsyncRead + AsyncWrite + Unpin>(
     if !matches!(head, Ok(Ok(()))) {
         return Served::Gone;
     }
+    if !prefix.windows(4).any(|w| w == b"\r\n\r\n") && prefix.len() >= HEAD_BYTES {
+        // No kiosk request has a head this long: closed here, within the one header deadline
+        // (handed on, it would get hyper's deadline on top of this one).
+        let body =
+            r#"{"code":"head_too_large","message":"a kiosk request's head is at most 2 KiB: send a shorter one"}"#;
+        let answer = format!(
+            "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = tokio::time::timeout(Duration::from_secs(5), io.write_all(answer.as_bytes())).await;
+        return Served::Gone;
+    }
     let Some(group) = stream_request(&prefix) else {
         return Served::Router(Prefixed { prefix, read: 0, inner: io });
     };

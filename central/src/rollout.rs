@@ -8,7 +8,7 @@
 //!
 //! A rollout is kept as `<dir>/content/rollouts/<first version>.json`.
 
-use crate::publish::{Published, bundles_dir, publish};
+use crate::publish::{BundlesLock, Published, bundles_dir, publish_locked};
 use crate::storage::KioskRow;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -86,7 +86,7 @@ impl Rollout {
                 continue;
             }
             count.kiosks += 1;
-            if heartbeat.content_version.is_some_and(|v| self.versions.contains(&v) || v > self.latest_version()) {
+            if heartbeat.content_version.is_some_and(|v| self.versions.contains(&v)) {
                 count.applied += 1;
             }
             let refused = |line: &String| self.versions.iter().any(|v| line.starts_with(&format!("version {v}:")));
@@ -139,7 +139,8 @@ pub fn start(
         !stages.is_empty() && stages.iter().all(|s| !s.is_empty()),
         "a rollout needs a group in each stage"
     );
-    let published = publish(dir, content, &stages[0], valid_days, now_ms)?;
+    let lock = BundlesLock::take(dir)?;
+    let published = publish_locked(&lock, dir, content, &stages[0], valid_days, now_ms)?;
     std::fs::create_dir_all(rollouts_dir(dir))?;
     let rollout = Rollout {
         stages,
@@ -154,8 +155,13 @@ pub fn start(
 }
 
 /// Looks at `rollout` against the kiosks' last heartbeats and moves it on if its stage is through
-/// (or if `force`, whatever the stage says); keeps what changed.
-pub fn look(dir: &Path, mut rollout: Rollout, kiosks: &[KioskRow], force: bool, now_ms: i64) -> Result<Step> {
+/// (or if `force`, whatever the stage says); keeps what changed. One looker at a time: the
+/// rollout is read again under the bundles' lock, so that two servers never step it twice.
+pub fn look(dir: &Path, rollout: Rollout, kiosks: &[KioskRow], force: bool, now_ms: i64) -> Result<Step> {
+    let lock = BundlesLock::take(dir)?;
+    let path = rollout_file(dir, rollout.first_version());
+    let mut rollout: Rollout = serde_json::from_slice(&std::fs::read(&path)?)
+        .with_context(|| format!("{} is not a rollout", path.display()))?;
     if let Some(why) = &rollout.stopped
         && !force
     {
@@ -186,9 +192,31 @@ pub fn look(dir: &Path, mut rollout: Rollout, kiosks: &[KioskRow], force: bool, 
     if !through && !force {
         return Ok(Step::Waiting(count));
     }
-    let files = bundles_dir(dir).join(rollout.latest_version().to_string()).join("files");
     let groups = rollout.stages[..=rollout.reached].concat();
-    let published = publish(dir, &files, &groups, rollout.valid_days, now_ms)?;
+    // A version published since, for any of those groups, is newer than what the rollout carries:
+    // moving on would put the older content back over it.
+    let shelf = crate::content_shelf::ContentShelf::open(dir);
+    let overtaken = shelf.versions().into_iter().find(|v| {
+        v.version > rollout.latest_version()
+            && !rollout.versions.contains(&v.version)
+            && (v.groups.is_empty() || v.groups.iter().any(|g| groups.contains(g)))
+    });
+    if let Some(newer) = overtaken {
+        let why = format!(
+            "version {} was published since for {}: moving on would put version {}'s older content over it; start a new rollout",
+            newer.version,
+            if newer.groups.is_empty() { "every kiosk".to_string() } else { newer.groups.join(", ") },
+            rollout.latest_version()
+        );
+        if rollout.stopped.as_ref() != Some(&why) {
+            tracing::error!("content rollout stopped: {why}");
+            rollout.stopped = Some(why.clone());
+            save(dir, &rollout)?;
+        }
+        return Ok(Step::Stopped(why));
+    }
+    let files = bundles_dir(dir).join(rollout.latest_version().to_string()).join("files");
+    let published = publish_locked(&lock, dir, &files, &groups, rollout.valid_days, now_ms)?;
     rollout.reached += 1;
     rollout.versions.push(published.version);
     rollout.stopped = None;
@@ -309,6 +337,21 @@ mod tests {
         assert_eq!(shelf.newest_for("pilot").unwrap().0, 2, "the first stage takes the wider version too");
         assert!(shelf.newest_for("east").is_none());
         assert_eq!(look(server.path(), rollout, &through, false, 4_000).unwrap(), Step::Done);
+    }
+
+    #[test]
+    fn a_rollout_never_puts_older_content_over_a_version_published_since() {
+        let server = fleet();
+        start(server.path(), &Content::example_dir(), stages(), 10, 30, 1_000).unwrap();
+        // An urgent publish for every kiosk while the pilot stage runs.
+        crate::publish::publish(server.path(), &Content::example_dir(), &[], 30, 1_500).unwrap();
+        let kiosks = [kiosk("a", "pilot", Some(2), &[]), kiosk("b", "pilot", Some(1), &[])];
+        let rollout = rollouts(server.path()).remove(0);
+        assert_eq!(rollout.stage_count(&kiosks).applied, 1, "only the rollout's own versions count as applied");
+        let kiosks = [kiosk("a", "pilot", Some(1), &[])];
+        let step = look(server.path(), rollout, &kiosks, false, 2_000).unwrap();
+        assert!(matches!(&step, Step::Stopped(why) if why.contains("version 2 was published since")), "{step:?}");
+        assert_eq!(crate::publish::latest_version(server.path()), 2, "nothing older was signed over it");
     }
 
     #[test]

@@ -216,7 +216,13 @@ fn keep_alive(tcp: &tokio::net::TcpStream) {
         .with_time(Duration::from_secs(60))
         .with_interval(Duration::from_secs(10))
         .with_retries(3);
-    if let Err(e) = socket2::SockRef::from(tcp).set_tcp_keepalive(&probes) {
+    let socket = socket2::SockRef::from(tcp);
+    if let Err(e) = socket.set_tcp_keepalive(&probes) {
         tracing::debug!("cannot set TCP keepalive: {e}");
+    }
+    // Data the peer has not acknowledged for this long ends the connection: a vanished kiosk's push
+    // stream (whose small keep-alives never fill the send buffer) frees its place in minutes.
+    if let Err(e) = socket.set_tcp_user_timeout(Some(Duration::from_secs(90))) {
+        tracing::debug!("cannot set TCP_USER_TIMEOUT: {e}");
     }
 }

@@ -328,6 +328,12 @@ fn a_technicians_rollback_holds_until_a_newer_version_and_is_recorded() {
     assert_eq!(s.status().current, Some(1));
     let log = fs::read_to_string(dir.path().join("overrides.log")).unwrap();
     assert!(log.contains("rolled back from version 2 to 1 by tech"), "{log}");
+    // A second rollback would bring the rolled-back version back: refused. Nor does a damaged
+    // version 1 bring it back at start-up.
+    let refused = s.roll_back(NOW, "tech").unwrap_err();
+    assert!(refused.contains("already a rollback"), "{refused}");
+    fs::write(s.current_dir().unwrap().join("station.toml"), b"broken").unwrap();
+    assert_eq!(s.whole_dir(), None, "the held-back version 2 is not shown instead");
     // A newer version is.
     let (v3, files3) = office.bundle(3, |_, _| {});
     assert_eq!(s.apply(&v3, NOW, fetch_from(&files3)).unwrap(), 3);
@@ -343,6 +349,11 @@ fn refusals_are_remembered_newest_first_and_few() {
     let refused = s.status().refused;
     assert_eq!(refused.len(), 5);
     assert_eq!(refused[0], (NOW + 7, 7, "reason 7 second line".to_string()));
+    // A version applied ends the refusals of itself and of older ones.
+    let mut s = s;
+    let (v6, files) = office.bundle(6, |_, _| {});
+    s.apply(&v6, NOW, fetch_from(&files)).unwrap();
+    assert_eq!(s.status().refused.iter().map(|r| r.1).collect::<Vec<_>>(), vec![7]);
 }
 
 #[test]

@@ -167,8 +167,20 @@ impl ContentSync {
                 );
                 false
             }
+            Err(Refusal::Disk { path, source }) => {
+                // The kiosk's own trouble, not the bundle's: not a refusal, tried again soon.
+                let path = path.display();
+                tracing::error!(
+                    version = offered,
+                    "the content cannot be written to {path} ({source}): check the disk"
+                );
+                false
+            }
             Err(refusal) => {
-                self.known = Some(offered);
+                // An expired bundle may be a wrong clock's doing: asked for again at each poll.
+                if !matches!(refusal, Refusal::Expired { .. }) {
+                    self.known = Some(offered);
+                }
                 let why = refusal.to_string();
                 tracing::error!(version = offered, "content bundle refused: {why}");
                 self.watch.with_store(move |store| store.record_refusal(crate::journal::now_ms(), offered, &why)).await;

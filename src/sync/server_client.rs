@@ -119,10 +119,12 @@ impl ServerClient {
 
     async fn answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
         let status = response.status();
-        let body = response.bytes().await?;
         if status.is_success() {
+            let body = response.bytes().await?;
             return serde_json::from_slice(&body).map_err(|e| SyncError::Malformed(e.to_string()));
         }
+        // An error's body is a sentence: a server that sends more is not read further.
+        let body = read_start(response, MAX_ERROR_BYTES).await?;
         let (code, message) = match serde_json::from_slice::<ApiError>(&body) {
             Ok(e) => (e.code, e.message),
             Err(_) => ("http_error".into(), String::from_utf8_lossy(&body).chars().take(200).collect()),
@@ -290,6 +292,19 @@ pub enum ManifestAnswer {
     /// Nothing is published for the group: the kiosk keeps what it has.
     NonePublished,
     New(SignedManifest),
+}
+
+/// The most of an error answer's body the kiosk reads.
+const MAX_ERROR_BYTES: usize = 4096;
+
+/// The first `limit` bytes of `response`'s body at most; the rest is not read.
+async fn read_start(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, SyncError> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        let Some(chunk) = response.chunk().await? else { break };
+        body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]);
+    }
+    Ok(body)
 }
 
 /// The body of `response`, refused as malformed if it is longer than `limit` bytes.

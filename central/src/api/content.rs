@@ -35,27 +35,35 @@ impl Default for StreamTiming {
 /// be able to take the fleet's connection places with them.
 pub const STREAMS_PER_KIOSK: usize = 2;
 
-/// One of a kiosk's stream places, given back when the stream ends.
-struct StreamPlace {
+/// Content files one kiosk may be sent at once (it fetches one at a time): each holds an open
+/// file besides its connection.
+pub const DOWNLOADS_PER_KIOSK: usize = 2;
+
+/// Which of a kiosk's counted places.
+type Places = fn(&super::AppState) -> &std::sync::Mutex<std::collections::HashMap<String, usize>>;
+
+/// One of a kiosk's places (a stream, a download), given back when dropped.
+struct KioskPlace {
     state: SharedState,
     kiosk_id: String,
+    places: Places,
 }
 
-impl StreamPlace {
-    fn take(state: &SharedState, kiosk_id: &str) -> Option<Self> {
-        let mut open = state.streams_open.lock().unwrap_or_else(|e| e.into_inner());
+impl KioskPlace {
+    fn take(state: &SharedState, kiosk_id: &str, places: Places, most: usize) -> Option<Self> {
+        let mut open = places(state).lock().unwrap_or_else(|e| e.into_inner());
         let count = open.entry(kiosk_id.to_string()).or_default();
-        if *count >= STREAMS_PER_KIOSK {
+        if *count >= most {
             return None;
         }
         *count += 1;
-        Some(Self { state: state.clone(), kiosk_id: kiosk_id.to_string() })
+        Some(Self { state: state.clone(), kiosk_id: kiosk_id.to_string(), places })
     }
 }
 
-impl Drop for StreamPlace {
+impl Drop for KioskPlace {
     fn drop(&mut self) {
-        let mut open = self.state.streams_open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = (self.places)(&self.state).lock().unwrap_or_else(|e| e.into_inner());
         if let Some(count) = open.get_mut(&self.kiosk_id) {
             *count -= 1;
             if *count == 0 {
@@ -109,7 +117,7 @@ pub async fn manifest(
 
 pub async fn file(
     State(state): State<SharedState>,
-    Kiosk(_): Kiosk,
+    Kiosk(kiosk_id): Kiosk,
     Path((version, path)): Path<(String, String)>,
 ) -> Response {
     let not_listed = || {
@@ -125,10 +133,24 @@ pub async fn file(
         tracing::error!(version, path, "a published content file is missing from the server's folder");
         return not_listed();
     };
-    // Streamed from the disk, never more than the manifest's size: a thousand kiosks fetching at
-    // once hold a buffer each, not the bundle.
+    let Some(place) = KioskPlace::take(&state, &kiosk_id, |s| &s.downloads_open, DOWNLOADS_PER_KIOSK) else {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_downloads",
+            format!("this kiosk is already fetching {DOWNLOADS_PER_KIOSK} files: fetch one at a time"),
+        );
+    };
+    // Streamed from the disk, never more than the manifest's size (a thousand kiosks fetching at
+    // once hold a buffer each, not the bundle), and cut off at its deadline: a reader too slow
+    // for it holds neither the connection nor the open file any longer.
+    use futures_util::StreamExt;
     use tokio::io::AsyncReadExt;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(opened.take(size)));
+    let deadline = tokio::time::sleep(Duration::from_secs(30 + size / 50_000));
+    let chunks = tokio_util::io::ReaderStream::new(opened.take(size)).take_until(deadline);
+    let body = Body::from_stream(chunks.map(move |chunk| {
+        let _held = &place;
+        chunk
+    }));
     let length = HeaderValue::from(size);
     let kind = HeaderValue::from_static("application/octet-stream");
     (StatusCode::OK, [(header::CONTENT_LENGTH, length), (header::CONTENT_TYPE, kind)], body).into_response()
@@ -169,13 +191,13 @@ pub struct PushStream {
     ends_at: tokio::time::Instant,
     /// When a keep-alive is due if nothing else was sent.
     quiet_until: tokio::time::Instant,
-    _place: StreamPlace,
+    _place: KioskPlace,
 }
 
 impl PushStream {
     /// A stream for `kiosk_id` (checked by the caller) and `group`, if the kiosk has a place left.
     pub fn open(state: &SharedState, kiosk_id: &str, group: String) -> Option<Self> {
-        let Some(place) = StreamPlace::take(state, kiosk_id) else {
+        let Some(place) = KioskPlace::take(state, kiosk_id, |s| &s.streams_open, STREAMS_PER_KIOSK) else {
             tracing::warn!(%kiosk_id, "a kiosk asked for more push streams than it may hold");
             return None;
         };

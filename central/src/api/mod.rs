@@ -55,6 +55,8 @@ pub struct AppState {
     pub content_streams: StreamTiming,
     /// Push streams open per kiosk, at most [`content::STREAMS_PER_KIOSK`] each.
     pub streams_open: Mutex<HashMap<String, usize>>,
+    /// Content files being sent per kiosk, at most [`content::DOWNLOADS_PER_KIOSK`] each.
+    pub downloads_open: Mutex<HashMap<String, usize>>,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             content,
             content_streams,
             streams_open: Mutex::new(HashMap::new()),
+            downloads_open: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -259,7 +262,7 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
             doc("get", paths::CONTENT_FILE, "One file of a published content bundle, as its manifest lists it")
                 .kiosk()
                 .answers_with(Answer::Bytes)
-                .errors(&[404]),
+                .errors(&[404, 429]),
             get(content::file),
         ),
         (

@@ -22,8 +22,9 @@ fn common_errors(route: &RouteDoc) -> Vec<u16> {
         statuses.push(400);
     }
     if route.kiosk_only {
-        // No client certificate; a revoked or unknown kiosk; the database unreachable.
-        statuses.extend([401, 403, 503]);
+        // No client certificate; a revoked or unknown kiosk; the database unreachable; a first
+        // request's head over 2 KiB on a kiosk's connection (push_connections).
+        statuses.extend([401, 403, 431, 503]);
     }
     if route.body.is_some() && !route.demo_only {
         statuses.push(503);
@@ -43,6 +44,7 @@ fn reason(status: u16) -> &'static str {
         415 => "the body is not application/json",
         422 => "the body is JSON but not what this route takes",
         429 => "too many requests from this kiosk at once: wait for their answers",
+        431 => "the request's head is over 2 KiB",
         503 => "the server cannot reach its database: retry later",
         _ => "an error",
     }
