@@ -6,7 +6,8 @@
 //!   highest              the highest version accepted, written and synced before any switch
 //!   staging/<v>/         a bundle being fetched (kept, so that a broken download resumes)
 //!   versions/<v>/        each whole version: its files and manifest.json (the signed manifest)
-//!   current -> versions/<v>, previous -> versions/<u>   (symlinks, switched by rename)
+//!   current -> versions/<v>, previous -> versions/<u>   (symlinks, switched by rename; one
+//!                        older version is kept besides, for a session still showing it)
 //!   refused              the last bundles refused, newest first: "<ms> <version> <why>" a line
 //!   held_back            a technician's rollback: versions up to this one are not shown again
 //!   overrides.log        each rollback: when, from which version to which
@@ -356,8 +357,17 @@ impl ContentStore {
         Ok(())
     }
 
+    /// Removes the versions no longer needed: all but `current`, `previous` and the newest other
+    /// one (a resident's session may still show it, its pictures read from it, after two quick
+    /// publishes), and staged downloads not newer than the highest.
     fn prune(&self) {
-        let keep = [self.link_version(CURRENT), self.link_version(PREVIOUS)];
+        let linked = [self.link_version(CURRENT), self.link_version(PREVIOUS)];
+        let installed = fs::read_dir(self.root.join(VERSIONS)).into_iter().flatten().flatten();
+        let one_more = installed
+            .filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok())
+            .filter(|v| !linked.contains(&Some(*v)))
+            .max();
+        let keep = [linked[0], linked[1], one_more];
         for dir in [VERSIONS, STAGING] {
             let Ok(entries) = fs::read_dir(self.root.join(dir)) else { continue };
             for entry in entries.flatten() {

@@ -299,6 +299,30 @@ fn a_corrupt_file_on_disk_is_found() {
 }
 
 #[test]
+fn three_versions_are_kept_for_a_session_that_still_shows_an_older_one() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let kept = |s: &ContentStore| {
+        let mut versions: Vec<u64> = fs::read_dir(dir.path().join("versions"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_str().unwrap().parse().unwrap())
+            .collect();
+        versions.sort();
+        assert!(s.status().current.is_some());
+        versions
+    };
+    for version in 1..=3 {
+        let (bundle, files) = office.bundle(version, |_, _| {});
+        s.apply(&bundle, NOW, fetch_from(&files)).unwrap();
+    }
+    assert_eq!(kept(&s), vec![1, 2, 3]);
+    let (bundle, files) = office.bundle(4, |_, _| {});
+    s.apply(&bundle, NOW, fetch_from(&files)).unwrap();
+    assert_eq!(kept(&s), vec![2, 3, 4]);
+}
+
+#[test]
 fn a_damaged_current_version_falls_back_to_the_whole_previous_one() {
     let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
     let mut s = store(dir.path(), &office);
