@@ -3,8 +3,10 @@
 //! `citizen-window-hardware` crate.
 
 pub mod config;
+pub mod console_lockdown;
 pub mod content;
 pub mod content_store;
+pub mod control;
 pub mod demo;
 pub mod devices;
 pub mod journal;
@@ -13,6 +15,7 @@ pub mod records;
 pub mod resident_key;
 pub mod run;
 pub mod runtime;
+pub mod service_manager;
 pub mod session;
 pub mod sync;
 pub mod technician;

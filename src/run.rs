@@ -1,20 +1,35 @@
 //! `citizen-window run`: the kiosk UI on the real display, with the configured content and
-//! session timing, and the kiosk runtime's workers (`runtime::KioskRuntime`).
+//! session timing, and the kiosk runtime's workers (`runtime::KioskRuntime`); the control socket
+//! for `kioskctl` and systemd's notifications beside it.
 
 use crate::config::Config;
+use crate::config::file::default_config_path;
+use crate::control::desk::ControlDesk;
+use crate::control::server::ControlServer;
+use crate::control::ui_duties::UiDuties;
 use crate::kiosk::KioskController;
 use crate::runtime::KioskRuntime;
+use crate::service_manager::Notifier;
 use crate::ui::{AppWindow, Clock, KioskUi};
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Mutex;
 use std::time::Instant;
 
+/// Runs the kiosk with the configuration file `config_path`; without one, with the default file
+/// ([`default_config_path`]) if there is one, else with the defaults.
 pub fn run(config_path: Option<&Path>) -> Result<()> {
+    let default_path = default_config_path();
+    let config_path = config_path.or_else(|| default_path.exists().then_some(default_path.as_path()));
     let config = match config_path {
         Some(path) => Config::load(path)?,
-        None => Config::parse("", Path::new("(defaults)"))?,
+        None => {
+            tracing::warn!("no configuration file at {}: the defaults apply", default_path.display());
+            Config::parse("", Path::new("(defaults)"))?
+        }
     };
     let (content, store) = crate::runtime::startup_content(&config)?;
     let window = AppWindow::new().context(
@@ -27,13 +42,51 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
     }
     let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
-    let ui = KioskUi::new(
-        window,
-        KioskController::new(content, config.session, Instant::now(), fastrand::u64(..))
-            .with_bilingual_receipts(config.receipts_bilingual)
-            .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
-        clock,
-    );
-    ui.attach(KioskRuntime::start(&config, heading, store)?);
+    let mut controller = KioskController::new(content, config.session, Instant::now(), fastrand::u64(..))
+        .with_bilingual_receipts(config.receipts_bilingual)
+        .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms());
+    controller.set_languages(&config.languages);
+    let ui = Rc::new(KioskUi::new(window, controller, clock));
+    // On the board's virtual terminal: no key switches away, the kernel draws nothing over the UI.
+    let _console = crate::console_lockdown::lock(std::io::stdin().as_fd());
+    let runtime = KioskRuntime::start(&config, heading, store)?;
+    let _services = KioskServices::start(ui.clone(), runtime, config, config_path, Notifier::from_environment());
     ui.window.run().context("the kiosk UI stopped with an error")
+}
+
+/// What serves a running kiosk's UI besides its workers: the control socket and the UI thread's
+/// duties (its answers to the socket, systemd's watchdog). Stopped when dropped.
+pub struct KioskServices {
+    _control: Option<ControlServer>,
+    _duties: UiDuties,
+}
+
+impl KioskServices {
+    /// Attaches `runtime` to `ui` and serves the control socket of `config`; `config_path` is
+    /// the file the configuration came from (reloaded by `kioskctl config set`).
+    pub fn start(
+        ui: Rc<KioskUi>,
+        runtime: KioskRuntime,
+        config: Config,
+        config_path: Option<&Path>,
+        notifier: Notifier,
+    ) -> Self {
+        let boards = runtime.boards().clone();
+        ui.attach(runtime);
+        let (ui_requests, ui_inbox) = std::sync::mpsc::channel();
+        let desk = ControlDesk {
+            config_path: config_path.map(Path::to_path_buf),
+            config: Mutex::new(config.clone()),
+            boards,
+            started: Instant::now(),
+            ui: Mutex::new(ui_requests),
+        };
+        let control = ControlServer::start(&config.control, move |request| desk.answer(request))
+            .inspect_err(|e| {
+                tracing::error!("kioskctl cannot reach this kiosk ({}): {e}", config.control.socket.display())
+            })
+            .ok();
+        let duties = UiDuties::start(ui, ui_inbox, notifier, config);
+        Self { _control: control, _duties: duties }
+    }
 }

@@ -4,9 +4,10 @@
 //! requests go out to the workers, and a request no worker can take is answered as refused. The UI
 //! drives the pump on its tick and after each tap; nothing here knows Slint.
 
-use crate::config::{Config, ContentUpdates, PrinterSetup};
+use crate::config::{Config, ContentUpdates, PrinterSetup, ReaderConfig};
 use crate::content::Content;
 use crate::content_store::ContentStore;
+use crate::devices::device_board::{CARD_READER, PRINTER};
 use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker};
 use crate::journal::{JournalError, journal_path};
 use crate::kiosk::KioskController;
@@ -16,12 +17,14 @@ use crate::resident_key::ResidentSealer;
 use crate::sync::SyncError;
 use crate::sync::content_sync::ContentWatch;
 use crate::sync::identity::KioskIdentity;
+use crate::sync::link_board::StatusBoards;
 use crate::sync::link_worker::{LinkTiming, ServerLink};
 use anyhow::Context;
 use citizen_window_hardware::card_reader::ReaderProtocol;
+use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::printer::PrinterDriver;
 use citizen_window_hardware::serial_link::{LinkOpener, SerialPortOpener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
@@ -35,9 +38,15 @@ pub struct KioskRuntime {
     recorder: Option<crossbeam_channel::Sender<ServiceRequest>>,
     /// Where the online services go: the desk on the server link.
     online: Option<UnboundedSender<OnlineRequest>>,
-    devices: DeviceBoard,
+    /// Where the workers write their state (`kioskctl status`, the heartbeat).
+    boards: StatusBoards,
     /// What the recording thread's receipts say and how they are numbered.
     receipts: ReceiptSetup,
+    /// What a recording thread restarted with another printer takes over: the journal, how long
+    /// it keeps acknowledged records, and the queue of requests (none is lost in the change).
+    recording_setup: Option<(PathBuf, Duration, crossbeam_channel::Receiver<ServiceRequest>)>,
+    /// How cards are sealed, once the kiosk is enrolled: a reader configured later needs it.
+    sealer: Option<Arc<ResidentSealer>>,
     // The workers last, so that their channels close before they are joined.
     reader: Option<ReaderWorker>,
     recording: Option<RecordingWorker>,
@@ -59,8 +68,10 @@ impl KioskRuntime {
             incoming,
             recorder: None,
             online: None,
-            devices: DeviceBoard::new(),
+            boards: StatusBoards { devices: DeviceBoard::new(), link: Default::default() },
             receipts: throwaway_receipt_setup(),
+            recording_setup: None,
+            sealer: None,
             reader: None,
             recording: None,
             link: None,
@@ -97,27 +108,46 @@ impl KioskRuntime {
             tracing::error!("services that record are refused: {e}");
         }
 
-        match (&config.reader, &identity) {
-            (None, _) => {}
-            (Some(_), None) => {
-                // Residents are sealed to the server's key from enrolment.
-                tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol)");
-                runtime.tell(KioskEvent::ReaderAvailable(false));
-            }
-            (Some(reader), Some(identity)) => {
-                let local_secret = crate::sync::identity::local_resident_secret(&config.state_dir)
-                    .context("the kiosk's own resident secret")?;
-                let enrolment = &identity.enrolment;
-                let sealer =
-                    ResidentSealer::new(&enrolment.resident_seal_public_key_hex, &enrolment.kiosk_id, local_secret)
-                        .map_err(anyhow::Error::msg)?;
-                let opener = SerialPortOpener::new(&reader.port, reader.protocol.default_baud());
-                runtime
-                    .start_reader(opener, reader.protocol, Arc::new(sealer))
-                    .context("cannot start the card reader's thread")?;
-            }
+        if let Some(identity) = &identity {
+            let local_secret = crate::sync::identity::local_resident_secret(&config.state_dir)
+                .context("the kiosk's own resident secret")?;
+            let enrolment = &identity.enrolment;
+            let sealer =
+                ResidentSealer::new(&enrolment.resident_seal_public_key_hex, &enrolment.kiosk_id, local_secret)
+                    .map_err(anyhow::Error::msg)?;
+            runtime.sealer = Some(Arc::new(sealer));
         }
+        runtime.replace_reader(config.reader.as_ref()).context("cannot start the card reader's thread")?;
         Ok(runtime)
+    }
+
+    /// The card reader of `reader` from now on (none: no reader): the reader's thread, if any,
+    /// is stopped and one started on the new port. Cards identify residents only on an enrolled
+    /// kiosk (residents are sealed to the server's key from enrolment).
+    pub fn replace_reader(&mut self, reader: Option<&ReaderConfig>) -> std::io::Result<()> {
+        drop(self.reader.take());
+        let Some(reader) = reader else {
+            self.boards.devices.report(CARD_READER, DeviceStatus::NoDevice, None, None);
+            return Ok(());
+        };
+        let Some(sealer) = self.sealer.clone() else {
+            tracing::error!("cards cannot identify residents until the kiosk is enrolled (kioskctl enrol)");
+            self.tell(KioskEvent::ReaderAvailable(false));
+            return Ok(());
+        };
+        let opener = SerialPortOpener::new(&reader.port, reader.protocol.default_baud());
+        self.start_reader(opener, reader.protocol, sealer)
+    }
+
+    /// The receipt printer of `printer` from now on (none: no printer): the recording thread
+    /// finishes the job in hand and a new one takes over its queue with the new printer.
+    pub fn replace_printer(&mut self, printer: Option<&PrinterSetup>) -> Result<(), JournalError> {
+        let Some((journal, keep, requests)) = self.recording_setup.clone() else { return Ok(()) };
+        drop(self.recording.take());
+        if printer.is_none() {
+            self.boards.devices.report(PRINTER, DeviceStatus::NoDevice, None, None);
+        }
+        self.start_recording_with_queue(&journal, printer.map(PrinterSetup::driver), keep, requests)
     }
 
     /// The server link (uploads, heartbeat) and the online desk on it.
@@ -145,7 +175,7 @@ impl KioskRuntime {
             journal.to_path_buf(),
             state_dir.to_path_buf(),
             self.events.clone(),
-            self.devices.clone(),
+            self.boards.clone(),
             timing,
             content,
         )?;
@@ -178,15 +208,27 @@ impl KioskRuntime {
         keep_acknowledged: Duration,
     ) -> Result<(), JournalError> {
         let (requests, taken) = crossbeam_channel::unbounded();
+        self.start_recording_with_queue(journal, printer, keep_acknowledged, taken)?;
+        self.recorder = Some(requests);
+        Ok(())
+    }
+
+    fn start_recording_with_queue<O: LinkOpener + 'static>(
+        &mut self,
+        journal: &Path,
+        printer: Option<PrinterDriver<O>>,
+        keep_acknowledged: Duration,
+        requests: crossbeam_channel::Receiver<ServiceRequest>,
+    ) -> Result<(), JournalError> {
         let wiring = RecorderWiring {
-            requests: taken,
+            requests: requests.clone(),
             events: self.events.clone(),
             wake_sync: self.link.as_ref().map(ServerLink::wake),
-            devices: self.devices.clone(),
+            devices: self.boards.devices.clone(),
         };
         let receipts = self.receipts.clone();
         self.recording = Some(RecordingWorker::start(journal, printer, keep_acknowledged, receipts, wiring)?);
-        self.recorder = Some(requests);
+        self.recording_setup = Some((journal.to_path_buf(), keep_acknowledged, requests));
         Ok(())
     }
 
@@ -197,7 +239,8 @@ impl KioskRuntime {
         protocol: ReaderProtocol,
         sealer: Arc<ResidentSealer>,
     ) -> std::io::Result<()> {
-        self.reader = Some(ReaderWorker::start(opener, protocol, sealer, self.events.clone(), self.devices.clone())?);
+        let devices = self.boards.devices.clone();
+        self.reader = Some(ReaderWorker::start(opener, protocol, sealer, self.events.clone(), devices)?);
         Ok(())
     }
 
@@ -219,7 +262,12 @@ impl KioskRuntime {
 
     /// The devices' states, as the heartbeat sends them.
     pub fn devices(&self) -> &DeviceBoard {
-        &self.devices
+        &self.boards.devices
+    }
+
+    /// The devices' and the server link's states, as `kioskctl status` shows them.
+    pub fn boards(&self) -> &StatusBoards {
+        &self.boards
     }
 
     /// Something the controller must hear on the next pump.

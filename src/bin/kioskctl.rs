@@ -1,9 +1,13 @@
 //! `kioskctl`: the technician's command line for a kiosk, used over SSH. Parses flags, runs one
 //! command, prints its report, and turns a failure into one line and a non-zero exit code.
 
+use citizen_window::config::Config;
+use citizen_window::config::file::default_config_path;
+use citizen_window::control::client;
 use citizen_window::sync::identity::default_state_dir;
 use citizen_window::technician::{
-    CommandFailed, content_commands, ports, printer_commands, reader_commands, sync_commands,
+    CommandFailed, config_commands, content_commands, ports, printer_commands, reader_commands, status_report,
+    sync_commands,
 };
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{Parser, Subcommand};
@@ -14,7 +18,11 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(name = "kioskctl", about = "Configure, diagnose and repair a Citizen Window kiosk")]
 struct Cli {
-    /// The kiosk's state folder (identity, journal); default $CITIZEN_WINDOW_STATE or /var/lib/citizen-window.
+    /// The kiosk's configuration file; default $CITIZEN_WINDOW_CONFIG or /etc/citizen-window/kiosk.toml.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// The kiosk's state folder (identity, journal); default the configuration's state_dir, else
+    /// $CITIZEN_WINDOW_STATE or /var/lib/citizen-window.
     #[arg(long, global = true)]
     state: Option<PathBuf>,
     #[command(subcommand)]
@@ -23,6 +31,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The kiosk at a glance: versions, uptime, devices, paper, server link, sync backlog, disk,
+    /// certificate, the page shown; from the running kiosk, else from its files.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Show it again every 2 seconds until Ctrl+C.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Read and change the configuration file (docs/CONFIG.md).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Quit the running kiosk, for systemd to start it again.
+    Restart,
     /// List the serial ports present.
     Ports {
         #[arg(long)]
@@ -60,6 +84,29 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Every key with its value; the defaults marked.
+    Show,
+    /// One key's value.
+    Get { key: String },
+    /// Set KEY VALUE (several pairs at once: `set reader.port /dev/kiosk-reader reader.protocol sam`),
+    /// checked, written atomically and applied to the running kiosk where it can be.
+    Set {
+        #[arg(required = true, num_args = 2.., value_names = ["KEY", "VALUE"])]
+        pairs: Vec<String>,
+    },
+    /// Take keys out (their defaults apply), or a whole section such as `reader`.
+    Unset {
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Check a file as the kiosk would read it (default: the configuration file).
+    Validate { file: Option<PathBuf> },
+    /// Every key: default, what is allowed, when a change applies.
+    Keys,
 }
 
 #[derive(Subcommand)]
@@ -148,9 +195,59 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("reports serialise") + "\n"
 }
 
+/// The configuration file, whether it exists, and the configuration it gives (the defaults when
+/// there is none, or when it does not check: then a warning).
+fn configuration(path: Option<PathBuf>) -> (PathBuf, bool, Config) {
+    let path = path.unwrap_or_else(default_config_path);
+    let exists = path.exists();
+    let config = exists
+        .then(|| Config::load(&path).inspect_err(|e| eprintln!("kioskctl: warning: {e}; the defaults are used")).ok())
+        .flatten()
+        .unwrap_or_else(|| Config::parse("", &path).expect("the defaults are valid"));
+    (path, exists, config)
+}
+
 fn run(cli: Cli) -> Result<String, CommandFailed> {
-    let state = cli.state.unwrap_or_else(default_state_dir);
+    let (config_path, config_exists, mut config) = configuration(cli.config);
+    if !config_exists && cli.state.is_none() {
+        config.state_dir = default_state_dir();
+    }
+    if let Some(state) = cli.state {
+        config.state_dir = state;
+    }
+    let state = config.state_dir.clone();
     match cli.command {
+        Command::Status { json: as_json, watch } => loop {
+            let status = client::status(&config, config_exists.then_some(config_path.as_path()))?;
+            let output =
+                if as_json { json(&status) } else { status_report::render(&status, citizen_window::journal::now_ms()) };
+            if !watch {
+                return Ok(output);
+            }
+            print!("\x1b[2J\x1b[H{output}");
+            std::thread::sleep(Duration::from_secs(2));
+        },
+        Command::Restart => client::restart(&config),
+        Command::Config { command } => match command {
+            ConfigCommand::Show => config_commands::show(&config_path),
+            ConfigCommand::Get { key } => config_commands::get(&config_path, &key),
+            ConfigCommand::Set { pairs } => {
+                if pairs.len() % 2 != 0 {
+                    return Err(CommandFailed(
+                        "give each KEY its VALUE: `kioskctl config set KEY VALUE [KEY VALUE]...`".into(),
+                    ));
+                }
+                let changes: Vec<(String, String)> = pairs.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+                let config = config_commands::set(&config_path, &changes)?;
+                Ok(format!("{} written\n{}", config_path.display(), client::tell_running_kiosk(&config)))
+            }
+            ConfigCommand::Unset { keys } => {
+                let config = config_commands::unset(&config_path, &keys)?;
+                Ok(format!("{} written\n{}", config_path.display(), client::tell_running_kiosk(&config)))
+            }
+            ConfigCommand::Validate { file } => config_commands::validate(file.as_deref().unwrap_or(&config_path)),
+            ConfigCommand::Keys => Ok(config_commands::keys_table()),
+        },
         Command::Enrol { server, token, label } => sync_commands::enrol(&state, &server, &token, label.as_deref()),
         Command::Sync { command: SyncCommand::Status { json: as_json } } => {
             let status = sync_commands::status(&state)?;

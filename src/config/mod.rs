@@ -1,7 +1,12 @@
 //! The kiosk's configuration file (docs/CONFIG.md): TOML read into a raw struct that refuses
 //! unknown keys, then checked into a typed [`Config`]. Every refusal names the key, the value and
-//! what is allowed.
+//! what is allowed, in the words of the key table (`keys`), which docs/CONFIG.md's table also
+//! comes from. `file` reads and changes the file itself for `kioskctl config`.
 
+pub mod file;
+pub mod keys;
+
+use crate::content::Language;
 use crate::session::SessionTiming;
 use citizen_window_hardware::printer::{PrinterDriver, PrinterProfile};
 use citizen_window_hardware::serial_link::SerialPortOpener;
@@ -28,7 +33,22 @@ pub struct Config {
     pub receipts_bilingual: bool,
     /// How signed content from the server is taken (`[content]`).
     pub content_updates: ContentUpdates,
+    /// The languages residents may use; the first greets every session.
+    pub languages: Vec<Language>,
+    /// The technicians' control socket (`[control]`).
+    pub control: ControlSetup,
 }
+
+/// Where the kiosk serves `kioskctl` while it runs, and who may use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlSetup {
+    pub socket: PathBuf,
+    /// The group besides root allowed to use the socket; empty: root only.
+    pub group: String,
+}
+
+pub const DEFAULT_CONTROL_SOCKET: &str = "/run/citizen-window/control.sock";
+pub const DEFAULT_CONTROL_GROUP: &str = "citizen-tech";
 
 /// How the kiosk takes signed content from the server (docs/CONFIG.md, `[content]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +100,7 @@ pub enum ConfigError {
     Unreadable { path: PathBuf, source: std::io::Error },
     #[error("the configuration file {path} is not valid TOML or has an unknown key: {message}. See docs/CONFIG.md")]
     Syntax { path: PathBuf, message: String },
-    #[error("{path}: {key} = {value}: {allowed}. See docs/CONFIG.md")]
+    #[error("{path}: {key} = {value}: {allowed}. See docs/CONFIG.md or `kioskctl config keys`")]
     Value { path: PathBuf, key: &'static str, value: String, allowed: String },
 }
 
@@ -105,6 +125,15 @@ struct RawConfig {
     receipts: RawReceipts,
     #[serde(default)]
     content: RawContent,
+    #[serde(default)]
+    control: RawControl,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawControl {
+    socket: Option<PathBuf>,
+    group: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -162,6 +191,7 @@ struct RawSession {
 struct RawDisplay {
     /// "WIDTHxHEIGHT" for a window, or "fullscreen".
     size: Option<String>,
+    languages: Option<Vec<String>>,
 }
 
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/citizen-window";
@@ -179,20 +209,11 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
-        let value_error = |key, value: String, allowed: &str| ConfigError::Value {
-            path: path.to_path_buf(),
-            key,
-            value,
-            allowed: allowed.to_string(),
-        };
+        let value_error = |key, value: String| refusal(path, key, value, None);
         let defaults = SessionTiming::default();
         let idle = raw.session.idle_timeout_seconds.map_or(defaults.idle_timeout, Duration::from_secs);
         if !(20..=600).contains(&idle.as_secs()) {
-            return Err(value_error(
-                "session.idle_timeout_seconds",
-                idle.as_secs().to_string(),
-                "allowed from 20 to 600 seconds (60 is the default)",
-            ));
+            return Err(value_error("session.idle_timeout_seconds", idle.as_secs().to_string()));
         }
         let large_print_idle = raw
             .session
@@ -202,72 +223,52 @@ impl Config {
             return Err(value_error(
                 "session.large_print_idle_timeout_seconds",
                 large_print_idle.as_secs().to_string(),
-                "allowed from the idle timeout to 600 seconds (120 is the default)",
             ));
         }
         let countdown = raw.session.countdown_seconds.map_or(defaults.countdown, Duration::from_secs);
         if countdown.as_secs() < 5 || countdown >= idle {
-            return Err(value_error(
-                "session.countdown_seconds",
-                countdown.as_secs().to_string(),
-                "allowed from 5 seconds to less than the idle timeout (15 is the default)",
-            ));
+            return Err(value_error("session.countdown_seconds", countdown.as_secs().to_string()));
         }
         let window_size = match raw.display.size.as_deref() {
             None | Some("fullscreen") => None,
-            Some(text) => Some(parse_size(text).ok_or_else(|| {
-                value_error(
-                    "display.size",
-                    format!("{text:?}"),
-                    "write \"fullscreen\" or WIDTHxHEIGHT, such as \"1080x1920\"",
-                )
-            })?),
+            Some(text) => Some(parse_size(text).ok_or_else(|| value_error("display.size", format!("{text:?}")))?),
         };
+        let languages = languages(raw.display.languages, path)?;
         let reader = match raw.reader {
             None => None,
             Some(RawReader { port, protocol }) => Some(ReaderConfig {
                 port,
-                protocol: protocol.parse().map_err(|_| {
-                    value_error("reader.protocol", format!("{protocol:?}"), "use sam, rdm6300 or magstripe")
-                })?,
+                protocol: protocol.parse().map_err(|_| value_error("reader.protocol", format!("{protocol:?}")))?,
             }),
         };
         let printer = match raw.printer {
             None => None,
             Some(RawPrinter { port, profile }) => {
                 let name = profile.unwrap_or_else(|| PrinterProfile::default_profile().name);
-                let profile = PrinterProfile::load(&name).map_err(|e| {
-                    let names: Vec<&str> = PrinterProfile::built_in_names().collect();
-                    value_error(
-                        "printer.profile",
-                        format!("{name:?}"),
-                        &format!("{e}; use one of {} or a profile file's path", names.join(", ")),
-                    )
-                })?;
+                let profile = PrinterProfile::load(&name)
+                    .map_err(|e| refusal(path, "printer.profile", format!("{name:?}"), Some(e.to_string())))?;
                 Some(PrinterSetup { port, profile })
             }
         };
         let keep_days = raw.journal.keep_acknowledged_days.unwrap_or(DEFAULT_KEEP_ACKNOWLEDGED_DAYS);
         if !KEEP_ACKNOWLEDGED_DAYS.contains(&keep_days) {
-            return Err(value_error(
-                "journal.keep_acknowledged_days",
-                keep_days.to_string(),
-                "allowed from 1 to 3650 days (90 is the default)",
-            ));
+            return Err(value_error("journal.keep_acknowledged_days", keep_days.to_string()));
         }
         let receipts_bilingual = match raw.receipts.language.as_deref() {
             None | Some("session") => false,
             Some("both") => true,
-            Some(other) => {
-                return Err(value_error(
-                    "receipts.language",
-                    format!("{other:?}"),
-                    "write \"session\" (the resident's language, the default) or \"both\" (Chinese and English)",
-                ));
-            }
+            Some(other) => return Err(value_error("receipts.language", format!("{other:?}"))),
         };
         let content_updates = content_updates(raw.content, path)?;
+        let control = control(raw.control, path)?;
+        for (key, dir) in [("state_dir", &raw.state_dir), ("content_dir", &raw.content_dir)] {
+            if let Some(dir) = dir.as_ref().filter(|dir| !dir.is_absolute()) {
+                return Err(value_error(key, format!("{:?}", dir.display().to_string())));
+            }
+        }
         Ok(Config {
+            languages,
+            control,
             content_updates,
             receipts_bilingual,
             journal_keep_acknowledged: Duration::from_secs(keep_days * 86_400),
@@ -283,30 +284,16 @@ impl Config {
 
 /// The `[content]` section checked: each value within its bounds, the group a plain name.
 fn content_updates(raw: RawContent, path: &Path) -> Result<ContentUpdates, ConfigError> {
-    let value_error = |key, value: String, allowed: &str| ConfigError::Value {
-        path: path.to_path_buf(),
-        key,
-        value,
-        allowed: allowed.to_string(),
-    };
+    let value_error = |key, value: String| refusal(path, key, value, None);
     let defaults = ContentUpdates::default();
     let group = raw.group.unwrap_or_default();
     let plain = group.len() <= 32 && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !plain {
-        return Err(value_error(
-            "content.group",
-            format!("{group:?}"),
-            "a group is up to 32 letters, digits, '-' or '_' (as given to citizen-central publish --group)",
-        ));
+        return Err(value_error("content.group", format!("{group:?}")));
     }
     let bounded = |key: &'static str, value: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
         let value = value.unwrap_or(default);
-        if range.contains(&value) {
-            Ok(value)
-        } else {
-            let allowed = format!("allowed from {} to {} ({default} is the default)", range.start(), range.end());
-            Err(value_error(key, value.to_string(), &allowed))
-        }
+        if range.contains(&value) { Ok(value) } else { Err(value_error(key, value.to_string())) }
     };
     let poll = bounded("content.poll_seconds", raw.poll_seconds, defaults.poll.as_secs(), 10..=86_400)?;
     let check = bounded("content.check_files_hours", raw.check_files_hours, 4, 1..=168)?;
@@ -319,6 +306,51 @@ fn content_updates(raw: RawContent, path: &Path) -> Result<ContentUpdates, Confi
     })
 }
 
+/// `[display] languages`: zh and/or en, each once, in the order residents meet them.
+fn languages(raw: Option<Vec<String>>, path: &Path) -> Result<Vec<Language>, ConfigError> {
+    let Some(words) = raw else { return Ok(vec![Language::Zh, Language::En]) };
+    let mut languages = Vec::new();
+    for word in &words {
+        let language = match word.as_str() {
+            "zh" => Language::Zh,
+            "en" => Language::En,
+            _ => None.ok_or_else(|| refusal(path, "display.languages", format!("{words:?}"), None))?,
+        };
+        if languages.contains(&language) {
+            return Err(refusal(path, "display.languages", format!("{words:?}"), Some(format!("{word} twice"))));
+        }
+        languages.push(language);
+    }
+    if languages.is_empty() {
+        return Err(refusal(path, "display.languages", "[]".into(), Some("no language".into())));
+    }
+    Ok(languages)
+}
+
+/// `[control]`: an absolute socket path, a plain group name.
+fn control(raw: RawControl, path: &Path) -> Result<ControlSetup, ConfigError> {
+    let socket = raw.socket.unwrap_or_else(|| DEFAULT_CONTROL_SOCKET.into());
+    if !socket.is_absolute() || socket.file_name().is_none() {
+        return Err(refusal(path, "control.socket", format!("{:?}", socket.display().to_string()), None));
+    }
+    let group = raw.group.unwrap_or_else(|| DEFAULT_CONTROL_GROUP.into());
+    let plain = group.len() <= 32 && group.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !plain {
+        return Err(refusal(path, "control.group", format!("{group:?}"), None));
+    }
+    Ok(ControlSetup { socket, group })
+}
+
+/// A refusal of `key = value`, with what the key table allows and, when there is one, why.
+fn refusal(path: &Path, key: &'static str, value: String, why: Option<String>) -> ConfigError {
+    let allowed = keys::known(key).refusal();
+    let allowed = match why {
+        Some(why) => format!("{why}; {allowed}"),
+        None => allowed,
+    };
+    ConfigError::Value { path: path.to_path_buf(), key, value, allowed }
+}
+
 /// "1080x1920" → (1080, 1920), each side from 320 to 7680 pixels.
 pub fn parse_size(text: &str) -> Option<(u32, u32)> {
     let (w, h) = text.split_once(['x', 'X'])?;
@@ -327,89 +359,4 @@ pub fn parse_size(text: &str) -> Option<(u32, u32)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("kiosk.toml")).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn the_content_section_is_checked_value_by_value() {
-        let config = parse("[content]\ngroup = \"district-a\"\npoll_seconds = 60\n").unwrap();
-        assert_eq!((config.content_updates.group.as_str(), config.content_updates.poll.as_secs()), ("district-a", 60));
-        assert_eq!(parse("").unwrap().content_updates, ContentUpdates::default());
-        for (text, key) in [
-            ("group = \"a b\"", "content.group"),
-            ("poll_seconds = 1", "content.poll_seconds"),
-            ("check_files_hours = 0", "content.check_files_hours"),
-            ("max_file_mib = 65", "content.max_file_mib"),
-        ] {
-            let refused = parse(&format!("[content]\n{text}\n")).unwrap_err();
-            assert!(
-                refused.contains(key) && refused.contains("allowed") || refused.contains("a group is"),
-                "{refused}"
-            );
-        }
-    }
-
-    #[test]
-    fn an_empty_file_gives_the_defaults() {
-        let config = parse("").unwrap();
-        assert_eq!(config.session, SessionTiming::default());
-        assert_eq!(config.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
-        assert_eq!(config.window_size, None);
-        assert!(!config.receipts_bilingual, "receipts speak the session's language");
-    }
-
-    #[test]
-    fn every_key_is_read() {
-        let config = parse(
-            "state_dir = \"/tmp/s\"\ncontent_dir = \"/tmp/c\"\n[session]\nidle_timeout_seconds = 90\nlarge_print_idle_timeout_seconds = 150\ncountdown_seconds = 20\n[display]\nsize = \"800x1280\"\n[receipts]\nlanguage = \"both\"\n",
-        )
-        .unwrap();
-        assert!(config.receipts_bilingual);
-        assert_eq!(config.session.idle_timeout, Duration::from_secs(90));
-        assert_eq!(config.session.countdown, Duration::from_secs(20));
-        assert_eq!(config.session.large_print_idle_timeout, Duration::from_secs(150));
-        let longer = parse("[session]\nidle_timeout_seconds = 300").unwrap().session;
-        assert_eq!(longer.large_print_idle_timeout, Duration::from_secs(300), "never shorter than the standard one");
-        assert_eq!(config.window_size, Some((800, 1280)));
-        assert_eq!(config.content_dir, PathBuf::from("/tmp/c"));
-        let config = parse("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"sam\"").unwrap();
-        assert_eq!(config.reader.map(|r| r.port), Some(PathBuf::from("/dev/ttyUSB0")));
-        let config = parse("[printer]\nport = \"/dev/ttyS1\"").unwrap();
-        let printer = config.printer.unwrap();
-        assert_eq!((printer.port, printer.profile.name), (PathBuf::from("/dev/ttyS1"), "generic-58mm".to_string()));
-        let config = parse("[journal]\nkeep_acknowledged_days = 30").unwrap();
-        assert_eq!(config.journal_keep_acknowledged, Duration::from_secs(30 * 86_400));
-        assert_eq!(parse("").unwrap().journal_keep_acknowledged, Duration::from_secs(90 * 86_400));
-    }
-
-    #[test]
-    fn wrong_values_name_the_key_the_value_and_what_is_allowed() {
-        let check = |text: &str, parts: &[&str]| {
-            let err = parse(text).unwrap_err();
-            for part in parts {
-                assert!(err.contains(part), "{err:?} lacks {part:?}");
-            }
-        };
-        check("[session]\nidle_timeout_seconds = 5", &["session.idle_timeout_seconds = 5", "20 to 600"]);
-        check(
-            "[session]\nlarge_print_idle_timeout_seconds = 30",
-            &["session.large_print_idle_timeout_seconds = 30", "from the idle timeout to 600"],
-        );
-        check("[session]\ncountdown_seconds = 60", &["session.countdown_seconds = 60", "less than the idle timeout"]);
-        check("[display]\nsize = \"big\"", &["display.size", "\"big\"", "WIDTHxHEIGHT"]);
-        check("[journal]\nkeep_acknowledged_days = 0", &["journal.keep_acknowledged_days = 0", "1 to 3650"]);
-        check("[sesion]\nidle_timeout_seconds = 60", &["sesion", "docs/CONFIG.md"]);
-        check("[receipts]\nlanguage = \"zh\"", &["receipts.language = \"zh\"", "\"session\"", "\"both\""]);
-        check("state_dir = 5", &["state_dir", "kiosk.toml"]);
-        check("[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"nfc\"", &["reader.protocol", "\"nfc\"", "sam, rdm6300"]);
-        check("[reader]\nprotocol = \"sam\"", &["port"]);
-        check(
-            "[printer]\nport = \"/dev/ttyS1\"\nprofile = \"laser\"",
-            &["printer.profile", "\"laser\"", "generic-58mm"],
-        );
-    }
-}
+mod tests;

@@ -136,6 +136,8 @@ impl DemoSystem {
             ),
             receipts_bilingual: false,
             content_updates: Default::default(),
+            languages: vec![crate::content::Language::Zh, crate::content::Language::En],
+            control: crate::config::ControlSetup { socket: out.join("control.sock"), group: String::new() },
         };
         Ok(system)
     }

@@ -70,7 +70,7 @@ pub enum ReceiptState {
 }
 
 /// What `kioskctl sync status` shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SyncStatus {
     pub last_seq: u64,
     pub acknowledged_through: u64,

@@ -38,6 +38,8 @@ pub struct KioskController {
     session: Session,
     page: Page,
     language: Language,
+    /// The languages residents may use (configured); the first greets every session.
+    languages: Vec<Language>,
     elderly: bool,
     online: bool,
     printer_ready: bool,
@@ -117,6 +119,7 @@ impl KioskController {
             session: Session::new(timing),
             page: Page::Attract,
             language: Language::default(),
+            languages: vec![Language::Zh, Language::En],
             elderly: false,
             online: true,
             printer_ready: true,
@@ -151,6 +154,37 @@ impl KioskController {
     pub fn with_bilingual_receipts(mut self, bilingual: bool) -> Self {
         self.bilingual_receipts = bilingual;
         self
+    }
+
+    /// Receipts in both languages from now on, or in the session's (configured, changed live).
+    pub fn set_bilingual_receipts(&mut self, bilingual: bool) {
+        self.bilingual_receipts = bilingual;
+    }
+
+    /// The languages residents may use, the first greeting each session (configured). A
+    /// session in progress keeps its language; the next one starts in the first.
+    pub fn set_languages(&mut self, languages: &[Language]) {
+        let Some(&first) = languages.first() else { return };
+        self.languages = languages.to_vec();
+        if !self.session.is_active() || !self.languages.contains(&self.language) {
+            self.language = first;
+        }
+    }
+
+    /// Whether a resident may switch language (more than one is configured).
+    pub fn language_switch(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// The session timing in force.
+    pub fn session_timing(&self) -> SessionTiming {
+        self.session.timing()
+    }
+
+    /// The session timing from now on (configured, changed live): a session in progress counts
+    /// its remaining time with it.
+    pub fn set_timing(&mut self, timing: SessionTiming) {
+        self.session.set_timing(timing);
     }
 
     /// The language the receipts of this session are printed in.
@@ -350,7 +384,9 @@ impl KioskController {
 
     pub fn set_language(&mut self, language: Language, now: Instant) {
         self.touched(now);
-        self.language = language;
+        if self.languages.contains(&language) {
+            self.language = language;
+        }
     }
 
     pub fn set_elderly(&mut self, elderly: bool, now: Instant) {
@@ -399,7 +435,7 @@ impl KioskController {
 
     fn after_end(&mut self, now: Instant) {
         self.page = Page::Attract;
-        self.language = Language::default();
+        self.language = self.languages.first().copied().unwrap_or_default();
         self.elderly = false;
         self.notices_page = 0;
         self.directory_page = 0;

@@ -386,6 +386,8 @@ pub struct Paged<T> {
 pub struct Screen {
     pub page: Page,
     pub english: bool,
+    /// The language switch shows (more than one language configured).
+    pub language_switch: bool,
     pub elderly: bool,
     pub offline: bool,
     pub printer_ready: bool,

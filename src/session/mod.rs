@@ -102,6 +102,15 @@ impl Session {
         Self { timing, last_activity: None, resident: None, large_print: false }
     }
 
+    /// New timing from now on; the time since the last touch counts against it.
+    pub fn set_timing(&mut self, timing: SessionTiming) {
+        self.timing = timing;
+    }
+
+    pub fn timing(&self) -> SessionTiming {
+        self.timing
+    }
+
     pub fn is_active(&self) -> bool {
         self.last_activity.is_some()
     }

@@ -7,10 +7,10 @@
 use super::SyncError;
 use super::content_sync::{self, ContentWatch};
 use super::identity::KioskIdentity;
+use super::link_board::StatusBoards;
 use super::server_client::ServerClient;
 use super::uploader::{OutboxUploader, SharedJournal};
 use crate::config::ContentUpdates;
-use crate::devices::DeviceBoard;
 use crate::journal::Journal;
 use crate::kiosk::messages::{KioskEvent, OnlineRequest};
 use std::path::PathBuf;
@@ -64,7 +64,7 @@ impl ServerLink {
         journal_path: PathBuf,
         state_dir: PathBuf,
         events: Sender<KioskEvent>,
-        devices: DeviceBoard,
+        boards: StatusBoards,
         timing: LinkTiming,
         content: Option<(ContentWatch, ContentUpdates)>,
     ) -> Result<Self, SyncError> {
@@ -98,7 +98,7 @@ impl ServerLink {
                             tokio::spawn(sync);
                         }
                         let link =
-                            Heartbeats { client, journal, state_dir, events, devices, wake, timing, content: watch };
+                            Heartbeats { client, journal, state_dir, events, boards, wake, timing, content: watch };
                         link.run(shutdown.clone()).await;
                         let _ = uploads.await;
                     });
@@ -135,8 +135,8 @@ struct Heartbeats {
     journal: SharedJournal,
     state_dir: PathBuf,
     events: Sender<KioskEvent>,
-    /// The devices' states, sent with each heartbeat.
-    devices: DeviceBoard,
+    /// The devices' states, sent with each heartbeat; the link's own state, written after each.
+    boards: StatusBoards,
     wake: Arc<Notify>,
     timing: LinkTiming,
     /// The content's versions and push stream, when the kiosk takes content from the server.
@@ -158,9 +158,11 @@ impl Heartbeats {
                     tracing::warn!("the kiosk's certificate could not be renewed (tried again in an hour): {e}");
                 }
             }
-            let devices = self.devices.reports();
+            let devices = self.boards.devices.reports();
             let content = self.content.as_ref().map(ContentWatch::report);
+            let stream = content.as_ref().map(|(_, _, report)| report.clone());
             let sent = super::heartbeat::send(&self.client, &self.journal, devices, content, &self.state_dir).await;
+            self.boards.link.heartbeat(crate::journal::now_ms(), sent.as_ref().map(|_| ()), stream);
             let now_online = match sent {
                 Ok(()) => true,
                 Err(e) => {

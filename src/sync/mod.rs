@@ -6,6 +6,7 @@ pub mod content_sync;
 pub mod enrolment;
 pub mod heartbeat;
 pub mod identity;
+pub mod link_board;
 pub mod link_worker;
 pub mod online_desk;
 pub mod push_stream;

@@ -9,7 +9,7 @@ use crate::sync::identity::KioskIdentity;
 use serde::Serialize;
 use std::path::Path;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ContentStatus {
     pub current: Option<u64>,
     pub previous: Option<u64>,
@@ -21,7 +21,7 @@ pub struct ContentStatus {
     pub refused: Vec<Refused>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Refused {
     pub at_ms: i64,
     pub version: u64,

@@ -1,10 +1,12 @@
 //! Technician commands behind `kioskctl`: each returns a report or an error whose message says
 //! what failed and what to check, and the binary turns that into one line and an exit code.
 
+pub mod config_commands;
 pub mod content_commands;
 pub mod ports;
 pub mod printer_commands;
 pub mod reader_commands;
+pub mod status_report;
 pub mod sync_commands;
 pub mod test_page;
 

@@ -73,6 +73,7 @@ impl KioskController {
             notice_part: (notice_part, parts.len()),
             page: self.page.clone(),
             english: lang == Language::En,
+            language_switch: self.language_switch(),
             elderly: self.elderly,
             offline: !self.online,
             printer_ready: self.printer_ready,

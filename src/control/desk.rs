@@ -1,0 +1,83 @@
+//! Answers the control socket's requests: status gathered from the kiosk's boards, the UI thread
+//! and its files; a configuration reloaded from its file and handed to the UI thread; a restart.
+
+use super::ui_duties::UiRequest;
+use super::{ControlAnswer, ControlRequest};
+use crate::config::Config;
+use crate::sync::link_board::StatusBoards;
+use crate::technician::status_report::{self, LiveStatus};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+/// How long the UI thread may take to answer before status says it does not.
+const UI_ANSWER: Duration = Duration::from_secs(1);
+/// How long a reconfiguration may take (a printer's job in hand finishes first).
+const RECONFIGURE_ANSWER: Duration = Duration::from_secs(15);
+
+pub struct ControlDesk {
+    /// The file the kiosk was started with; `None`: it runs on the defaults.
+    pub config_path: Option<PathBuf>,
+    pub config: Mutex<Config>,
+    pub boards: StatusBoards,
+    pub started: Instant,
+    pub ui: Mutex<Sender<UiRequest>>,
+}
+
+impl ControlDesk {
+    pub fn answer(&self, request: ControlRequest) -> ControlAnswer {
+        match request {
+            ControlRequest::Status => {
+                let config = self.config.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let live = LiveStatus {
+                    pid: std::process::id(),
+                    uptime_seconds: self.started.elapsed().as_secs(),
+                    ui: self.ask_ui(UiRequest::State, UI_ANSWER),
+                    devices: self.boards.devices.reports(),
+                    link: self.boards.link.state(),
+                };
+                let status = status_report::gather(&config, self.config_path.as_deref(), Some(live));
+                ControlAnswer::Status { status: Box::new(status) }
+            }
+            ControlRequest::ReloadConfig => self.reload(),
+            ControlRequest::Restart => {
+                self.send_ui(UiRequest::Quit);
+                ControlAnswer::Restarting
+            }
+        }
+    }
+
+    fn reload(&self) -> ControlAnswer {
+        let Some(path) = &self.config_path else {
+            return ControlAnswer::Refused {
+                message: "the kiosk runs on its defaults, with no configuration file: start it with --config".into(),
+            };
+        };
+        let new = match Config::load(path) {
+            Ok(config) => config,
+            Err(e) => return ControlAnswer::Refused { message: format!("the kiosk keeps its configuration: {e}") },
+        };
+        let boxed = Box::new(new.clone());
+        match self.ask_ui(|reply| UiRequest::Reconfigure(boxed, reply), RECONFIGURE_ANSWER) {
+            Some(done) => {
+                *self.config.lock().unwrap_or_else(|e| e.into_inner()) = new;
+                ControlAnswer::Reloaded { applied: done.applied, at_restart: done.at_restart }
+            }
+            None => ControlAnswer::Refused {
+                message: "the kiosk's UI did not take the new configuration in time: `kioskctl restart` applies it"
+                    .into(),
+            },
+        }
+    }
+
+    fn send_ui(&self, request: UiRequest) -> bool {
+        self.ui.lock().unwrap_or_else(|e| e.into_inner()).send(request).is_ok()
+    }
+
+    /// Asks the UI thread and waits up to `wait`; `None` if it does not answer.
+    fn ask_ui<T>(&self, request: impl FnOnce(Sender<T>) -> UiRequest, wait: Duration) -> Option<T> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.send_ui(request(reply)).then(|| answer.recv_timeout(wait).ok()).flatten()
+    }
+}
