@@ -13,6 +13,8 @@ command -v python3 >/dev/null || need_apt+=(python3)
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 # The test PostgreSQL serves TLS with a certificate made here.
 command -v openssl >/dev/null || need_apt+=(openssl)
+# kioskctl doctor's clock test runs it with its clock set two days ahead (libfaketime).
+command -v faketime >/dev/null || need_apt+=(faketime)
 # The central server's storage tests also run against PostgreSQL.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 

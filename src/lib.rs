@@ -7,6 +7,7 @@ pub mod console_lockdown;
 pub mod content;
 pub mod content_store;
 pub mod control;
+#[cfg(feature = "developer")]
 pub mod demo;
 pub mod devices;
 pub mod journal;

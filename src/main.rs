@@ -1,8 +1,11 @@
 //! `citizen-window`: the kiosk program. Parses flags, runs one command, turns a failure into one
 //! line and a non-zero exit code.
 
+#[cfg(feature = "developer")]
 use citizen_window::content::{Content, Language};
+#[cfg(feature = "developer")]
 use citizen_window::demo::run_device_demo;
+#[cfg(feature = "developer")]
 use citizen_window::ui::screenshot::{Shot, screenshot};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -16,6 +19,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[cfg(feature = "developer")]
     /// The whole system on this machine: the central server on loopback, simulated reader and
     /// printer, the kiosk in a window with a demo panel; without a display, a scripted walk
     /// through every service, headless, with screenshots and receipts.
@@ -31,12 +35,16 @@ enum Command {
         #[arg(long)]
         devices_only: bool,
     },
+    /// Print this program's manual page, in roff (the Debian package installs it).
+    #[command(hide = true)]
+    Man,
     /// Run the kiosk UI (docs/CONFIG.md for the configuration file).
     Run {
         /// The configuration file; without it, the defaults.
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    #[cfg(feature = "developer")]
     /// Render one page of the kiosk UI to a PNG file, without a display (software renderer).
     Screenshot {
         /// A page's name (see README: attract, home, notices, tickets, bills, payment, ...).
@@ -58,6 +66,7 @@ enum Command {
     },
 }
 
+#[cfg(feature = "developer")]
 fn parse_size(text: &str) -> Result<(u32, u32), String> {
     citizen_window::config::parse_size(text)
         .ok_or_else(|| format!("{text:?} is not a size: write WIDTHxHEIGHT, each side from 320 to 7680 pixels"))
@@ -65,6 +74,7 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
 
 fn main() {
     let cli = Cli::parse();
+    #[cfg(feature = "developer")]
     if matches!(cli.command, Command::Demo { headless: false, devices_only: false, .. })
         && std::env::var_os("SLINT_SCALE_FACTOR").is_none()
     {
@@ -78,6 +88,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
+        #[cfg(feature = "developer")]
         Command::Demo { out, devices_only: true, .. } => {
             run_device_demo(&out, |step| println!("• {step}")).map(|report| {
                 println!("\nreceipt as text:    {}", report.receipt_text.display());
@@ -87,6 +98,7 @@ fn main() {
                 }
             })
         }
+        #[cfg(feature = "developer")]
         Command::Demo { out, headless, .. } => {
             citizen_window::demo::whole_system(&out, headless, |step| println!("• {step}")).map(|walked| {
                 if let Some(walked) = walked {
@@ -97,6 +109,11 @@ fn main() {
             })
         }
         Command::Run { config } => citizen_window::run::run(config.as_deref()),
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()).map_err(anyhow::Error::from)
+        }
+        #[cfg(feature = "developer")]
         Command::Screenshot { page, lang, elderly, size: (width, height), content, out } => {
             let language = if lang == "en" { Language::En } else { Language::Zh };
             let shot = Shot { page, language, elderly, width, height };

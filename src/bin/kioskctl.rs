@@ -6,11 +6,11 @@ use citizen_window::config::file::default_config_path;
 use citizen_window::control::client;
 use citizen_window::sync::identity::default_state_dir;
 use citizen_window::technician::{
-    CommandFailed, config_commands, content_commands, ports, printer_commands, reader_commands, status_report,
+    CommandFailed, config_commands, content_commands, doctor, ports, printer_commands, reader_commands, status_report,
     sync_commands,
 };
 use citizen_window_hardware::card_reader::ReaderProtocol;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,6 +40,15 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Check every part: configuration, printer, reader, clock, certificate, server, disk, journal,
+    /// content, display; for each failure, what to do. Exits 1 if any check fails.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+        /// Less free space than this (MiB) on the state folder's disk fails.
+        #[arg(long, default_value_t = 200)]
+        min_free_mib: u64,
+    },
     /// Read and change the configuration file (docs/CONFIG.md).
     Config {
         #[command(subcommand)]
@@ -47,6 +56,16 @@ enum Command {
     },
     /// Quit the running kiosk, for systemd to start it again.
     Restart,
+    /// The kiosk's log (the systemd journal of citizen-window.service): the last 200 lines.
+    Logs {
+        /// Keep showing new lines until Ctrl+C.
+        #[arg(long, short)]
+        follow: bool,
+    },
+    /// Print kioskctl's shell completions (the Debian package installs them).
+    Completions { shell: clap_complete::Shell },
+    /// Print kioskctl's manual page, in roff (the Debian package installs it).
+    Man,
     /// List the serial ports present.
     Ports {
         #[arg(long)]
@@ -197,18 +216,21 @@ fn json<T: Serialize>(value: &T) -> String {
 
 /// The configuration file, whether it exists, and the configuration it gives (the defaults when
 /// there is none, or when it does not check: then a warning).
-fn configuration(path: Option<PathBuf>) -> (PathBuf, bool, Config) {
+fn configuration(path: Option<PathBuf>) -> (PathBuf, bool, Config, Option<String>) {
     let path = path.unwrap_or_else(default_config_path);
     let exists = path.exists();
-    let config = exists
-        .then(|| Config::load(&path).inspect_err(|e| eprintln!("kioskctl: warning: {e}; the defaults are used")).ok())
+    let loaded = exists.then(|| Config::load(&path)).transpose();
+    let problem = loaded.as_ref().err().map(ToString::to_string);
+    let config = loaded
+        .inspect_err(|e| eprintln!("kioskctl: warning: {e}; the defaults are used"))
+        .ok()
         .flatten()
         .unwrap_or_else(|| Config::parse("", &path).expect("the defaults are valid"));
-    (path, exists, config)
+    (path, exists, config, problem)
 }
 
 fn run(cli: Cli) -> Result<String, CommandFailed> {
-    let (config_path, config_exists, mut config) = configuration(cli.config);
+    let (config_path, config_exists, mut config, config_problem) = configuration(cli.config);
     if !config_exists && cli.state.is_none() {
         config.state_dir = default_state_dir();
     }
@@ -228,6 +250,43 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
             std::thread::sleep(Duration::from_secs(2));
         },
         Command::Restart => client::restart(&config),
+        Command::Doctor { json: as_json, min_free_mib } => {
+            let running = client::running_status(&config);
+            let options = doctor::DoctorOptions { min_free_mib, ..Default::default() };
+            let checks = doctor::examine(&config, &config_path, config_problem, running.as_ref(), &options);
+            let output = if as_json { json(&checks) } else { doctor::render(&checks) };
+            if doctor::any_failed(&checks) {
+                print!("{output}");
+                Err(CommandFailed("some checks failed: see what to do under each".into()))
+            } else {
+                Ok(output)
+            }
+        }
+        Command::Logs { follow } => {
+            let mut journalctl = std::process::Command::new("journalctl");
+            journalctl.args(["--unit", "citizen-window.service", "--lines", "200", "--output", "short-iso"]);
+            if follow {
+                journalctl.arg("--follow");
+            }
+            let status = journalctl.status().map_err(|e| {
+                CommandFailed(format!("cannot run journalctl ({e}): the kiosk logs to the systemd journal"))
+            })?;
+            if status.success() {
+                Ok(String::new())
+            } else {
+                Err(CommandFailed(format!("journalctl ended with {status}")))
+            }
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kioskctl", &mut out);
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| CommandFailed(e.to_string()))?;
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        }
         Command::Config { command } => match command {
             ConfigCommand::Show => config_commands::show(&config_path),
             ConfigCommand::Get { key } => config_commands::get(&config_path, &key),

@@ -18,6 +18,14 @@ pub fn status(config: &Config, config_file: Option<&Path>) -> Result<KioskStatus
     }
 }
 
+/// What only the running kiosk knows, if it runs and answers.
+pub fn running_status(config: &Config) -> Option<crate::technician::status_report::LiveStatus> {
+    match ask(&config.control.socket, &ControlRequest::Status, Duration::from_secs(5)) {
+        Ok(ControlAnswer::Status { status }) => status.running,
+        _ => None,
+    }
+}
+
 /// Asks the running kiosk to quit, for systemd to start it again.
 pub fn restart(config: &Config) -> Result<String, CommandFailed> {
     match ask(&config.control.socket, &ControlRequest::Restart, Duration::from_secs(5)) {

@@ -223,6 +223,20 @@ pub fn journal_path(state_dir: &Path) -> std::path::PathBuf {
     state_dir.join("journal.sqlite")
 }
 
+/// SQLite's own check of the journal at `path` (`PRAGMA integrity_check`), read-only: what it
+/// found wrong, if anything (`kioskctl doctor`).
+pub fn integrity_check(path: &Path) -> Result<(), String> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| format!("cannot open it: {e}"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(|e| e.to_string())?;
+    let mut statement = conn.prepare("PRAGMA integrity_check").map_err(|e| e.to_string())?;
+    let found: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| e.to_string())?;
+    if found == ["ok"] { Ok(()) } else { Err(found.into_iter().take(5).collect::<Vec<_>>().join("; ")) }
+}
+
 /// Milliseconds since the Unix epoch, for callers at the edge that read the clock.
 pub use citizen_window_protocol::china_time::unix_now_ms as now_ms;
 

@@ -5,6 +5,7 @@
 mod controller;
 pub mod messages;
 mod request_numbers;
+#[cfg(any(test, feature = "developer"))]
 pub(crate) mod samples;
 mod screen;
 pub mod service_policy;

@@ -14,7 +14,7 @@ pub struct LinkState {
     pub since_ms: Option<i64>,
     /// Why the last heartbeat failed, while offline.
     pub last_error: Option<String>,
-    /// The server refused the kiosk's certificate (revoked, expired, or another CA's).
+    /// The server refuses this kiosk (revoked, its certificate expired or another fleet's).
     pub certificate_refused: bool,
     /// The content versions and the push stream, when the kiosk takes content.
     pub content: Option<ContentReport>,
@@ -33,7 +33,7 @@ impl LinkBoard {
         }
         state.online = Some(online);
         state.last_error = outcome.err().map(ToString::to_string);
-        state.certificate_refused = matches!(outcome, Err(super::SyncError::CertificateRefused(_)));
+        state.certificate_refused = outcome.is_err_and(super::SyncError::refuses_this_kiosk);
         state.content = content;
     }
 

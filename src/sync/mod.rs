@@ -46,6 +46,16 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Whether the server refuses this kiosk itself: its certificate (ended, another fleet's)
+    /// or its standing (revoked by the operator, unknown to the server). Only enrolling again helps.
+    pub fn refuses_this_kiosk(&self) -> bool {
+        match self {
+            SyncError::CertificateRefused(_) => true,
+            SyncError::Server { code, .. } => code == "kiosk_revoked" || code == "kiosk_unknown",
+            _ => false,
+        }
+    }
+
     /// Whether trying again later can help (as opposed to needing a technician).
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -34,6 +34,14 @@ pub struct ServerClient {
 }
 
 /// A reqwest client that trusts only `ca_pem` and, if given, presents `identity_pem`.
+/// What one request to the server showed ([`ServerClient::check_in`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckIn {
+    pub round_trip: Duration,
+    /// The server's clock when it answered (ms since the epoch), to the second.
+    pub server_time_ms: Option<i64>,
+}
+
 pub fn fleet_http_client(ca_pem: &str, identity_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
     fleet_client(ca_pem, identity_pem, true)
 }
@@ -244,6 +252,29 @@ impl ServerClient {
         }
         let body = read_at_most(response, MAX_MANIFEST_BYTES as u64).await?;
         serde_json::from_slice(&body).map(ManifestAnswer::New).map_err(|e| SyncError::Malformed(e.to_string()))
+    }
+
+    /// One authenticated request that changes nothing (the content manifest, its body unread):
+    /// whether the server takes the kiosk's certificate, how long it took, and the server's clock
+    /// (its `Date` header), for `kioskctl doctor`.
+    pub async fn check_in(&self, group: &str) -> Result<CheckIn, SyncError> {
+        let started = std::time::Instant::now();
+        let url = self.url(&with_group(paths::CONTENT_MANIFEST, group));
+        let response =
+            self.http().get(url).header(reqwest::header::IF_NONE_MATCH, "\"0\"").timeout(ONLINE_TIMEOUT).send().await?;
+        let round_trip = started.elapsed();
+        let server_time_ms = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|date| httpdate::parse_http_date(date.to_str().ok()?).ok())
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|since| since.as_millis() as i64);
+        match response.status() {
+            status if status.is_success() || status.as_u16() == 304 || status.as_u16() == 404 => {
+                Ok(CheckIn { round_trip, server_time_ms })
+            }
+            _ => Err(Self::answer::<()>(response).await.unwrap_err()),
+        }
     }
 
     /// One file of a published bundle: at most `size` bytes are read (its manifest's size).

@@ -93,3 +93,11 @@ pub fn rollback(state: &Path) -> Result<String, CommandFailed> {
         crate::content_store::store_dir(state).join("overrides.log").display()
     ))
 }
+
+/// The current version (if any) and what is wrong with it: an unreadable or wrongly signed
+/// manifest, a file missing or not matching it.
+pub fn verify(state: &Path) -> Result<(Option<u64>, Vec<String>), CommandFailed> {
+    let store = open(state)?;
+    let current = store.status().current;
+    Ok((current, store.verify_current().iter().map(ToString::to_string).collect()))
+}

@@ -3,6 +3,9 @@
 
 pub mod config_commands;
 pub mod content_commands;
+pub mod doctor;
+mod doctor_checks;
+mod doctor_display;
 pub mod ports;
 pub mod printer_commands;
 pub mod reader_commands;

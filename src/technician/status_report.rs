@@ -78,7 +78,12 @@ pub fn gather(config: &Config, config_file: Option<&Path>, running: Option<LiveS
             })
         }
         Err(e) => {
-            warnings.push(format!("the kiosk is not enrolled, so it works offline ({e}): run `kioskctl enrol`"));
+            let enrolment = crate::sync::identity::identity_dir(state).join(crate::sync::identity::ENROLMENT_FILE);
+            warnings.push(if enrolment.exists() {
+                format!("the kiosk's identity cannot be read, so it works offline: {e}")
+            } else {
+                "the kiosk is not enrolled, so it works offline: run `kioskctl enrol`".to_string()
+            });
             None
         }
     };
@@ -153,7 +158,7 @@ fn live_warnings(live: &LiveStatus) -> Vec<String> {
     }
     if live.link.certificate_refused {
         warnings.push(
-            "the server refuses this kiosk's certificate: it was revoked, has expired, or is from another server. \
+            "the server refuses this kiosk: it was revoked, its certificate has expired, or it is from another fleet. \
              Ask the office for a token (`citizen-central enrol-token`) and run `kioskctl enrol` again"
                 .into(),
         );

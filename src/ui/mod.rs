@@ -12,9 +12,11 @@ mod generated {
 pub use generated::*;
 
 mod adapter;
+#[cfg(feature = "developer")]
 pub mod by_label;
 mod callbacks;
 mod memory;
+#[cfg(feature = "developer")]
 pub mod screenshot;
 mod views;
 

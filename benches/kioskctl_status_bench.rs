@@ -1,0 +1,110 @@
+//! `kioskctl status` as a technician waits for it: the whole command, process start included,
+//! against a running kiosk (headless, its control socket served, its UI's event loop turning on
+//! this thread) and against a stopped one (read from its files). Beside it in the same run, the
+//! floor any command pays: starting a process that does nothing (`true`). Goal: under 50 ms.
+//! Run: `cargo bench --bench kioskctl_status_bench`.
+
+use citizen_window::config::Config;
+use citizen_window::content::Content;
+use citizen_window::kiosk::KioskController;
+use citizen_window::run::KioskServices;
+use citizen_window::runtime::KioskRuntime;
+use citizen_window::service_manager::Notifier;
+use citizen_window::ui::screenshot::use_headless_renderer;
+use citizen_window::ui::{AppWindow, Clock, KioskUi};
+use slint::ComponentHandle;
+use std::path::Path;
+use std::process::Command;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 60;
+
+/// Wall times of `RUNS` runs of `command`, the UI's event loop turning meanwhile.
+fn wall_times(mut command: impl FnMut() -> Command) -> Vec<f64> {
+    (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let mut child = command().stdout(std::process::Stdio::null()).spawn().unwrap();
+            loop {
+                slint::platform::update_timers_and_animations();
+                if let Some(status) = child.try_wait().unwrap() {
+                    assert!(status.success());
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect()
+}
+
+fn percentile(samples: &[f64], p: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(what: &str, samples: &[f64], floor: f64) {
+    let median = percentile(samples, 0.5);
+    println!(
+        "{what:44} median {median:6.1} ms  p95 {:6.1} ms  {:5.1}× the process floor  {:4.2}× the 50 ms goal",
+        percentile(samples, 0.95),
+        median / floor,
+        median / 50.0
+    );
+}
+
+fn start_kiosk(config_path: &Path) -> (Rc<KioskUi>, KioskServices) {
+    use_headless_renderer().unwrap();
+    let config = Config::load(config_path).unwrap();
+    let content = Content::load(&config.content_dir).unwrap();
+    let heading = citizen_window::kiosk::service_policy::receipt_heading(&content.station);
+    let window = AppWindow::new().unwrap();
+    window.window().set_size(slint::PhysicalSize::new(1080, 1920));
+    let clock: Clock = Rc::new(Instant::now);
+    let controller = KioskController::new(content, config.session, Instant::now(), 1);
+    let ui = Rc::new(KioskUi::new(window, controller, clock));
+    ui.window.show().unwrap();
+    let runtime = KioskRuntime::start(&config, heading, None).unwrap();
+    let services = KioskServices::start(ui.clone(), runtime, config, Some(config_path), Notifier::default());
+    (ui, services)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "state_dir = {:?}\ncontent_dir = {:?}\n[control]\nsocket = {:?}\ngroup = \"\"\n",
+            state.display().to_string(),
+            Content::example_dir().display().to_string(),
+            dir.path().join("control.sock").display().to_string()
+        ),
+    )
+    .unwrap();
+    let kioskctl = env!("CARGO_BIN_EXE_kioskctl");
+    let status = |json: bool| {
+        let config = config.clone();
+        move || {
+            let mut command = Command::new(kioskctl);
+            command.arg("--config").arg(&config).arg("status");
+            if json {
+                command.arg("--json");
+            }
+            command
+        }
+    };
+
+    let floor = percentile(&wall_times(|| Command::new("true")), 0.5);
+    println!("kioskctl status, {RUNS} runs each (wall time, process start included)");
+    println!("{:44} median {floor:6.1} ms", "a process that does nothing (true)");
+    report("kioskctl status, the kiosk stopped (files)", &wall_times(status(false)), floor);
+    let (_ui, services) = start_kiosk(&config);
+    report("kioskctl status, the kiosk running", &wall_times(status(false)), floor);
+    report("kioskctl status --json, the kiosk running", &wall_times(status(true)), floor);
+    drop(services);
+}
