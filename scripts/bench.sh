@@ -19,3 +19,4 @@ cargo bench -p citizen-central --bench content_streams_bench
 command -v chromium >/dev/null || { [ "$(id -u)" -ne 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 cargo bench -p citizen-window --bench ui_bench
 cargo bench -p citizen-window --bench content_push_bench
+cargo bench -p citizen-window --bench kioskctl_status_bench

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "citizen-window", about = "Citizen Window (市民之窗) self-service kiosk")]
+#[command(name = "citizen-window", version, about = "Citizen Window (市民之窗) self-service kiosk")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -47,16 +47,74 @@ impl LinkOpener for SerialPortOpener {
 
     fn open(&mut self) -> io::Result<Self::Io> {
         let path = self.path.to_string_lossy();
-        serialport::new(path.as_ref(), self.baud).timeout(self.read_timeout).open_native().map_err(|e| match e.kind {
-            serialport::ErrorKind::NoDevice => io::Error::new(io::ErrorKind::NotFound, e.description),
-            serialport::ErrorKind::Io(kind) => io::Error::new(kind, e.description),
-            _ => io::Error::other(e.description),
-        })
+        match serialport::new(path.as_ref(), self.baud).timeout(self.read_timeout).open_native() {
+            Ok(port) => Ok(port),
+            Err(e) if lacks_termios2(&e) => open_with_classic_termios(&self.path, self.baud, self.read_timeout),
+            Err(e) => Err(match e.kind {
+                serialport::ErrorKind::NoDevice => io::Error::new(io::ErrorKind::NotFound, e.description),
+                serialport::ErrorKind::Io(kind) => io::Error::new(kind, e.description),
+                _ => io::Error::other(e.description),
+            }),
+        }
     }
 
     fn describe(&self) -> String {
         self.path.display().to_string()
     }
+}
+
+/// Whether opening failed because the terminal interface has no termios2 (the serialport crate
+/// sets the speed with it): an emulator such as qemu-user, where the board's arm64 build is tried.
+fn lacks_termios2(e: &serialport::Error) -> bool {
+    let text = e.description.to_ascii_lowercase();
+    matches!(e.kind, serialport::ErrorKind::Io(io::ErrorKind::Unsupported))
+        || ["inappropriate ioctl", "not a typewriter", "function not implemented"].iter().any(|t| text.contains(t))
+}
+
+/// Opens the port raw at a standard `baud` with the classic termios calls (`tcsetattr`), for a
+/// system without termios2; then it is a port like any other.
+fn open_with_classic_termios(
+    path: &std::path::Path,
+    baud: u32,
+    read_timeout: Duration,
+) -> io::Result<serialport::TTYPort> {
+    use serialport::SerialPort;
+    use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let speed = match baud {
+        1200 => libc::B1200,
+        2400 => libc::B2400,
+        4800 => libc::B4800,
+        9600 => libc::B9600,
+        19_200 => libc::B19200,
+        38_400 => libc::B38400,
+        57_600 => libc::B57600,
+        115_200 => libc::B115200,
+        230_400 => libc::B230400,
+        _ => return Err(io::Error::new(io::ErrorKind::Unsupported, format!("{baud} baud needs termios2"))),
+    };
+    let file = std::fs::OpenOptions::new().read(true).write(true).custom_flags(libc::O_NOCTTY).open(path)?;
+    let fd = file.as_raw_fd();
+    // SAFETY: `termios` is plain data that tcgetattr fills; every call gets the open descriptor
+    // `fd` and a pointer to that one struct.
+    unsafe {
+        let mut termios: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut termios) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        libc::cfmakeraw(&mut termios);
+        termios.c_cflag |= libc::CLOCAL | libc::CREAD;
+        if libc::cfsetispeed(&mut termios, speed) != 0
+            || libc::cfsetospeed(&mut termios, speed) != 0
+            || libc::tcsetattr(fd, libc::TCSANOW, &termios) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    // SAFETY: the descriptor is open and handed over whole: the port owns and closes it.
+    let mut port = unsafe { serialport::TTYPort::from_raw_fd(file.into_raw_fd()) };
+    port.set_timeout(read_timeout).map_err(|e| io::Error::other(e.description))?;
+    Ok(port)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,5 +244,33 @@ impl<O: LinkOpener> ReconnectingLink<O> {
             return Err(self.fail(e));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod classic_termios_tests {
+    use super::*;
+    use crate::printer::PrinterProfile;
+    use crate::sim::printer::SimPrinter;
+    use crate::sim::pty_host::PtyHost;
+
+    #[test]
+    fn a_port_opened_with_classic_termios_talks_to_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("printer");
+        let profile = PrinterProfile::default_profile();
+        let (printer, _) = SimPrinter::with_receipt_log(profile.clone());
+        let _host = PtyHost::start(Box::new(printer), &link, profile.baud).unwrap();
+        let mut port = open_with_classic_termios(&link, profile.baud, Duration::from_millis(200)).unwrap();
+        port.discard_input().unwrap();
+        // DLE EOT 1: the printer's status, one byte (0x12 and flags; 0x16 when online and idle).
+        port.write_all(&[0x10, 0x04, 0x01]).unwrap();
+        let mut answer = [0u8; 1];
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while port.read(&mut answer).map_or(0, |n| n) == 0 {
+            assert!(std::time::Instant::now() < deadline, "no answer through the classic termios port");
+        }
+        assert_eq!(answer[0] & 0x12, 0x12, "a status byte: {:#04x}", answer[0]);
+        assert!(open_with_classic_termios(&link, 123_456, Duration::from_millis(10)).is_err(), "a non-standard speed");
     }
 }

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "kioskctl", about = "Configure, diagnose and repair a Citizen Window kiosk")]
+#[command(name = "kioskctl", version, about = "Configure, diagnose and repair a Citizen Window kiosk")]
 struct Cli {
     /// The kiosk's configuration file; default $CITIZEN_WINDOW_CONFIG or /etc/citizen-window/kiosk.toml.
     #[arg(long, global = true)]
