@@ -73,7 +73,7 @@ fn lacks_termios2(e: &serialport::Error) -> bool {
 
 /// Opens the port raw at a standard `baud` with the classic termios calls (`tcsetattr`), for a
 /// system without termios2; then it is a port like any other.
-fn open_with_classic_termios(
+pub fn open_with_classic_termios(
     path: &std::path::Path,
     baud: u32,
     read_timeout: Duration,
@@ -244,33 +244,5 @@ impl<O: LinkOpener> ReconnectingLink<O> {
             return Err(self.fail(e));
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod classic_termios_tests {
-    use super::*;
-    use crate::printer::PrinterProfile;
-    use crate::sim::printer::SimPrinter;
-    use crate::sim::pty_host::PtyHost;
-
-    #[test]
-    fn a_port_opened_with_classic_termios_talks_to_the_device() {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("printer");
-        let profile = PrinterProfile::default_profile();
-        let (printer, _) = SimPrinter::with_receipt_log(profile.clone());
-        let _host = PtyHost::start(Box::new(printer), &link, profile.baud).unwrap();
-        let mut port = open_with_classic_termios(&link, profile.baud, Duration::from_millis(200)).unwrap();
-        port.discard_input().unwrap();
-        // DLE EOT 1: the printer's status, one byte (0x12 and flags; 0x16 when online and idle).
-        port.write_all(&[0x10, 0x04, 0x01]).unwrap();
-        let mut answer = [0u8; 1];
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while port.read(&mut answer).map_or(0, |n| n) == 0 {
-            assert!(std::time::Instant::now() < deadline, "no answer through the classic termios port");
-        }
-        assert_eq!(answer[0] & 0x12, 0x12, "a status byte: {:#04x}", answer[0]);
-        assert!(open_with_classic_termios(&link, 123_456, Duration::from_millis(10)).is_err(), "a non-standard speed");
     }
 }

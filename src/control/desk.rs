@@ -72,7 +72,9 @@ impl ControlDesk {
     }
 
     fn send_ui(&self, request: UiRequest) -> bool {
-        self.ui.lock().unwrap_or_else(|e| e.into_inner()).send(request).is_ok()
+        let sent = self.ui.lock().unwrap_or_else(|e| e.into_inner()).send(request).is_ok();
+        super::ui_duties::wake();
+        sent
     }
 
     /// Asks the UI thread and waits up to `wait`; `None` if it does not answer.

@@ -7,6 +7,7 @@ use crate::service_manager::Notifier;
 use crate::technician::status_report::UiState;
 use crate::ui::KioskUi;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
@@ -33,44 +34,104 @@ pub struct UiDuties {
     _timer: slint::Timer,
 }
 
+thread_local! {
+    /// Serves the requests waiting, on the UI thread ([`UiDuties::start`] sets it).
+    static SERVE_NOW: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Wakes the UI thread to serve the requests waiting at once, rather than at its next turn
+/// (where the event loop takes no work from other threads, the next turn serves them).
+pub fn wake() {
+    let _ = slint::invoke_from_event_loop(|| {
+        let serve = SERVE_NOW.with(|serve| serve.borrow().clone());
+        if let Some(serve) = serve {
+            serve();
+        }
+    });
+}
+
+/// What the duties keep between turns.
+struct Duties {
+    ui: Rc<KioskUi>,
+    requests: Receiver<UiRequest>,
+    notifier: Notifier,
+    /// The configuration in force.
+    config: Config,
+    ping_every: Option<Duration>,
+    last_ping: Option<Instant>,
+    ready_told: bool,
+}
+
+impl Duties {
+    /// One turn of the timer: ready (once), the watchdog's ping when due, the requests.
+    fn turn(&mut self) {
+        if !self.ready_told {
+            // The event loop turns: the kiosk is up.
+            self.notifier.ready();
+            self.ready_told = true;
+        }
+        if let Some(every) = self.ping_every
+            && self.last_ping.is_none_or(|at| at.elapsed() >= every)
+        {
+            self.notifier.watchdog_ping();
+            self.last_ping = Some(Instant::now());
+        }
+        self.serve();
+    }
+
+    fn serve(&mut self) {
+        for request in self.requests.try_iter() {
+            match request {
+                UiRequest::State(reply) => {
+                    let _ = reply.send(ui_state(&self.ui));
+                }
+                UiRequest::Reconfigure(new, reply) => {
+                    let _ = reply.send(reconfigure(&self.ui, &self.config, &new));
+                    self.config = *new;
+                }
+                UiRequest::Quit => {
+                    self.notifier.stopping();
+                    let _ = slint::quit_event_loop();
+                }
+            }
+        }
+    }
+}
+
 impl UiDuties {
     /// Serves `requests` and pings the watchdog from the UI's event loop; `config` is the
     /// configuration the kiosk started with.
     pub fn start(ui: Rc<KioskUi>, requests: Receiver<UiRequest>, notifier: Notifier, config: Config) -> Self {
-        let timer = slint::Timer::default();
         let ping_every = notifier.watchdog_interval().map(|interval| interval / 2);
-        let mut last_ping: Option<Instant> = None;
-        let mut config = config;
-        let mut ready_told = false;
+        let duties = Rc::new(RefCell::new(Duties {
+            ui,
+            requests,
+            notifier,
+            config,
+            ping_every,
+            last_ping: None,
+            ready_told: false,
+        }));
+        let timer = slint::Timer::default();
+        let turning = duties.clone();
         timer.start(slint::TimerMode::Repeated, TURN, move || {
-            if !ready_told {
-                // The event loop turns: the kiosk is up.
-                notifier.ready();
-                ready_told = true;
-            }
-            if let Some(every) = ping_every
-                && last_ping.is_none_or(|at| at.elapsed() >= every)
-            {
-                notifier.watchdog_ping();
-                last_ping = Some(Instant::now());
-            }
-            for request in requests.try_iter() {
-                match request {
-                    UiRequest::State(reply) => {
-                        let _ = reply.send(ui_state(&ui));
-                    }
-                    UiRequest::Reconfigure(new, reply) => {
-                        let _ = reply.send(reconfigure(&ui, &config, &new));
-                        config = *new;
-                    }
-                    UiRequest::Quit => {
-                        notifier.stopping();
-                        let _ = slint::quit_event_loop();
-                    }
-                }
+            if let Ok(mut duties) = turning.try_borrow_mut() {
+                duties.turn();
             }
         });
+        let serve: Rc<dyn Fn()> = Rc::new(move || {
+            if let Ok(mut duties) = duties.try_borrow_mut() {
+                duties.serve();
+            }
+        });
+        SERVE_NOW.with(|now| *now.borrow_mut() = Some(serve));
         Self { _timer: timer }
+    }
+}
+
+impl Drop for UiDuties {
+    fn drop(&mut self) {
+        SERVE_NOW.with(|now| now.borrow_mut().take());
     }
 }
 
