@@ -37,7 +37,7 @@ impl Notifier {
             .and_then(|usec| usec.parse::<u64>().ok())
             .filter(|&usec| usec > 0 && for_us)
             .map(Duration::from_micros);
-        match UnixDatagram::unbound() {
+        match unbound_nonblocking() {
             Ok(datagram) => Self { socket: Some((datagram, address)), watchdog },
             Err(e) => {
                 tracing::error!("cannot talk to systemd ({e}): the watchdog will restart the kiosk");
@@ -49,7 +49,7 @@ impl Notifier {
     /// A notifier for the socket at `path`, watched every `watchdog` (a test's own socket, or a
     /// service manager other than systemd's environment variables tell of).
     pub fn for_socket(path: &std::path::Path, watchdog: Option<Duration>) -> std::io::Result<Self> {
-        Ok(Self { socket: Some((UnixDatagram::unbound()?, NotifyAddress::Path(path.to_path_buf()))), watchdog })
+        Ok(Self { socket: Some((unbound_nonblocking()?, NotifyAddress::Path(path.to_path_buf()))), watchdog })
     }
 
     /// How often systemd wants a ping, if it watches.
@@ -84,10 +84,23 @@ impl Notifier {
                     .and_then(|to| datagram.send_to_addr(message.as_bytes(), &to))
             }
         };
-        if let Err(e) = sent {
-            tracing::warn!("systemd did not take {message:?}: {e}");
+        match sent {
+            Ok(_) => {}
+            // The manager is not reading: this message is dropped, the UI does not wait.
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                tracing::debug!("systemd's socket is full: {message:?} dropped")
+            }
+            Err(e) => tracing::warn!("systemd did not take {message:?}: {e}"),
         }
     }
+}
+
+/// The socket the messages go out on: never blocking, so that a manager that stops reading
+/// can never stall the UI's event loop that pings it.
+fn unbound_nonblocking() -> std::io::Result<UnixDatagram> {
+    let datagram = UnixDatagram::unbound()?;
+    datagram.set_nonblocking(true)?;
+    Ok(datagram)
 }
 
 #[cfg(test)]
@@ -99,10 +112,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notify");
         let listener = UnixDatagram::bind(&path).unwrap();
-        let notifier = Notifier {
-            socket: Some((UnixDatagram::unbound().unwrap(), NotifyAddress::Path(path))),
-            watchdog: Some(Duration::from_secs(10)),
-        };
+        let notifier = Notifier::for_socket(&path, Some(Duration::from_secs(10))).unwrap();
         notifier.ready();
         notifier.watchdog_ping();
         let mut buffer = [0u8; 256];
@@ -110,5 +120,18 @@ mod tests {
         assert!(std::str::from_utf8(&buffer[..n]).unwrap().starts_with("READY=1"));
         let n = listener.recv(&mut buffer).unwrap();
         assert_eq!(&buffer[..n], b"WATCHDOG=1");
+    }
+
+    #[test]
+    fn a_manager_that_stops_reading_never_blocks_the_pinger() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify");
+        let _listener = UnixDatagram::bind(&path).unwrap();
+        let notifier = Notifier::for_socket(&path, Some(Duration::from_secs(10))).unwrap();
+        // Far more than the socket's queue holds, and nobody reads: a blocking send would hang
+        // here for ever (as the UI's event loop would); each one returns instead.
+        for _ in 0..100_000 {
+            notifier.watchdog_ping();
+        }
     }
 }

@@ -10,6 +10,9 @@ use citizen_window::runtime::KioskRuntime;
 use citizen_window::service_manager::Notifier;
 use citizen_window::ui::screenshot::use_headless_renderer;
 use citizen_window::ui::{AppWindow, Clock, KioskUi};
+use citizen_window_hardware::printer::PrinterProfile;
+use citizen_window_hardware::sim::printer::SimPrinter;
+use citizen_window_hardware::sim::pty_host::PtyHost;
 use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;
 use std::os::unix::net::UnixDatagram;
@@ -75,6 +78,22 @@ fn start_kiosk(config_path: &Path, notifier: Notifier) -> (Rc<KioskUi>, KioskSer
     (ui, services)
 }
 
+/// Asks the running kiosk's status until its printer is as `wanted` (the recording thread checks
+/// its printer every 3 s between jobs), at most 20 s.
+fn wait_for_printer(config: &Path, wanted: impl Fn(&serde_json::Value) -> bool) {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, out) = kioskctl_while_running(config, &["status", "--json"]);
+        let status = json(&out);
+        let devices = status["running"]["devices"].as_array().cloned().unwrap_or_default();
+        if devices.iter().any(|d| d["device"] == "receipt_printer" && wanted(d)) {
+            return;
+        }
+        assert!(Instant::now() < until, "the printer never got there: {devices:?}");
+        turn_for(Duration::from_millis(300));
+    }
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -120,6 +139,28 @@ fn kioskctl_reads_and_reconfigures_the_running_kiosk_and_the_watchdog_follows_it
     let (ok, out) = kioskctl_while_running(&config, &["config", "set", "session.idle_timeout_seconds", "5"]);
     assert!(!ok && out.contains("session.idle_timeout_seconds = 5") && out.contains("20 to 600"), "{out}");
     assert!(std::fs::read_to_string(&config).unwrap().contains("idle_timeout_seconds = 90"));
+
+    // A printer configured while the kiosk runs: the recording thread takes it, and moves to
+    // another port when that changes (the first printer is out of paper, the second is not).
+    let profile = PrinterProfile::default_profile();
+    let printer = |name: &str, paper: &str| {
+        let host = PtyHost::start(
+            Box::new(SimPrinter::with_receipt_log(profile.clone()).0),
+            &dir.path().join(name),
+            profile.baud,
+        )
+        .unwrap();
+        host.control(paper).unwrap();
+        (host, dir.path().join(name).display().to_string())
+    };
+    let (_first, first_port) = printer("printer-1", "paper out");
+    let (_second, second_port) = printer("printer-2", "paper ok");
+    let (ok, out) = kioskctl_while_running(&config, &["config", "set", "printer.port", &first_port]);
+    assert!(ok && out.contains("applied at once: printer"), "{out}");
+    wait_for_printer(&config, |printer| printer["paper"] == "out");
+    let (ok, out) = kioskctl_while_running(&config, &["config", "set", "printer.port", &second_port]);
+    assert!(ok && out.contains("applied at once: printer"), "{out}");
+    wait_for_printer(&config, |printer| printer["status"] == "online" && printer["paper"] != "out");
 
     // The watchdog: pings while the event loop turns, none while it is frozen, again after.
     let mut buffer = [0u8; 64];
