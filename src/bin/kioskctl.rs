@@ -46,7 +46,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Less free space than this (MiB) on the state folder's disk fails.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = status_report::LOW_DISK_BYTES >> 20)]
         min_free_mib: u64,
     },
     /// Read and change the configuration file (docs/CONFIG.md).

@@ -57,7 +57,7 @@ pub struct DoctorOptions {
 
 impl Default for DoctorOptions {
     fn default() -> Self {
-        Self { min_free_mib: 200, max_clock_offset_seconds: 120 }
+        Self { min_free_mib: super::status_report::LOW_DISK_BYTES >> 20, max_clock_offset_seconds: 120 }
     }
 }
 
@@ -82,7 +82,7 @@ pub fn examine(
     });
     found.push(checks::printer(config, running));
     found.push(checks::reader(config, running));
-    let server = checks::server(config, options);
+    let server = checks::server(config);
     found.push(checks::clock(config, server.server_time_ms, options));
     found.push(checks::certificate(config));
     found.push(server.check);

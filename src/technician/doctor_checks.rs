@@ -140,8 +140,7 @@ pub struct ServerCheck {
 
 /// One authenticated request to the server: reachable, and does it take this kiosk's
 /// certificate, and is it the server the kiosk was enrolled with.
-pub fn server(config: &Config, options: &DoctorOptions) -> ServerCheck {
-    let _ = options;
+pub fn server(config: &Config) -> ServerCheck {
     let identity = match KioskIdentity::load(&config.state_dir) {
         Ok(identity) => identity,
         Err(_) => {
