@@ -4,18 +4,11 @@
 //! floor any command pays: starting a process that does nothing (`true`). Goal: under 50 ms.
 //! Run: `cargo bench --bench kioskctl_status_bench`.
 
-use citizen_window::config::Config;
 use citizen_window::content::Content;
-use citizen_window::kiosk::KioskController;
-use citizen_window::run::KioskServices;
-use citizen_window::runtime::KioskRuntime;
+use citizen_window::run::start_headless_kiosk;
 use citizen_window::service_manager::Notifier;
-use citizen_window::ui::{AppWindow, Clock, KioskUi};
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
-use slint::ComponentHandle;
-use std::path::Path;
 use std::process::Command;
-use std::rc::Rc;
 use std::time::Instant;
 
 const RUNS: usize = 60;
@@ -59,21 +52,6 @@ fn report(what: &str, samples: &[f64], floor: f64) {
     );
 }
 
-fn start_kiosk(config_path: &Path) -> (Rc<KioskUi>, KioskServices) {
-    let config = Config::load(config_path).unwrap();
-    let content = Content::load(&config.content_dir).unwrap();
-    let heading = citizen_window::kiosk::service_policy::receipt_heading(&content.station);
-    let window = AppWindow::new().unwrap();
-    window.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    let clock: Clock = Rc::new(Instant::now);
-    let controller = KioskController::new(content, config.session, Instant::now(), 1);
-    let ui = Rc::new(KioskUi::new(window, controller, clock));
-    ui.window.show().unwrap();
-    let runtime = KioskRuntime::start(&config, heading, None).unwrap();
-    let services = KioskServices::start(ui.clone(), runtime, config, Some(config_path), Notifier::default());
-    (ui, services)
-}
-
 fn main() {
     // Headless, with an event loop that takes work from other threads, as the board's backend does.
     let options = TestingBackendOptions { renderer_name: Some("software".into()), threading: true, mock_time: false };
@@ -109,7 +87,7 @@ fn main() {
     println!("kioskctl status, {RUNS} runs each (wall time, process start included)");
     println!("{:44} median {floor:6.1} ms", "a process that does nothing (true)");
     report("kioskctl status, the kiosk stopped (files)", &wall_times(status(false)), floor);
-    let (_ui, services) = start_kiosk(&config);
+    let (_ui, services) = start_headless_kiosk(&config, Notifier::default()).unwrap();
     report("kioskctl status, the kiosk running", &wall_times_with_the_loop_running(status(false)), floor);
     report("kioskctl status --json, the kiosk running", &wall_times_with_the_loop_running(status(true)), floor);
     drop(services);

@@ -45,6 +45,20 @@ enum Command {
         config: Option<PathBuf>,
     },
     #[cfg(feature = "developer")]
+    /// The soak: the whole demo system driven through resident visits for hours, sampling the
+    /// kiosk's open files, threads and memory, the journal's size and the server's (docs/BENCHMARKS.md).
+    Soak {
+        /// How long to run, in minutes.
+        #[arg(long, default_value_t = 120)]
+        minutes: u64,
+        /// How often to sample, in seconds.
+        #[arg(long, default_value_t = 60)]
+        every: u64,
+        /// Folder for the system and `soak.csv` (emptied first).
+        #[arg(long, default_value = "out/soak")]
+        out: PathBuf,
+    },
+    #[cfg(feature = "developer")]
     /// Render one page of the kiosk UI to a PNG file, without a display (software renderer).
     Screenshot {
         /// A page's name (see README: attract, home, notices, tickets, bills, payment, ...).
@@ -106,6 +120,14 @@ fn main() {
                     println!("{} receipts printed: {}", walked.receipts, walked.receipts_dir.display());
                     println!("screens of every step:  {}", walked.screens_dir.display());
                 }
+            })
+        }
+        #[cfg(feature = "developer")]
+        Command::Soak { minutes, every, out } => {
+            let length = std::time::Duration::from_secs(minutes * 60);
+            let every = std::time::Duration::from_secs(every.max(1));
+            citizen_window::demo::soak::soak(&out, length, every, &mut |line| println!("{line}")).map(|report| {
+                println!("\n{}samples: {}", report.summary(), report.csv.display());
             })
         }
         Command::Run { config } => citizen_window::run::run(config.as_deref()),

@@ -31,7 +31,6 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             Config::parse("", Path::new("(defaults)"))?
         }
     };
-    let (content, store) = crate::runtime::startup_content(&config)?;
     let window = AppWindow::new().context(
         "the kiosk UI cannot open a display: on the board build with --features board; on a desktop run it under X11 \
          (SLINT_BACKEND=winit-software); without any display use `citizen-window screenshot` or the headless demo",
@@ -40,6 +39,22 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
         Some((width, height)) => window.window().set_size(slint::PhysicalSize::new(width, height)),
         None => window.window().set_fullscreen(true),
     }
+    // On the board's virtual terminal: no key switches away, the kernel draws nothing over the UI.
+    let _console = crate::console_lockdown::lock(std::io::stdin().as_fd());
+    let (ui, _services) = start_kiosk(window, config, config_path, Notifier::from_environment())?;
+    ui.window.run().context("the kiosk UI stopped with an error")
+}
+
+/// The kiosk of `config` in `window`: its content, controller, UI, workers and services, started;
+/// the caller shows the window and turns the event loop. `config_path`: the file `config` came
+/// from (`kioskctl config set` has it read again).
+pub fn start_kiosk(
+    window: AppWindow,
+    config: Config,
+    config_path: Option<&Path>,
+    notifier: Notifier,
+) -> Result<(Rc<KioskUi>, KioskServices)> {
+    let (content, store) = crate::runtime::startup_content(&config)?;
     let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
     let clock: Clock = Rc::new(Instant::now);
     let mut controller = KioskController::new(content, config.session, Instant::now(), fastrand::u64(..))
@@ -47,11 +62,23 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
         .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms());
     controller.set_languages(&config.languages);
     let ui = Rc::new(KioskUi::new(window, controller, clock));
-    // On the board's virtual terminal: no key switches away, the kernel draws nothing over the UI.
-    let _console = crate::console_lockdown::lock(std::io::stdin().as_fd());
     let runtime = KioskRuntime::start(&config, heading, store)?;
-    let _services = KioskServices::start(ui.clone(), runtime, config, config_path, Notifier::from_environment());
-    ui.window.run().context("the kiosk UI stopped with an error")
+    let services = KioskServices::start(ui.clone(), runtime, config, config_path, notifier);
+    Ok((ui, services))
+}
+
+/// The kiosk of the file `config_path` on a headless window (1080×1920 unless the file sets a
+/// size), shown, for tests, benchmarks and the soak; the caller has set a headless platform
+/// (`ui::screenshot::use_headless_renderer` or its own) and turns the event loop.
+#[cfg(feature = "developer")]
+pub fn start_headless_kiosk(config_path: &Path, notifier: Notifier) -> Result<(Rc<KioskUi>, KioskServices)> {
+    let config = Config::load(config_path)?;
+    let window = AppWindow::new().context("the headless renderer cannot start")?;
+    let (width, height) = config.window_size.unwrap_or((1080, 1920));
+    window.window().set_size(slint::PhysicalSize::new(width, height));
+    let (ui, services) = start_kiosk(window, config, Some(config_path), notifier)?;
+    ui.window.show()?;
+    Ok((ui, services))
 }
 
 /// What serves a running kiosk's UI besides its workers: the control socket and the UI thread's
@@ -72,6 +99,7 @@ impl KioskServices {
         notifier: Notifier,
     ) -> Self {
         let boards = runtime.boards().clone();
+        let copies = runtime.copy_orders();
         ui.attach(runtime);
         let (ui_requests, ui_inbox) = std::sync::mpsc::channel();
         let desk = ControlDesk {
@@ -80,6 +108,7 @@ impl KioskServices {
             boards,
             started: Instant::now(),
             ui: Mutex::new(ui_requests),
+            copies,
         };
         let control = ControlServer::start(&config.control, move |request| desk.answer(request))
             .inspect_err(|e| {

@@ -8,6 +8,7 @@ use crate::config::{Config, ContentUpdates, PrinterSetup, ReaderConfig};
 use crate::content::Content;
 use crate::content_store::ContentStore;
 use crate::devices::device_board::{CARD_READER, PRINTER};
+use crate::devices::receipt_copy::CopyOrder;
 use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker};
 use crate::journal::{JournalError, journal_path};
 use crate::kiosk::KioskController;
@@ -45,6 +46,9 @@ pub struct KioskRuntime {
     /// What a recording thread restarted with another printer takes over: the journal, how long
     /// it keeps acknowledged records, and the queue of requests (none is lost in the change).
     recording_setup: Option<(PathBuf, Duration, crossbeam_channel::Receiver<ServiceRequest>)>,
+    /// Technicians' orders for copies of receipts (`kioskctl receipt reprint`): each recording
+    /// thread serves the same queue.
+    copies: (crossbeam_channel::Sender<CopyOrder>, crossbeam_channel::Receiver<CopyOrder>),
     /// How cards are sealed, once the kiosk is enrolled: a reader configured later needs it.
     sealer: Option<Arc<ResidentSealer>>,
     // The workers last, so that their channels close before they are joined.
@@ -71,6 +75,7 @@ impl KioskRuntime {
             boards: StatusBoards { devices: DeviceBoard::new(), link: Default::default() },
             receipts: throwaway_receipt_setup(),
             recording_setup: None,
+            copies: crossbeam_channel::unbounded(),
             sealer: None,
             reader: None,
             recording: None,
@@ -225,6 +230,7 @@ impl KioskRuntime {
             events: self.events.clone(),
             wake_sync: self.link.as_ref().map(ServerLink::wake),
             devices: self.boards.devices.clone(),
+            copies: self.copies.1.clone(),
         };
         let receipts = self.receipts.clone();
         self.recording = Some(RecordingWorker::start(journal, printer, keep_acknowledged, receipts, wiring)?);
@@ -253,6 +259,11 @@ impl KioskRuntime {
     /// Sends the online requests to `requests` instead of the desk (tests that play the server).
     pub fn ask_online_with(&mut self, requests: UnboundedSender<OnlineRequest>) {
         self.online = Some(requests);
+    }
+
+    /// Where a technician's order for a copy of a receipt goes: the recording thread, once one runs.
+    pub fn copy_orders(&self) -> crossbeam_channel::Sender<CopyOrder> {
+        self.copies.0.clone()
     }
 
     /// Where a worker started by hand reports.
@@ -345,16 +356,33 @@ fn receipt_setup(
     identity: Option<&KioskIdentity>,
     mut heading: ReceiptHeading,
 ) -> anyhow::Result<ReceiptSetup> {
-    let key = crate::sync::identity::receipt_number_key(&config.state_dir)
-        .context("the key of the receipt numbers (the kiosk's own secret)")?;
+    let numbering = receipt_numbering(&config.state_dir, identity)?;
     let enrolment = identity.map(|identity| &identity.enrolment);
-    let kiosk_number = enrolment.and_then(|e| e.kiosk_number).unwrap_or(0);
-    let numbering = ReceiptNumbering::new(kiosk_number, key).map_err(anyhow::Error::msg)?;
+    let kiosk_number = numbering.kiosk();
     heading.terminal = match enrolment.and_then(|e| e.label.clone()) {
         Some(label) => label,
         None => format!("{kiosk_number:04}"),
     };
     Ok(ReceiptSetup { heading, numbering })
+}
+
+/// How the kiosk with the state folder `state_dir` and `identity` numbers its receipts (kiosk
+/// 0000 before enrolment), with its own secret, made if it has none yet.
+pub fn receipt_numbering(state_dir: &Path, identity: Option<&KioskIdentity>) -> anyhow::Result<ReceiptNumbering> {
+    let key = crate::sync::identity::receipt_number_key(state_dir)
+        .context("the key of the receipt numbers (the kiosk's own secret)")?;
+    let kiosk_number = identity.and_then(|identity| identity.enrolment.kiosk_number).unwrap_or(0);
+    ReceiptNumbering::new(kiosk_number, key).map_err(anyhow::Error::msg)
+}
+
+/// What the kiosk of `config` prints at the top of its receipts and how it numbers them, from
+/// its content and enrolment, as it does when it runs (`kioskctl receipt reprint` while it is
+/// stopped).
+pub fn receipts_of(config: &Config) -> anyhow::Result<ReceiptSetup> {
+    let (content, _) = startup_content(config)?;
+    let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
+    let identity = KioskIdentity::load(&config.state_dir).ok();
+    receipt_setup(config, identity.as_ref(), heading)
 }
 
 /// Receipts numbered as kiosk 0000 with a key of this run only (their numbers cannot be read back

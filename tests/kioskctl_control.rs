@@ -2,14 +2,11 @@
 //! socket served, its UI's event loop turned by the test) and against a kiosk that is not
 //! running; systemd's watchdog pings from the UI's event loop, on a notify socket of the test's.
 
-use citizen_window::config::Config;
 use citizen_window::content::Content;
-use citizen_window::kiosk::KioskController;
-use citizen_window::run::KioskServices;
-use citizen_window::runtime::KioskRuntime;
+use citizen_window::run::{KioskServices, start_headless_kiosk};
 use citizen_window::service_manager::Notifier;
+use citizen_window::ui::KioskUi;
 use citizen_window::ui::screenshot::use_headless_renderer;
-use citizen_window::ui::{AppWindow, Clock, KioskUi};
 use citizen_window_hardware::printer::PrinterProfile;
 use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
@@ -64,18 +61,7 @@ fn turn_for(time: Duration) {
 
 fn start_kiosk(config_path: &Path, notifier: Notifier) -> (Rc<KioskUi>, KioskServices) {
     use_headless_renderer().unwrap();
-    let config = Config::load(config_path).unwrap();
-    let content = Content::load(&config.content_dir).unwrap();
-    let heading = citizen_window::kiosk::service_policy::receipt_heading(&content.station);
-    let window = AppWindow::new().unwrap();
-    window.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    let clock: Clock = Rc::new(Instant::now);
-    let controller = KioskController::new(content, config.session, Instant::now(), 7);
-    let ui = Rc::new(KioskUi::new(window, controller, clock));
-    ui.window.show().unwrap();
-    let runtime = KioskRuntime::start(&config, heading, None).unwrap();
-    let services = KioskServices::start(ui.clone(), runtime, config, Some(config_path), notifier);
-    (ui, services)
+    start_headless_kiosk(config_path, notifier).unwrap()
 }
 
 /// Asks the running kiosk's status until its printer is as `wanted` (the recording thread checks

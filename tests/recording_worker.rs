@@ -1,8 +1,10 @@
 //! The recording thread on an in-memory link to the simulated printer (no pseudo-terminal): each
 //! request gets its answer, a paid order or a booking reported twice is recorded once and the
 //! second report is answered with the first record, the receipt comes out on paper in the
-//! session's language with its number, and a receipt is reprinted by that number.
+//! session's language with its number, and a receipt is reprinted by that number, for a resident
+//! or for a technician.
 
+use citizen_window::devices::receipt_copy::{CopyOrder, CopyPrinted};
 use citizen_window::devices::{DeviceBoard, ReceiptSetup, RecorderWiring, RecordingWorker};
 use citizen_window::journal::{Journal, journal_path};
 use citizen_window::kiosk::messages::{KioskEvent, Recorded, RecordedWhat, ReprintProblem, ServiceAsk, ServiceRequest};
@@ -17,6 +19,7 @@ use std::time::Duration;
 
 struct Recorder {
     requests: crossbeam_channel::Sender<ServiceRequest>,
+    copies: crossbeam_channel::Sender<CopyOrder>,
     events: Receiver<KioskEvent>,
     printed: ReceiptLog,
     devices: DeviceBoard,
@@ -36,11 +39,18 @@ fn recorder() -> Recorder {
     let (requests, taken) = crossbeam_channel::unbounded();
     let (told, events) = std::sync::mpsc::channel();
     let devices = DeviceBoard::new();
-    let wiring = RecorderWiring { requests: taken, events: told, wake_sync: None, devices: devices.clone() };
+    let (copies, copy_orders) = crossbeam_channel::unbounded();
+    let wiring = RecorderWiring {
+        requests: taken,
+        events: told,
+        wake_sync: None,
+        devices: devices.clone(),
+        copies: copy_orders,
+    };
     let printer = Some(PrinterDriver::new(link, profile));
     let receipts = ReceiptSetup { heading: heading(), numbering: numbering() };
     let worker = RecordingWorker::start(&journal, printer, Duration::from_secs(86_400), receipts, wiring).unwrap();
-    Recorder { requests, events, printed, devices, _worker: worker, _dir: dir, journal }
+    Recorder { requests, copies, events, printed, devices, _worker: worker, _dir: dir, journal }
 }
 
 /// Kiosk 42, with a key of this test's own.
@@ -87,6 +97,13 @@ impl Recorder {
                 return answers;
             }
         }
+    }
+
+    /// A technician's order for a copy of `id`, and the thread's answer.
+    fn copy(&self, id: &str) -> Result<CopyPrinted, String> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.copies.send(CopyOrder { id: id.into(), language: ReceiptLanguage::Chinese, reply }).unwrap();
+        answer.recv_timeout(Duration::from_secs(20)).expect("every order is answered")
     }
 
     /// Waits until the thread has seen the printer ready.
@@ -212,4 +229,45 @@ fn a_receipt_speaks_the_session_s_language_and_is_reprinted_by_its_number_withou
     let refused = r.ask(5, ServiceAsk::ReprintByNumber { typed: numbering().number(99) });
     assert_eq!(refused, vec![KioskEvent::ReprintRefused { request: 5, why: ReprintProblem::NotFound }]);
     assert_eq!(r.printed.lock().unwrap().len(), 2, "nothing printed for a refused number");
+}
+
+#[test]
+fn a_technician_s_copy_comes_out_marked_as_a_copy_and_what_is_not_reprinted_is_refused_with_why() {
+    let r = recorder();
+    r.printer_ready();
+    let answers = r.ask(1, ServiceAsk::Ticket { window: legal_aid(), letter: 'D' });
+    assert_eq!(answers[1], KioskEvent::ReceiptOutcome { seq: 1, printed: true });
+    let number = numbering().number(1);
+
+    // By the receipt's number as printed (grouped), then by the record's number.
+    let copy = r.copy(&citizen_window::records::grouped(&number)).unwrap();
+    assert_eq!(copy, CopyPrinted { seq: 1, number: number.clone(), kind: "queue_ticket".into() });
+    let printed = r.printed.lock().unwrap()[1].text_lines().join("\n");
+    assert!(printed.contains("副本") && printed.contains("D001"), "{printed}");
+    assert_eq!(r.copy("1").unwrap().seq, 1);
+    let mut journal = Journal::open(&r.journal).unwrap();
+    assert_eq!(journal.receipt_state(1).unwrap(), citizen_window::journal::ReceiptState::Reprinted);
+    assert_eq!(journal.last_seq().unwrap(), 1, "a copy records nothing new");
+
+    // A statement's figures never reach the journal: it is its resident's alone.
+    let statement = serde_json::json!({ "months": 6 });
+    let new = citizen_window::journal::NewTransaction {
+        kind: "social_insurance_statement",
+        payload: &statement,
+        resident: None,
+        receipt: citizen_window::journal::ReceiptPlan::Intended,
+    };
+    let statement_seq = journal.record(&new, citizen_window::journal::now_ms()).unwrap().seq;
+    let refusals = [
+        (statement_seq.to_string(), "printed only for its resident"),
+        ("99".to_string(), "no record 99"),
+        (ReceiptNumbering::new(7, zeroize::Zeroizing::new([9; 32])).unwrap().number(1), "kiosk 0007"),
+        (number.replace(&number[8..], if &number[8..] == "00" { "01" } else { "00" }), "check each digit"),
+        ("ticket".to_string(), "neither a receipt number"),
+    ];
+    for (id, why) in refusals {
+        let refused = r.copy(&id).unwrap_err();
+        assert!(refused.contains(why), "{id}: {refused}");
+    }
+    assert_eq!(r.printed.lock().unwrap().len(), 3, "nothing printed for a refusal");
 }

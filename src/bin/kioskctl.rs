@@ -6,8 +6,8 @@ use citizen_window::config::file::default_config_path;
 use citizen_window::control::client;
 use citizen_window::sync::identity::default_state_dir;
 use citizen_window::technician::{
-    CommandFailed, config_commands, content_commands, doctor, ports, printer_commands, reader_commands, status_report,
-    sync_commands,
+    CommandFailed, config_commands, content_commands, doctor, journal_commands, ports, printer_commands,
+    reader_commands, status_report, sync_commands,
 };
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{CommandFactory, Parser, Subcommand};
@@ -61,6 +61,17 @@ enum Command {
         /// Keep showing new lines until Ctrl+C.
         #[arg(long, short)]
         follow: bool,
+    },
+    /// The journal: every transaction this kiosk recorded, with its receipt and whether the
+    /// server has it. No personal data is shown or exported.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+    /// Receipts.
+    Receipt {
+        #[command(subcommand)]
+        command: ReceiptCommand,
     },
     /// Print kioskctl's shell completions (the Debian package installs them).
     Completions { shell: clap_complete::Shell },
@@ -126,6 +137,45 @@ enum ConfigCommand {
     Validate { file: Option<PathBuf> },
     /// Every key: default, what is allowed, when a change applies.
     Keys,
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// The last records, or those from a moment on.
+    List {
+        /// From this moment on: a day (2026-12-01), a day and time in China ("2026-12-01 08:30"),
+        /// or a span back from now (90m, 12h, 7d).
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many records.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One record in full, by its number in the journal or its receipt's number.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every record (from a moment on) as JSON lines, to a file or standard output, with a
+    /// progress bar when long.
+    Export {
+        /// From this moment on (as for `list`).
+        #[arg(long)]
+        since: Option<String>,
+        /// Write here (replaced whole once complete) rather than to standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Print a receipt again, marked as a copy (补打), by its receipt number or its record's
+    /// number: through the running kiosk, or directly when the kiosk program is stopped.
+    Reprint { id: String },
 }
 
 #[derive(Subcommand)]
@@ -277,6 +327,8 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
                 Err(CommandFailed(format!("journalctl ended with {status}")))
             }
         }
+        Command::Journal { command } => journal(&state, command),
+        Command::Receipt { command: ReceiptCommand::Reprint { id } } => client::reprint(&config, &id),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "kioskctl", &mut out);
@@ -357,6 +409,46 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
         Command::Reader { command: ReaderCommand::Read { port, protocol, baud, timeout, json: as_json } } => {
             let report = reader_commands::read_card(&port, protocol, baud, Duration::from_secs(timeout))?;
             Ok(if as_json { json(&report) } else { reader_commands::render(&report) })
+        }
+    }
+}
+
+fn journal(state: &std::path::Path, command: JournalCommand) -> Result<String, CommandFailed> {
+    let now = citizen_window::journal::now_ms();
+    let moment = |since: Option<String>| since.map(|s| journal_commands::parse_moment(&s, now)).transpose();
+    match command {
+        JournalCommand::List { since, limit, json: as_json } => {
+            let (lines, total) = journal_commands::list(state, moment(since)?, limit)?;
+            Ok(if as_json { json(&lines) } else { journal_commands::render_list(&lines, total) })
+        }
+        JournalCommand::Show { id, json: as_json } => {
+            let (line, history) = journal_commands::show(state, &id)?;
+            Ok(if as_json { json(&line) } else { journal_commands::render_show(&line, &history) })
+        }
+        JournalCommand::Export { since, output } => {
+            let since = moment(since)?;
+            let bar = indicatif::ProgressBar::hidden();
+            let mut progress = |done: u64, total: u64| {
+                if total > journal_commands::PROGRESS_FROM && bar.is_hidden() && done < total {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records  {eta} left")
+                            .expect("the template is valid"),
+                    );
+                }
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let count = match &output {
+                Some(path) => journal_commands::export_to_file(state, since, path, &mut progress)?,
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    journal_commands::export(state, since, &mut out, &mut progress)?
+                }
+            };
+            bar.finish_and_clear();
+            eprintln!("{count} records exported");
+            Ok(String::new())
         }
     }
 }

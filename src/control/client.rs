@@ -1,10 +1,11 @@
 //! The client side of the control socket, as `kioskctl` uses it: status from the running kiosk
-//! (else from its files), a restart, and a changed configuration handed to the running kiosk.
+//! (else from its files), a restart, a changed configuration handed to the running kiosk, and a
+//! copy of a receipt.
 
 use super::{AskError, ControlAnswer, ControlRequest, ask};
 use crate::config::Config;
-use crate::technician::CommandFailed;
 use crate::technician::status_report::{KioskStatus, gather};
+use crate::technician::{CommandFailed, receipt_commands};
 use std::path::Path;
 use std::time::Duration;
 
@@ -58,5 +59,18 @@ pub fn tell_running_kiosk(config: &Config) -> String {
         Ok(other) => format!("the running kiosk answered {other:?}\n"),
         Err(AskError::NotRunning(_)) => "the kiosk is not running: it takes the change when it starts\n".into(),
         Err(e) => format!("the running kiosk was not told ({e}): `kioskctl restart` applies the change\n"),
+    }
+}
+
+/// A copy of a receipt (`kioskctl receipt reprint`): by the running kiosk's recording thread,
+/// between residents' receipts; by kioskctl itself when the kiosk program is not running.
+pub fn reprint(config: &Config, id: &str) -> Result<String, CommandFailed> {
+    let request = ControlRequest::ReprintReceipt { id: id.to_string() };
+    match ask(&config.control.socket, &request, super::desk::COPY_ANSWER + Duration::from_secs(5)) {
+        Ok(ControlAnswer::Reprinted { copy }) => Ok(receipt_commands::describe(&copy, true)),
+        Ok(ControlAnswer::Refused { message }) => Err(CommandFailed(message)),
+        Ok(other) => Err(CommandFailed(format!("the kiosk answered {other:?} to a reprint request"))),
+        Err(AskError::NotRunning(_)) => receipt_commands::reprint_here(config, id),
+        Err(e) => Err(CommandFailed(e.to_string())),
     }
 }

@@ -4,7 +4,9 @@
 use super::ui_duties::UiRequest;
 use super::{ControlAnswer, ControlRequest};
 use crate::config::Config;
+use crate::devices::receipt_copy::CopyOrder;
 use crate::sync::link_board::StatusBoards;
+use crate::technician::receipt_commands::copy_language;
 use crate::technician::status_report::{self, LiveStatus};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 const UI_ANSWER: Duration = Duration::from_secs(1);
 /// How long a reconfiguration may take (a printer's job in hand finishes first).
 const RECONFIGURE_ANSWER: Duration = Duration::from_secs(15);
+/// How long a technician's copy may take: the residents' job in hand, then the copy itself.
+pub const COPY_ANSWER: Duration = Duration::from_secs(45);
 
 pub struct ControlDesk {
     /// The file the kiosk was started with; `None`: it runs on the defaults.
@@ -23,6 +27,8 @@ pub struct ControlDesk {
     pub boards: StatusBoards,
     pub started: Instant,
     pub ui: Mutex<Sender<UiRequest>>,
+    /// The recording thread's queue of technicians' copies.
+    pub copies: crossbeam_channel::Sender<CopyOrder>,
 }
 
 impl ControlDesk {
@@ -45,6 +51,24 @@ impl ControlDesk {
                 self.send_ui(UiRequest::Quit);
                 ControlAnswer::Restarting
             }
+            ControlRequest::ReprintReceipt { id } => self.reprint(id),
+        }
+    }
+
+    /// Has the recording thread print a copy, between the residents' jobs, and waits for it.
+    fn reprint(&self, id: String) -> ControlAnswer {
+        let language = copy_language(&self.config.lock().unwrap_or_else(|e| e.into_inner()));
+        let (reply, answer) = std::sync::mpsc::channel();
+        let refused = |message: &str| ControlAnswer::Refused { message: message.to_string() };
+        if self.copies.send(CopyOrder { id, language, reply }).is_err() {
+            return refused("the kiosk is stopping: try again once it has started");
+        }
+        match answer.recv_timeout(COPY_ANSWER) {
+            Ok(Ok(copy)) => ControlAnswer::Reprinted { copy },
+            Ok(Err(message)) => ControlAnswer::Refused { message },
+            Err(_) => refused(
+                "the kiosk's recording thread did not print the copy in time: its journal may refuse work; see `kioskctl doctor` and `kioskctl logs`",
+            ),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod server;
 pub mod ui_duties;
 
+use crate::devices::receipt_copy::CopyPrinted;
 use crate::technician::status_report::KioskStatus;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -27,6 +28,10 @@ pub enum ControlRequest {
     ReloadConfig,
     /// Quit; systemd starts the kiosk again (`Restart=always`).
     Restart,
+    /// Print again, marked as a copy, the receipt with this number (or of this journal record).
+    ReprintReceipt {
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,6 +40,7 @@ pub enum ControlAnswer {
     Status { status: Box<KioskStatus> },
     Reloaded { applied: Vec<String>, at_restart: Vec<String> },
     Restarting,
+    Reprinted { copy: CopyPrinted },
     Refused { message: String },
 }
 

@@ -132,5 +132,6 @@ fn read_request(mut stream: &UnixStream) -> Result<ControlRequest, String> {
             Err(e) => return Err(format!("the request could not be read: {e}")),
         }
     }
-    serde_json::from_slice(&line).map_err(|e| format!("not a request kioskctl sends: {e}"))
+    serde_json::from_slice(&line)
+        .map_err(|e| format!("not a request this kiosk knows ({e}): is kioskctl the same version as the kiosk?"))
 }

@@ -3,8 +3,10 @@
 //! service, headless ([`walk`]). `citizen-window demo --devices-only` keeps the first demo: read
 //! a synthetic card and print one receipt on the simulated devices.
 
+pub mod soak;
 pub mod system;
 pub mod walk;
+mod walker;
 mod window;
 
 pub use window::windowed_demo;

@@ -163,6 +163,11 @@ impl DemoSystem {
         Ok(said.trim().to_string())
     }
 
+    /// The central server's process id (the soak samples its open files and memory).
+    pub fn server_pid(&self) -> u32 {
+        self.server.id()
+    }
+
     /// The central server's own account of what it holds: `citizen-central transactions export`.
     pub fn server_transactions(&self) -> Result<Vec<serde_json::Value>> {
         let text =

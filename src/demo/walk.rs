@@ -3,75 +3,13 @@
 //! system. Each step is printed and its screen saved as a PNG.
 
 use super::system::DemoSystem;
-use crate::kiosk::KioskController;
-use crate::runtime::KioskRuntime;
-use crate::ui::by_label;
-use crate::ui::screenshot::{save_png, snapshot, use_headless_renderer};
-use crate::ui::{AppWindow, Clock, KioskUi};
-use anyhow::{Context, Result, anyhow, bail};
+use super::walker::{STEP_LIMIT, Walker};
+use crate::service_manager::Notifier;
+use crate::ui::AppWindow;
+use crate::ui::screenshot::use_headless_renderer;
+use anyhow::{Context, Result, bail};
 use slint::ComponentHandle;
-use std::path::PathBuf;
-use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-/// How long a step may take before the walk gives up (the printer at 9600 baud takes seconds).
-const STEP_LIMIT: Duration = Duration::from_secs(30);
-
-struct Walker<'a> {
-    ui: KioskUi,
-    screens: PathBuf,
-    shot: usize,
-    say: &'a mut dyn FnMut(&str),
-}
-
-impl Walker<'_> {
-    fn text(&self) -> String {
-        by_label::screen_text(&self.ui.window)
-    }
-
-    fn tap(&mut self, label: &str) -> Result<()> {
-        self.ui.tick();
-        // A list row is labelled with more than its title.
-        let found = by_label::labelled(&self.ui.window, label).or_else(|| by_label::containing(&self.ui.window, label));
-        let element = found.ok_or_else(|| {
-            anyhow!("the demo walk found nothing labelled {label:?}; the screen says:\n{}", self.text())
-        })?;
-        element.invoke_accessible_default_action();
-        Ok(())
-    }
-
-    fn type_digits(&mut self, digits: &str) -> Result<()> {
-        digits.chars().try_for_each(|d| self.tap(&d.to_string()))
-    }
-
-    /// Ticks the UI (device and server answers come in) until the screen shows `part`.
-    fn wait_for(&mut self, part: &str) -> Result<()> {
-        self.wait_for_any(&[part]).map(|_| ())
-    }
-
-    /// Like [`Self::wait_for`], for the first of several; returns which one showed.
-    fn wait_for_any(&mut self, parts: &[&str]) -> Result<usize> {
-        let deadline = Instant::now() + STEP_LIMIT;
-        while Instant::now() < deadline {
-            self.ui.tick();
-            let text = self.text();
-            if let Some(found) = parts.iter().position(|part| text.contains(part)) {
-                return Ok(found);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bail!("the demo walk waited {} s for {parts:?}; the screen says:\n{}", STEP_LIMIT.as_secs(), self.text())
-    }
-
-    /// Prints the step and saves the screen as it is now.
-    fn step(&mut self, name: &str, what: &str) -> Result<()> {
-        self.shot += 1;
-        let path = self.screens.join(format!("{:02}-{name}.png", self.shot));
-        save_png(&snapshot(&self.ui)?, &path)?;
-        (self.say)(&format!("{what}  [{}]", path.display()));
-        Ok(())
-    }
-}
 
 /// Walks through every service; returns the number of transactions the server holds at the end.
 pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<usize> {
@@ -80,17 +18,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     std::fs::create_dir_all(&screens)?;
     let window = AppWindow::new().context("the headless renderer cannot start")?;
     window.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    let (content, store) = crate::runtime::startup_content(&system.config)?;
-    let heading = crate::kiosk::service_policy::receipt_heading(&content.station);
-    let clock: Clock = Rc::new(Instant::now);
-    let ui = KioskUi::new(
-        window,
-        KioskController::new(content, system.config.session, Instant::now(), fastrand::u64(..))
-            .with_bilingual_receipts(system.config.receipts_bilingual)
-            .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms()),
-        clock,
-    );
-    ui.attach(KioskRuntime::start(&system.config, heading, store)?);
+    let (ui, _services) = crate::run::start_kiosk(window, system.config.clone(), None, Notifier::default())?;
     ui.window.show()?;
     let mut w = Walker { ui, screens, shot: 0, say };
 

@@ -5,6 +5,7 @@
 
 pub mod device_board;
 mod reader_worker;
+pub mod receipt_copy;
 mod recording_worker;
 mod worker_thread;
 

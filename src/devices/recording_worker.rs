@@ -6,6 +6,7 @@
 //! on a serial port, a pseudo-terminal or an in-memory simulator alike.
 
 use super::device_board::{self, DeviceBoard};
+use super::receipt_copy::{self, CopyOrder};
 use super::worker_thread::{StopSignal, WorkerThread};
 use crate::journal::{Journal, JournalError, NewTransaction, ReceiptPlan, ReceiptState, now_ms};
 use crate::kiosk::messages::{KioskEvent, Recorded, ServiceRequest};
@@ -14,9 +15,9 @@ use crate::records::{
     self, Printing, ReceiptHeading, ReceiptLanguage, ReceiptNumbering, RecordFacts, TicketPayload, kinds,
 };
 use citizen_window_hardware::device_state::DeviceStatus;
+use citizen_window_hardware::escpos::Receipt;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
-use citizen_window_hardware::escpos::{Receipt, ReceiptEncoder};
-use citizen_window_hardware::printer::{PrintOutcome, PrinterDriver};
+use citizen_window_hardware::printer::PrinterDriver;
 use citizen_window_hardware::serial_link::LinkOpener;
 use citizen_window_protocol::china_time;
 use crossbeam_channel::Receiver;
@@ -38,6 +39,8 @@ pub struct RecorderWiring {
     /// Woken after each commit, so that the server link uploads it right away.
     pub wake_sync: Option<Arc<tokio::sync::Notify>>,
     pub devices: DeviceBoard,
+    /// Technicians' orders for copies of receipts, served between the residents' jobs.
+    pub copies: Receiver<CopyOrder>,
 }
 
 /// What this kiosk's receipts say of where they come from, and how they are numbered.
@@ -113,6 +116,7 @@ impl<O: LinkOpener> Recorder<O> {
     }
 
     fn run(mut self, requests: &Receiver<ServiceRequest>, stop: &StopSignal) {
+        let copies = self.wiring.copies.clone();
         self.check_printer();
         self.offer_reprints();
         self.prune_if_due();
@@ -121,6 +125,9 @@ impl<O: LinkOpener> Recorder<O> {
                 recv(requests) -> request => match request {
                     Ok(request) => self.serve(request),
                     Err(_) => return,
+                },
+                recv(copies) -> order => if let Ok(order) = order {
+                    self.copy(order);
                 },
                 recv(stop.channel()) -> _ => return,
                 default(PRINTER_CHECK_INTERVAL) => {
@@ -320,36 +327,44 @@ impl<O: LinkOpener> Recorder<O> {
     /// Prints `receipt` for the transaction `seq` and journals a confirmed outcome.
     fn print_receipt(&mut self, seq: u64, receipt: &Receipt, copy: bool) -> bool {
         let Some(printer) = &mut self.printer else { return false };
-        let mut encoder = ReceiptEncoder::new(printer.profile());
-        if let Some(glyphs) = &self.glyphs {
-            encoder = encoder.with_rasterizer(glyphs);
-        }
-        let job = match encoder.encode(receipt) {
-            Ok(job) => job,
-            Err(e) => {
-                tracing::error!(seq, "receipt not encoded: {e}");
-                return false;
-            }
-        };
-        let printed = match printer.print(&job) {
-            Ok(PrintOutcome::Confirmed { .. }) => true,
-            Ok(PrintOutcome::Unconfirmed { fault, .. }) => {
-                tracing::warn!(seq, "receipt not confirmed: {fault}");
-                false
-            }
-            Err(e) => {
-                tracing::warn!(seq, "receipt not printed: {e}");
-                false
-            }
-        };
+        let printed = receipt_copy::press(printer, self.glyphs.as_ref(), receipt)
+            .inspect_err(|why| tracing::warn!(seq, "receipt not printed: {why}"))
+            .is_ok();
         if printed {
             self.outcome(seq, if copy { Outcome::Reprinted } else { Outcome::Printed }, now_ms());
         } else {
-            // Whatever stopped it shows as the printer's state until it is fixed.
-            self.printer_ready = None;
-            self.check_printer();
+            self.printer_lost();
         }
         printed
+    }
+
+    /// Whatever stopped a print shows as the printer's state until it is fixed.
+    fn printer_lost(&mut self) {
+        self.printer_ready = None;
+        self.check_printer();
+    }
+
+    /// A technician's copy (`kioskctl receipt reprint`), between the residents' jobs.
+    fn copy(&mut self, order: CopyOrder) {
+        let printer = self.printer.as_mut();
+        let copied = receipt_copy::print_copy(
+            &mut self.journal,
+            printer,
+            self.glyphs.as_ref(),
+            &self.receipts,
+            &order.id,
+            order.language,
+        );
+        match &copied {
+            Ok(copy) => tracing::info!(seq = copy.seq, "a technician reprinted a receipt"),
+            Err(why) => {
+                tracing::warn!("a technician's reprint failed: {why}");
+                self.printer_lost();
+            }
+        }
+        // An unconfirmed receipt now reprinted is no longer offered to residents.
+        self.offer_reprints();
+        let _ = order.reply.send(copied);
     }
 
     /// Journals what became of a receipt, in its own commit.

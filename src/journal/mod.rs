@@ -4,6 +4,7 @@
 //! Time comes in as an argument (milliseconds since the Unix epoch).
 
 mod acknowledgements;
+mod browsing;
 mod delivery;
 mod error;
 mod receipts;
@@ -11,6 +12,7 @@ mod recording;
 mod schema;
 mod sync_log;
 
+pub use browsing::{Delivery, RecordStanding};
 pub use error::JournalError;
 
 use rusqlite::{Connection, OptionalExtension, params};

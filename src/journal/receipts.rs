@@ -41,13 +41,7 @@ impl Journal {
             )
             .optional();
         let (needed, event) = result.map_err(|e| self.fail(e))?.ok_or(JournalError::NoSuchRecord(seq))?;
-        Ok(match (needed, event.as_deref()) {
-            (false, _) => ReceiptState::NotNeeded,
-            (true, None) => ReceiptState::Intended,
-            (true, Some("printed")) => ReceiptState::Printed,
-            (true, Some("reprinted")) => ReceiptState::Reprinted,
-            (true, Some(_)) => ReceiptState::Unconfirmed,
-        })
+        Ok(receipt_state_of(needed, event.as_deref()))
     }
 
     /// At start-up: every receipt that was intended but has no outcome was cut off by a crash or a
@@ -87,5 +81,16 @@ impl Journal {
             rows.collect::<Result<Vec<_>, _>>()
         })();
         result.map_err(|e| self.fail(e))
+    }
+}
+
+/// A receipt's state from whether one was intended and its latest event.
+pub(super) fn receipt_state_of(needed: bool, latest_event: Option<&str>) -> ReceiptState {
+    match (needed, latest_event) {
+        (false, _) => ReceiptState::NotNeeded,
+        (true, None) => ReceiptState::Intended,
+        (true, Some("printed")) => ReceiptState::Printed,
+        (true, Some("reprinted")) => ReceiptState::Reprinted,
+        (true, Some(_)) => ReceiptState::Unconfirmed,
     }
 }

@@ -209,3 +209,38 @@ fn the_delivery_floor_passes_what_was_pruned_but_not_a_kept_refusal() {
     assert_eq!(journal.delivery_floor("kiosk-b", true).unwrap(), 4);
     assert_eq!(journal.records_after(4, 10).unwrap().iter().map(|r| r.seq).collect::<Vec<_>>(), [5, 6]);
 }
+
+#[test]
+fn standings_page_in_order_from_a_moment_with_each_receipt_s_fate_and_delivery() {
+    let (_dir, mut j) = open();
+    for n in 0..5 {
+        record(&mut j, n, if n % 2 == 0 { ReceiptPlan::Intended } else { ReceiptPlan::NotNeeded });
+    }
+    j.receipt_printed(1, 1).unwrap();
+    j.receipt_unconfirmed(3, 2).unwrap();
+    j.receipt_reprinted(3, 3).unwrap();
+    j.acknowledge_through(2, 4).unwrap();
+    let refused = j.get(4).unwrap();
+    j.record_refusal(4, &refused.id, "unknown kind", 5).unwrap();
+
+    let all = j.standings(i64::MIN, 0, 10).unwrap();
+    let seen: Vec<(u64, ReceiptState, Delivery)> = all.iter().map(|s| (s.record.seq, s.receipt, s.delivery)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (1, ReceiptState::Printed, Delivery::Acknowledged),
+            (2, ReceiptState::NotNeeded, Delivery::Acknowledged),
+            (3, ReceiptState::Reprinted, Delivery::Pending),
+            (4, ReceiptState::NotNeeded, Delivery::Refused),
+            (5, ReceiptState::Intended, Delivery::Pending),
+        ]
+    );
+    // Pages after a sequence, from a moment (records 3 to 5 were made from +2 ms on).
+    let page: Vec<u64> = j.standings(1_700_000_000_002, 3, 10).unwrap().iter().map(|s| s.record.seq).collect();
+    assert_eq!(page, vec![4, 5]);
+    assert_eq!(j.count_since(1_700_000_000_002).unwrap(), 3);
+    assert_eq!(j.standing(3).unwrap().receipt, ReceiptState::Reprinted);
+    assert!(matches!(j.standing(9), Err(JournalError::NoSuchRecord(9))));
+    let history: Vec<String> = j.receipt_history(3).unwrap().into_iter().map(|(event, _)| event).collect();
+    assert_eq!(history, vec!["unconfirmed", "reprinted"]);
+}
