@@ -2,7 +2,9 @@
 //! socket served, its UI's event loop turned by the test) and against a kiosk that is not
 //! running; systemd's watchdog pings from the UI's event loop, on a notify socket of the test's.
 
-use citizen_window::content::Content;
+#[path = "support/kiosk_files.rs"]
+mod kiosk_files;
+
 use citizen_window::run::{KioskServices, start_headless_kiosk};
 use citizen_window::service_manager::Notifier;
 use citizen_window::ui::KioskUi;
@@ -11,25 +13,13 @@ use citizen_window_hardware::printer::PrinterProfile;
 use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use i_slint_backend_testing::ElementHandle;
+use kiosk_files::kiosk_config;
 use slint::ComponentHandle;
 use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-/// A configuration file in `dir`: the kiosk's state and control socket there too.
-fn write_config(dir: &Path) -> PathBuf {
-    let path = dir.join("kiosk.toml");
-    let text = format!(
-        "# the test kiosk\nstate_dir = {:?}\ncontent_dir = {:?}\n\n[control]\nsocket = {:?}\ngroup = \"\"\n",
-        dir.join("state").display().to_string(),
-        Content::example_dir().display().to_string(),
-        dir.join("control.sock").display().to_string(),
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 fn kioskctl(config: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kioskctl")).arg("--config").arg(config).args(args).output().unwrap()
@@ -88,7 +78,7 @@ fn json(text: &str) -> serde_json::Value {
 #[test]
 fn kioskctl_reads_and_reconfigures_the_running_kiosk_and_the_watchdog_follows_its_event_loop() {
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path());
+    let config = kiosk_config(dir.path(), "");
     let notify_path = dir.path().join("notify");
     let notify = UnixDatagram::bind(&notify_path).unwrap();
     notify.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
@@ -192,7 +182,7 @@ fn kioskctl_reads_and_reconfigures_the_running_kiosk_and_the_watchdog_follows_it
 #[test]
 fn config_validate_show_and_keys_work_without_a_kiosk() {
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path());
+    let config = kiosk_config(dir.path(), "");
     let out = kioskctl(&config, &["config", "validate"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let bad = dir.path().join("bad.toml");

@@ -2,15 +2,17 @@
 //! real binary: simulated devices on pseudo-terminals, a real server over mutual TLS, a real
 //! journal file, a clock really set wrong (libfaketime).
 
+#[path = "support/kiosk_files.rs"]
+mod kiosk_files;
 mod support;
+use kiosk_files::kiosk_config;
 
-use citizen_window::content::Content;
 use citizen_window_hardware::printer::PrinterProfile;
 use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::rfid_reader::SimRfidReader;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 use support::TestFleet;
@@ -18,18 +20,23 @@ use support::TestFleet;
 /// Pseudo-terminals are not safe to make from several threads at once.
 static PTYS: Mutex<()> = Mutex::new(());
 
-/// A kiosk's configuration in `dir` (state in `dir/state`), with `extra` TOML appended.
-fn config_in(dir: &Path, extra: &str) -> PathBuf {
-    let path = dir.join("kiosk.toml");
-    let text = format!(
-        "state_dir = {:?}\ncontent_dir = {:?}\n{extra}\n[control]\nsocket = {:?}\ngroup = \"\"\n",
-        dir.join("state").display().to_string(),
-        Content::example_dir().display().to_string(),
-        dir.join("control.sock").display().to_string(),
-    );
-    std::fs::create_dir_all(dir.join("state")).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
+/// A fleet with its server running, and a kiosk enrolled with it, its configuration and state in
+/// a folder of its own.
+struct Enrolled {
+    rt: tokio::runtime::Runtime,
+    fleet: TestFleet,
+    dir: tempfile::TempDir,
+    config: std::path::PathBuf,
+    identity: citizen_window::sync::identity::KioskIdentity,
+}
+
+fn enrolled_kiosk() -> Enrolled {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt.block_on(TestFleet::start(None));
+    let dir = tempfile::tempdir().unwrap();
+    let config = kiosk_config(dir.path(), "");
+    let identity = rt.block_on(fleet.enrol(&dir.path().join("state")));
+    Enrolled { rt, fleet, dir, config, identity }
 }
 
 /// `kioskctl --config CONFIG doctor --json EXTRA...` (through `wrapper` if given): whether it
@@ -76,7 +83,7 @@ fn assert_fails(checks: &[Value], name: &str, parts: &[&str]) {
 #[test]
 fn a_bad_configuration_value_fails_naming_the_key_the_value_and_what_is_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "[session]\nidle_timeout_seconds = 5\n");
+    let config = kiosk_config(dir.path(), "[session]\nidle_timeout_seconds = 5\n");
     let (passed, checks) = doctor(&config, &[]);
     assert!(!passed);
     assert_fails(&checks, "configuration", &["session.idle_timeout_seconds = 5", "20 to 600", "kioskctl config set"]);
@@ -86,7 +93,7 @@ fn a_bad_configuration_value_fails_naming_the_key_the_value_and_what_is_allowed(
 fn an_unplugged_printer_and_a_printer_out_of_paper_each_fail_with_what_to_do() {
     let _ptys = PTYS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let unplugged = config_in(
+    let unplugged = kiosk_config(
         dir.path(),
         &format!("[printer]\nport = {:?}\n", dir.path().join("nothing-here").display().to_string()),
     );
@@ -97,7 +104,7 @@ fn an_unplugged_printer_and_a_printer_out_of_paper_each_fail_with_what_to_do() {
     let (sim, _) = SimPrinter::with_receipt_log(profile.clone());
     let port = dir.path().join("printer");
     let host = PtyHost::start(Box::new(sim), &port, profile.baud).unwrap();
-    let config = config_in(dir.path(), &format!("[printer]\nport = {:?}\n", port.display().to_string()));
+    let config = kiosk_config(dir.path(), &format!("[printer]\nport = {:?}\n", port.display().to_string()));
     let (_, checks) = doctor(&config, &[]);
     assert_eq!(check(&checks, "printer").0, "pass", "{checks:?}");
     host.control("paper out").unwrap();
@@ -118,7 +125,7 @@ fn a_card_reader_that_does_not_answer_fails() {
     let port = dir.path().join("reader");
     let _host = PtyHost::start(Box::<SimRfidReader>::default(), &port, 115_200).unwrap();
     let config =
-        config_in(dir.path(), &format!("[reader]\nport = {:?}\nprotocol = \"sam\"\n", port.display().to_string()));
+        kiosk_config(dir.path(), &format!("[reader]\nport = {:?}\nprotocol = \"sam\"\n", port.display().to_string()));
     let (passed, checks) = doctor(&config, &[]);
     assert!(!passed);
     assert_fails(&checks, "reader", &["does not answer", "reader.protocol"]);
@@ -126,11 +133,7 @@ fn a_card_reader_that_does_not_answer_fails() {
 
 #[test]
 fn an_enrolled_kiosk_passes_then_a_corrupt_journal_and_a_full_disk_fail() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let fleet = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    rt.block_on(fleet.enrol(&dir.path().join("state")));
+    let Enrolled { rt: _rt, fleet: _fleet, dir, config, .. } = enrolled_kiosk();
     let journal = citizen_window::journal::journal_path(&dir.path().join("state"));
     citizen_window::journal::Journal::open(&journal).unwrap();
 
@@ -155,11 +158,7 @@ fn an_enrolled_kiosk_passes_then_a_corrupt_journal_and_a_full_disk_fail() {
 
 #[test]
 fn an_expired_certificate_fails_in_doctor_and_is_warned_of_in_status() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let fleet = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    rt.block_on(fleet.enrol(&dir.path().join("state")));
+    let Enrolled { rt: _rt, fleet: _fleet, dir, config, .. } = enrolled_kiosk();
     let key = rcgen::KeyPair::generate().unwrap();
     let mut params = rcgen::CertificateParams::new(vec!["kiosk".into()]).unwrap();
     params.not_before = rcgen::date_time_ymd(2024, 1, 1);
@@ -177,11 +176,7 @@ fn an_expired_certificate_fails_in_doctor_and_is_warned_of_in_status() {
 
 #[test]
 fn a_revoked_kiosk_is_told_to_enrol_again() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let fleet = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    let identity = rt.block_on(fleet.enrol(&dir.path().join("state")));
+    let Enrolled { rt, fleet, dir: _dir, config, identity } = enrolled_kiosk();
     let storage = rt.block_on(fleet.storage());
     assert!(rt.block_on(storage.revoke_kiosk(&identity.enrolment.kiosk_id, 1)).unwrap());
     // The server looks the register up again at most once a second.
@@ -192,11 +187,7 @@ fn a_revoked_kiosk_is_told_to_enrol_again() {
 
 #[test]
 fn a_server_that_is_down_fails() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let fleet = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    rt.block_on(fleet.enrol(&dir.path().join("state")));
+    let Enrolled { rt, fleet, dir: _dir, config, .. } = enrolled_kiosk();
     // The server's tasks end with its runtime.
     drop(rt);
     drop(fleet);
@@ -208,12 +199,8 @@ fn a_server_that_is_down_fails() {
 
 #[test]
 fn a_server_with_another_ca_fails() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let ours = rt.block_on(TestFleet::start(None));
+    let Enrolled { rt, fleet: ours, dir, config, .. } = enrolled_kiosk();
     let theirs = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    rt.block_on(ours.enrol(&dir.path().join("state")));
     // Something else answers at the kiosk's server address: another fleet's server.
     let enrolment = citizen_window::sync::identity::identity_dir(&dir.path().join("state"))
         .join(citizen_window::sync::identity::ENROLMENT_FILE);
@@ -225,11 +212,7 @@ fn a_server_with_another_ca_fails() {
 
 #[test]
 fn a_clock_far_off_fails() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let fleet = rt.block_on(TestFleet::start(None));
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_in(dir.path(), "");
-    rt.block_on(fleet.enrol(&dir.path().join("state")));
+    let Enrolled { rt: _rt, fleet: _fleet, dir: _dir, config, .. } = enrolled_kiosk();
     // The kiosk's clock two days ahead (libfaketime: its whole process, TLS included).
     let faketime = ["faketime", "-f", "+2d"];
     let (_, checks) = doctor_with(&faketime, &config, &[]);
