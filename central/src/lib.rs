@@ -5,6 +5,7 @@ pub mod api;
 pub mod calendar;
 pub mod config;
 pub mod connection_limits;
+pub mod console;
 pub mod content_bell;
 pub mod content_report;
 pub mod content_shelf;

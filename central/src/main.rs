@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use citizen_central::api::now_ms;
 use citizen_central::config::CentralConfig;
+use citizen_central::console::staff::{self, Role};
 use citizen_central::storage::{Storage, token_hash};
 use citizen_central::{pki, server};
 use clap::{Parser, Subcommand};
@@ -104,6 +105,13 @@ enum Command {
         #[arg(long, global = true)]
         dir: Option<PathBuf>,
     },
+    /// The community office's staff, who sign in to the console.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
+    },
     /// Transaction commands.
     Transactions {
         #[command(subcommand)]
@@ -129,6 +137,38 @@ enum ContentCommand {
     Advance {
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff member; the password is asked for twice (or read from standard input).
+    Add {
+        name: String,
+        /// admin: manages kiosks and staff; staff: reports, votes, appointments and content.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a staff member.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a staff member: they can no longer sign in; their entries in the audit log stay.
+    Disable { name: String },
+    /// Every staff member with their role, and whether they are disabled.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The newest changes staff made, newest first.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -209,8 +249,91 @@ async fn open_storage(dir: &std::path::Path) -> Result<Storage> {
         .with_context(|| format!("cannot open the database {}", citizen_central::config::redacted(&config.database)))
 }
 
+/// A new password: the first line of standard input, or typed twice on the terminal.
+fn new_password(from_stdin: bool) -> Result<String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        let first = rpassword::prompt_password("new password: ").context("cannot read the password")?;
+        let again = rpassword::prompt_password("the same again: ").context("cannot read the password")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ: nothing was changed");
+        }
+        first
+    };
+    staff::check_password(&password)?;
+    Ok(password)
+}
+
+/// What the operator at the command line changed, in the audit log.
+async fn audit_from_command_line(storage: &Storage, action: &str, detail: String) -> Result<()> {
+    let entry = citizen_central::storage::AuditEntry {
+        at_ms: now_ms(),
+        staff: "(command line)".into(),
+        action: action.into(),
+        detail,
+    };
+    Ok(storage.audit(&entry).await?)
+}
+
+async fn staff_command(dir: &std::path::Path, command: StaffCommand) -> Result<()> {
+    let storage = open_storage(dir).await?;
+    match command {
+        StaffCommand::Add { name, role, password_stdin } => {
+            staff::check_name(&name)?;
+            let hash = staff::hash_password(&new_password(password_stdin)?)?;
+            if !storage.add_staff(&name, role.as_str(), &hash, now_ms()).await? {
+                anyhow::bail!("there is already a staff member {name}: `staff passwd {name}` sets a new password");
+            }
+            audit_from_command_line(&storage, "staff add", format!("{name} as {}", role.as_str())).await?;
+            println!("{name} added as {}: they sign in to the console with this password", role.as_str());
+        }
+        StaffCommand::Passwd { name, password_stdin } => {
+            let hash = staff::hash_password(&new_password(password_stdin)?)?;
+            if !storage.set_staff_password(&name, &hash).await? {
+                anyhow::bail!("there is no staff member {name}: see `citizen-central staff list`");
+            }
+            storage.clear_sign_in_failures(&name).await?;
+            audit_from_command_line(&storage, "staff passwd", name.clone()).await?;
+            println!("{name} has a new password (and is no longer locked out)");
+        }
+        StaffCommand::Disable { name } => {
+            if !storage.disable_staff(&name, now_ms()).await? {
+                anyhow::bail!("there is no staff member {name}: see `citizen-central staff list`");
+            }
+            audit_from_command_line(&storage, "staff disable", name.clone()).await?;
+            println!("{name} is disabled: they can no longer sign in");
+        }
+        StaffCommand::List { json } => {
+            let members = storage.staff_list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&members)?);
+            } else if members.is_empty() {
+                println!("no staff yet: citizen-central staff add NAME --role admin --dir {}", dir.display());
+            }
+            for member in members.iter().filter(|_| !json) {
+                let disabled = if member.disabled_at_ms.is_some() { "  DISABLED" } else { "" };
+                println!("{:<32} {}{disabled}", member.name, member.role);
+            }
+        }
+        StaffCommand::Audit { limit } => {
+            for entry in storage.audit_log(limit).await? {
+                let at = citizen_window_protocol::china_time::date_time_text(entry.at_ms);
+                println!("{at}  {:<20} {:<16} {}", entry.staff, entry.action, printable_label(&entry.detail));
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Staff { command, dir } => {
+            let dir = dir.context("give the server's folder with --dir")?;
+            staff_command(&dir, command).await?;
+        }
         Command::Init { dir, hostnames, port, database } => {
             pki::init_fleet(&dir, &hostnames)?;
             let config = CentralConfig {

@@ -39,7 +39,8 @@ pub fn write_secret(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn random_bytes(n: usize) -> Vec<u8> {
+/// `n` bytes from a cryptographically secure generator (keys, tokens, salts).
+pub fn random_bytes(n: usize) -> Vec<u8> {
     // aws-lc's generator through rustls' provider: a CSPRNG, unlike fastrand.
     let mut out = vec![0u8; n];
     rustls::crypto::aws_lc_rs::default_provider()

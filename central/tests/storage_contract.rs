@@ -5,8 +5,11 @@
 //! PostgreSQL comes from `CITIZEN_CENTRAL_TEST_POSTGRES` (a postgres:// URL of a server where the
 //! test may create databases); scripts/test.sh starts one. Under CI it must be there.
 
+mod support;
+
 use citizen_central::residents::ResidentKeys;
 use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, postgres_tls, token_hash};
+use support::postgres_test_database;
 
 /// A moment within every test order's lifetime (they are made at 1 ms).
 const NOW: i64 = 2;
@@ -580,19 +583,4 @@ async fn postgres_is_reached_over_verified_tls() {
     let shown = format!("{err}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(postgres_tls::connect_one(&wrong_root).await.is_err());
-}
-
-pub async fn postgres_test_database() -> Option<String> {
-    let Ok(base) = std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide PostgreSQL: set CITIZEN_CENTRAL_TEST_POSTGRES (scripts/test.sh does)"
-        );
-        eprintln!("CITIZEN_CENTRAL_TEST_POSTGRES is not set: run scripts/test.sh to test against PostgreSQL");
-        return None;
-    };
-    let client = postgres_tls::connect_one(&base).await.expect("test PostgreSQL reachable");
-    let name = format!("citizen_test_{}", uuid::Uuid::now_v7().simple());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    Some(postgres_tls::with_database(&base, &name))
 }

@@ -118,20 +118,8 @@ impl TestKiosk {
 
 pub use citizen_window::journal::journal_path;
 
-/// A new, empty database on the test PostgreSQL (`CITIZEN_CENTRAL_TEST_POSTGRES`, which
-/// scripts/test.sh starts), or None outside CI when there is none.
-pub async fn postgres_test_database() -> Option<String> {
-    use citizen_central::storage::postgres_tls;
-    let Ok(base) = std::env::var("CITIZEN_CENTRAL_TEST_POSTGRES") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide PostgreSQL: set CITIZEN_CENTRAL_TEST_POSTGRES (scripts/test.sh does)"
-        );
-        eprintln!("CITIZEN_CENTRAL_TEST_POSTGRES is not set: run scripts/test.sh to test against PostgreSQL");
-        return None;
-    };
-    let client = postgres_tls::connect_one(&base).await.expect("test PostgreSQL reachable");
-    let name = format!("citizen_test_{}", uuid::Uuid::now_v7().simple());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    Some(postgres_tls::with_database(&base, &name))
-}
+/// The central server's tests' own helpers, shared: a fresh PostgreSQL database per test.
+#[path = "../../central/tests/support/mod.rs"]
+mod central_support;
+#[allow(unused_imports)] // not every test binary that takes the support module uses it
+pub use central_support::postgres_test_database;

@@ -63,6 +63,28 @@ pub struct KioskRow {
     pub revoked_at_ms: Option<i64>,
 }
 
+/// A staff member of the community office, who signs in to the console.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffRow {
+    pub name: String,
+    /// `admin` or `staff` (`console::staff::Role`).
+    pub role: String,
+    /// Argon2id, as a PHC string; never shown.
+    #[serde(skip)]
+    pub password_hash: String,
+    pub created_at_ms: i64,
+    pub disabled_at_ms: Option<i64>,
+}
+
+/// One change a staff member (or the operator at the command line) made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    pub staff: String,
+    pub action: String,
+    pub detail: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredTransaction {
     pub kiosk_id: String,
@@ -290,6 +312,53 @@ impl Storage {
     /// Revokes an enrolled kiosk; false if no kiosk has this id. Revoking again changes nothing.
     pub async fn revoke_kiosk(&self, kiosk_id: &str, now_ms: i64) -> Result<bool, StorageError> {
         dispatch!(self, revoke_kiosk(kiosk_id, now_ms))
+    }
+
+    /// Adds a staff member; false if the name is taken.
+    pub async fn add_staff(&self, name: &str, role: &str, hash: &str, now_ms: i64) -> Result<bool, StorageError> {
+        dispatch!(self, add_staff(name, role, hash, now_ms))
+    }
+
+    /// Replaces a staff member's password hash; false if there is no such name.
+    pub async fn set_staff_password(&self, name: &str, hash: &str) -> Result<bool, StorageError> {
+        dispatch!(self, set_staff_password(name, hash))
+    }
+
+    /// Disables a staff member (kept, for the audit log); false if there is no such name.
+    pub async fn disable_staff(&self, name: &str, now_ms: i64) -> Result<bool, StorageError> {
+        dispatch!(self, disable_staff(name, now_ms))
+    }
+
+    pub async fn staff_member(&self, name: &str) -> Result<Option<StaffRow>, StorageError> {
+        dispatch!(self, staff_member(name))
+    }
+
+    pub async fn staff_list(&self) -> Result<Vec<StaffRow>, StorageError> {
+        dispatch!(self, staff_list())
+    }
+
+    /// Counts a wrong password for `name` (those before `window_ms` ago forgotten); returns how
+    /// many count now.
+    pub async fn note_sign_in_failure(&self, name: &str, now_ms: i64, window_ms: i64) -> Result<u32, StorageError> {
+        dispatch!(self, note_sign_in_failure(name, now_ms, window_ms))
+    }
+
+    /// The wrong passwords counted for `name` and when the last was; (0, 0) for none.
+    pub async fn sign_in_failures(&self, name: &str) -> Result<(u32, i64), StorageError> {
+        dispatch!(self, sign_in_failures(name))
+    }
+
+    pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StorageError> {
+        dispatch!(self, clear_sign_in_failures(name))
+    }
+
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        dispatch!(self, audit(entry))
+    }
+
+    /// The newest `limit` entries of the audit log, newest first.
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StorageError> {
+        dispatch!(self, audit_log(limit))
     }
 
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {

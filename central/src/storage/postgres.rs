@@ -3,6 +3,8 @@
 //! uploads are group-committed (`postgres_uploads`), each kiosk's progress advanced under a row
 //! lock, so that concurrent uploads through different instances stay exact.
 
+mod staff;
+
 use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
 use super::{
@@ -50,6 +52,15 @@ CREATE TABLE IF NOT EXISTS appointments (
 CREATE TABLE IF NOT EXISTS slot_locks (slot_id TEXT PRIMARY KEY);
 -- Facts about the fleet the database was made with (the residents' keys' fingerprint).
 CREATE TABLE IF NOT EXISTS fleet_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The community office's console: its staff, wrong passwords by name, and who changed what.
+CREATE TABLE IF NOT EXISTS staff (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'staff')), password_hash TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL, disabled_at_ms BIGINT
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (name TEXT PRIMARY KEY, failures BIGINT NOT NULL, last_at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL
+);
 -- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
 -- pseudonym, keyed per proposal).
 CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE "#,

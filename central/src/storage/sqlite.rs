@@ -10,6 +10,7 @@ mod kiosks;
 mod lookups;
 mod payment_orders;
 mod schema;
+mod staff;
 mod uploads;
 
 pub use lookups::SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER;

@@ -46,6 +46,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE "#
 -- Facts about the fleet the database was made with (the residents' keys' fingerprint).
 CREATE TABLE IF NOT EXISTS fleet_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrol_tokens (token_hash TEXT PRIMARY KEY, expires_at_ms INTEGER NOT NULL, used_by TEXT);
+-- The community office's console: its staff, wrong passwords by name, and who changed what.
+CREATE TABLE IF NOT EXISTS staff (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'staff')), password_hash TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL, disabled_at_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (name TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (at_ms INTEGER NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
 -- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms INTEGER NOT NULL);

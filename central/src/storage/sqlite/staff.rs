@@ -1,0 +1,131 @@
+//! SQLite storage of the console's staff accounts, their wrong passwords, and the audit log.
+
+use super::super::{AuditEntry, StaffRow, StorageError};
+use super::SqliteStorage;
+use rusqlite::{OptionalExtension, params};
+
+fn staff_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffRow> {
+    Ok(StaffRow {
+        name: r.get(0)?,
+        role: r.get(1)?,
+        password_hash: r.get(2)?,
+        created_at_ms: r.get(3)?,
+        disabled_at_ms: r.get(4)?,
+    })
+}
+
+const STAFF_COLUMNS: &str = "SELECT name, role, password_hash, created_at_ms, disabled_at_ms FROM staff";
+
+impl SqliteStorage {
+    pub async fn add_staff(&self, name: &str, role: &str, hash: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let (name, role, hash) = (name.to_string(), role.to_string(), hash.to_string());
+        self.with(move |c| {
+            Ok(c.execute(
+                "INSERT INTO staff (name, role, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO NOTHING",
+                params![name, role, hash, now_ms],
+            )? == 1)
+        })
+        .await
+    }
+
+    pub async fn set_staff_password(&self, name: &str, hash: &str) -> Result<bool, StorageError> {
+        let (name, hash) = (name.to_string(), hash.to_string());
+        self.with(move |c| {
+            Ok(c.execute("UPDATE staff SET password_hash = ?2 WHERE name = ?1", params![name, hash])? == 1)
+        })
+        .await
+    }
+
+    pub async fn disable_staff(&self, name: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let name = name.to_string();
+        self.with(move |c| {
+            Ok(c.execute(
+                "UPDATE staff SET disabled_at_ms = COALESCE(disabled_at_ms, ?2) WHERE name = ?1",
+                params![name, now_ms],
+            )? == 1)
+        })
+        .await
+    }
+
+    pub async fn staff_member(&self, name: &str) -> Result<Option<StaffRow>, StorageError> {
+        let name = name.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(&format!("{STAFF_COLUMNS} WHERE name = ?1"), params![name], staff_row).optional()?)
+        })
+        .await
+    }
+
+    pub async fn staff_list(&self) -> Result<Vec<StaffRow>, StorageError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!("{STAFF_COLUMNS} ORDER BY name"))?;
+            let rows = stmt.query_map([], staff_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn note_sign_in_failure(&self, name: &str, now_ms: i64, window_ms: i64) -> Result<u32, StorageError> {
+        let name = name.to_string();
+        self.with(move |c| {
+            let failures: i64 = c.query_row(
+                "INSERT INTO sign_in_failures (name, failures, last_at_ms) VALUES (?1, 1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET
+                     failures = CASE WHEN sign_in_failures.last_at_ms <= ?2 - ?3 THEN 1
+                                     ELSE sign_in_failures.failures + 1 END,
+                     last_at_ms = ?2
+                 RETURNING failures",
+                params![name, now_ms, window_ms],
+                |r| r.get(0),
+            )?;
+            Ok(failures as u32)
+        })
+        .await
+    }
+
+    pub async fn sign_in_failures(&self, name: &str) -> Result<(u32, i64), StorageError> {
+        let name = name.to_string();
+        self.with(move |c| {
+            let found = c
+                .query_row("SELECT failures, last_at_ms FROM sign_in_failures WHERE name = ?1", params![name], |r| {
+                    Ok((r.get::<_, i64>(0)? as u32, r.get(1)?))
+                })
+                .optional()?;
+            Ok(found.unwrap_or((0, 0)))
+        })
+        .await
+    }
+
+    pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StorageError> {
+        let name = name.to_string();
+        self.with(move |c| {
+            c.execute("DELETE FROM sign_in_failures WHERE name = ?1", params![name])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        let entry = entry.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO audit_log (at_ms, staff, action, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![entry.at_ms, entry.staff, entry.action, entry.detail],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StorageError> {
+        self.with(move |c| {
+            let mut stmt =
+                c.prepare("SELECT at_ms, staff, action, detail FROM audit_log ORDER BY rowid DESC LIMIT ?1")?;
+            let rows = stmt.query_map(params![limit], |r| {
+                Ok(AuditEntry { at_ms: r.get(0)?, staff: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}

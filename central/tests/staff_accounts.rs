@@ -1,0 +1,128 @@
+//! The console's staff accounts on SQLite and on PostgreSQL alike: added once per name, a new
+//! password, disabled but kept; wrong passwords counted within their window and forgotten after
+//! it; the audit log newest first. And `citizen-central staff` as the operator uses it.
+
+mod support;
+
+use citizen_central::console::staff::{self, FAILURE_WINDOW, Throttle};
+use citizen_central::storage::{AuditEntry, Storage};
+use support::postgres_test_database;
+
+async fn staff_contract(storage: Storage) {
+    let hash = staff::hash_password("a long enough password").unwrap();
+    assert!(storage.add_staff("王芳", "admin", &hash, 1_000).await.unwrap());
+    assert!(!storage.add_staff("王芳", "staff", &hash, 2_000).await.unwrap(), "a name is taken once");
+    assert!(storage.add_staff("li.ming", "staff", &hash, 3_000).await.unwrap());
+    let wang = storage.staff_member("王芳").await.unwrap().unwrap();
+    assert_eq!((wang.role.as_str(), wang.created_at_ms, wang.disabled_at_ms), ("admin", 1_000, None));
+    assert!(staff::password_matches("a long enough password", &wang.password_hash));
+
+    let new = staff::hash_password("another long password").unwrap();
+    assert!(storage.set_staff_password("王芳", &new).await.unwrap());
+    assert!(!storage.set_staff_password("nobody", &new).await.unwrap());
+    let wang = storage.staff_member("王芳").await.unwrap().unwrap();
+    assert!(staff::password_matches("another long password", &wang.password_hash));
+
+    assert!(storage.disable_staff("li.ming", 5_000).await.unwrap());
+    assert!(storage.disable_staff("li.ming", 6_000).await.unwrap(), "again: the first moment stays");
+    assert!(!storage.disable_staff("nobody", 5_000).await.unwrap());
+    let names: Vec<(String, Option<i64>)> =
+        storage.staff_list().await.unwrap().into_iter().map(|m| (m.name, m.disabled_at_ms)).collect();
+    assert_eq!(names, [("li.ming".to_string(), Some(5_000)), ("王芳".to_string(), None)]);
+    assert_eq!(storage.staff_member("nobody").await.unwrap(), None);
+
+    // Wrong passwords, counted for any name, within the window; forgotten after it.
+    let window = FAILURE_WINDOW.as_millis() as i64;
+    let t = 1_800_000_000_000;
+    assert_eq!(storage.sign_in_failures("nobody").await.unwrap(), (0, 0));
+    for n in 1..=5 {
+        assert_eq!(storage.note_sign_in_failure("nobody", t + n, window).await.unwrap(), n as u32);
+    }
+    let (failures, last) = storage.sign_in_failures("nobody").await.unwrap();
+    assert_eq!(staff::throttle(failures, last, t + 10), Throttle::LockedUntil(t + 5 + window));
+    assert_eq!(storage.note_sign_in_failure("nobody", t + 5 + window, window).await.unwrap(), 1, "a new spell");
+    storage.clear_sign_in_failures("nobody").await.unwrap();
+    assert_eq!(storage.sign_in_failures("nobody").await.unwrap(), (0, 0));
+
+    for (at_ms, action) in [(1, "staff add"), (2, "staff disable")] {
+        let entry = AuditEntry { at_ms, staff: "王芳".into(), action: action.into(), detail: "li.ming".into() };
+        storage.audit(&entry).await.unwrap();
+    }
+    let log = storage.audit_log(10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["staff disable", "staff add"]);
+    assert_eq!(storage.audit_log(1).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_the_staff_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    staff_contract(Storage::open("central.sqlite", dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_the_staff_contract() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    staff_contract(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
+}
+
+/// `citizen-central staff …` in a fleet folder, with `input` on standard input.
+fn central(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_citizen-central"))
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_operator_adds_changes_disables_and_lists_staff_and_each_change_is_audited() {
+    let fleet = tempfile::tempdir().unwrap();
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_citizen-central"))
+        .args(["init", "--hostname", "localhost", "--dir"])
+        .arg(fleet.path())
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let said = |out: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let dir = fleet.path();
+
+    let out =
+        central(dir, &["staff", "add", "王芳", "--role", "admin", "--password-stdin"], "a long enough password\n");
+    assert!(out.status.success(), "{}", said(&out));
+    let out =
+        central(dir, &["staff", "add", "王芳", "--role", "staff", "--password-stdin"], "a long enough password\n");
+    assert!(!out.status.success() && said(&out).contains("already a staff member"), "{}", said(&out));
+    let out =
+        central(dir, &["staff", "add", "li ming", "--role", "staff", "--password-stdin"], "a long enough password\n");
+    assert!(!out.status.success() && said(&out).contains("letters, digits"), "{}", said(&out));
+    let out = central(dir, &["staff", "add", "li.ming", "--role", "staff", "--password-stdin"], "short\n");
+    assert!(!out.status.success() && said(&out).contains("at least 12 characters"), "{}", said(&out));
+    let out = central(dir, &["staff", "add", "li.ming", "--role", "staff", "--password-stdin"], "another long one!\n");
+    assert!(out.status.success(), "{}", said(&out));
+    let out = central(dir, &["staff", "passwd", "li.ming", "--password-stdin"], "yet another long one\n");
+    assert!(out.status.success(), "{}", said(&out));
+    let out = central(dir, &["staff", "disable", "li.ming"], "");
+    assert!(out.status.success(), "{}", said(&out));
+    let out = central(dir, &["staff", "disable", "nobody"], "");
+    assert!(!out.status.success() && said(&out).contains("no staff member nobody"), "{}", said(&out));
+
+    let listed = said(&central(dir, &["staff", "list"], ""));
+    assert!(listed.contains("li.ming") && listed.contains("DISABLED") && listed.contains("王芳"), "{listed}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&central(dir, &["staff", "list", "--json"], "").stdout).unwrap();
+    assert!(!json.to_string().contains("argon2"), "no password hash is ever shown: {json}");
+    let audit = said(&central(dir, &["staff", "audit"], ""));
+    assert_eq!(audit.lines().count(), 4, "add, add, passwd, disable: {audit}");
+    assert!(audit.lines().next().unwrap().contains("staff disable") && audit.contains("(command line)"), "{audit}");
+}
