@@ -1,14 +1,16 @@
 //! The console's staff accounts on SQLite and on PostgreSQL alike: added once per name, a new
 //! password, disabled but kept; wrong passwords counted within their window and forgotten after
-//! it; the audit log newest first. And `citizen-central staff` as the operator uses it.
+//! it; the audit log newest first; signing in and sessions. And `citizen-central staff` as the
+//! operator uses it.
 
 mod support;
 
-use citizen_central::console::staff::{self, FAILURE_WINDOW, Throttle};
+use citizen_central::console::auth::{self, IDLE_LIMIT, SESSION_LIMIT, SignInRefusal};
+use citizen_central::console::staff::{self, FAILURE_WINDOW, Role, Throttle};
 use citizen_central::storage::{AuditEntry, Storage};
 use support::postgres_test_database;
 
-async fn staff_contract(storage: Storage) {
+async fn staff_contract(storage: &Storage) {
     let hash = staff::hash_password("a long enough password").unwrap();
     assert!(storage.add_staff("王芳", "admin", &hash, 1_000).await.unwrap());
     assert!(!storage.add_staff("王芳", "staff", &hash, 2_000).await.unwrap(), "a name is taken once");
@@ -53,10 +55,75 @@ async fn staff_contract(storage: Storage) {
     assert_eq!(storage.audit_log(1).await.unwrap().len(), 1);
 }
 
+async fn sign_in_contract(storage: &Storage) {
+    let t = 1_800_000_000_000;
+    let password = "a long enough password";
+    storage.add_staff("zhao", "staff", &staff::hash_password(password).unwrap(), t).await.unwrap();
+    let refused = |r: Result<auth::NewSession, SignInRefusal>| r.expect_err("refused");
+
+    // A wrong password: refused, slower each time, in the audit log; a stranger's name likewise
+    // refused, with nothing audited.
+    let wrong = refused(auth::sign_in(storage, "zhao", "not the password", t).await);
+    assert!(matches!(wrong, SignInRefusal::Wrong { wait } if wait.as_millis() == 250), "{wrong:?}");
+    assert_eq!(wrong.to_string(), "wrong name or password");
+    let stranger = refused(auth::sign_in(storage, "nobody", password, t).await);
+    assert_eq!(stranger.to_string(), "wrong name or password");
+    assert!(matches!(refused(auth::sign_in(storage, "<script>", password, t).await), SignInRefusal::Wrong { .. }));
+    let log = storage.audit_log(10).await.unwrap();
+    assert_eq!(log[0].action, "sign-in refused");
+    assert!(log.iter().all(|e| e.staff == "zhao" || e.staff == "王芳"), "no stranger's name is audited: {log:?}");
+
+    // The right one opens a session, which the next request finds; signing out ends it.
+    let opened = auth::sign_in(storage, "zhao", password, t + 1).await.unwrap();
+    let session = auth::session(storage, &opened.token, t + 2).await.unwrap().unwrap();
+    assert_eq!((session.name.as_str(), session.role), ("zhao", Role::Staff));
+    assert!(auth::csrf_matches(&session, &opened.csrf));
+    assert!(!auth::csrf_matches(&session, "") && !auth::csrf_matches(&session, &"0".repeat(64)));
+    assert_eq!(auth::session(storage, "not a token", t + 2).await.unwrap(), None);
+    assert_eq!(storage.sign_in_failures("zhao").await.unwrap(), (0, 0), "a success forgets the failures");
+    auth::sign_out(storage, &opened.token, t + 3).await.unwrap();
+    assert_eq!(auth::session(storage, &opened.token, t + 4).await.unwrap(), None);
+
+    // Idle for IDLE_LIMIT, or SESSION_LIMIT after signing in however busy: ended.
+    let idle = IDLE_LIMIT.as_millis() as i64;
+    let opened = auth::sign_in(storage, "zhao", password, t).await.unwrap();
+    assert!(auth::session(storage, &opened.token, t + idle - 1).await.unwrap().is_some());
+    assert_eq!(auth::session(storage, &opened.token, t + 2 * idle).await.unwrap(), None);
+    let opened = auth::sign_in(storage, "zhao", password, t).await.unwrap();
+    let mut now = t;
+    while now + idle / 2 < t + SESSION_LIMIT.as_millis() as i64 {
+        now += idle / 2;
+        assert!(auth::session(storage, &opened.token, now).await.unwrap().is_some(), "kept open by use");
+    }
+    assert_eq!(auth::session(storage, &opened.token, now + idle / 2).await.unwrap(), None);
+
+    // A disabled staff member's session ends at their next request.
+    let opened = auth::sign_in(storage, "zhao", password, t).await.unwrap();
+    storage.disable_staff("zhao", t + 1).await.unwrap();
+    assert_eq!(auth::session(storage, &opened.token, t + 2).await.unwrap(), None);
+    assert!(matches!(refused(auth::sign_in(storage, "zhao", password, t + 3).await), SignInRefusal::Wrong { .. }));
+
+    // Five wrong passwords lock the name, even for the right one, until the window has passed.
+    storage.add_staff("qian", "admin", &staff::hash_password(password).unwrap(), t).await.unwrap();
+    for n in 0..4 {
+        refused(auth::sign_in(storage, "qian", "wrong", t + n).await);
+    }
+    let fifth = refused(auth::sign_in(storage, "qian", "wrong", t + 4).await);
+    let window = FAILURE_WINDOW.as_millis() as i64;
+    assert!(matches!(fifth, SignInRefusal::Locked { until_ms } if until_ms == t + 4 + window), "{fifth:?}");
+    let right_but_locked = refused(auth::sign_in(storage, "qian", password, t + 5).await);
+    assert!(right_but_locked.to_string().contains("too many wrong passwords"), "{right_but_locked}");
+    let opened = auth::sign_in(storage, "qian", password, t + 4 + window).await.unwrap();
+    let session = auth::session(storage, &opened.token, t + 5 + window).await.unwrap().unwrap();
+    assert_eq!(session.role, Role::Admin);
+}
+
 #[tokio::test]
 async fn sqlite_keeps_the_staff_contract() {
     let dir = tempfile::tempdir().unwrap();
-    staff_contract(Storage::open("central.sqlite", dir.path()).await.unwrap()).await;
+    let storage = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    staff_contract(&storage).await;
+    sign_in_contract(&storage).await;
 }
 
 #[tokio::test]
@@ -64,7 +131,9 @@ async fn postgres_keeps_the_staff_contract() {
     let Some(url) = postgres_test_database().await else {
         return;
     };
-    staff_contract(Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
+    let storage = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
+    staff_contract(&storage).await;
+    sign_in_contract(&storage).await;
 }
 
 /// `citizen-central staff …` in a fleet folder, with `input` on standard input.

@@ -76,6 +76,16 @@ pub struct StaffRow {
     pub disabled_at_ms: Option<i64>,
 }
 
+/// A console session: the hash of its cookie's token, whose it is, its forms' CSRF token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub name: String,
+    pub csrf: String,
+    pub created_at_ms: i64,
+    pub last_seen_ms: i64,
+}
+
 /// One change a staff member (or the operator at the command line) made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
@@ -350,6 +360,23 @@ impl Storage {
 
     pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StorageError> {
         dispatch!(self, clear_sign_in_failures(name))
+    }
+
+    pub async fn open_session(&self, row: &SessionRow) -> Result<(), StorageError> {
+        dispatch!(self, open_session(row))
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StorageError> {
+        dispatch!(self, session(token_hash))
+    }
+
+    /// Notes a request on the session (it stays open [`crate::console::auth::IDLE_LIMIT`] more).
+    pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<(), StorageError> {
+        dispatch!(self, touch_session(token_hash, now_ms))
+    }
+
+    pub async fn close_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        dispatch!(self, close_session(token_hash))
     }
 
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {

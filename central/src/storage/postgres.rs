@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (name TEXT PRIMARY KEY, failures BIG
 CREATE TABLE IF NOT EXISTS audit_log (
     id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS console_sessions (
+    token_hash TEXT PRIMARY KEY, name TEXT NOT NULL, csrf TEXT NOT NULL, created_at_ms BIGINT NOT NULL,
+    last_seen_ms BIGINT NOT NULL
+);
 -- One counted ballot per resident and proposal, fleet-wide (a vote's resident is its ballot
 -- pseudonym, keyed per proposal).
 CREATE UNIQUE INDEX IF NOT EXISTS one_ballot ON transactions (resident) WHERE "#,

@@ -1,7 +1,8 @@
-//! PostgreSQL storage of the console's staff accounts, their wrong passwords, and the audit log:
+//! PostgreSQL storage of the console's staff accounts, their wrong passwords, their sessions, and
+//! the audit log:
 //! the same answers as SQLite's (`sqlite/staff.rs`).
 
-use super::super::{AuditEntry, StaffRow, StorageError};
+use super::super::{AuditEntry, SessionRow, StaffRow, StorageError};
 use super::PostgresStorage;
 
 fn staff_row(r: &tokio_postgres::Row) -> StaffRow {
@@ -83,6 +84,51 @@ impl PostgresStorage {
     pub async fn clear_sign_in_failures(&self, name: &str) -> Result<(), StorageError> {
         let client = self.pool.get().await?;
         client.execute("DELETE FROM sign_in_failures WHERE name = $1", &[&name]).await?;
+        Ok(())
+    }
+
+    pub async fn open_session(&self, row: &SessionRow) -> Result<(), StorageError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO console_sessions (token_hash, name, csrf, created_at_ms, last_seen_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[&row.token_hash, &row.name, &row.csrf, &row.created_at_ms, &row.last_seen_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StorageError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT token_hash, name, csrf, created_at_ms, last_seen_ms FROM console_sessions WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .await?;
+        Ok(row.map(|r| SessionRow {
+            token_hash: r.get(0),
+            name: r.get(1),
+            csrf: r.get(2),
+            created_at_ms: r.get(3),
+            last_seen_ms: r.get(4),
+        }))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<(), StorageError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE console_sessions SET last_seen_ms = GREATEST(last_seen_ms, $2) WHERE token_hash = $1",
+                &[&token_hash, &now_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        let client = self.pool.get().await?;
+        client.execute("DELETE FROM console_sessions WHERE token_hash = $1", &[&token_hash]).await?;
         Ok(())
     }
 

@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS staff (
 );
 CREATE TABLE IF NOT EXISTS sign_in_failures (name TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_log (at_ms INTEGER NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS console_sessions (
+    token_hash TEXT PRIMARY KEY, name TEXT NOT NULL, csrf TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enrolled_at_ms INTEGER NOT NULL);
 -- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms INTEGER NOT NULL);

@@ -1,6 +1,7 @@
-//! SQLite storage of the console's staff accounts, their wrong passwords, and the audit log.
+//! SQLite storage of the console's staff accounts, their wrong passwords, their sessions, and
+//! the audit log.
 
-use super::super::{AuditEntry, StaffRow, StorageError};
+use super::super::{AuditEntry, SessionRow, StaffRow, StorageError};
 use super::SqliteStorage;
 use rusqlite::{OptionalExtension, params};
 
@@ -100,6 +101,60 @@ impl SqliteStorage {
         let name = name.to_string();
         self.with(move |c| {
             c.execute("DELETE FROM sign_in_failures WHERE name = ?1", params![name])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn open_session(&self, row: &SessionRow) -> Result<(), StorageError> {
+        let row = row.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO console_sessions (token_hash, name, csrf, created_at_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![row.token_hash, row.name, row.csrf, row.created_at_ms, row.last_seen_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StorageError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT token_hash, name, csrf, created_at_ms, last_seen_ms FROM console_sessions WHERE token_hash = ?1",
+                params![token_hash],
+                |r| {
+                    Ok(SessionRow {
+                        token_hash: r.get(0)?,
+                        name: r.get(1)?,
+                        csrf: r.get(2)?,
+                        created_at_ms: r.get(3)?,
+                        last_seen_ms: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<(), StorageError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |c| {
+            c.execute(
+                "UPDATE console_sessions SET last_seen_ms = MAX(last_seen_ms, ?2) WHERE token_hash = ?1",
+                params![token_hash, now_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn close_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |c| {
+            c.execute("DELETE FROM console_sessions WHERE token_hash = ?1", params![token_hash])?;
             Ok(())
         })
         .await
