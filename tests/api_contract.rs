@@ -28,7 +28,13 @@ async fn the_server_keeps_its_openapi_contract_under_generated_requests() {
     };
     // A push stream ends after its first event here: a generated request must get its whole answer.
     let streams = citizen_central::api::StreamTiming { keep_alive: Duration::from_secs(1), lifetime: Duration::ZERO };
-    let options = ServeOptions { database: None, demo_payments: false, limits: None, content_streams: Some(streams) };
+    let options = ServeOptions {
+        database: None,
+        demo_payments: false,
+        limits: None,
+        content_streams: Some(streams),
+        console: None,
+    };
     let fleet = TestFleet::start_with_options(&options, |router| router).await;
     let kiosk = TestKiosk::enrol(&fleet).await;
     let identity = kiosk.state.path().join("identity");

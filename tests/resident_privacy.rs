@@ -131,6 +131,7 @@ async fn a_server_with_other_residents_keys_refuses_to_start() {
         demo_payments: false,
         limits: None,
         content_streams: None,
+        console: None,
     };
     let listen = "127.0.0.1:0".parse().unwrap();
     let refused = citizen_central::server::start_with(fleet.path(), listen, &options, |router| router).await;

@@ -33,7 +33,8 @@ fn small_limits() -> ConnectionLimits {
 }
 
 async fn fleet_with(demo_payments: bool, limits: ConnectionLimits) -> TestFleet {
-    let options = ServeOptions { database: None, demo_payments, limits: Some(limits), content_streams: None };
+    let options =
+        ServeOptions { database: None, demo_payments, limits: Some(limits), content_streams: None, console: None };
     TestFleet::start_with_options(&options, |router| router).await
 }
 

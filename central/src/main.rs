@@ -47,6 +47,10 @@ enum Command {
         /// for demos only, never on a real fleet.
         #[arg(long)]
         demo_payments: bool,
+        /// Serve the community office's console on this address too (docs/CONSOLE.md), such as
+        /// 127.0.0.1:8444; a browser reaches it over HTTPS with the server's certificate.
+        #[arg(long)]
+        console_listen: Option<SocketAddr>,
     },
     /// Make a new server key and certificate (valid two years) for the host names kiosks use;
     /// restart `serve` to use them. Run it before the certificate in use ends (`serve` warns).
@@ -356,10 +360,19 @@ async fn run(cli: Cli) -> Result<()> {
                 dir.display()
             );
         }
-        Command::Serve { dir, listen, database, demo_payments } => {
-            let options = server::ServeOptions { database, demo_payments, limits: None, content_streams: None };
+        Command::Serve { dir, listen, database, demo_payments, console_listen } => {
+            let options = server::ServeOptions {
+                database,
+                demo_payments,
+                limits: None,
+                content_streams: None,
+                console: console_listen,
+            };
             let running = server::start(&dir, listen, &options).await?;
             println!("serving on https://{} (Ctrl-C to stop)", running.addr);
+            if let Some(console) = running.console_addr {
+                println!("the console on https://{console}");
+            }
             tokio::signal::ctrl_c().await?;
             running.shutdown.cancel();
             let _ = running.task.await;

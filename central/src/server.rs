@@ -17,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 /// A running server, for tests and the demo: its address and a way to stop it.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// The console's address, if it is served (`ServeOptions::console`).
+    pub console_addr: Option<SocketAddr>,
     pub shutdown: CancellationToken,
     pub task: tokio::task::JoinHandle<()>,
 }
@@ -50,6 +52,8 @@ pub struct ServeOptions {
     pub limits: Option<ConnectionLimits>,
     /// The content push streams' keep-alive and lifetime (tests shorten them).
     pub content_streams: Option<crate::api::StreamTiming>,
+    /// Serve the community office's console on this address too (HTTPS, server certificate only).
+    pub console: Option<SocketAddr>,
 }
 
 /// Binds `listen` and serves the fleet in `dir`.
@@ -103,6 +107,20 @@ pub async fn start_with(
         database.to_string(),
         shutdown.clone(),
     ));
+    let console_addr = match options.console {
+        Some(console) => {
+            let listener = TcpListener::bind(console)
+                .await
+                .with_context(|| format!("cannot listen on {console} for the console"))?;
+            let console_addr = listener.local_addr()?;
+            let app = crate::console::web::router(state.clone());
+            let tls = crate::console::listener::tls_config(dir)?;
+            tokio::spawn(crate::console::listener::serve(listener, tls, app, shutdown.clone()));
+            tracing::info!(%console_addr, "console listening");
+            Some(console_addr)
+        }
+        None => None,
+    };
     let task = tokio::spawn(tls_server::serve(
         listener,
         tls,
@@ -112,7 +130,7 @@ pub async fn start_with(
         shutdown.clone(),
     ));
     tracing::info!(%addr, "central server listening");
-    Ok(RunningServer { addr, shutdown, task })
+    Ok(RunningServer { addr, console_addr, shutdown, task })
 }
 
 /// The residents' keys must be those the database's pseudonyms were made with: new keys would make

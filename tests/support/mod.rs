@@ -37,6 +37,7 @@ impl TestFleet {
             demo_payments: true,
             limits: None,
             content_streams: None,
+            console: None,
         };
         Self::start_with_options(&options, customize).await
     }

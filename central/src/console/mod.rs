@@ -1,7 +1,11 @@
 //! The community office's console (docs/CONSOLE.md): staff of the office sign in with a name and
 //! a password. So far: the staff accounts (`staff`), their passwords (Argon2id) and how repeated
-//! wrong passwords slow down and then lock a name; signing in and sessions (`auth`); every change
-//! goes to the audit log.
+//! wrong passwords slow down and then lock a name; signing in and sessions (`auth`); the console's
+//! own HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`): so far signing in
+//! and out and the fleet; every change goes to the audit log.
 
 pub mod auth;
+pub mod listener;
+mod pages;
 pub mod staff;
+pub mod web;

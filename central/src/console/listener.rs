@@ -1,0 +1,65 @@
+//! The console's own port: HTTPS with the server's certificate and no client certificate
+//! (browsers have none), apart from the kiosks' mutual-TLS port, so that neither port serves the
+//! other's routes. Each connection is bounded: a TLS handshake within 10 s, request headers within
+//! 10 s, at most 5 minutes in all, and at most [`MAX_CONNECTIONS`] at once.
+
+use crate::pki;
+use anyhow::{Context, Result};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Connections served at once; more are closed at once.
+pub const MAX_CONNECTIONS: usize = 256;
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+const HEADER_LIMIT: Duration = Duration::from_secs(10);
+const CONNECTION_LIMIT: Duration = Duration::from_secs(300);
+
+/// The server's certificate, asking no client certificate.
+pub fn tls_config(dir: &Path) -> Result<Arc<ServerConfig>> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(pki::SERVER_CERT))
+        .context("cannot read the server certificate")?
+        .collect::<Result<_, _>>()?;
+    let key = PrivateKeyDer::from_pem_file(dir.join(pki::SERVER_KEY)).context("cannot read the server key")?;
+    let mut config = ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Serves `app` on `listener` until `shutdown`.
+pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Router, shutdown: CancellationToken) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let tcp = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    tracing::warn!("console: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else { continue };
+        let (acceptor, app, shutdown) = (acceptor.clone(), app.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(tcp)).await else { return };
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(HEADER_LIMIT);
+            let connection = http.serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
+            tokio::select! {
+                _ = shutdown.cancelled() => {}
+                _ = tokio::time::timeout(CONNECTION_LIMIT, connection) => {}
+            }
+        });
+    }
+}

@@ -1,0 +1,135 @@
+//! The console over real HTTPS on its own port, against the real server and its SQLite storage:
+//! every page needs a session, a form needs its CSRF token, a kiosk's label shows as text, the
+//! session cookie is HttpOnly, Secure and SameSite, and neither port serves the other's routes.
+
+use citizen_central::server::{ServeOptions, start};
+use citizen_central::storage::{Storage, token_hash};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+fn init_fleet(dir: &std::path::Path) {
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_citizen-central"))
+        .args(["init", "--hostname", "localhost", "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+}
+
+fn browser(dir: &std::path::Path, addr: std::net::SocketAddr) -> reqwest::Client {
+    let ca = std::fs::read(dir.join(citizen_central::pki::CA_CERT)).unwrap();
+    reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .resolve("localhost", addr)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` of a Set-Cookie for `name`, and the whole header.
+fn set_cookie(response: &reqwest::Response, name: &str) -> (String, String) {
+    let header = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie"));
+    (header.split(';').next().unwrap().to_string(), header)
+}
+
+/// A form's body, URL-encoded.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// Posts the form `pairs` with the cookie `cookie`.
+async fn post(web: &reqwest::Client, url: String, cookie: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+    let request = web.post(url).header("cookie", cookie).header("content-type", "application/x-www-form-urlencoded");
+    request.body(form(pairs)).send().await.unwrap()
+}
+
+fn form_token(page: &str) -> String {
+    let start = page.find(r#"name="csrf" value=""#).expect("a form with its token") + r#"name="csrf" value=""#.len();
+    page[start..start + page[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
+    let fleet = tempfile::tempdir().unwrap();
+    let dir = fleet.path();
+    init_fleet(dir);
+    let storage = Storage::open("central.sqlite", dir).await.unwrap();
+    let password = "a long enough password";
+    let hash = citizen_central::console::staff::hash_password(password).unwrap();
+    storage.add_staff("王芳", "staff", &hash, 1).await.unwrap();
+    storage.create_enrol_token(&token_hash("t"), i64::MAX).await.unwrap();
+    storage.enrol_kiosk(&token_hash("t"), "kiosk-x", Some("<script>alert(1)</script>"), 1).await.unwrap();
+
+    let loopback = "127.0.0.1:0".parse().unwrap();
+    let options = ServeOptions { console: Some(loopback), ..ServeOptions::default() };
+    let server = start(dir, loopback, &options).await.unwrap();
+    let console = server.console_addr.unwrap();
+    let web = browser(dir, console);
+    let at = |path: &str| format!("https://localhost:{}{path}", console.port());
+
+    // Without a session every page goes to sign-in.
+    let home = web.get(at("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()["location"], "/sign-in");
+    let page = web.get(at("/sign-in")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let (pre, _) = set_cookie(&page, "cw_pre");
+    let pre_token = form_token(&page.text().await.unwrap());
+
+    // A sign-in form without its token (another site's forged form) is refused; so is a wrong password.
+    let forged = [("name", "王芳"), ("password", password), ("csrf", "forged")];
+    let refused = post(&web, at("/sign-in"), &pre, &forged).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let wrong = [("name", "王芳"), ("password", "not the password"), ("csrf", pre_token.as_str())];
+    let refused = post(&web, at("/sign-in"), &pre, &wrong).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.text().await.unwrap().contains("Wrong name or password"));
+
+    // Signed in: the cookie is HttpOnly, Secure and SameSite; the fleet shows the label as text.
+    let right = [("name", "王芳"), ("password", password), ("csrf", pre_token.as_str())];
+    let signed_in = post(&web, at("/sign-in"), &pre, &right).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let (session, header) = set_cookie(&signed_in, "cw_session");
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(header.contains(flag), "{header}");
+    }
+    let fleet_page = web.get(at("/")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(fleet_page.status(), StatusCode::OK);
+    let text = fleet_page.text().await.unwrap();
+    assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !text.contains("<script>"), "{text}");
+    assert!(text.contains("离线 offline") && text.contains("kiosk-x"), "{text}");
+
+    // Signing out needs the session's token too; then the cookie opens nothing.
+    let no_token = post(&web, at("/sign-out"), &session, &[("csrf", "")]).await;
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let token = form_token(&text);
+    let out = post(&web, at("/sign-out"), &session, &[("csrf", &token)]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = web.get(at("/")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
+    let actions: Vec<String> = storage.audit_log(10).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["sign out", "sign in", "sign-in refused"]);
+
+    // Neither port serves the other's routes.
+    let kiosk_api = web.get(at("/v1/content/manifest")).send().await.unwrap();
+    assert_eq!(kiosk_api.status(), StatusCode::NOT_FOUND);
+    let kiosk_port = browser(dir, server.addr);
+    let console_there =
+        kiosk_port.get(format!("https://localhost:{}/sign-in", server.addr.port())).send().await.unwrap();
+    assert_ne!(console_there.status(), StatusCode::OK);
+    assert!(!console_there.text().await.unwrap().contains("登录"));
+    server.shutdown.cancel();
+}
