@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use citizen_central::api::now_ms;
 use citizen_central::config::CentralConfig;
 use citizen_central::console::staff::{self, Role};
-use citizen_central::storage::{Storage, token_hash};
+use citizen_central::storage::Storage;
 use citizen_central::{pki, server};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -426,9 +426,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::EnrolToken { dir, valid_hours } => {
             let storage = open_storage(&dir).await?;
             let fleet = pki::Fleet::load(&dir)?;
-            let token = format!("{}.{}", pki::random_hex(16), pki::ca_fingerprint(&fleet.ca_pem)?);
-            storage.create_enrol_token(&token_hash(&token), now_ms() + i64::from(valid_hours) * 3_600_000).await?;
-            println!("{token}");
+            println!("{}", citizen_central::api::issue_enrol_token(&storage, &fleet, valid_hours, now_ms()).await?);
         }
         Command::Kiosks { command: Some(KiosksCommand::Revoke { kiosk_id }), dir, .. } => {
             let dir = dir.context("give the server's folder with --dir")?;

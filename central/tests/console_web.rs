@@ -59,24 +59,49 @@ fn form_token(page: &str) -> String {
     page[start..start + page[start..].find('"').unwrap()].to_string()
 }
 
+/// Every test staff member's password.
+const PASSWORD: &str = "a long enough password";
+
+/// A fleet in a folder of its own with `staff` (name, role) and one enrolled kiosk (id, label),
+/// its server serving the console; a browser that trusts the fleet's CA.
+struct Rig {
+    fleet: tempfile::TempDir,
+    storage: Storage,
+    server: citizen_central::server::RunningServer,
+    web: reqwest::Client,
+    console: std::net::SocketAddr,
+}
+
+impl Rig {
+    async fn start(staff: &[(&str, &str)], kiosk: (&str, &str)) -> Self {
+        let fleet = tempfile::tempdir().unwrap();
+        let dir = fleet.path();
+        init_fleet(dir);
+        let storage = Storage::open("central.sqlite", dir).await.unwrap();
+        let hash = citizen_central::console::staff::hash_password(PASSWORD).unwrap();
+        for (name, role) in staff {
+            storage.add_staff(name, role, &hash, 1).await.unwrap();
+        }
+        storage.create_enrol_token(&token_hash("t"), i64::MAX).await.unwrap();
+        storage.enrol_kiosk(&token_hash("t"), kiosk.0, Some(kiosk.1), 1).await.unwrap();
+        let loopback = "127.0.0.1:0".parse().unwrap();
+        let options = ServeOptions { console: Some(loopback), ..ServeOptions::default() };
+        let server = start(dir, loopback, &options).await.unwrap();
+        let console = server.console_addr.unwrap();
+        let web = browser(dir, console);
+        Self { storage, web, console, server, fleet }
+    }
+
+    fn at(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.console.port())
+    }
+}
+
 #[tokio::test]
 async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
-    let fleet = tempfile::tempdir().unwrap();
-    let dir = fleet.path();
-    init_fleet(dir);
-    let storage = Storage::open("central.sqlite", dir).await.unwrap();
-    let password = "a long enough password";
-    let hash = citizen_central::console::staff::hash_password(password).unwrap();
-    storage.add_staff("王芳", "staff", &hash, 1).await.unwrap();
-    storage.create_enrol_token(&token_hash("t"), i64::MAX).await.unwrap();
-    storage.enrol_kiosk(&token_hash("t"), "kiosk-x", Some("<script>alert(1)</script>"), 1).await.unwrap();
-
-    let loopback = "127.0.0.1:0".parse().unwrap();
-    let options = ServeOptions { console: Some(loopback), ..ServeOptions::default() };
-    let server = start(dir, loopback, &options).await.unwrap();
-    let console = server.console_addr.unwrap();
-    let web = browser(dir, console);
-    let at = |path: &str| format!("https://localhost:{}{path}", console.port());
+    let rig = Rig::start(&[("王芳", "staff")], ("kiosk-x", "<script>alert(1)</script>")).await;
+    let (storage, web, server, password) = (&rig.storage, &rig.web, &rig.server, PASSWORD);
+    let at = |path: &str| rig.at(path);
 
     // Without a session every page goes to sign-in.
     let home = web.get(at("/")).send().await.unwrap();
@@ -126,10 +151,63 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     // Neither port serves the other's routes.
     let kiosk_api = web.get(at("/v1/content/manifest")).send().await.unwrap();
     assert_eq!(kiosk_api.status(), StatusCode::NOT_FOUND);
-    let kiosk_port = browser(dir, server.addr);
+    let kiosk_port = browser(rig.fleet.path(), server.addr);
     let console_there =
         kiosk_port.get(format!("https://localhost:{}/sign-in", server.addr.port())).send().await.unwrap();
     assert_ne!(console_there.status(), StatusCode::OK);
     assert!(!console_there.text().await.unwrap().contains("登录"));
+    server.shutdown.cancel();
+}
+
+/// Signs `name` in through the sign-in page; the session cookie and the fleet page.
+async fn signed_in(web: &reqwest::Client, at: &dyn Fn(&str) -> String, name: &str, password: &str) -> (String, String) {
+    let page = web.get(at("/sign-in")).send().await.unwrap();
+    let (pre, _) = set_cookie(&page, "cw_pre");
+    let token = form_token(&page.text().await.unwrap());
+    let answer = post(web, at("/sign-in"), &pre, &[("name", name), ("password", password), ("csrf", &token)]).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{name} signs in");
+    let (session, _) = set_cookie(&answer, "cw_session");
+    let fleet = web.get(at("/")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
+    (session, fleet)
+}
+
+#[tokio::test]
+async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() {
+    let rig = Rig::start(&[("admin.li", "admin"), ("staff.zhao", "staff")], ("kiosk-y", "幸福里 2号机")).await;
+    let (storage, web, server, password) = (&rig.storage, &rig.web, &rig.server, PASSWORD);
+    let at = |path: &str| rig.at(path);
+
+    // Staff see the fleet but no admin's buttons, and an admin's form of theirs is refused.
+    let (staff_session, staff_page) = signed_in(&web, &at, "staff.zhao", password).await;
+    assert!(staff_page.contains("幸福里 2号机") && !staff_page.contains("/kiosks/revoke"), "{staff_page}");
+    let token = form_token(&staff_page);
+    let revoke = [("csrf", token.as_str()), ("kiosk_id", "kiosk-y")];
+    let refused = post(&web, at("/kiosks/revoke"), &staff_session, &revoke).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused = post(&web, at("/kiosks/enrol-token"), &staff_session, &[("csrf", &token)]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(None), "still enrolled");
+
+    // An admin: a forged revoke is refused, a real one revokes and is audited.
+    let (admin_session, admin_page) = signed_in(&web, &at, "admin.li", password).await;
+    assert!(admin_page.contains("/kiosks/revoke"));
+    let forged = post(&web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN, "another session's token");
+    let token = form_token(&admin_page);
+    let revoked = post(&web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    assert!(matches!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(Some(_))));
+    let page = web.get(at("/")).header("cookie", &admin_session).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已吊销 revoked"), "{page}");
+
+    // An enrolment token, shown once, that enrolment takes.
+    let made = post(&web, at("/kiosks/enrol-token"), &admin_session, &[("csrf", &token)]).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let shown = made.text().await.unwrap();
+    let start = shown.find("--token ").unwrap() + "--token ".len();
+    let enrol_token = shown[start..].split(|c: char| c.is_whitespace() || c == '<').next().unwrap();
+    assert!(storage.enrol_token_usable(&token_hash(enrol_token), citizen_central::api::now_ms()).await.unwrap());
+    let actions: Vec<String> = storage.audit_log(3).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["enrolment token", "revoke kiosk", "sign in"]);
     server.shutdown.cancel();
 }

@@ -100,3 +100,17 @@ pub async fn renew(
         Err(e) => error(StatusCode::BAD_REQUEST, "bad_csr", format!("{e:#}: make a new key and CSR and ask again")),
     }
 }
+
+/// Makes a one-time enrolment token valid `valid_hours` from `now_ms` (only its hash is stored):
+/// random, followed by the fleet CA's fingerprint, which the kiosk checks before it trusts the
+/// server (`citizen-central enrol-token`, the console's kiosks page).
+pub async fn issue_token(
+    storage: &crate::storage::Storage,
+    fleet: &crate::pki::Fleet,
+    valid_hours: u32,
+    now_ms: i64,
+) -> anyhow::Result<String> {
+    let token = format!("{}.{}", crate::pki::random_hex(16), crate::pki::ca_fingerprint(&fleet.ca_pem)?);
+    storage.create_enrol_token(&token_hash(&token), now_ms + i64::from(valid_hours) * 3_600_000).await?;
+    Ok(token)
+}

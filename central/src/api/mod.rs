@@ -3,6 +3,7 @@
 
 pub mod content;
 mod enrol;
+pub use enrol::issue_token as issue_enrol_token;
 mod identity;
 pub mod kiosk_register;
 mod openapi;

@@ -65,8 +65,34 @@ pub fn online(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> bool
         && kiosk.last_heartbeat_ms.is_some_and(|t| now_ms - t <= heartbeat_interval_ms * 3 / 2)
 }
 
-/// The fleet: every kiosk, those offline or revoked first.
-pub fn fleet(name: &str, csrf: &str, kiosks: &[KioskRow], now_ms: i64, heartbeat_interval_ms: i64) -> String {
+/// Who is looking at a page: their name, their forms' token, whether they are an admin.
+pub struct Viewer<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+    pub admin: bool,
+}
+
+/// A one-time enrolment token, shown once, with the command to type on the kiosk.
+pub fn enrol_token(viewer: &Viewer, token: &str, server_url: &str, valid_hours: u32) -> String {
+    page(
+        "登记新机器 Enrol a kiosk",
+        Some((viewer.name, viewer.csrf)),
+        html! {
+            h1 { "登记新机器" br; small { "Enrol a kiosk" } }
+            p { "这个登记码只显示这一次，" (valid_hours) " 小时内有效，只能用一次。" br;
+                small { "This token is shown once, works once, and only for " (valid_hours) " hours." } }
+            p { "在新机器上以 root 身份输入： " small { "On the new kiosk, as root, type:" } }
+            pre { "kioskctl enrol --server " (server_url) " --token " (token) }
+            p { a href="/" { "返回机器状态 Back to the fleet" } }
+        },
+    )
+    .into_string()
+}
+
+/// The fleet: every kiosk, those offline or revoked first; an admin may revoke one or make an
+/// enrolment token.
+pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interval_ms: i64) -> String {
+    let (name, csrf) = (viewer.name, viewer.csrf);
     let mut sorted: Vec<&KioskRow> = kiosks.iter().collect();
     sorted.sort_by_key(|k| (online(k, now_ms, heartbeat_interval_ms), k.label.clone(), k.kiosk_id.clone()));
     page(
@@ -74,10 +100,19 @@ pub fn fleet(name: &str, csrf: &str, kiosks: &[KioskRow], now_ms: i64, heartbeat
         Some((name, csrf)),
         html! {
             h1 { "机器状态" br; small { "Fleet" } }
+            @if viewer.admin {
+                form method="post" action="/kiosks/enrol-token" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" { "登记新机器 Enrol a kiosk" }
+                }
+            }
             @if sorted.is_empty() { p { "还没有登记的机器。 No kiosk is enrolled yet." } }
             @else {
                 table {
-                    thead { tr { th { "机器 Kiosk" } th { "状态 State" } th { "最近心跳 Last heartbeat" } th { "待同步 Backlog" } } }
+                    thead { tr {
+                        th { "机器 Kiosk" } th { "状态 State" } th { "最近心跳 Last heartbeat" } th { "待同步 Backlog" }
+                        @if viewer.admin { th {} }
+                    } }
                     tbody {
                         @for kiosk in &sorted {
                             tr {
@@ -92,6 +127,13 @@ pub fn fleet(name: &str, csrf: &str, kiosks: &[KioskRow], now_ms: i64, heartbeat
                                     None => "—",
                                 } }
                                 td { (kiosk.last_heartbeat.as_ref().map_or(0, |h| h.backlog)) }
+                                @if viewer.admin { td { @if kiosk.revoked_at_ms.is_none() {
+                                    form.inline method="post" action="/kiosks/revoke" {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        input type="hidden" name="kiosk_id" value=(kiosk.kiosk_id);
+                                        button type="submit" { "吊销 Revoke" }
+                                    }
+                                } } }
                             }
                         }
                     }

@@ -4,7 +4,9 @@
 
 use super::auth::{self, SignInRefusal};
 use super::pages;
+use super::staff::Role;
 use crate::api::{SharedState, now_ms};
+use crate::storage::AuditEntry;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -24,6 +26,8 @@ pub fn router(state: SharedState) -> axum::Router {
         .route("/", get(fleet))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
+        .route("/kiosks/revoke", post(revoke_kiosk))
+        .route("/kiosks/enrol-token", post(make_enrol_token))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(axum::middleware::map_response(guard_headers))
         .with_state(state)
@@ -83,11 +87,89 @@ async fn fleet(State(state): State<SharedState>, headers: HeaderMap) -> Response
         Err(response) => return response,
     };
     match state.storage.kiosks().await {
-        Ok(kiosks) => {
-            Html(pages::fleet(&session.name, &session.csrf, &kiosks, now_ms(), HEARTBEAT_INTERVAL_MS)).into_response()
-        }
+        Ok(kiosks) => Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), HEARTBEAT_INTERVAL_MS)).into_response(),
         Err(e) => unavailable(e),
     }
+}
+
+fn viewer(session: &auth::Session) -> pages::Viewer<'_> {
+    pages::Viewer { name: &session.name, csrf: &session.csrf, admin: session.role == Role::Admin }
+}
+
+/// The session of a form's sender, if they may do what `admin_only` says and the form carries
+/// the session's token; else the answer to send.
+async fn form_sender(
+    state: &SharedState,
+    headers: &HeaderMap,
+    csrf: &str,
+    admin_only: bool,
+) -> Result<auth::Session, Response> {
+    let session = current_session(state, headers).await?.ok_or_else(to_sign_in)?;
+    if !auth::csrf_matches(&session, csrf) {
+        return Err(forged());
+    }
+    if admin_only && session.role != Role::Admin {
+        return Err(
+            (StatusCode::FORBIDDEN, "only an admin may do this: ask one of the office's admins").into_response()
+        );
+    }
+    Ok(session)
+}
+
+fn forged() -> Response {
+    (StatusCode::FORBIDDEN, "this form is not from this console's page: reload the page and try again").into_response()
+}
+
+async fn audit(state: &SharedState, session: &auth::Session, action: &str, detail: String) -> Result<(), Response> {
+    let entry = AuditEntry { at_ms: now_ms(), staff: session.name.clone(), action: action.into(), detail };
+    state.storage.audit(&entry).await.map_err(unavailable)
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    kiosk_id: String,
+}
+
+/// An admin revokes a kiosk: from that moment every request from it is refused.
+async fn revoke_kiosk(State(state): State<SharedState>, headers: HeaderMap, Form(form): Form<RevokeForm>) -> Response {
+    let session = match form_sender(&state, &headers, &form.csrf, true).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    match state.storage.revoke_kiosk(&form.kiosk_id, now_ms()).await {
+        Ok(true) => {}
+        Ok(false) => return (StatusCode::NOT_FOUND, "no such kiosk is enrolled").into_response(),
+        Err(e) => return unavailable(e),
+    }
+    if let Err(response) = audit(&state, &session, "revoke kiosk", form.kiosk_id).await {
+        return response;
+    }
+    Redirect::to("/").into_response()
+}
+
+/// Hours an enrolment token made in the console stays valid.
+pub const ENROL_TOKEN_HOURS: u32 = 24;
+
+/// An admin makes a one-time enrolment token, shown once.
+async fn make_enrol_token(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match form_sender(&state, &headers, &form.csrf, true).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let token = match crate::api::issue_enrol_token(&state.storage, &state.fleet, ENROL_TOKEN_HOURS, now_ms()).await {
+        Ok(token) => token,
+        Err(e) => return unavailable(e),
+    };
+    if let Err(response) = audit(&state, &session, "enrolment token", format!("valid {ENROL_TOKEN_HOURS} h")).await {
+        return response;
+    }
+    Html(pages::enrol_token(&viewer(&session), &token, &state.public_url, ENROL_TOKEN_HOURS)).into_response()
 }
 
 /// The sign-in page, with a fresh form token in its cookie.
@@ -148,8 +230,7 @@ async fn sign_out(State(state): State<SharedState>, headers: HeaderMap, Form(for
         Err(response) => return response,
     };
     if !auth::csrf_matches(&session, &form.csrf) {
-        return (StatusCode::FORBIDDEN, "this form is not from this console's page: reload the page and try again")
-            .into_response();
+        return forged();
     }
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     if let Err(e) = auth::sign_out(&state.storage, token, now_ms()).await {
