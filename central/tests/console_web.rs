@@ -116,16 +116,16 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
 
     // A sign-in form without its token (another site's forged form) is refused; so is a wrong password.
     let forged = [("name", "王芳"), ("password", password), ("csrf", "forged")];
-    let refused = post(&web, at("/sign-in"), &pre, &forged).await;
+    let refused = post(web, at("/sign-in"), &pre, &forged).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let wrong = [("name", "王芳"), ("password", "not the password"), ("csrf", pre_token.as_str())];
-    let refused = post(&web, at("/sign-in"), &pre, &wrong).await;
+    let refused = post(web, at("/sign-in"), &pre, &wrong).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(refused.text().await.unwrap().contains("Wrong name or password"));
 
     // Signed in: the cookie is HttpOnly, Secure and SameSite; the fleet shows the label as text.
     let right = [("name", "王芳"), ("password", password), ("csrf", pre_token.as_str())];
-    let signed_in = post(&web, at("/sign-in"), &pre, &right).await;
+    let signed_in = post(web, at("/sign-in"), &pre, &right).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     let (session, header) = set_cookie(&signed_in, "cw_session");
     for flag in ["HttpOnly", "Secure", "SameSite=Strict"] {
@@ -138,10 +138,10 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     assert!(text.contains("离线 offline") && text.contains("kiosk-x"), "{text}");
 
     // Signing out needs the session's token too; then the cookie opens nothing.
-    let no_token = post(&web, at("/sign-out"), &session, &[("csrf", "")]).await;
+    let no_token = post(web, at("/sign-out"), &session, &[("csrf", "")]).await;
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
     let token = form_token(&text);
-    let out = post(&web, at("/sign-out"), &session, &[("csrf", &token)]).await;
+    let out = post(web, at("/sign-out"), &session, &[("csrf", &token)]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let after = web.get(at("/")).header("cookie", &session).send().await.unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
@@ -178,30 +178,30 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
     let at = |path: &str| rig.at(path);
 
     // Staff see the fleet but no admin's buttons, and an admin's form of theirs is refused.
-    let (staff_session, staff_page) = signed_in(&web, &at, "staff.zhao", password).await;
+    let (staff_session, staff_page) = signed_in(web, &at, "staff.zhao", password).await;
     assert!(staff_page.contains("幸福里 2号机") && !staff_page.contains("/kiosks/revoke"), "{staff_page}");
     let token = form_token(&staff_page);
     let revoke = [("csrf", token.as_str()), ("kiosk_id", "kiosk-y")];
-    let refused = post(&web, at("/kiosks/revoke"), &staff_session, &revoke).await;
+    let refused = post(web, at("/kiosks/revoke"), &staff_session, &revoke).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let refused = post(&web, at("/kiosks/enrol-token"), &staff_session, &[("csrf", &token)]).await;
+    let refused = post(web, at("/kiosks/enrol-token"), &staff_session, &[("csrf", &token)]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(None), "still enrolled");
 
     // An admin: a forged revoke is refused, a real one revokes and is audited.
-    let (admin_session, admin_page) = signed_in(&web, &at, "admin.li", password).await;
+    let (admin_session, admin_page) = signed_in(web, &at, "admin.li", password).await;
     assert!(admin_page.contains("/kiosks/revoke"));
-    let forged = post(&web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
+    let forged = post(web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN, "another session's token");
     let token = form_token(&admin_page);
-    let revoked = post(&web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
+    let revoked = post(web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
     assert!(matches!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(Some(_))));
     let page = web.get(at("/")).header("cookie", &admin_session).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("已吊销 revoked"), "{page}");
 
     // An enrolment token, shown once, that enrolment takes.
-    let made = post(&web, at("/kiosks/enrol-token"), &admin_session, &[("csrf", &token)]).await;
+    let made = post(web, at("/kiosks/enrol-token"), &admin_session, &[("csrf", &token)]).await;
     assert_eq!(made.status(), StatusCode::OK);
     let shown = made.text().await.unwrap();
     let start = shown.find("--token ").unwrap() + "--token ".len();
