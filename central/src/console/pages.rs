@@ -65,6 +65,38 @@ pub fn online(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> bool
         && kiosk.last_heartbeat_ms.is_some_and(|t| now_ms - t <= heartbeat_interval_ms * 3 / 2)
 }
 
+/// What is wrong with a kiosk at `now_ms`, in a few words each (Chinese, then English).
+pub fn problems(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    if kiosk.revoked_at_ms.is_some() {
+        return vec!["已吊销 revoked"];
+    }
+    if !online(kiosk, now_ms, heartbeat_interval_ms) {
+        found.push("离线 offline");
+    }
+    let Some(beat) = &kiosk.last_heartbeat else { return found };
+    for device in &beat.devices {
+        let printer = device.device == "receipt_printer";
+        match (printer, device.status.as_str(), device.paper.as_deref()) {
+            (_, "no_device", _) => {}
+            (true, _, Some("out")) => found.push("缺纸 paper out"),
+            (true, _, Some("jammed")) => found.push("卡纸 paper jam"),
+            (true, "online", Some("low")) => found.push("纸将用完 paper low"),
+            (true, "online", _) => {}
+            (true, _, _) => found.push("打印机故障 printer fault"),
+            (false, "online", _) => {}
+            (false, _, _) => found.push("读卡器故障 reader fault"),
+        }
+    }
+    if beat.oldest_pending_ms.is_some_and(|t| now_ms - t > 3_600_000) {
+        found.push("同步积压 sync behind");
+    }
+    if !beat.rejected_bundles.is_empty() {
+        found.push("内容被拒 content refused");
+    }
+    found
+}
+
 /// Who is looking at a page: their name, their forms' token, whether they are an admin.
 pub struct Viewer<'a> {
     pub name: &'a str,
@@ -93,8 +125,9 @@ pub fn enrol_token(viewer: &Viewer, token: &str, server_url: &str, valid_hours: 
 /// enrolment token.
 pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interval_ms: i64) -> String {
     let (name, csrf) = (viewer.name, viewer.csrf);
-    let mut sorted: Vec<&KioskRow> = kiosks.iter().collect();
-    sorted.sort_by_key(|k| (online(k, now_ms, heartbeat_interval_ms), k.label.clone(), k.kiosk_id.clone()));
+    let mut sorted: Vec<(&KioskRow, Vec<&str>)> =
+        kiosks.iter().map(|k| (k, problems(k, now_ms, heartbeat_interval_ms))).collect();
+    sorted.sort_by_key(|(k, found)| (found.is_empty(), k.label.clone(), k.kiosk_id.clone()));
     page(
         "机器 Fleet",
         Some((name, csrf)),
@@ -110,23 +143,41 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
             @else {
                 table {
                     thead { tr {
-                        th { "机器 Kiosk" } th { "状态 State" } th { "最近心跳 Last heartbeat" } th { "待同步 Backlog" }
+                        th { "机器 Kiosk" } th { "问题 Problems" } th { "最近心跳 Last heartbeat" }
+                        th { "打印机 Printer" } th { "读卡器 Reader" } th { "待同步 Backlog" }
+                        th { "内容 Content" } th { "软件 Software" }
                         @if viewer.admin { th {} }
                     } }
                     tbody {
-                        @for kiosk in &sorted {
+                        @for (kiosk, found) in &sorted {
+                            @let beat = kiosk.last_heartbeat.as_ref();
+                            @let device = |name: &str| beat.and_then(|b| b.devices.iter().find(|d| d.device == name));
                             tr {
                                 td { (kiosk.label.as_deref().unwrap_or("")) br; small { (kiosk.kiosk_id) } }
                                 td {
-                                    @if kiosk.revoked_at_ms.is_some() { span.problem { "已吊销 revoked" } }
-                                    @else if online(kiosk, now_ms, heartbeat_interval_ms) { span.ok { "在线 online" } }
-                                    @else { span.problem { "离线 offline" } }
+                                    @if found.is_empty() { span.ok { "正常 fine" } }
+                                    @for problem in found { span.problem { (problem) } br; }
                                 }
                                 td { @match kiosk.last_heartbeat_ms {
                                     Some(t) => (citizen_window_protocol::china_time::date_time_text(t)),
                                     None => "—",
                                 } }
-                                td { (kiosk.last_heartbeat.as_ref().map_or(0, |h| h.backlog)) }
+                                td { @match device("receipt_printer") {
+                                    Some(d) => { (d.status) @if let Some(paper) = &d.paper { br; small { "纸 paper: " (paper) } } },
+                                    None => "—",
+                                } }
+                                td { @match device("card_reader") { Some(d) => (d.status), None => "—" } }
+                                td {
+                                    (beat.map_or(0, |h| h.backlog))
+                                    @if let Some(t) = beat.and_then(|b| b.oldest_pending_ms) {
+                                        br; small { "最早 oldest " (citizen_window_protocol::china_time::date_time_text(t)) }
+                                    }
+                                }
+                                td {
+                                    @match beat.and_then(|b| b.content_version) { Some(v) => { "v" (v) }, None => "—" }
+                                    @if let Some(stream) = beat.and_then(|b| b.content.as_ref()) { br; small { (stream.stream) } }
+                                }
+                                td { (beat.map_or("—", |b| b.software_version.as_str())) }
                                 @if viewer.admin { td { @if kiosk.revoked_at_ms.is_none() {
                                     form.inline method="post" action="/kiosks/revoke" {
                                         input type="hidden" name="csrf" value=(csrf);
@@ -142,4 +193,65 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
         },
     )
     .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use citizen_window_protocol::heartbeat::{DeviceReport, Heartbeat};
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn kiosk(id: &str, beat_at: Option<i64>, printer: (&str, Option<&str>)) -> KioskRow {
+        let device = |name: &str, status: &str, paper: Option<&str>| DeviceReport {
+            device: name.into(),
+            status: status.into(),
+            paper: paper.map(str::to_string),
+            detail: None,
+        };
+        KioskRow {
+            kiosk_id: id.into(),
+            label: Some(format!("{id} <b>")),
+            enrolled_at_ms: 0,
+            last_heartbeat_ms: beat_at,
+            last_heartbeat: beat_at.map(|t| Heartbeat {
+                sent_at_ms: t,
+                devices: vec![device("receipt_printer", printer.0, printer.1), device("card_reader", "online", None)],
+                backlog: 3,
+                oldest_pending_ms: Some(t - 1000),
+                content_version: Some(7),
+                software_version: "0.1.0".into(),
+                free_disk_bytes: None,
+                rejected_bundles: vec![],
+                content: None,
+                refused_records: 0,
+            }),
+            highest_contiguous_seq: 0,
+            revoked_at_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_kiosk_s_problems_come_from_its_last_heartbeat_and_its_age() {
+        let interval = 30_000;
+        let fine = kiosk("a", Some(NOW - 1000), ("online", Some("ok")));
+        assert!(problems(&fine, NOW, interval).is_empty());
+        let silent = kiosk("b", Some(NOW - 46_000), ("online", Some("ok")));
+        assert_eq!(problems(&silent, NOW, interval), ["离线 offline"], "no heartbeat for over 1.5 intervals");
+        let out = kiosk("c", Some(NOW), ("user_error", Some("out")));
+        assert_eq!(problems(&out, NOW, interval), ["缺纸 paper out"]);
+        let low = kiosk("d", Some(NOW), ("online", Some("low")));
+        assert_eq!(problems(&low, NOW, interval), ["纸将用完 paper low"]);
+        let never = kiosk("e", None, ("online", None));
+        assert_eq!(problems(&never, NOW, interval), ["离线 offline"]);
+        let mut revoked = kiosk("f", Some(NOW), ("online", Some("out")));
+        revoked.revoked_at_ms = Some(NOW);
+        assert_eq!(problems(&revoked, NOW, interval), ["已吊销 revoked"]);
+
+        // Problems first, labels escaped.
+        let viewer = Viewer { name: "王芳", csrf: "t", admin: false };
+        let page = fleet(&viewer, &[fine, out], NOW, interval);
+        assert!(page.find("c &lt;b&gt;").unwrap() < page.find("a &lt;b&gt;").unwrap(), "the paper-out kiosk first");
+        assert!(!page.contains("<b>"));
+    }
 }
