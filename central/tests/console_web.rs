@@ -187,6 +187,8 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
     let refused = post(web, at("/kiosks/enrol-token"), &staff_session, &[("csrf", &token)]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(None), "still enrolled");
+    let audit = web.get(at("/audit")).header("cookie", &staff_session).send().await.unwrap();
+    assert_eq!(audit.status(), StatusCode::FORBIDDEN, "the audit log is for admins");
 
     // An admin: a forged revoke is refused, a real one revokes and is audited.
     let (admin_session, admin_page) = signed_in(web, &at, "admin.li", password).await;
@@ -209,5 +211,7 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
     assert!(storage.enrol_token_usable(&token_hash(enrol_token), citizen_central::api::now_ms()).await.unwrap());
     let actions: Vec<String> = storage.audit_log(3).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["enrolment token", "revoke kiosk", "sign in"]);
+    let audit = web.get(at("/audit")).header("cookie", &admin_session).send().await.unwrap().text().await.unwrap();
+    assert!(audit.contains("revoke kiosk") && audit.contains("kiosk-y") && audit.contains("admin.li"), "{audit}");
     server.shutdown.cancel();
 }

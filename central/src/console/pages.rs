@@ -104,6 +104,26 @@ pub struct Viewer<'a> {
     pub admin: bool,
 }
 
+/// The newest changes staff made, newest first (admins only).
+pub fn audit_log(viewer: &Viewer, entries: &[crate::storage::AuditEntry]) -> String {
+    page(
+        "操作记录 Audit log",
+        Some((viewer.name, viewer.csrf)),
+        html! {
+            h1 { "操作记录" br; small { "Audit log" } }
+            p { a href="/" { "返回机器状态 Back to the fleet" } }
+            table {
+                thead { tr { th { "时间 When" } th { "人员 Who" } th { "操作 What" } th { "详情 Detail" } } }
+                tbody { @for entry in entries { tr {
+                    td { (citizen_window_protocol::china_time::date_time_text(entry.at_ms)) }
+                    td { (entry.staff) } td { (entry.action) } td { (entry.detail) }
+                } } }
+            }
+        },
+    )
+    .into_string()
+}
+
 /// A one-time enrolment token, shown once, with the command to type on the kiosk.
 pub fn enrol_token(viewer: &Viewer, token: &str, server_url: &str, valid_hours: u32) -> String {
     page(
@@ -137,6 +157,7 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
                 form method="post" action="/kiosks/enrol-token" {
                     input type="hidden" name="csrf" value=(csrf);
                     button type="submit" { "登记新机器 Enrol a kiosk" }
+                    " " a href="/audit" { "操作记录 Audit log" }
                 }
             }
             @if sorted.is_empty() { p { "还没有登记的机器。 No kiosk is enrolled yet." } }

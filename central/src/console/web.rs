@@ -26,6 +26,7 @@ pub fn router(state: SharedState) -> axum::Router {
         .route("/", get(fleet))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
+        .route("/audit", get(audit_page))
         .route("/kiosks/revoke", post(revoke_kiosk))
         .route("/kiosks/enrol-token", post(make_enrol_token))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
@@ -90,6 +91,28 @@ async fn fleet(State(state): State<SharedState>, headers: HeaderMap) -> Response
         Ok(kiosks) => Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), HEARTBEAT_INTERVAL_MS)).into_response(),
         Err(e) => unavailable(e),
     }
+}
+
+/// Entries the audit page shows.
+const AUDIT_PAGE_ENTRIES: u32 = 200;
+
+async fn audit_page(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+    let session = match current_session(&state, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return to_sign_in(),
+        Err(response) => return response,
+    };
+    if session.role != Role::Admin {
+        return only_admins();
+    }
+    match state.storage.audit_log(AUDIT_PAGE_ENTRIES).await {
+        Ok(entries) => Html(pages::audit_log(&viewer(&session), &entries)).into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+fn only_admins() -> Response {
+    (StatusCode::FORBIDDEN, "only an admin may do this: ask one of the office's admins").into_response()
 }
 
 fn viewer(session: &auth::Session) -> pages::Viewer<'_> {
