@@ -111,7 +111,7 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["x-frame-options"], "DENY");
     assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
-    let (pre, _) = set_cookie(&page, "cw_pre");
+    let (pre, _) = set_cookie(&page, "__Host-cw_pre");
     let pre_token = form_token(&page.text().await.unwrap());
 
     // A sign-in form without its token (another site's forged form) is refused; so is a wrong password.
@@ -127,7 +127,7 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     let right = [("name", "王芳"), ("password", password), ("csrf", pre_token.as_str())];
     let signed_in = post(web, at("/sign-in"), &pre, &right).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let (session, header) = set_cookie(&signed_in, "cw_session");
+    let (session, header) = set_cookie(&signed_in, "__Host-cw_session");
     for flag in ["HttpOnly", "Secure", "SameSite=Strict"] {
         assert!(header.contains(flag), "{header}");
     }
@@ -162,11 +162,11 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
 /// Signs `name` in through the sign-in page; the session cookie and the fleet page.
 async fn signed_in(web: &reqwest::Client, at: &dyn Fn(&str) -> String, name: &str, password: &str) -> (String, String) {
     let page = web.get(at("/sign-in")).send().await.unwrap();
-    let (pre, _) = set_cookie(&page, "cw_pre");
+    let (pre, _) = set_cookie(&page, "__Host-cw_pre");
     let token = form_token(&page.text().await.unwrap());
     let answer = post(web, at("/sign-in"), &pre, &[("name", name), ("password", password), ("csrf", &token)]).await;
     assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{name} signs in");
-    let (session, _) = set_cookie(&answer, "cw_session");
+    let (session, _) = set_cookie(&answer, "__Host-cw_session");
     let fleet = web.get(at("/")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
     (session, fleet)
 }
@@ -214,4 +214,34 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
     let audit = web.get(at("/audit")).header("cookie", &admin_session).send().await.unwrap().text().await.unwrap();
     assert!(audit.contains("revoke kiosk") && audit.contains("kiosk-y") && audit.contains("admin.li"), "{audit}");
     server.shutdown.cancel();
+}
+
+/// A client that sends a request's headers and then trickles, or never sends, its body is answered
+/// 408 and cut off after `web::REQUEST_LIMIT`, rather than holding one of the console's
+/// connections for minutes.
+#[tokio::test]
+async fn a_body_that_never_comes_is_cut_off() {
+    use rustls::pki_types::pem::PemObject;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rig = Rig::start(&[], ("kiosk-z", "3号机")).await;
+    let ca = std::fs::read(rig.fleet.path().join(citizen_central::pki::CA_CERT)).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&ca) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(rig.console).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, tcp).await.unwrap();
+    let started = std::time::Instant::now();
+    let head = "POST /sign-in HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                Content-Length: 1000\r\n\r\nname=";
+    tls.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(60), tls.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(60), "cut off, not left open: {waited:?}");
+    rig.server.shutdown.cancel();
 }

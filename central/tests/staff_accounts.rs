@@ -113,9 +113,25 @@ async fn sign_in_contract(storage: &Storage) {
     assert!(matches!(fifth, SignInRefusal::Locked { until_ms } if until_ms == t + 4 + window), "{fifth:?}");
     let right_but_locked = refused(auth::sign_in(storage, "qian", password, t + 5).await);
     assert!(right_but_locked.to_string().contains("too many wrong passwords"), "{right_but_locked}");
-    let opened = auth::sign_in(storage, "qian", password, t + 4 + window).await.unwrap();
-    let session = auth::session(storage, &opened.token, t + 5 + window).await.unwrap().unwrap();
+    // A try while locked starts the fifteen minutes again.
+    let still_locked = refused(auth::sign_in(storage, "qian", password, t + 4 + window).await);
+    assert!(matches!(still_locked, SignInRefusal::Locked { .. }), "{still_locked:?}");
+    let opened = auth::sign_in(storage, "qian", password, t + 4 + 2 * window).await.unwrap();
+    let session = auth::session(storage, &opened.token, t + 5 + 2 * window).await.unwrap().unwrap();
     assert_eq!(session.role, Role::Admin);
+}
+
+/// Thirty wrong passwords for one name sent all at once: five are checked, the rest refused as
+/// locked, as if they had come one by one.
+async fn tries_at_once_get_five_guesses(storage: &Storage) {
+    let t = 1_900_000_000_000;
+    storage.add_staff("sun", "staff", &staff::hash_password("a long enough password").unwrap(), t).await.unwrap();
+    let tries = (0..30).map(|i| auth::sign_in(storage, "sun", "a wrong password!", t + i));
+    let answers = futures_util::future::join_all(tries).await;
+    let locked = answers.iter().filter(|a| matches!(a, Err(SignInRefusal::Locked { .. }))).count();
+    let checked = storage.audit_log(100).await.unwrap().iter().filter(|e| e.staff == "sun").count();
+    assert_eq!(checked, 5, "five passwords looked at");
+    assert_eq!(locked, 26, "the fifth wrong one and every one after it say locked: {answers:?}");
 }
 
 #[tokio::test]
@@ -124,6 +140,7 @@ async fn sqlite_keeps_the_staff_contract() {
     let storage = Storage::open("central.sqlite", dir.path()).await.unwrap();
     staff_contract(&storage).await;
     sign_in_contract(&storage).await;
+    tries_at_once_get_five_guesses(&storage).await;
 }
 
 #[tokio::test]
@@ -134,6 +151,7 @@ async fn postgres_keeps_the_staff_contract() {
     let storage = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
     staff_contract(&storage).await;
     sign_in_contract(&storage).await;
+    tries_at_once_get_five_guesses(&storage).await;
 }
 
 /// `citizen-central staff …` in a fleet folder, with `input` on standard input.

@@ -1,7 +1,8 @@
 //! The console's own port: HTTPS with the server's certificate and no client certificate
 //! (browsers have none), apart from the kiosks' mutual-TLS port, so that neither port serves the
-//! other's routes. Each connection is bounded: a TLS handshake within 10 s, request headers within
-//! 10 s, at most 5 minutes in all, and at most [`MAX_CONNECTIONS`] at once.
+//! other's routes. Each connection is bounded: a TLS handshake within 10 s, request headers (at
+//! most 64 KiB) within 10 s, each request within `web::REQUEST_LIMIT`, at most 5 minutes in all,
+//! and at most [`MAX_CONNECTIONS`] at once.
 
 use crate::pki;
 use anyhow::{Context, Result};
@@ -20,6 +21,8 @@ pub const MAX_CONNECTIONS: usize = 256;
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
 const HEADER_LIMIT: Duration = Duration::from_secs(10);
 const CONNECTION_LIMIT: Duration = Duration::from_secs(300);
+/// The most a request's headers may take (a browser's are a few KiB).
+const HEADER_BYTES: usize = 64 << 10;
 
 /// The server's certificate, asking no client certificate.
 pub fn tls_config(dir: &Path) -> Result<Arc<ServerConfig>> {
@@ -54,7 +57,7 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
             let _permit = permit;
             let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(tcp)).await else { return };
             let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new()).header_read_timeout(HEADER_LIMIT);
+            http.timer(TokioTimer::new()).header_read_timeout(HEADER_LIMIT).max_buf_size(HEADER_BYTES);
             let connection = http.serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
             tokio::select! {
                 _ = shutdown.cancelled() => {}

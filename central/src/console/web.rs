@@ -14,12 +14,17 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 /// The session's cookie, and the sign-in form's token before there is a session.
-const SESSION_COOKIE: &str = "cw_session";
-const PRE_COOKIE: &str = "cw_pre";
+/// `__Host-`: the browser keeps them for this host and port's HTTPS only, set by it alone, so that
+/// another service on the same host cannot plant one.
+const SESSION_COOKIE: &str = "__Host-cw_session";
+const PRE_COOKIE: &str = "__Host-cw_pre";
 /// The kiosks send a heartbeat every 30 s when online (docs/SYNC.md).
 pub const HEARTBEAT_INTERVAL_MS: i64 = 30_000;
 /// The largest form the console reads.
 pub const FORM_LIMIT: usize = 16 << 10;
+/// How long a request may take, its body read included: a client that trickles its body is cut
+/// off then, and cannot hold one of the console's connections for long.
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub fn router(state: SharedState) -> axum::Router {
     axum::Router::new()
@@ -30,8 +35,19 @@ pub fn router(state: SharedState) -> axum::Router {
         .route("/kiosks/revoke", post(revoke_kiosk))
         .route("/kiosks/enrol-token", post(make_enrol_token))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(axum::middleware::from_fn(within_limit))
         .layer(axum::middleware::map_response(guard_headers))
         .with_state(state)
+}
+
+async fn within_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_LIMIT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let closing = [(header::CONNECTION, "close")];
+            (StatusCode::REQUEST_TIMEOUT, closing, "the request took too long: try again").into_response()
+        }
+    }
 }
 
 async fn guard_headers(mut response: Response) -> Response {
@@ -48,6 +64,7 @@ async fn guard_headers(mut response: Response) -> Response {
     set(headers, "x-frame-options", "DENY");
     set(headers, "referrer-policy", "no-referrer");
     set(headers, "cache-control", "no-store");
+    set(headers, "strict-transport-security", "max-age=31536000");
     response
 }
 
@@ -217,7 +234,7 @@ struct SignInForm {
 }
 
 async fn sign_in(State(state): State<SharedState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
-    if cookie(&headers, PRE_COOKIE).is_none_or(|pre| pre != form.csrf) {
+    if form.csrf.is_empty() || cookie(&headers, PRE_COOKIE).is_none_or(|pre| pre != form.csrf) {
         return sign_in_form(
             StatusCode::FORBIDDEN,
             Some("这个表单已过期，请再试一次。 The form had expired: try again."),
