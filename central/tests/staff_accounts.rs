@@ -7,7 +7,7 @@ mod support;
 
 use citizen_central::console::auth::{self, IDLE_LIMIT, SESSION_LIMIT, SignInRefusal};
 use citizen_central::console::staff::{self, FAILURE_WINDOW, Role, Throttle};
-use citizen_central::storage::{AuditEntry, Storage};
+use citizen_central::storage::{AuditEntry, SessionRow, Storage};
 use support::postgres_test_database;
 
 async fn staff_contract(storage: &Storage) {
@@ -45,6 +45,28 @@ async fn staff_contract(storage: &Storage) {
     assert_eq!(storage.note_sign_in_failure("nobody", t + 5 + window, window).await.unwrap(), 1, "a new spell");
     storage.clear_sign_in_failures("nobody").await.unwrap();
     assert_eq!(storage.sign_in_failures("nobody").await.unwrap(), (0, 0));
+    // Counts past their window and ended sessions are cleared out.
+    storage.note_sign_in_failure("old", t, window).await.unwrap();
+    storage.note_sign_in_failure("recent", t + window, window).await.unwrap();
+    assert_eq!(storage.prune_console(t + 1, 0, 0).await.unwrap(), 1);
+    assert_eq!(storage.sign_in_failures("old").await.unwrap(), (0, 0));
+    assert_eq!(storage.sign_in_failures("recent").await.unwrap().0, 1);
+    storage.clear_sign_in_failures("recent").await.unwrap();
+    for (token_hash, last_seen_ms, created_at_ms) in
+        [("idle", t, t), ("old", t + window, t - 1), ("live", t + window, t)]
+    {
+        let row = SessionRow {
+            token_hash: token_hash.into(),
+            name: "王芳".into(),
+            csrf: "c".into(),
+            created_at_ms,
+            last_seen_ms,
+        };
+        storage.open_session(&row).await.unwrap();
+    }
+    assert_eq!(storage.prune_console(0, t + 1, t).await.unwrap(), 2, "the idle one and the one opened too long ago");
+    assert!(storage.session("live").await.unwrap().is_some() && storage.session("idle").await.unwrap().is_none());
+    storage.close_session("live").await.unwrap();
 
     for (at_ms, action) in [(1, "staff add"), (2, "staff disable")] {
         let entry = AuditEntry { at_ms, staff: "王芳".into(), action: action.into(), detail: "li.ming".into() };

@@ -42,6 +42,26 @@ pub enum SignInRefusal {
     Storage(#[from] StorageError),
 }
 
+/// How often sign-ins clear out what has expired.
+const PRUNE_EVERY_MS: i64 = 60_000;
+
+/// Deletes, at most once a minute, the wrong-password counts past their window and the sessions
+/// that have ended, so that neither table grows with strangers' tries or abandoned sessions.
+async fn prune_now_and_then(storage: &Storage, now_ms: i64) -> Result<(), StorageError> {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
+    let last = LAST.load(Ordering::Relaxed);
+    if now_ms.saturating_sub(last) < PRUNE_EVERY_MS
+        || LAST.compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed).is_err()
+    {
+        return Ok(());
+    }
+    let window_ms = staff::FAILURE_WINDOW.as_millis() as i64;
+    let idle_ms = IDLE_LIMIT.as_millis() as i64;
+    let session_ms = SESSION_LIMIT.as_millis() as i64;
+    storage.prune_console(now_ms - window_ms, now_ms - idle_ms, now_ms - session_ms).await.map(|_| ())
+}
+
 /// Password checks running at once: Argon2 takes 19 MiB and tens of milliseconds each, off the
 /// threads that serve the kiosks.
 static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
@@ -58,6 +78,7 @@ async fn check_password(password: &str, stored: &str) -> bool {
 /// tries sent all at once get no more guesses than tries sent one by one.
 pub async fn sign_in(storage: &Storage, name: &str, password: &str, now_ms: i64) -> Result<NewSession, SignInRefusal> {
     let window_ms = staff::FAILURE_WINDOW.as_millis() as i64;
+    prune_now_and_then(storage, now_ms).await?;
     // A name no account could have (the rules are public) is refused at once, uncounted.
     if staff::check_name(name).is_err() {
         return Err(SignInRefusal::Wrong { wait: Duration::from_millis(250) });

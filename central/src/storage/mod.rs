@@ -379,6 +379,17 @@ impl Storage {
         dispatch!(self, close_session(token_hash))
     }
 
+    /// Deletes wrong-password counts last added before `failures_before`, and sessions idle since
+    /// before `idle_before` or opened before `opened_before`; returns how many rows went.
+    pub async fn prune_console(
+        &self,
+        failures_before: i64,
+        idle_before: i64,
+        opened_before: i64,
+    ) -> Result<u64, StorageError> {
+        dispatch!(self, prune_console(failures_before, idle_before, opened_before))
+    }
+
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
         dispatch!(self, audit(entry))
     }

@@ -132,6 +132,24 @@ impl PostgresStorage {
         Ok(())
     }
 
+    pub async fn prune_console(
+        &self,
+        failures_before: i64,
+        idle_before: i64,
+        opened_before: i64,
+    ) -> Result<u64, StorageError> {
+        let client = self.pool.get().await?;
+        let failures =
+            client.execute("DELETE FROM sign_in_failures WHERE last_at_ms < $1", &[&failures_before]).await?;
+        let sessions = client
+            .execute(
+                "DELETE FROM console_sessions WHERE last_seen_ms < $1 OR created_at_ms < $2",
+                &[&idle_before, &opened_before],
+            )
+            .await?;
+        Ok(failures + sessions)
+    }
+
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
         let client = self.pool.get().await?;
         client

@@ -160,6 +160,23 @@ impl SqliteStorage {
         .await
     }
 
+    pub async fn prune_console(
+        &self,
+        failures_before: i64,
+        idle_before: i64,
+        opened_before: i64,
+    ) -> Result<u64, StorageError> {
+        self.with(move |c| {
+            let failures = c.execute("DELETE FROM sign_in_failures WHERE last_at_ms < ?1", params![failures_before])?;
+            let sessions = c.execute(
+                "DELETE FROM console_sessions WHERE last_seen_ms < ?1 OR created_at_ms < ?2",
+                params![idle_before, opened_before],
+            )?;
+            Ok((failures + sessions) as u64)
+        })
+        .await
+    }
+
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
         let entry = entry.clone();
         self.with(move |c| {
