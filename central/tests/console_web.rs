@@ -233,15 +233,14 @@ async fn a_body_that_never_comes_is_cut_off() {
     let tcp = tokio::net::TcpStream::connect(rig.console).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, tcp).await.unwrap();
-    let started = std::time::Instant::now();
     let head = "POST /sign-in HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
                 Content-Length: 1000\r\n\r\nname=";
     tls.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(60), tls.read_to_end(&mut answer)).await;
+    // The server closes the connection after its answer: reading to the end ends.
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(60), tls.read_to_end(&mut answer)).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    let waited = started.elapsed();
-    assert!(waited < std::time::Duration::from_secs(60), "cut off, not left open: {waited:?}");
+    assert!(closed.is_ok(), "cut off, not left open");
     rig.server.shutdown.cancel();
 }
