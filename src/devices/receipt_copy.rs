@@ -91,14 +91,8 @@ pub fn print_copy<O: LinkOpener>(
         return Err("this kiosk has no printer configured (printer.port): `kioskctl config set printer.port …`".into());
     };
     let number = receipts.numbering.number(record.seq);
-    let facts = RecordFacts {
-        kind: &record.kind,
-        payload: record.payload.as_str(),
-        number: &number,
-        created_at_ms: record.created_at_ms,
-    };
     let printing = Printing { language, heading: &receipts.heading, copy: true, holder: None };
-    let receipt = records::receipt_for(facts, printing)
+    let receipt = receipt_of(&record, &receipts.numbering, printing)
         .ok_or_else(|| format!("record {} ({}) has no receipt to print", record.seq, record.kind))?;
     press(printer, glyphs, &receipt)
         .map_err(|why| format!("the copy did not come out: {why}; see `kioskctl printer status` and try again"))?;
@@ -106,6 +100,19 @@ pub fn print_copy<O: LinkOpener>(
         .receipt_reprinted(record.seq, now_ms())
         .map_err(|e| format!("the copy was printed, but the journal could not note it ({e}): see `kioskctl doctor`"))?;
     Ok(CopyPrinted { seq: record.seq, number, kind: record.kind })
+}
+
+/// The receipt of a journaled record, numbered by `numbering`, printed as `printing` says; `None`
+/// for a record that has no receipt.
+pub fn receipt_of(record: &JournalRecord, numbering: &ReceiptNumbering, printing: Printing<'_>) -> Option<Receipt> {
+    let number = numbering.number(record.seq);
+    let facts = RecordFacts {
+        kind: &record.kind,
+        payload: record.payload.as_str(),
+        number: &number,
+        created_at_ms: record.created_at_ms,
+    };
+    records::receipt_for(facts, printing)
 }
 
 /// Encodes `receipt` for `printer` (Chinese the printer's font lacks drawn by `glyphs`) and prints

@@ -11,9 +11,7 @@ use super::worker_thread::{StopSignal, WorkerThread};
 use crate::journal::{Journal, JournalError, NewTransaction, ReceiptPlan, ReceiptState, now_ms};
 use crate::kiosk::messages::{KioskEvent, Recorded, ServiceRequest};
 use crate::kiosk::service_policy::{self, Entry, JournalView, Plan, REPRINT_WINDOW_MS, SeenBefore};
-use crate::records::{
-    self, Printing, ReceiptHeading, ReceiptLanguage, ReceiptNumbering, RecordFacts, TicketPayload, kinds,
-};
+use crate::records::{self, Printing, ReceiptHeading, ReceiptLanguage, ReceiptNumbering, TicketPayload, kinds};
 use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::escpos::Receipt;
 use citizen_window_hardware::escpos::raster::GlyphRasterizer;
@@ -312,15 +310,10 @@ impl<O: LinkOpener> Recorder<O> {
                 return false;
             }
         };
-        let number = self.receipts.numbering.number(seq);
-        let facts = RecordFacts {
-            kind: &record.kind,
-            payload: record.payload.as_str(),
-            number: &number,
-            created_at_ms: record.created_at_ms,
-        };
         let printing = Printing { language, heading: &self.receipts.heading, copy, holder };
-        let Some(receipt) = records::receipt_for(facts, printing) else { return false };
+        let Some(receipt) = receipt_copy::receipt_of(&record, &self.receipts.numbering, printing) else {
+            return false;
+        };
         self.print_receipt(seq, &receipt, copy)
     }
 
