@@ -41,6 +41,7 @@ async fn fleet(base: &Path, database: &str) -> Fleet {
         public_url: "https://localhost:1".into(),
         appointment_horizon_days: 30,
         kiosk_certificate_days: 365,
+        heartbeat_interval_seconds: 30,
     };
     config.save(dir.path()).unwrap();
     let running = server::start(dir.path(), "127.0.0.1:0".parse().unwrap(), &Default::default()).await.unwrap();

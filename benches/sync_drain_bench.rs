@@ -22,6 +22,7 @@ async fn main() {
         public_url: "https://localhost:1".into(),
         appointment_horizon_days: 30,
         kiosk_certificate_days: 365,
+        heartbeat_interval_seconds: 30,
     }
     .save(fleet_dir.path())
     .unwrap();

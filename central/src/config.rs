@@ -34,6 +34,17 @@ pub struct CentralConfig {
     /// third of it is left.
     #[serde(default = "default_certificate_days")]
     pub kiosk_certificate_days: u32,
+    /// The kiosks' heartbeat interval in seconds, as they send them (30); the console counts a
+    /// kiosk offline after 1.5 of them without one. 1 to 600.
+    #[serde(default = "default_heartbeat_interval")]
+    pub heartbeat_interval_seconds: u32,
+}
+
+/// Kiosks send a heartbeat every 30 s while online (docs/SYNC.md).
+pub const DEFAULT_HEARTBEAT_INTERVAL_SECONDS: u32 = 30;
+
+fn default_heartbeat_interval() -> u32 {
+    DEFAULT_HEARTBEAT_INTERVAL_SECONDS
 }
 
 /// A kiosk's certificate is valid for a year unless central.toml says otherwise.
@@ -77,6 +88,13 @@ impl CentralConfig {
                 "{}: kiosk_certificate_days = {} is not allowed: give a number of days from 30 to 3650",
                 path.display(),
                 config.kiosk_certificate_days
+            );
+        }
+        if !(1..=600).contains(&config.heartbeat_interval_seconds) {
+            bail!(
+                "{}: heartbeat_interval_seconds = {} is not allowed: give the kiosks' heartbeat interval, from 1 to 600 seconds",
+                path.display(),
+                config.heartbeat_interval_seconds
             );
         }
         if !(1..=365).contains(&config.appointment_horizon_days) {

@@ -7,7 +7,6 @@
 use crate::content_shelf::ContentShelf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_postgres::AsyncMessage;
 use tokio_util::sync::CancellationToken;
 
 /// The PostgreSQL notification channel of publications; the payload is the version.
@@ -36,11 +35,11 @@ pub fn is_postgres(database: &str) -> bool {
 pub fn start(shelf: Arc<ContentShelf>, database: &str, shutdown: CancellationToken) {
     let postgres = is_postgres(database).then(|| database.to_string());
     let look_every = if postgres.is_some() { POSTGRES_FALLBACK } else { SQLITE_LOOK };
-    let (told, mut heard) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (told, mut heard) = tokio::sync::mpsc::unbounded_channel();
     // Nothing tells on SQLite: the loop keeps the sender, and the timer alone wakes it.
     let kept_open = match postgres {
         Some(url) => {
-            tokio::spawn(listen(url, told, shutdown.clone()));
+            tokio::spawn(crate::pg_listen::listen(url, CHANNEL, told, shutdown.clone()));
             None
         }
         None => Some(told),
@@ -50,7 +49,7 @@ pub fn start(shelf: Arc<ContentShelf>, database: &str, shutdown: CancellationTok
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                Some(()) = heard.recv() => {}
+                Some(_) = heard.recv() => {}
                 _ = tokio::time::sleep(look_every) => {}
             }
             let shelf = shelf.clone();
@@ -58,63 +57,4 @@ pub fn start(shelf: Arc<ContentShelf>, database: &str, shutdown: CancellationTok
             let _ = tokio::task::spawn_blocking(move || shelf.rescan()).await;
         }
     });
-}
-
-/// Holds a connection that LISTENs on [`CHANNEL`] and tells `told` of each notification;
-/// reconnects (with backoff) when the connection is lost, and tells `told` then too, since a
-/// notification may have been missed meanwhile.
-async fn listen(url: String, told: tokio::sync::mpsc::UnboundedSender<()>, shutdown: CancellationToken) {
-    let mut backoff = Duration::from_millis(500);
-    loop {
-        match listen_once(&url, &told, &shutdown).await {
-            Ok(()) => return,
-            Err(e) => tracing::warn!("the content notifications' connection to PostgreSQL ended: {e}; reconnecting"),
-        }
-        let _ = told.send(());
-        let wait = backoff.mul_f64(0.5 + fastrand::f64());
-        backoff = (backoff * 2).min(Duration::from_secs(30));
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
-/// One listening connection, until it fails (an error) or `shutdown` (Ok).
-async fn listen_once(
-    url: &str,
-    told: &tokio::sync::mpsc::UnboundedSender<()>,
-    shutdown: &CancellationToken,
-) -> Result<(), String> {
-    let (config, tls, _) = crate::storage::postgres_tls::connection(url).map_err(|e| e.to_string())?;
-    let (client, mut connection) = config.connect(tls).await.map_err(|e| e.to_string())?;
-    let (failed_tx, mut failed) = tokio::sync::oneshot::channel();
-    let told_driver = told.clone();
-    // The connection is driven here, so that its notifications are seen.
-    let driver = tokio::spawn(async move {
-        let result = loop {
-            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                Some(Ok(AsyncMessage::Notification(_))) => {
-                    let _ = told_driver.send(());
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => break e.to_string(),
-                None => break "the server closed it".to_string(),
-            }
-        };
-        let _ = failed_tx.send(result);
-    });
-    let result = async {
-        client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(|e| e.to_string())?;
-        tracing::info!("listening for content publications on PostgreSQL");
-        // Anything published while the listener was down is looked for now.
-        let _ = told.send(());
-        tokio::select! {
-            _ = shutdown.cancelled() => Ok(()),
-            why = &mut failed => Err(why.unwrap_or_else(|_| "its driver stopped".into())),
-        }
-    }
-    .await;
-    driver.abort();
-    result
 }

@@ -136,6 +136,7 @@ mod tests {
             last_heartbeat: Some(heartbeat),
             highest_contiguous_seq: 0,
             revoked_at_ms: None,
+            certificate_ends_ms: None,
         };
         let lines = kiosk_lines(&[row], 5_000);
         assert!(lines[0].contains("group (no group)") && lines[0].contains("v3"), "{lines:?}");

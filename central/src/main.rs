@@ -345,6 +345,7 @@ async fn run(cli: Cli) -> Result<()> {
                 public_url: format!("https://{}:{port}", hostnames[0]),
                 appointment_horizon_days: citizen_central::config::DEFAULT_APPOINTMENT_HORIZON_DAYS,
                 kiosk_certificate_days: citizen_central::config::DEFAULT_KIOSK_CERTIFICATE_DAYS,
+                heartbeat_interval_seconds: citizen_central::config::DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
             };
             config.save(&dir)?;
             Storage::open(&config.database, &dir).await?;

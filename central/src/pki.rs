@@ -104,7 +104,12 @@ fn validity(days: u32) -> (time::OffsetDateTime, time::OffsetDateTime) {
 pub fn not_after_ms(pem: &str) -> Option<i64> {
     use rustls_pki_types::pem::PemObject;
     let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).ok()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&der).ok()?;
+    der_not_after_ms(&der)
+}
+
+/// When a DER certificate ends, as milliseconds since 1970.
+pub fn der_not_after_ms(der: &[u8]) -> Option<i64> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     Some(cert.validity().not_after.timestamp() * 1000)
 }
 

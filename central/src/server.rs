@@ -93,6 +93,9 @@ pub async fn start_with(
     crate::content_bell::start(shelf.clone(), database, shutdown.clone());
     let streams = options.content_streams.unwrap_or_default();
     let state = Arc::new(AppState::new(storage, fleet, &config, options.demo_payments, limits.clone(), shelf, streams));
+    if crate::content_bell::is_postgres(database) {
+        state.fleet_bell.listen_to_postgres(database.to_string(), shutdown.clone());
+    }
     crate::memory_trim::start();
     let budgets = ConnectionBudgets::new(limits);
     tracing::info!(
@@ -113,7 +116,8 @@ pub async fn start_with(
                 .await
                 .with_context(|| format!("cannot listen on {console} for the console"))?;
             let console_addr = listener.local_addr()?;
-            let app = crate::console::web::router(state.clone());
+            let watch = crate::console::fleet_watch::FleetWatch::start(state.clone(), shutdown.clone());
+            let app = crate::console::web::router(state.clone(), watch);
             let tls = crate::console::listener::tls_config(dir)?;
             tokio::spawn(crate::console::listener::serve(listener, tls, app, shutdown.clone()));
             tracing::info!(%console_addr, "console listening");

@@ -4,7 +4,7 @@
 //! kiosk id read from the verified certificate. Connections live within the budgets and deadlines
 //! of [`crate::connection_limits`].
 
-use crate::api::PeerKiosk;
+use crate::api::{PeerCertificateEnd, PeerKiosk};
 use crate::connection_limits::ConnectionBudgets;
 use crate::pki;
 use crate::push_connections::{self, Prefixed, Served};
@@ -122,18 +122,15 @@ pub async fn serve(
                 Err(_) => return,
             };
             drop(handshake_place);
-            let kiosk = stream
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|chain| chain.first())
-                .and_then(|cert| pki::kiosk_id_from_certificate(cert));
+            let certificate = stream.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+            let kiosk = certificate.and_then(|cert| pki::kiosk_id_from_certificate(cert));
+            let ends = PeerCertificateEnd(certificate.and_then(|cert| pki::der_not_after_ms(cert)));
             let is_kiosk = kiosk.is_some();
             let Some(place) = budgets.connection_place(is_kiosk) else {
                 tracing::debug!(%peer, is_kiosk, "connection budget full: connection closed");
                 return;
             };
-            let connection = serve_connection(stream, peer, kiosk, handlers, budgets, shutdown, place);
+            let connection = serve_connection(stream, peer, (kiosk, ends), handlers, budgets, shutdown, place);
             if is_kiosk {
                 main.spawn(connection);
             } else {
@@ -153,7 +150,7 @@ struct Handlers {
 async fn serve_connection(
     stream: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
     peer: std::net::SocketAddr,
-    kiosk: Option<String>,
+    (kiosk, ends): (Option<String>, PeerCertificateEnd),
     Handlers { app, state }: Handlers,
     budgets: ConnectionBudgets,
     shutdown: CancellationToken,
@@ -175,6 +172,7 @@ async fn serve_connection(
     let deadline = budgets.limits.request_deadline;
     let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(PeerKiosk(kiosk.clone()));
+        request.extensions_mut().insert(ends);
         request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
         let answer = app.clone().oneshot(request);
         async move {

@@ -2,100 +2,12 @@
 //! every page needs a session, a form needs its CSRF token, a kiosk's label shows as text, the
 //! session cookie is HttpOnly, Secure and SameSite, and neither port serves the other's routes.
 
-use citizen_central::server::{ServeOptions, start};
-use citizen_central::storage::{Storage, token_hash};
+#[path = "support/console_rig.rs"]
+mod console_rig;
+
+use citizen_central::storage::token_hash;
+use console_rig::{PASSWORD, Rig, browser, form_token, post, set_cookie, signed_in};
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
-
-fn init_fleet(dir: &std::path::Path) {
-    let init = std::process::Command::new(env!("CARGO_BIN_EXE_citizen-central"))
-        .args(["init", "--hostname", "localhost", "--dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-}
-
-fn browser(dir: &std::path::Path, addr: std::net::SocketAddr) -> reqwest::Client {
-    let ca = std::fs::read(dir.join(citizen_central::pki::CA_CERT)).unwrap();
-    reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-        .resolve("localhost", addr)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The `name=value` of a Set-Cookie for `name`, and the whole header.
-fn set_cookie(response: &reqwest::Response, name: &str) -> (String, String) {
-    let header = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie"));
-    (header.split(';').next().unwrap().to_string(), header)
-}
-
-/// A form's body, URL-encoded.
-fn form(pairs: &[(&str, &str)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
-/// Posts the form `pairs` with the cookie `cookie`.
-async fn post(web: &reqwest::Client, url: String, cookie: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-    let request = web.post(url).header("cookie", cookie).header("content-type", "application/x-www-form-urlencoded");
-    request.body(form(pairs)).send().await.unwrap()
-}
-
-fn form_token(page: &str) -> String {
-    let start = page.find(r#"name="csrf" value=""#).expect("a form with its token") + r#"name="csrf" value=""#.len();
-    page[start..start + page[start..].find('"').unwrap()].to_string()
-}
-
-/// Every test staff member's password.
-const PASSWORD: &str = "a long enough password";
-
-/// A fleet in a folder of its own with `staff` (name, role) and one enrolled kiosk (id, label),
-/// its server serving the console; a browser that trusts the fleet's CA.
-struct Rig {
-    fleet: tempfile::TempDir,
-    storage: Storage,
-    server: citizen_central::server::RunningServer,
-    web: reqwest::Client,
-    console: std::net::SocketAddr,
-}
-
-impl Rig {
-    async fn start(staff: &[(&str, &str)], kiosk: (&str, &str)) -> Self {
-        let fleet = tempfile::tempdir().unwrap();
-        let dir = fleet.path();
-        init_fleet(dir);
-        let storage = Storage::open("central.sqlite", dir).await.unwrap();
-        let hash = citizen_central::console::staff::hash_password(PASSWORD).unwrap();
-        for (name, role) in staff {
-            storage.add_staff(name, role, &hash, 1).await.unwrap();
-        }
-        storage.create_enrol_token(&token_hash("t"), i64::MAX).await.unwrap();
-        storage.enrol_kiosk(&token_hash("t"), kiosk.0, Some(kiosk.1), 1).await.unwrap();
-        let loopback = "127.0.0.1:0".parse().unwrap();
-        let options = ServeOptions { console: Some(loopback), ..ServeOptions::default() };
-        let server = start(dir, loopback, &options).await.unwrap();
-        let console = server.console_addr.unwrap();
-        let web = browser(dir, console);
-        Self { storage, web, console, server, fleet }
-    }
-
-    fn at(&self, path: &str) -> String {
-        format!("https://localhost:{}{path}", self.console.port())
-    }
-}
 
 #[tokio::test]
 async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
@@ -157,18 +69,6 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     assert_ne!(console_there.status(), StatusCode::OK);
     assert!(!console_there.text().await.unwrap().contains("登录"));
     server.shutdown.cancel();
-}
-
-/// Signs `name` in through the sign-in page; the session cookie and the fleet page.
-async fn signed_in(web: &reqwest::Client, at: &dyn Fn(&str) -> String, name: &str, password: &str) -> (String, String) {
-    let page = web.get(at("/sign-in")).send().await.unwrap();
-    let (pre, _) = set_cookie(&page, "__Host-cw_pre");
-    let token = form_token(&page.text().await.unwrap());
-    let answer = post(web, at("/sign-in"), &pre, &[("name", name), ("password", password), ("csrf", &token)]).await;
-    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{name} signs in");
-    let (session, _) = set_cookie(&answer, "__Host-cw_session");
-    let fleet = web.get(at("/")).header("cookie", &session).send().await.unwrap().text().await.unwrap();
-    (session, fleet)
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 mod support;
 
 use citizen_central::residents::ResidentKeys;
-use citizen_central::storage::{PAYMENT_ORDER_LIFETIME_MS, Storage, postgres_tls, token_hash};
+use citizen_central::storage::{HeartbeatArrival, PAYMENT_ORDER_LIFETIME_MS, Storage, postgres_tls, token_hash};
 use support::postgres_test_database;
 
 /// A moment within every test order's lifetime (they are made at 1 ms).
@@ -157,9 +157,20 @@ async fn contract(storage: Storage) {
         content: None,
         refused_records: 0,
     };
-    storage.save_heartbeat("kiosk-a", &heartbeat, 20).await.unwrap();
+    fn arrival(heartbeat: &Heartbeat, at_ms: i64) -> HeartbeatArrival<'_> {
+        let condition = String::new();
+        HeartbeatArrival {
+            kiosk_id: "kiosk-a",
+            heartbeat,
+            condition,
+            certificate_ends_ms: None,
+            at_ms,
+            offline_after_ms: 45_000,
+        }
+    }
+    storage.save_heartbeat(&arrival(&heartbeat, 20)).await.unwrap();
     heartbeat.backlog = 0;
-    storage.save_heartbeat("kiosk-a", &heartbeat, 30).await.unwrap();
+    storage.save_heartbeat(&arrival(&heartbeat, 30)).await.unwrap();
     let kiosks = storage.kiosks().await.unwrap();
     assert_eq!(kiosks.len(), 2);
     assert_eq!((kiosks[1].kiosk_id.as_str(), kiosks[1].revoked_at_ms), ("kiosk-e", Some(1_500)));

@@ -54,6 +54,7 @@ impl TestFleet {
             public_url: "https://localhost:1".into(),
             appointment_horizon_days: 30,
             kiosk_certificate_days: 365,
+            heartbeat_interval_seconds: 30,
         };
         config.save(dir.path()).unwrap();
         let listen = "127.0.0.1:0".parse().unwrap();

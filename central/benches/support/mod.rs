@@ -41,6 +41,7 @@ impl BenchFleet {
             public_url: "https://localhost:1".into(),
             appointment_horizon_days: 30,
             kiosk_certificate_days: 365,
+            heartbeat_interval_seconds: 30,
         }
         .save(dir.path())
         .unwrap();

@@ -14,9 +14,6 @@ pub async fn fleet_ca(State(state): State<SharedState>) -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/x-pem-file")], state.fleet.ca_pem.clone()).into_response()
 }
 
-/// The longest kiosk label kept, in characters.
-pub const MAX_LABEL_CHARS: usize = 64;
-
 /// How long a refused enrolment waits before its answer, so that guessing tokens is slow.
 const REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -45,14 +42,8 @@ pub async fn enrol(
         }
         Err(e) => return storage_error(e),
     }
-    if let Some(label) = &request.label
-        && (label.chars().count() > MAX_LABEL_CHARS || label.chars().any(char::is_control))
-    {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_label",
-            format!("a kiosk label is at most {MAX_LABEL_CHARS} characters, without control characters: shorten it"),
-        );
+    if let Some(Err(why)) = request.label.as_deref().map(crate::storage::check_label) {
+        return error(StatusCode::BAD_REQUEST, "bad_label", why);
     }
     let kiosk_id = format!("kiosk-{}", crate::pki::random_hex(8));
     let certificate_pem = match state.fleet.sign_kiosk_csr(&request.csr_pem, &kiosk_id, state.kiosk_certificate_days) {

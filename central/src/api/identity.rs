@@ -13,6 +13,10 @@ use axum::response::Response;
 #[derive(Debug, Clone)]
 pub struct PeerKiosk(pub Option<String>);
 
+/// Set on every request: when the connection's client certificate ends, if there is one.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerCertificateEnd(pub Option<i64>);
+
 /// Extractor for kiosk-only endpoints: rejects callers without a fleet certificate.
 pub struct Kiosk(pub String);
 

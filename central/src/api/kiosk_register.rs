@@ -67,6 +67,12 @@ impl KioskRegister {
         }
     }
 
+    /// Forgets what was read, so that the next request reads the register again: this instance
+    /// revoked a kiosk, which is refused from that moment.
+    pub fn forget(&self) {
+        self.kiosks.write().unwrap_or_else(|e| e.into_inner()).0 = None;
+    }
+
     /// Reads the register from the database (the caller holds `refreshing`).
     async fn load(&self, storage: &Storage) -> Result<Register, StorageError> {
         let kiosks: Register = Arc::new(storage.kiosk_standings().await?.into_iter().collect());

@@ -13,9 +13,9 @@ mod route_doc;
 mod services;
 mod sync;
 
+pub use crate::storage::MAX_LABEL_CHARS;
 pub use content::StreamTiming;
-pub use enrol::MAX_LABEL_CHARS;
-pub use identity::PeerKiosk;
+pub use identity::{PeerCertificateEnd, PeerKiosk};
 pub use payment_notification::{NOTIFICATION_WINDOW_MS, sign as sign_payment_notification};
 pub use route_doc::{Answer, Parameter, RouteDoc};
 
@@ -58,6 +58,10 @@ pub struct AppState {
     pub streams_open: Mutex<HashMap<String, usize>>,
     /// Content files being sent per kiosk, at most [`content::DOWNLOADS_PER_KIOSK`] each.
     pub downloads_open: Mutex<HashMap<String, usize>>,
+    /// The kiosks' heartbeat interval (central.toml): a kiosk is offline after 1.5 of them.
+    pub heartbeat_interval_ms: i64,
+    /// Rung when a kiosk changes, for the console's live view.
+    pub fleet_bell: crate::fleet_bell::FleetBell,
 }
 
 impl AppState {
@@ -70,7 +74,10 @@ impl AppState {
         content: Arc<crate::content_shelf::ContentShelf>,
         content_streams: StreamTiming,
     ) -> Self {
+        let told_by_database = matches!(storage, Storage::Postgres(_));
         Self {
+            heartbeat_interval_ms: i64::from(config.heartbeat_interval_seconds) * 1000,
+            fleet_bell: crate::fleet_bell::FleetBell::new(told_by_database),
             storage,
             fleet,
             public_url: config.public_url.clone(),

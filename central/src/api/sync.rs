@@ -121,10 +121,24 @@ async fn read_batch(state: &SharedState, request: Request) -> Result<UploadBatch
 pub async fn heartbeat(
     State(state): State<SharedState>,
     Kiosk(kiosk_id): Kiosk,
+    certificate: Option<axum::Extension<super::PeerCertificateEnd>>,
     Json(heartbeat): Json<Heartbeat>,
 ) -> Response {
-    match state.storage.save_heartbeat(&kiosk_id, &heartbeat, now_ms()).await {
-        Ok(()) => Json(HeartbeatAck { server_time_ms: now_ms() }).into_response(),
+    use crate::kiosk_condition;
+    let at_ms = now_ms();
+    let arrival = crate::storage::HeartbeatArrival {
+        kiosk_id: &kiosk_id,
+        heartbeat: &heartbeat,
+        condition: kiosk_condition::history_text(&kiosk_condition::of_heartbeat(&heartbeat, at_ms)),
+        certificate_ends_ms: certificate.and_then(|axum::Extension(end)| end.0),
+        at_ms,
+        offline_after_ms: kiosk_condition::offline_after_ms(state.heartbeat_interval_ms),
+    };
+    match state.storage.save_heartbeat(&arrival).await {
+        Ok(()) => {
+            state.fleet_bell.ring(&kiosk_id);
+            Json(HeartbeatAck { server_time_ms: now_ms() }).into_response()
+        }
         Err(e) => storage_error(e),
     }
 }

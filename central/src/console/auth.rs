@@ -116,6 +116,20 @@ pub async fn sign_in(storage: &Storage, name: &str, password: &str, now_ms: i64)
 /// The staff member whose cookie carries `token`, if the session is still open (it is kept open
 /// by this request); `None` for an unknown, ended or expired one, or a disabled staff member.
 pub async fn session(storage: &Storage, token: &str, now_ms: i64) -> Result<Option<Session>, StorageError> {
+    check_session(storage, token, now_ms, true).await
+}
+
+/// Whether the session of `token` is still open, without keeping it open (a live view asks).
+pub async fn session_open(storage: &Storage, token: &str, now_ms: i64) -> Result<bool, StorageError> {
+    Ok(check_session(storage, token, now_ms, false).await?.is_some())
+}
+
+async fn check_session(
+    storage: &Storage,
+    token: &str,
+    now_ms: i64,
+    touch: bool,
+) -> Result<Option<Session>, StorageError> {
     let Some(row) = storage.session(&token_hash(token)).await? else { return Ok(None) };
     let idle = now_ms - row.last_seen_ms >= IDLE_LIMIT.as_millis() as i64;
     let old = now_ms - row.created_at_ms >= SESSION_LIMIT.as_millis() as i64;
@@ -123,7 +137,9 @@ pub async fn session(storage: &Storage, token: &str, now_ms: i64) -> Result<Opti
     let role = member.as_ref().and_then(|m| Role::parse(&m.role));
     match role {
         Some(role) if !idle && !old => {
-            storage.touch_session(&row.token_hash, now_ms).await?;
+            if touch {
+                storage.touch_session(&row.token_hash, now_ms).await?;
+            }
             Ok(Some(Session { name: row.name, role, csrf: row.csrf }))
         }
         _ => {

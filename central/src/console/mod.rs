@@ -1,11 +1,13 @@
 //! The community office's console (docs/CONSOLE.md): staff of the office sign in with a name and
-//! a password. So far: the staff accounts (`staff`), their passwords (Argon2id) and how repeated
-//! wrong passwords slow down and then lock a name; signing in and sessions (`auth`); the console's
-//! own HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`): so far signing in
-//! and out and the fleet; every change goes to the audit log.
+//! a password. The staff accounts (`staff`), their passwords (Argon2id) and how repeated wrong
+//! passwords slow down and then lock a name; signing in and sessions (`auth`); the console's own
+//! HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`); the fleet watch
+//! (`fleet_watch`) and the fleet page's live view (`live`). Every change goes to the audit log.
 
 pub mod auth;
+pub mod fleet_watch;
 pub mod listener;
+mod live;
 mod pages;
 pub mod staff;
 pub mod web;

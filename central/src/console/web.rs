@@ -18,17 +18,18 @@ use serde::Deserialize;
 /// another service on the same host cannot plant one.
 const SESSION_COOKIE: &str = "__Host-cw_session";
 const PRE_COOKIE: &str = "__Host-cw_pre";
-/// The kiosks send a heartbeat every 30 s when online (docs/SYNC.md).
-pub const HEARTBEAT_INTERVAL_MS: i64 = 30_000;
 /// The largest form the console reads.
 pub const FORM_LIMIT: usize = 16 << 10;
 /// How long a request may take, its body read included: a client that trickles its body is cut
 /// off then, and cannot hold one of the console's connections for long.
 pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
 
-pub fn router(state: SharedState) -> axum::Router {
+pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::FleetWatch>) -> axum::Router {
     axum::Router::new()
         .route("/", get(fleet))
+        .route(pages::SCRIPT_PATH, get(script))
+        .route("/kiosks/{kiosk_id}", get(kiosk_page))
+        .route("/kiosks/rename", post(rename_kiosk))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/audit", get(audit_page))
@@ -36,6 +37,9 @@ pub fn router(state: SharedState) -> axum::Router {
         .route("/kiosks/enrol-token", post(make_enrol_token))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(axum::middleware::from_fn(within_limit))
+        // The live view's stream lasts as long as its session: not within the request limit.
+        .route("/fleet/events", get(super::live::fleet_events))
+        .layer(axum::Extension(watch))
         .layer(axum::middleware::map_response(guard_headers))
         .with_state(state)
 }
@@ -58,7 +62,8 @@ async fn guard_headers(mut response: Response) -> Response {
     set(
         headers,
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; \
+         frame-ancestors 'none'",
     );
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "x-frame-options", "DENY");
@@ -88,9 +93,14 @@ fn to_sign_in() -> Response {
     Redirect::to("/sign-in").into_response()
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Response {
+pub(super) fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!("console: {e}");
     (StatusCode::SERVICE_UNAVAILABLE, "the console cannot reach its database: try again shortly").into_response()
+}
+
+/// The session cookie's token, if the request carries one.
+pub(super) fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
 }
 
 async fn current_session(state: &SharedState, headers: &HeaderMap) -> Result<Option<auth::Session>, Response> {
@@ -105,9 +115,70 @@ async fn fleet(State(state): State<SharedState>, headers: HeaderMap) -> Response
         Err(response) => return response,
     };
     match state.storage.kiosks().await {
-        Ok(kiosks) => Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), HEARTBEAT_INTERVAL_MS)).into_response(),
+        Ok(kiosks) => {
+            Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), state.heartbeat_interval_ms)).into_response()
+        }
         Err(e) => unavailable(e),
     }
+}
+
+/// The live views' script.
+async fn script() -> Response {
+    let headers = [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")];
+    (headers, pages::SCRIPT).into_response()
+}
+
+/// A kiosk's page: its state, certificate and 30 days of history.
+async fn kiosk_page(
+    State(state): State<SharedState>,
+    axum::extract::Path(kiosk_id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match current_session(&state, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return to_sign_in(),
+        Err(response) => return response,
+    };
+    let kiosk = match state.storage.kiosk(&kiosk_id).await {
+        Ok(Some(kiosk)) => kiosk,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no kiosk with this id is enrolled").into_response(),
+        Err(e) => return unavailable(e),
+    };
+    let now = now_ms();
+    let since = now - pages::HISTORY_DAYS * 86_400_000;
+    match state.storage.kiosk_history(&kiosk_id, since).await {
+        Ok(history) => Html(pages::kiosk_page(&viewer(&session), &kiosk, &history, now, state.heartbeat_interval_ms))
+            .into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RenameForm {
+    #[serde(default)]
+    csrf: String,
+    kiosk_id: String,
+    label: String,
+}
+
+/// An admin gives a kiosk a new label.
+async fn rename_kiosk(State(state): State<SharedState>, headers: HeaderMap, Form(form): Form<RenameForm>) -> Response {
+    let session = match form_sender(&state, &headers, &form.csrf, true).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let label = form.label.trim();
+    match state.storage.rename_kiosk(&form.kiosk_id, label).await {
+        Ok(true) => {}
+        Ok(false) => return (StatusCode::NOT_FOUND, "no such kiosk is enrolled").into_response(),
+        Err(crate::storage::StorageError::Refused(why)) => return (StatusCode::BAD_REQUEST, why).into_response(),
+        Err(e) => return unavailable(e),
+    }
+    state.fleet_bell.ring(&form.kiosk_id);
+    if let Err(response) = audit(&state, &session, "rename kiosk", format!("{}: {label}", form.kiosk_id)).await {
+        return response;
+    }
+    Redirect::to(&format!("/kiosks/{}", form.kiosk_id)).into_response()
 }
 
 /// Entries the audit page shows.
@@ -183,6 +254,8 @@ async fn revoke_kiosk(State(state): State<SharedState>, headers: HeaderMap, Form
         Ok(false) => return (StatusCode::NOT_FOUND, "no such kiosk is enrolled").into_response(),
         Err(e) => return unavailable(e),
     }
+    state.kiosk_register.forget();
+    state.fleet_bell.ring(&form.kiosk_id);
     if let Err(response) = audit(&state, &session, "revoke kiosk", form.kiosk_id).await {
         return response;
     }

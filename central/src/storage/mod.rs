@@ -61,6 +61,95 @@ pub struct KioskRow {
     pub highest_contiguous_seq: u64,
     /// When the operator revoked it, if they did.
     pub revoked_at_ms: Option<i64>,
+    /// When the certificate it last connected with ends (seen at its heartbeats).
+    pub certificate_ends_ms: Option<i64>,
+}
+
+/// A heartbeat as it arrives, with what the server makes of it.
+#[derive(Debug, Clone)]
+pub struct HeartbeatArrival<'a> {
+    pub kiosk_id: &'a str,
+    pub heartbeat: &'a Heartbeat,
+    /// The heartbeat's problems, as `kiosk_condition::history_text` writes them.
+    pub condition: String,
+    /// When the certificate the kiosk connected with ends.
+    pub certificate_ends_ms: Option<i64>,
+    pub at_ms: i64,
+    /// How long after a heartbeat the kiosk counts as offline: a longer gap before this one goes
+    /// into the kiosk's history as an offline spell.
+    pub offline_after_ms: i64,
+}
+
+/// One change in a kiosk's history: from `at_ms` on, its problems were `condition` (codes,
+/// comma-separated; empty: all well).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub at_ms: i64,
+    pub condition: String,
+}
+
+/// A kiosk's history is kept this long (the console shows 30 days), and the entry in force at its
+/// start.
+pub const HISTORY_KEPT_MS: i64 = 31 * 86_400_000;
+
+/// The history's condition of a kiosk that went silent.
+pub const OFFLINE_CONDITION: &str = "offline";
+
+/// The longest kiosk label kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// The entries a heartbeat adds to its kiosk's history, given when the one before it came and the
+/// last entry's condition: an offline spell if the gap was longer than the kiosk may be silent
+/// (from when it counted as offline), then the new condition if it differs from the last.
+pub(crate) fn history_entries(
+    previous_beat_ms: Option<i64>,
+    last_condition: Option<String>,
+    condition: &str,
+    at_ms: i64,
+    offline_after_ms: i64,
+) -> Vec<HistoryEntry> {
+    let mut entries = Vec::new();
+    let mut last = last_condition;
+    if let Some(previous) = previous_beat_ms
+        && at_ms - previous > offline_after_ms
+    {
+        let offline = OFFLINE_CONDITION.to_string();
+        entries.push(HistoryEntry { at_ms: previous + offline_after_ms, condition: offline.clone() });
+        last = Some(offline);
+    }
+    if last.as_deref() != Some(condition) {
+        entries.push(HistoryEntry { at_ms, condition: condition.to_string() });
+    }
+    entries
+}
+
+/// The columns of a [`KioskRow`], and the joins they come from (the same in both databases).
+const KIOSK_ROWS: &str = "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body,
+        COALESCE(p.contiguous, 0), r.revoked_at_ms, c.not_after_ms
+    FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
+    LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
+    LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id
+    LEFT JOIN kiosk_certificates c ON c.kiosk_id = k.kiosk_id";
+
+/// A kiosk's history since a moment, with the entry in force then (`?1`/`$1`: the kiosk, `?2`/`$2`:
+/// the moment; the same in both databases, but for the placeholders' spelling).
+const KIOSK_HISTORY: &str = "SELECT at_ms, condition FROM kiosk_history WHERE kiosk_id = $1
+    AND at_ms >= COALESCE((SELECT MAX(at_ms) FROM kiosk_history WHERE kiosk_id = $1 AND at_ms <= $2), $2)
+    ORDER BY at_ms";
+
+/// Deletes a kiosk's history entries older than `$2`, but the last of them (in force at `$2`).
+const PRUNE_KIOSK_HISTORY: &str = "DELETE FROM kiosk_history WHERE kiosk_id = $1
+    AND at_ms < (SELECT MAX(at_ms) FROM kiosk_history WHERE kiosk_id = $1 AND at_ms < $2)";
+
+/// A label for a kiosk, or why it cannot be one: at most [`MAX_LABEL_CHARS`]
+/// characters, no control characters.
+pub fn check_label(label: &str) -> Result<(), String> {
+    if label.chars().count() > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
+        return Err(format!(
+            "a kiosk label is at most {MAX_LABEL_CHARS} characters, without control characters: shorten it"
+        ));
+    }
+    Ok(())
 }
 
 /// A staff member of the community office, who signs in to the console.
@@ -120,6 +209,10 @@ pub fn check_record(record: &TransactionRecord) -> Result<[u8; 32], StorageError
     }
     Ok(claimed)
 }
+
+/// The PostgreSQL notification channel of changes to the fleet's kiosks (a heartbeat, a revocation,
+/// a new label); the payload is the kiosk's id.
+pub const FLEET_CHANNEL: &str = "citizen_window_fleet";
 
 /// Every enrolled kiosk and when it was revoked, if it was (the same SQL in both databases).
 const KIOSK_STANDINGS: &str =
@@ -299,8 +392,27 @@ impl Storage {
         Ok(ack)
     }
 
-    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
-        dispatch!(self, save_heartbeat(kiosk_id, heartbeat, now_ms))
+    /// Keeps a kiosk's heartbeat as its last, notes its certificate's end, and adds to its history
+    /// what changed ([`history_entries`]); on PostgreSQL, tells every server instance
+    /// ([`FLEET_CHANNEL`]).
+    pub async fn save_heartbeat(&self, arrival: &HeartbeatArrival<'_>) -> Result<(), StorageError> {
+        dispatch!(self, save_heartbeat(arrival))
+    }
+
+    /// One kiosk as the fleet lists it, if it is enrolled.
+    pub async fn kiosk(&self, kiosk_id: &str) -> Result<Option<KioskRow>, StorageError> {
+        dispatch!(self, kiosk(kiosk_id))
+    }
+
+    /// A kiosk's history since `since_ms`, oldest first, starting with the entry in force then.
+    pub async fn kiosk_history(&self, kiosk_id: &str, since_ms: i64) -> Result<Vec<HistoryEntry>, StorageError> {
+        dispatch!(self, kiosk_history(kiosk_id, since_ms))
+    }
+
+    /// Gives a kiosk a new label (checked with [`check_label`]); false if no kiosk has this id.
+    pub async fn rename_kiosk(&self, kiosk_id: &str, label: &str) -> Result<bool, StorageError> {
+        check_label(label).map_err(StorageError::Refused)?;
+        dispatch!(self, rename_kiosk(kiosk_id, label))
     }
 
     /// A fact about the fleet this database belongs to: the value stored under `name`, which is

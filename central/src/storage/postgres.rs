@@ -3,15 +3,15 @@
 //! uploads are group-committed (`postgres_uploads`), each kiosk's progress advanced under a row
 //! lock, so that concurrent uploads through different instances stay exact.
 
+mod fleet;
 mod staff;
 
 use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
 use super::{
-    ALREADY_BOOKED, KIOSK_STANDINGS, KioskRow, StorageError, StoredTransaction, check_record, closing_status,
-    floor_value, stored_payload, window_day,
+    ALREADY_BOOKED, KIOSK_STANDINGS, StorageError, StoredTransaction, check_record, closing_status, floor_value,
+    stored_payload, window_day,
 };
-use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus};
 use citizen_window_protocol::sync::{BatchAck, TransactionRecord};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -41,6 +41,11 @@ CREATE SEQUENCE IF NOT EXISTS kiosk_numbers;
 ALTER TABLE kiosks ADD COLUMN IF NOT EXISTS kiosk_number BIGINT NOT NULL DEFAULT nextval('kiosk_numbers');
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms BIGINT NOT NULL, body TEXT NOT NULL);
+-- Each kiosk's history of problems (kiosk_condition), a row whenever they change, kept 31 days.
+CREATE TABLE IF NOT EXISTS kiosk_history (kiosk_id TEXT NOT NULL, at_ms BIGINT NOT NULL, condition TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS kiosk_history_by_kiosk ON kiosk_history (kiosk_id, at_ms);
+-- When the certificate each kiosk last connected with ends.
+CREATE TABLE IF NOT EXISTS kiosk_certificates (kiosk_id TEXT PRIMARY KEY, not_after_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
     order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
     UNIQUE (kiosk_id, idempotency_key)
@@ -198,19 +203,6 @@ impl PostgresStorage {
         answer.await.map_err(|_| stopped())?
     }
 
-    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
-        let body = serde_json::to_string(heartbeat).expect("serialises");
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES ($1, $2, $3)
-                 ON CONFLICT (kiosk_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, body = excluded.body",
-                &[&kiosk_id, &now_ms, &body],
-            )
-            .await?;
-        Ok(())
-    }
-
     pub async fn kiosk_standings(&self) -> Result<Vec<(String, Option<i64>)>, StorageError> {
         let client = self.pool.get().await?;
         let rows = client.query(KIOSK_STANDINGS, &[]).await?;
@@ -239,36 +231,11 @@ impl PostgresStorage {
             .await?;
         let row =
             client.query_one("SELECT EXISTS (SELECT 1 FROM revoked_kiosks WHERE kiosk_id = $1)", &[&kiosk_id]).await?;
-        Ok(row.get(0))
-    }
-
-    pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
-        let client = self.pool.get().await?;
-        let rows = client
-            .query(
-                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0),
-                        r.revoked_at_ms
-                 FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
-                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
-                 LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
-                &[],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let body: Option<String> = r.get(4);
-                KioskRow {
-                    kiosk_id: r.get(0),
-                    label: r.get(1),
-                    enrolled_at_ms: r.get(2),
-                    last_heartbeat_ms: r.get(3),
-                    last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
-                    highest_contiguous_seq: r.get::<_, i64>(5) as u64,
-                    revoked_at_ms: r.get(6),
-                }
-            })
-            .collect())
+        let revoked: bool = row.get(0);
+        if revoked {
+            fleet::tell_instances(&client, kiosk_id).await?;
+        }
+        Ok(revoked)
     }
 
     pub async fn export(&self, kiosk_id: Option<&str>) -> Result<Vec<StoredTransaction>, StorageError> {

@@ -1,9 +1,13 @@
 //! SQLite storage of the fleet's kiosks: enrolment tokens, enrolled kiosks and their revocation,
-//! their last heartbeats, the kiosk register and its listing; the fleet's facts.
+//! their last heartbeats, histories and certificates' ends, the kiosk register and its listing; the
+//! fleet's facts.
 
-use super::super::{KIOSK_STANDINGS, KioskRow, StorageError};
+use super::super::kind_sql::const_str_concat;
+use super::super::{
+    HISTORY_KEPT_MS, HeartbeatArrival, HistoryEntry, KIOSK_HISTORY, KIOSK_ROWS, KIOSK_STANDINGS, KioskRow,
+    PRUNE_KIOSK_HISTORY, StorageError, history_entries,
+};
 use super::SqliteStorage;
-use citizen_window_protocol::heartbeat::Heartbeat;
 use rusqlite::{OptionalExtension, params};
 
 impl SqliteStorage {
@@ -72,15 +76,77 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn save_heartbeat(&self, kiosk_id: &str, heartbeat: &Heartbeat, now_ms: i64) -> Result<(), StorageError> {
-        let (kiosk_id, body) = (kiosk_id.to_string(), serde_json::to_string(heartbeat).expect("serialises"));
+    pub async fn save_heartbeat(&self, arrival: &HeartbeatArrival<'_>) -> Result<(), StorageError> {
+        let arrival = OwnedArrival::from(arrival);
         self.with(move |c| {
-            c.execute(
+            let a = &arrival;
+            let tx = c.transaction()?;
+            let previous: Option<i64> = tx
+                .query_row("SELECT received_at_ms FROM heartbeats WHERE kiosk_id = ?1", params![a.kiosk_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT condition FROM kiosk_history WHERE kiosk_id = ?1 ORDER BY at_ms DESC LIMIT 1",
+                    params![a.kiosk_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let entries = history_entries(previous, last, &a.condition, a.at_ms, a.offline_after_ms);
+            for entry in &entries {
+                tx.execute(
+                    "INSERT INTO kiosk_history (kiosk_id, at_ms, condition) VALUES (?1, ?2, ?3)",
+                    params![a.kiosk_id, entry.at_ms, entry.condition],
+                )?;
+            }
+            if !entries.is_empty() {
+                tx.execute(PRUNE_KIOSK_HISTORY, params![a.kiosk_id, a.at_ms - HISTORY_KEPT_MS])?;
+            }
+            tx.execute(
                 "INSERT INTO heartbeats (kiosk_id, received_at_ms, body) VALUES (?1, ?2, ?3)
                  ON CONFLICT (kiosk_id) DO UPDATE SET received_at_ms = excluded.received_at_ms, body = excluded.body",
-                params![kiosk_id, now_ms, body],
+                params![a.kiosk_id, a.at_ms, a.body],
             )?;
+            if let Some(end) = a.certificate_ends_ms {
+                tx.execute(
+                    "INSERT INTO kiosk_certificates (kiosk_id, not_after_ms) VALUES (?1, ?2)
+                     ON CONFLICT (kiosk_id) DO UPDATE SET not_after_ms = excluded.not_after_ms
+                     WHERE kiosk_certificates.not_after_ms <> excluded.not_after_ms",
+                    params![a.kiosk_id, end],
+                )?;
+            }
+            tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    pub async fn kiosk(&self, kiosk_id: &str) -> Result<Option<KioskRow>, StorageError> {
+        let kiosk_id = kiosk_id.to_string();
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(const_str_concat!(KIOSK_ROWS, " WHERE k.kiosk_id = ?1"))?;
+            Ok(stmt.query_row(params![kiosk_id], kiosk_row).optional()?)
+        })
+        .await
+    }
+
+    pub async fn kiosk_history(&self, kiosk_id: &str, since_ms: i64) -> Result<Vec<HistoryEntry>, StorageError> {
+        let kiosk_id = kiosk_id.to_string();
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(KIOSK_HISTORY)?;
+            let rows = stmt.query_map(params![kiosk_id, since_ms], |r| {
+                Ok(HistoryEntry { at_ms: r.get(0)?, condition: r.get(1)? })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn rename_kiosk(&self, kiosk_id: &str, label: &str) -> Result<bool, StorageError> {
+        let (kiosk_id, label) = (kiosk_id.to_string(), label.to_string());
+        self.with(move |c| {
+            Ok(c.execute("UPDATE kiosks SET label = ?2 WHERE kiosk_id = ?1", params![kiosk_id, label])? == 1)
         })
         .await
     }
@@ -124,27 +190,48 @@ impl SqliteStorage {
 
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
         self.with(|c| {
-            let mut stmt = c.prepare(
-                "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body, COALESCE(p.contiguous, 0),
-                        r.revoked_at_ms
-                 FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
-                 LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
-                 LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id ORDER BY k.kiosk_id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                let body: Option<String> = r.get(4)?;
-                Ok(KioskRow {
-                    kiosk_id: r.get(0)?,
-                    label: r.get(1)?,
-                    enrolled_at_ms: r.get(2)?,
-                    last_heartbeat_ms: r.get(3)?,
-                    last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
-                    highest_contiguous_seq: r.get::<_, i64>(5)? as u64,
-                    revoked_at_ms: r.get(6)?,
-                })
-            })?;
+            let mut stmt = c.prepare(const_str_concat!(KIOSK_ROWS, " ORDER BY k.kiosk_id"))?;
+            let rows = stmt.query_map([], kiosk_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
+    }
+}
+
+/// A [`KioskRow`] from the columns of [`KIOSK_ROWS`].
+fn kiosk_row(r: &rusqlite::Row) -> rusqlite::Result<KioskRow> {
+    let body: Option<String> = r.get(4)?;
+    Ok(KioskRow {
+        kiosk_id: r.get(0)?,
+        label: r.get(1)?,
+        enrolled_at_ms: r.get(2)?,
+        last_heartbeat_ms: r.get(3)?,
+        last_heartbeat: body.and_then(|b| serde_json::from_str(&b).ok()),
+        highest_contiguous_seq: r.get::<_, i64>(5)? as u64,
+        revoked_at_ms: r.get(6)?,
+        certificate_ends_ms: r.get(7)?,
+    })
+}
+
+/// A heartbeat's arrival as the blocking thread takes it.
+struct OwnedArrival {
+    kiosk_id: String,
+    body: String,
+    condition: String,
+    certificate_ends_ms: Option<i64>,
+    at_ms: i64,
+    offline_after_ms: i64,
+}
+
+impl OwnedArrival {
+    fn from(a: &HeartbeatArrival) -> Self {
+        Self {
+            kiosk_id: a.kiosk_id.to_string(),
+            body: serde_json::to_string(a.heartbeat).expect("serialises"),
+            condition: a.condition.clone(),
+            certificate_ends_ms: a.certificate_ends_ms,
+            at_ms: a.at_ms,
+            offline_after_ms: a.offline_after_ms,
+        }
     }
 }

@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, label TEXT, enroll
 -- Kiosks the operator revoked (citizen-central kiosks revoke): refused on every request.
 CREATE TABLE IF NOT EXISTS revoked_kiosks (kiosk_id TEXT PRIMARY KEY, revoked_at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk_id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+-- Each kiosk's history of problems (kiosk_condition), a row whenever they change, kept 31 days.
+CREATE TABLE IF NOT EXISTS kiosk_history (kiosk_id TEXT NOT NULL, at_ms INTEGER NOT NULL, condition TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS kiosk_history_by_kiosk ON kiosk_history (kiosk_id, at_ms);
+-- When the certificate each kiosk last connected with ends.
+CREATE TABLE IF NOT EXISTS kiosk_certificates (kiosk_id TEXT PRIMARY KEY, not_after_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_orders (
     order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
     UNIQUE (kiosk_id, idempotency_key)

@@ -1,0 +1,119 @@
+//! The console's pages as HTML, written with maud (every value escaped), Chinese first with
+//! English beneath: the layout, signing in, the audit log and enrolment tokens here; the fleet
+//! and a kiosk's page in `fleet`. The pages work without script; the fleet's live updates need
+//! the one small script the console serves (`console.js`).
+
+mod fleet;
+
+pub use fleet::{HISTORY_DAYS, fleet, fleet_row, kiosk_page};
+use maud::{DOCTYPE, Markup, html};
+
+const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b}\
+header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center}\
+main{padding:1rem;max-width:72rem}table{border-collapse:collapse;width:100%}\
+th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ddd}\
+.problem{color:#a4000f;font-weight:600}.ok{color:#0a6b2d}small{color:#555}\
+form.inline{display:inline}label{display:block;margin:.6rem 0 .2rem}\
+input{font-size:1rem;padding:.4rem;width:16rem;max-width:100%}button{font-size:1rem;padding:.4rem 1rem}\
+.scroll{overflow-x:auto}#live-status{color:#555;font-size:.9rem}";
+
+/// The script of the live views, served at [`SCRIPT_PATH`] (the only script the CSP allows).
+pub const SCRIPT: &str = include_str!("console.js");
+pub const SCRIPT_PATH: &str = "/console.js";
+
+fn page(title: &str, signed_in: Option<(&str, &str)>, body: Markup) -> Markup {
+    page_with(title, signed_in, false, body)
+}
+
+/// A page; `live` adds the live views' script.
+fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 市民之窗 Citizen Window" }
+                style { (maud::PreEscaped(STYLE)) }
+                @if live { script src=(SCRIPT_PATH) defer {} }
+            }
+            body {
+                header {
+                    strong { "市民之窗 · 社区工作台" } " " small style="color:#dce9f5" { "Community office console" }
+                    @if let Some((name, csrf)) = signed_in {
+                        form.inline method="post" action="/sign-out" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            (name) " " button type="submit" { "退出 Sign out" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// The sign-in page; `problem` says why the last try failed; `pre` is the form's token.
+pub fn sign_in(pre: &str, problem: Option<&str>) -> String {
+    page(
+        "登录 Sign in",
+        None,
+        html! {
+            h1 { "登录" br; small { "Sign in" } }
+            @if let Some(problem) = problem { p.problem { (problem) } }
+            form method="post" action="/sign-in" {
+                input type="hidden" name="csrf" value=(pre);
+                label for="name" { "用户名 Name" }
+                input id="name" name="name" autocomplete="username" required;
+                label for="password" { "密码 Password" }
+                input id="password" name="password" type="password" autocomplete="current-password" required;
+                p { button type="submit" { "登录 Sign in" } }
+            }
+        },
+    )
+    .into_string()
+}
+
+/// Who is looking at a page: their name, their forms' token, whether they are an admin.
+pub struct Viewer<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+    pub admin: bool,
+}
+
+/// The newest changes staff made, newest first (admins only).
+pub fn audit_log(viewer: &Viewer, entries: &[crate::storage::AuditEntry]) -> String {
+    page(
+        "操作记录 Audit log",
+        Some((viewer.name, viewer.csrf)),
+        html! {
+            h1 { "操作记录" br; small { "Audit log" } }
+            p { a href="/" { "返回机器状态 Back to the fleet" } }
+            table {
+                thead { tr { th { "时间 When" } th { "人员 Who" } th { "操作 What" } th { "详情 Detail" } } }
+                tbody { @for entry in entries { tr {
+                    td { (citizen_window_protocol::china_time::date_time_text(entry.at_ms)) }
+                    td { (entry.staff) } td { (entry.action) } td { (entry.detail) }
+                } } }
+            }
+        },
+    )
+    .into_string()
+}
+
+/// A one-time enrolment token, shown once, with the command to type on the kiosk.
+pub fn enrol_token(viewer: &Viewer, token: &str, server_url: &str, valid_hours: u32) -> String {
+    page(
+        "登记新机器 Enrol a kiosk",
+        Some((viewer.name, viewer.csrf)),
+        html! {
+            h1 { "登记新机器" br; small { "Enrol a kiosk" } }
+            p { "这个登记码只显示这一次，" (valid_hours) " 小时内有效，只能用一次。" br;
+                small { "This token is shown once, works once, and only for " (valid_hours) " hours." } }
+            p { "在新机器上以 root 身份输入： " small { "On the new kiosk, as root, type:" } }
+            pre { "kioskctl enrol --server " (server_url) " --token " (token) }
+            p { a href="/" { "返回机器状态 Back to the fleet" } }
+        },
+    )
+    .into_string()
+}
