@@ -119,8 +119,9 @@ pub struct Appointment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IssueReportStatus {
     pub tracking_number: String,
-    /// received, assigned, in_progress, resolved.
+    /// received, assigned, in_progress, resolved, rejected (set by the community office).
     pub status: String,
     pub updated_at_ms: i64,
+    /// The office's note for the resident (at most 200 characters), if it wrote one.
     pub note: Option<String>,
 }

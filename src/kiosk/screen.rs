@@ -282,8 +282,10 @@ pub enum OnlineProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportStatusRow {
     pub tracking_number: String,
-    /// received, assigned, in_progress, resolved.
+    /// received, assigned, in_progress, resolved, rejected.
     pub status: String,
+    /// The community office's note for the resident, if it wrote one.
+    pub note: Option<String>,
 }
 
 /// The social-insurance record as shown: each month's contributions, pensions paid, 低保 status.

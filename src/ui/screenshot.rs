@@ -199,7 +199,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                         tracking_number: "2611270000004217".into(),
                         status: "assigned".into(),
                         updated_at_ms: 0,
-                        note: None,
+                        note: Some("王师傅今天下午三点前到 3 号楼查看漏水。".into()),
                     };
                     pretend_answered(k, OnlineAnswer::ReportStatus(status), now);
                 }

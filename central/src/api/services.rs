@@ -227,34 +227,30 @@ pub async fn book_appointment(
     }
 }
 
+/// A report's status as the office set it (`report_workflow`), with its note for the resident.
 pub async fn issue_report(
     State(state): State<SharedState>,
     Kiosk(_): Kiosk,
     Path(tracking_number): Path<String>,
 ) -> Response {
-    match state.storage.issue_report_received(&tracking_number).await {
-        Ok(Some(received_at_ms)) => {
-            // Demo progression: a grid worker takes a report within hours and resolves it in days.
-            let age_hours = (now_ms() - received_at_ms) / 3_600_000;
-            let status = match age_hours {
-                0 => "received",
-                1..=23 => "assigned",
-                24..=71 => "in_progress",
-                _ => "resolved",
-            };
-            Json(IssueReportStatus {
-                tracking_number,
-                status: status.into(),
-                updated_at_ms: received_at_ms,
-                note: None,
-            })
-            .into_response()
+    let found = match state.storage.report(&tracking_number).await {
+        Ok(Some(report)) => Some((report.status, report.updated_at_ms, report.note)),
+        // Filed as it arrived; one not filed (a database restored from an older server) is received.
+        Ok(None) => match state.storage.issue_report_received(&tracking_number).await {
+            Ok(received) => received.map(|at_ms| ("received".to_string(), at_ms, String::new())),
+            Err(e) => return storage_error(e),
+        },
+        Err(e) => return storage_error(e),
+    };
+    match found {
+        Some((status, updated_at_ms, note)) => {
+            Json(IssueReportStatus { tracking_number, status, updated_at_ms, note: (!note.is_empty()).then_some(note) })
+                .into_response()
         }
-        Ok(None) => error(
+        None => error(
             StatusCode::NOT_FOUND,
             "unknown_report",
             "no report with this tracking number: check the number on the receipt; a report made while the kiosk was offline appears once it has synced",
         ),
-        Err(e) => storage_error(e),
     }
 }

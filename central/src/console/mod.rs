@@ -2,12 +2,14 @@
 //! a password. The staff accounts (`staff`), their passwords (Argon2id) and how repeated wrong
 //! passwords slow down and then lock a name; signing in and sessions (`auth`); the console's own
 //! HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`); the fleet watch
-//! (`fleet_watch`) and the fleet page's live view (`live`). Every change goes to the audit log.
+//! (`fleet_watch`) and the fleet page's live view (`live`); the residents' reports
+//! (`report_routes`). Every change goes to the audit log.
 
 pub mod auth;
 pub mod fleet_watch;
 pub mod listener;
 mod live;
 mod pages;
+mod report_routes;
 pub mod staff;
 pub mod web;

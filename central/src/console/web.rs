@@ -30,6 +30,9 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .route(pages::SCRIPT_PATH, get(script))
         .route("/kiosks/{kiosk_id}", get(kiosk_page))
         .route("/kiosks/rename", post(rename_kiosk))
+        .route("/reports", get(super::report_routes::list))
+        .route("/reports/{tracking_number}", get(super::report_routes::one))
+        .route("/reports/move", post(super::report_routes::move_on))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/audit", get(audit_page))
@@ -89,7 +92,7 @@ fn set_cookie(name: &str, value: &str, max_age: Option<u32>) -> (header::HeaderN
     (header::SET_COOKIE, format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Strict{age}"))
 }
 
-fn to_sign_in() -> Response {
+pub(super) fn to_sign_in() -> Response {
     Redirect::to("/sign-in").into_response()
 }
 
@@ -103,7 +106,10 @@ pub(super) fn session_cookie(headers: &HeaderMap) -> Option<&str> {
     cookie(headers, SESSION_COOKIE)
 }
 
-async fn current_session(state: &SharedState, headers: &HeaderMap) -> Result<Option<auth::Session>, Response> {
+pub(super) async fn current_session(
+    state: &SharedState,
+    headers: &HeaderMap,
+) -> Result<Option<auth::Session>, Response> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     auth::session(&state.storage, token, now_ms()).await.map_err(unavailable)
 }
@@ -203,13 +209,13 @@ fn only_admins() -> Response {
     (StatusCode::FORBIDDEN, "only an admin may do this: ask one of the office's admins").into_response()
 }
 
-fn viewer(session: &auth::Session) -> pages::Viewer<'_> {
+pub(super) fn viewer(session: &auth::Session) -> pages::Viewer<'_> {
     pages::Viewer { name: &session.name, csrf: &session.csrf, admin: session.role == Role::Admin }
 }
 
 /// The session of a form's sender, if they may do what `admin_only` says and the form carries
 /// the session's token; else the answer to send.
-async fn form_sender(
+pub(super) async fn form_sender(
     state: &SharedState,
     headers: &HeaderMap,
     csrf: &str,
@@ -231,7 +237,12 @@ fn forged() -> Response {
     (StatusCode::FORBIDDEN, "this form is not from this console's page: reload the page and try again").into_response()
 }
 
-async fn audit(state: &SharedState, session: &auth::Session, action: &str, detail: String) -> Result<(), Response> {
+pub(super) async fn audit(
+    state: &SharedState,
+    session: &auth::Session,
+    action: &str,
+    detail: String,
+) -> Result<(), Response> {
     let entry = AuditEntry { at_ms: now_ms(), staff: session.name.clone(), action: action.into(), detail };
     state.storage.audit(&entry).await.map_err(unavailable)
 }

@@ -4,9 +4,11 @@
 
 pub mod ballots;
 mod kind_sql;
+mod kiosk_history;
 mod postgres;
 pub mod postgres_tls;
 mod postgres_uploads;
+mod reports;
 mod sqlite;
 
 use citizen_window_protocol::heartbeat::Heartbeat;
@@ -17,7 +19,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+pub use kiosk_history::{FLEET_CHANNEL, HISTORY_KEPT_MS, HeartbeatArrival, HistoryEntry, OFFLINE_CONDITION};
+use kiosk_history::{KIOSK_HISTORY, PRUNE_KIOSK_HISTORY, history_entries};
 pub use postgres::{POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, PostgresStorage};
+pub use reports::{ReportFilter, ReportMove, ReportRow, ReportUpdate};
 pub use sqlite::{SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER, SqliteStorage};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,64 +70,6 @@ pub struct KioskRow {
     pub certificate_ends_ms: Option<i64>,
 }
 
-/// A heartbeat as it arrives, with what the server makes of it.
-#[derive(Debug, Clone)]
-pub struct HeartbeatArrival<'a> {
-    pub kiosk_id: &'a str,
-    pub heartbeat: &'a Heartbeat,
-    /// The heartbeat's problems, as `kiosk_condition::history_text` writes them.
-    pub condition: String,
-    /// When the certificate the kiosk connected with ends.
-    pub certificate_ends_ms: Option<i64>,
-    pub at_ms: i64,
-    /// How long after a heartbeat the kiosk counts as offline: a longer gap before this one goes
-    /// into the kiosk's history as an offline spell.
-    pub offline_after_ms: i64,
-}
-
-/// One change in a kiosk's history: from `at_ms` on, its problems were `condition` (codes,
-/// comma-separated; empty: all well).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HistoryEntry {
-    pub at_ms: i64,
-    pub condition: String,
-}
-
-/// A kiosk's history is kept this long (the console shows 30 days), and the entry in force at its
-/// start.
-pub const HISTORY_KEPT_MS: i64 = 31 * 86_400_000;
-
-/// The history's condition of a kiosk that went silent.
-pub const OFFLINE_CONDITION: &str = "offline";
-
-/// The longest kiosk label kept, in characters.
-pub const MAX_LABEL_CHARS: usize = 64;
-
-/// The entries a heartbeat adds to its kiosk's history, given when the one before it came and the
-/// last entry's condition: an offline spell if the gap was longer than the kiosk may be silent
-/// (from when it counted as offline), then the new condition if it differs from the last.
-pub(crate) fn history_entries(
-    previous_beat_ms: Option<i64>,
-    last_condition: Option<String>,
-    condition: &str,
-    at_ms: i64,
-    offline_after_ms: i64,
-) -> Vec<HistoryEntry> {
-    let mut entries = Vec::new();
-    let mut last = last_condition;
-    if let Some(previous) = previous_beat_ms
-        && at_ms - previous > offline_after_ms
-    {
-        let offline = OFFLINE_CONDITION.to_string();
-        entries.push(HistoryEntry { at_ms: previous + offline_after_ms, condition: offline.clone() });
-        last = Some(offline);
-    }
-    if last.as_deref() != Some(condition) {
-        entries.push(HistoryEntry { at_ms, condition: condition.to_string() });
-    }
-    entries
-}
-
 /// The columns of a [`KioskRow`], and the joins they come from (the same in both databases).
 const KIOSK_ROWS: &str = "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body,
         COALESCE(p.contiguous, 0), r.revoked_at_ms, c.not_after_ms
@@ -131,15 +78,8 @@ const KIOSK_ROWS: &str = "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.receiv
     LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id
     LEFT JOIN kiosk_certificates c ON c.kiosk_id = k.kiosk_id";
 
-/// A kiosk's history since a moment, with the entry in force then (`?1`/`$1`: the kiosk, `?2`/`$2`:
-/// the moment; the same in both databases, but for the placeholders' spelling).
-const KIOSK_HISTORY: &str = "SELECT at_ms, condition FROM kiosk_history WHERE kiosk_id = $1
-    AND at_ms >= COALESCE((SELECT MAX(at_ms) FROM kiosk_history WHERE kiosk_id = $1 AND at_ms <= $2), $2)
-    ORDER BY at_ms";
-
-/// Deletes a kiosk's history entries older than `$2`, but the last of them (in force at `$2`).
-const PRUNE_KIOSK_HISTORY: &str = "DELETE FROM kiosk_history WHERE kiosk_id = $1
-    AND at_ms < (SELECT MAX(at_ms) FROM kiosk_history WHERE kiosk_id = $1 AND at_ms < $2)";
+/// The longest kiosk label kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
 
 /// A label for a kiosk, or why it cannot be one: at most [`MAX_LABEL_CHARS`]
 /// characters, no control characters.
@@ -209,10 +149,6 @@ pub fn check_record(record: &TransactionRecord) -> Result<[u8; 32], StorageError
     }
     Ok(claimed)
 }
-
-/// The PostgreSQL notification channel of changes to the fleet's kiosks (a heartbeat, a revocation,
-/// a new label); the payload is the kiosk's id.
-pub const FLEET_CHANNEL: &str = "citizen_window_fleet";
 
 /// Every enrolled kiosk and when it was revoked, if it was (the same SQL in both databases).
 const KIOSK_STANDINGS: &str =
@@ -575,6 +511,47 @@ impl Storage {
 
     pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
         dispatch!(self, booked(slot_id))
+    }
+
+    /// A page of issue reports as `filter` says, newest first.
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StorageError> {
+        dispatch!(self, reports(filter))
+    }
+
+    /// The issue report with this tracking number, as the office handles it.
+    pub async fn report(&self, tracking_number: &str) -> Result<Option<ReportRow>, StorageError> {
+        dispatch!(self, report(tracking_number))
+    }
+
+    /// Each move of a report, oldest first.
+    pub async fn report_updates(&self, tracking_number: &str) -> Result<Vec<ReportUpdate>, StorageError> {
+        dispatch!(self, report_updates(tracking_number))
+    }
+
+    /// Moves a report that is in status `from` as `update` says, and keeps the move; checks of the
+    /// move itself are `report_workflow::check_move`'s.
+    pub async fn move_report(
+        &self,
+        tracking_number: &str,
+        from: &str,
+        update: &ReportUpdate,
+    ) -> Result<ReportMove, StorageError> {
+        dispatch!(self, move_report(tracking_number, from, update))
+    }
+
+    /// How many reports are in each status, and how many are overdue (not assigned before
+    /// `not_assigned_before`, or open before `open_before`).
+    pub async fn report_counts(
+        &self,
+        not_assigned_before: i64,
+        open_before: i64,
+    ) -> Result<(Vec<(String, u64)>, u64), StorageError> {
+        dispatch!(self, report_counts(not_assigned_before, open_before))
+    }
+
+    /// Each place reports came from, with its name.
+    pub async fn report_places(&self) -> Result<Vec<(String, (String, String))>, StorageError> {
+        dispatch!(self, report_places())
     }
 
     /// When the issue report with this tracking number arrived, if it did.

@@ -4,6 +4,7 @@
 //! lock, so that concurrent uploads through different instances stay exact.
 
 mod fleet;
+mod reports;
 mod staff;
 
 use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
@@ -123,7 +124,10 @@ impl PostgresStorage {
         let client = pool.get().await?;
         // Several instances may start at once: serialise schema creation on an advisory lock.
         client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
-        let created = client.batch_execute(SCHEMA).await;
+        let created = match client.batch_execute(SCHEMA).await {
+            Ok(()) => client.batch_execute(super::reports::POSTGRES_SCHEMA).await,
+            failed => failed,
+        };
         client.execute("SELECT pg_advisory_unlock(727274)", &[]).await?;
         created?;
         // Uploads have connections of their own: a group's statements carry thousands of rows, and

@@ -200,6 +200,54 @@ impl SimKiosk {
     }
 }
 
+impl SimKiosk {
+    /// Uploads journal records; the answer's status.
+    pub async fn upload(&self, records: Vec<citizen_window_protocol::sync::TransactionRecord>) -> StatusCode {
+        let batch = citizen_window_protocol::sync::UploadBatch::of(records);
+        let path = citizen_window_protocol::paths::TRANSACTIONS;
+        self.client.post(format!("{}{path}", self.url)).json(&batch).send().await.unwrap().status()
+    }
+
+    /// Looks a report up as the kiosk's status lookup does.
+    pub async fn report_status(&self, tracking_number: &str) -> citizen_window_protocol::services::IssueReportStatus {
+        let path =
+            citizen_window_protocol::paths::fill(citizen_window_protocol::paths::ISSUE_REPORT, &[tracking_number]);
+        let answer = self.client.get(format!("{}{path}", self.url)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.json().await.unwrap()
+    }
+}
+
+/// A journal record of `kind` with `payload`, number `seq` of its kiosk.
+pub fn record(seq: u64, kind: &str, payload: serde_json::Value) -> citizen_window_protocol::sync::TransactionRecord {
+    let payload = citizen_window_protocol::sync::Payload::from_value(&payload);
+    citizen_window_protocol::sync::TransactionRecord {
+        id: uuid::Uuid::now_v7(),
+        seq,
+        kind: kind.into(),
+        payload_hash: payload.hash(),
+        payload,
+        resident: None,
+        created_at_ms: citizen_central::api::now_ms(),
+    }
+}
+
+/// An issue report's record.
+pub fn issue_report(
+    seq: u64,
+    tracking_number: &str,
+    place: (&str, &str),
+) -> citizen_window_protocol::sync::TransactionRecord {
+    let payload = serde_json::json!({
+        "tracking_number": tracking_number,
+        "category": "leaking_pipe",
+        "category_name": ["水管漏水", "Leaking pipe"],
+        "place": place.0,
+        "place_name": [place.1, "Building"],
+    });
+    record(seq, "issue_report", payload)
+}
+
 /// The live view's events as a browser reads them.
 pub struct LiveView {
     response: reqwest::Response,

@@ -261,8 +261,11 @@ impl KioskController {
                 }
             }
             OnlineAnswer::ReportStatus(status) => {
-                self.flows.report_status =
-                    Some(ReportStatusRow { tracking_number: status.tracking_number, status: status.status });
+                self.flows.report_status = Some(ReportStatusRow {
+                    tracking_number: status.tracking_number,
+                    status: status.status,
+                    note: status.note,
+                });
             }
             OnlineAnswer::SocialInsurance(record) => {
                 self.flows.social_record = Some(record);

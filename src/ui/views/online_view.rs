@@ -58,6 +58,8 @@ pub fn apply(window: &AppWindow, view: &OnlineView, english: bool, qr: &QrCache)
         view.report_status.as_ref().map_or((String::new(), ""), |r| (grouped(&r.tracking_number), r.status.as_str()));
     online.set_report_number(number.into());
     online.set_report_status(status.into());
+    let note = view.report_status.as_ref().and_then(|r| r.note.as_deref()).map_or(String::new(), shown_note);
+    online.set_report_note(note.into());
     let si = view.social_insurance.as_ref();
     online.set_social_insurance(SocialInsuranceView {
         shown: si.is_some(),
@@ -118,4 +120,10 @@ fn qr_image(data: &str) -> slint::Image {
         *pixel = slint::Rgb8Pixel { r: v, g: v, b: v };
     }
     slint::Image::from_rgb8(pixels)
+}
+
+/// The office's note as the kiosk shows it: one screen's worth (200 characters, as the console
+/// allows), line breaks kept and other control characters dropped.
+fn shown_note(note: &str) -> String {
+    note.chars().filter(|c| !c.is_control() || *c == '\n').take(200).collect()
 }

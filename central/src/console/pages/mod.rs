@@ -4,9 +4,11 @@
 //! the one small script the console serves (`console.js`).
 
 mod fleet;
+mod reports;
 
 pub use fleet::{HISTORY_DAYS, fleet, fleet_row, kiosk_page};
 use maud::{DOCTYPE, Markup, html};
+pub use reports::{ReportListing, report_page, reports, status_words};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b}\
 header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center}\
@@ -15,7 +17,11 @@ th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ddd}\
 .problem{color:#a4000f;font-weight:600}.ok{color:#0a6b2d}small{color:#555}\
 form.inline{display:inline}label{display:block;margin:.6rem 0 .2rem}\
 input{font-size:1rem;padding:.4rem;width:16rem;max-width:100%}button{font-size:1rem;padding:.4rem 1rem}\
-.scroll{overflow-x:auto}#live-status{color:#555;font-size:.9rem}";
+.scroll{overflow-x:auto}#live-status{color:#555;font-size:.9rem}\
+nav{background:#e8f0f8;padding:.4rem 1rem}nav a{margin-right:1.2rem}\
+.overdue{background:#fff3e0}.tag{border:1px solid #a4000f;border-radius:.2rem;padding:0 .3rem;color:#a4000f}\
+select,textarea{font-size:1rem;padding:.3rem;max-width:100%}textarea{width:32rem}\
+form.filters label{display:inline-block;margin-right:1rem}";
 
 /// The script of the live views, served at [`SCRIPT_PATH`] (the only script the CSP allows).
 pub const SCRIPT: &str = include_str!("console.js");
@@ -47,6 +53,12 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
                         }
                     }
                 }
+                @if signed_in.is_some() {
+                    nav {
+                        a href="/" { "机器 Fleet" }
+                        a href="/reports" { "报事报修 Reports" }
+                    }
+                }
                 main { (body) }
             }
         }
@@ -72,6 +84,12 @@ pub fn sign_in(pre: &str, problem: Option<&str>) -> String {
         },
     )
     .into_string()
+}
+
+/// A long number in groups of four, as receipts print it.
+pub fn grouped(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
 /// Who is looking at a page: their name, their forms' token, whether they are an admin.
