@@ -37,6 +37,8 @@ pub struct PublishedVersion {
 
 /// The published versions, newest first.
 pub struct ContentShelf {
+    /// The server's folder, whose bundles these are.
+    server_dir: PathBuf,
     bundles: PathBuf,
     shelved: RwLock<Vec<Arc<Shelved>>>,
     bell: watch::Sender<u64>,
@@ -49,6 +51,7 @@ impl ContentShelf {
     /// The shelf of the server in `dir`, read once now.
     pub fn open(dir: &Path) -> Self {
         let shelf = Self {
+            server_dir: dir.to_path_buf(),
             bundles: crate::publish::bundles_dir(dir),
             shelved: RwLock::new(Vec::new()),
             bell: watch::Sender::new(0),
@@ -56,6 +59,11 @@ impl ContentShelf {
         };
         shelf.rescan();
         shelf
+    }
+
+    /// The server's folder, whose bundles these are (the console publishes there too).
+    pub fn server_dir(&self) -> &Path {
+        &self.server_dir
     }
 
     /// Reads the versions published since the last look, if any, and rings the doorbell with the

@@ -23,3 +23,4 @@ pub mod rollout;
 pub mod server;
 pub mod storage;
 pub mod tls_server;
+pub mod vote_results;

@@ -10,6 +10,7 @@ pub mod postgres_tls;
 mod postgres_uploads;
 mod reports;
 mod sqlite;
+mod votes;
 
 use citizen_window_protocol::heartbeat::Heartbeat;
 use citizen_window_protocol::record_rules;
@@ -24,6 +25,7 @@ use kiosk_history::{KIOSK_HISTORY, PRUNE_KIOSK_HISTORY, history_entries};
 pub use postgres::{POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, PostgresStorage};
 pub use reports::{ReportFilter, ReportMove, ReportRow, ReportUpdate};
 pub use sqlite::{SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER, SqliteStorage};
+pub use votes::{ProposalRow, VoteGroup};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -552,6 +554,40 @@ impl Storage {
     /// Each place reports came from, with its name.
     pub async fn report_places(&self) -> Result<Vec<(String, (String, String))>, StorageError> {
         dispatch!(self, report_places())
+    }
+
+    /// The counted votes of `proposal` made up to `until_ms` (None: all), grouped by choice,
+    /// comment, day and kiosk; and how many were made after `until_ms`.
+    pub async fn vote_tally(
+        &self,
+        proposal: &str,
+        until_ms: Option<i64>,
+    ) -> Result<(Vec<VoteGroup>, u64), StorageError> {
+        dispatch!(self, vote_tally(proposal, until_ms))
+    }
+
+    /// Every proposal voted on, the newest vote first, with the office's closing.
+    pub async fn proposals(&self) -> Result<Vec<ProposalRow>, StorageError> {
+        dispatch!(self, proposals())
+    }
+
+    /// Closes a proposal's tally at `at_ms`; false if it was closed already.
+    pub async fn close_proposal(&self, proposal: &str, at_ms: i64, staff: &str) -> Result<bool, StorageError> {
+        dispatch!(self, close_proposal(proposal, at_ms, staff))
+    }
+
+    /// Notes the content version that published a closed proposal's result; false if not closed.
+    pub async fn note_result_published(&self, proposal: &str, version: i64) -> Result<bool, StorageError> {
+        dispatch!(self, note_result_published(proposal, version))
+    }
+
+    /// Tells every server instance that content `version` was published: on PostgreSQL through
+    /// its notification (`content_bell`); on SQLite one instance serves, and its shelf looks on.
+    pub async fn announce_content(&self, version: u64) -> Result<(), StorageError> {
+        match self {
+            Storage::Sqlite(_) => Ok(()),
+            Storage::Postgres(s) => s.announce_content(version).await,
+        }
     }
 
     /// When the issue report with this tracking number arrived, if it did.

@@ -6,6 +6,7 @@
 mod fleet;
 mod reports;
 mod staff;
+mod votes;
 
 use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
 use super::postgres_uploads::{UPLOAD_WRITERS, UploadJob, start_writer};
@@ -125,7 +126,10 @@ impl PostgresStorage {
         // Several instances may start at once: serialise schema creation on an advisory lock.
         client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
         let created = match client.batch_execute(SCHEMA).await {
-            Ok(()) => client.batch_execute(super::reports::POSTGRES_SCHEMA).await,
+            Ok(()) => match client.batch_execute(super::reports::POSTGRES_SCHEMA).await {
+                Ok(()) => client.batch_execute(super::votes::POSTGRES_SCHEMA).await,
+                failed => failed,
+            },
             failed => failed,
         };
         client.execute("SELECT pg_advisory_unlock(727274)", &[]).await?;

@@ -13,6 +13,7 @@ mod reports;
 mod schema;
 mod staff;
 mod uploads;
+mod votes;
 
 pub use lookups::SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER;
 

@@ -139,6 +139,13 @@ impl Rig {
         format!("https://localhost:{}{path}", self.console.port())
     }
 
+    /// Enrols another kiosk (id, label) in the rig's fleet.
+    pub async fn enrol(&self, kiosk_id: &str, label: &str) {
+        let token = format!("t-{kiosk_id}");
+        self.storage.create_enrol_token(&token_hash(&token), i64::MAX).await.unwrap();
+        self.storage.enrol_kiosk(&token_hash(&token), kiosk_id, Some(label), 1).await.unwrap().unwrap();
+    }
+
     /// A second server instance on the same fleet and database, with its own console.
     pub async fn another_instance(&self) -> RunningServer {
         start(self.fleet.path(), "127.0.0.1:0".parse().unwrap(), &self.options).await.unwrap()
@@ -246,6 +253,40 @@ pub fn issue_report(
         "place_name": [place.1, "Building"],
     });
     record(seq, "issue_report", payload)
+}
+
+/// A resident's ID number (with its check character) from a running number.
+pub fn id_number(n: u32) -> String {
+    let first17 = format!("11010519800101{n:03}");
+    let bytes: [u8; 17] = first17.as_bytes().try_into().unwrap();
+    format!("{first17}{}", citizen_window_protocol::id_number_check::check_character(&bytes))
+}
+
+/// A vote of resident `resident` cast at kiosk `kiosk_id` of the fleet in `dir`, on `proposal`,
+/// sealed for the server as a kiosk seals it.
+pub fn vote(
+    dir: &std::path::Path,
+    kiosk_id: &str,
+    seq: u64,
+    proposal: &str,
+    resident: u32,
+    choice: &str,
+    comment: Option<(&str, &str)>,
+) -> citizen_window_protocol::sync::TransactionRecord {
+    use citizen_window_protocol::resident_seal::{SealPurpose, seal};
+    let fleet = citizen_central::pki::Fleet::load(dir).unwrap();
+    let payload = serde_json::json!({
+        "proposal": proposal,
+        "proposal_title": ["增设充电棚", "Charging shelters"],
+        "choice": choice,
+        "comment": comment,
+        "vote_code": format!("K7M2-{seq:04}"),
+    });
+    let mut record = record(seq, "vote", payload);
+    let purpose = SealPurpose::Vote { proposal };
+    let public = fleet.residents.seal_public_key();
+    record.resident = Some(seal(&public, kiosk_id, purpose, record.created_at_ms, &id_number(resident)).unwrap());
+    record
 }
 
 /// The live view's events as a browser reads them.

@@ -5,10 +5,12 @@
 
 mod fleet;
 mod reports;
+mod votes;
 
 pub use fleet::{HISTORY_DAYS, fleet, fleet_row, kiosk_page};
 use maud::{DOCTYPE, Markup, html};
 pub use reports::{ReportListing, report_page, reports, status_words};
+pub use votes::{proposals, tally};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b}\
 header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center}\
@@ -57,6 +59,7 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
                     nav {
                         a href="/" { "机器 Fleet" }
                         a href="/reports" { "报事报修 Reports" }
+                        a href="/votes" { "民意征集 Votes" }
                     }
                 }
                 main { (body) }
