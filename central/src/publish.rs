@@ -31,6 +31,26 @@ pub fn latest_version(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// The newest bundle for every kiosk (or, without one, the newest), its version and groups.
+pub fn newest_for_every_kiosk(dir: &Path) -> Result<(u64, Vec<String>)> {
+    let bundles = bundles_dir(dir);
+    let mut versions: Vec<u64> = std::fs::read_dir(&bundles)
+        .map(|entries| entries.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    versions.sort_unstable_by(|a, b| b.cmp(a));
+    let mut newest = None;
+    for version in versions {
+        let text = std::fs::read(bundles.join(version.to_string()).join("manifest.json"))?;
+        let signed: SignedManifest = serde_json::from_slice(&text)?;
+        let groups = serde_json::from_str::<Manifest>(&signed.manifest)?.groups;
+        if groups.is_empty() {
+            return Ok((version, groups));
+        }
+        newest.get_or_insert((version, groups));
+    }
+    newest.context("no content has been published yet: publish the station's content first (citizen-central publish)")
+}
+
 /// Holds the server folder's bundles for one publisher at a time (publish, a rollout's step), in
 /// this process and any other on the same folder; let go when dropped.
 pub struct BundlesLock {

@@ -7,7 +7,6 @@ use crate::publish::{self, BundlesLock, Published};
 use crate::storage::VoteGroup;
 use anyhow::{Context, Result};
 use citizen_window_protocol::china_time;
-use citizen_window_protocol::content_bundle::{Manifest, SignedManifest};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -97,26 +96,6 @@ pub fn result_notice(proposal: &str, title: &(String, String), tally: &Tally, cl
     notice
 }
 
-/// The newest bundle for every kiosk (or, without one, the newest), its version and groups.
-fn base_bundle(dir: &Path) -> Result<(u64, Vec<String>)> {
-    let bundles = publish::bundles_dir(dir);
-    let mut versions: Vec<u64> = std::fs::read_dir(&bundles)
-        .map(|entries| entries.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
-        .unwrap_or_default();
-    versions.sort_unstable_by(|a, b| b.cmp(a));
-    let mut newest = None;
-    for version in versions {
-        let text = std::fs::read(bundles.join(version.to_string()).join("manifest.json"))?;
-        let signed: SignedManifest = serde_json::from_slice(&text)?;
-        let groups = serde_json::from_str::<Manifest>(&signed.manifest)?.groups;
-        if groups.is_empty() {
-            return Ok((version, groups));
-        }
-        newest.get_or_insert((version, groups));
-    }
-    newest.context("no content has been published yet: publish the station's content first (citizen-central publish)")
-}
-
 /// Edits the TOML file `name` in `folder` with `edit`.
 fn edit_toml(folder: &Path, name: &str, edit: impl FnOnce(&mut toml::Table)) -> Result<()> {
     let path = folder.join(name);
@@ -139,7 +118,7 @@ pub fn publish_result(
     now_ms: i64,
 ) -> Result<Published> {
     let lock = BundlesLock::take(dir)?;
-    let (base, groups) = base_bundle(dir)?;
+    let (base, groups) = publish::newest_for_every_kiosk(dir)?;
     let work = WorkFolder(dir.join("content").join(format!("result-{}.work", crate::pki::random_hex(8))));
     std::fs::create_dir_all(work.path()).context("cannot make a working folder in the server's folder")?;
     let from = publish::bundles_dir(dir).join(base.to_string()).join("files");

@@ -238,7 +238,7 @@ async fn contract(storage: Storage) {
     assert_eq!(storage.book_appointment("kiosk-a", "book-1", &booking("ap-x"), "r1", 2).await.unwrap(), a);
     storage.book_appointment("kiosk-a", "book-2", &booking("ap-2"), "r2", 2).await.unwrap();
     assert!(storage.book_appointment("kiosk-a", "book-3", &booking("ap-3"), "r3", 2).await.is_err(), "slot full");
-    assert_eq!(storage.booked(&slot.slot_id).await.unwrap(), 2);
+    assert_eq!(storage.booked_counts(std::slice::from_ref(&slot.slot_id)).await.unwrap()[&slot.slot_id], 2);
     // One booking per resident per window per day, whichever kiosk asks.
     let later = citizen_central::demo_data::slot("si-20261127-1000").unwrap();
     let at = |slot: &citizen_window_protocol::services::AppointmentSlot, id: &str| Appointment {

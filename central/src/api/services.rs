@@ -173,11 +173,15 @@ pub async fn appointment_slots(
         return refusal;
     }
     let mut slots = demo_data::slots(&query.day);
+    let ids: Vec<String> = slots.iter().map(|s| s.slot_id.clone()).collect();
+    let (capacities, booked) =
+        match (state.storage.slot_capacities(&ids).await, state.storage.booked_counts(&ids).await) {
+            (Ok(capacities), Ok(booked)) => (capacities, booked),
+            (Err(e), _) | (_, Err(e)) => return storage_error(e),
+        };
     for slot in &mut slots {
-        match state.storage.booked(&slot.slot_id).await {
-            Ok(booked) => slot.free = demo_data::SLOT_CAPACITY.saturating_sub(booked),
-            Err(e) => return storage_error(e),
-        }
+        let capacity = capacities.get(&slot.slot_id).copied().unwrap_or(demo_data::SLOT_CAPACITY);
+        slot.free = capacity.saturating_sub(booked.get(&slot.slot_id).copied().unwrap_or(0));
     }
     Json(slots).into_response()
 }
@@ -219,8 +223,12 @@ pub async fn book_appointment(
         Ok(resident) => resident,
         Err(refusal) => return bad_resident(&kiosk_id, refusal),
     };
+    let capacity = match state.storage.slot_capacities(std::slice::from_ref(&slot.slot_id)).await {
+        Ok(capacities) => capacities.get(&slot.slot_id).copied().unwrap_or(demo_data::SLOT_CAPACITY),
+        Err(e) => return storage_error(e),
+    };
     let appointment = Appointment { appointment_id: format!("ap-{}", crate::pki::random_hex(8)), slot };
-    match state.storage.book_appointment(&kiosk_id, &key, &appointment, &resident, demo_data::SLOT_CAPACITY).await {
+    match state.storage.book_appointment(&kiosk_id, &key, &appointment, &resident, capacity).await {
         Ok(booked) if booked.slot.slot_id != request.slot_id => key_reused(),
         Ok(booked) => Json(booked).into_response(),
         Err(e) => storage_error(e),

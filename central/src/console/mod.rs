@@ -3,7 +3,8 @@
 //! passwords slow down and then lock a name; signing in and sessions (`auth`); the console's own
 //! HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`); the fleet watch
 //! (`fleet_watch`) and the fleet page's live view (`live`); the residents' reports
-//! (`report_routes`); the votes (`vote_routes`). Every change goes to the audit log.
+//! (`report_routes`); the votes (`vote_routes`); appointments and tickets (`station_routes`).
+//! Every change goes to the audit log.
 
 pub mod auth;
 pub mod fleet_watch;
@@ -12,5 +13,6 @@ mod live;
 mod pages;
 mod report_routes;
 pub mod staff;
+mod station_routes;
 mod vote_routes;
 pub mod web;

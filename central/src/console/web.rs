@@ -37,6 +37,8 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .route("/votes/{proposal}", get(super::vote_routes::one))
         .route("/votes/close", post(super::vote_routes::close))
         .route("/votes/publish", post(super::vote_routes::publish))
+        .route("/appointments", get(super::station_routes::page))
+        .route("/appointments/capacity", post(super::station_routes::set_capacity))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/audit", get(audit_page))

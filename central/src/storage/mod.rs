@@ -10,6 +10,7 @@ pub mod postgres_tls;
 mod postgres_uploads;
 mod reports;
 mod sqlite;
+mod station;
 mod votes;
 
 use citizen_window_protocol::heartbeat::Heartbeat;
@@ -18,6 +19,7 @@ use citizen_window_protocol::services::{Appointment, PaymentOrder, PaymentStatus
 use citizen_window_protocol::sync::{BatchAck, Refusal, TransactionRecord, UploadBatch};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::Path;
 
 pub use kiosk_history::{FLEET_CHANNEL, HISTORY_KEPT_MS, HeartbeatArrival, HistoryEntry, OFFLINE_CONDITION};
@@ -25,6 +27,7 @@ use kiosk_history::{KIOSK_HISTORY, PRUNE_KIOSK_HISTORY, history_entries};
 pub use postgres::{POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, PostgresStorage};
 pub use reports::{ReportFilter, ReportMove, ReportRow, ReportUpdate};
 pub use sqlite::{SQLITE_ISSUE_REPORT_BY_TRACKING_NUMBER, SqliteStorage};
+pub use station::{BookingRow, TicketCount};
 pub use votes::{ProposalRow, VoteGroup};
 
 #[derive(Debug, thiserror::Error)]
@@ -511,10 +514,6 @@ impl Storage {
         dispatch!(self, book_appointment(kiosk_id, idempotency_key, appointment, resident, capacity))
     }
 
-    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
-        dispatch!(self, booked(slot_id))
-    }
-
     /// A page of issue reports as `filter` says, newest first.
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StorageError> {
         dispatch!(self, reports(filter))
@@ -579,6 +578,30 @@ impl Storage {
     /// Notes the content version that published a closed proposal's result; false if not closed.
     pub async fn note_result_published(&self, proposal: &str, version: i64) -> Result<bool, StorageError> {
         dispatch!(self, note_result_published(proposal, version))
+    }
+
+    /// The capacities the office set for any of `slot_ids` (the others have the default).
+    pub async fn slot_capacities(&self, slot_ids: &[String]) -> Result<HashMap<String, u32>, StorageError> {
+        dispatch!(self, slot_capacities(slot_ids))
+    }
+
+    /// How many appointments are booked in each of `slot_ids` that has any.
+    pub async fn booked_counts(&self, slot_ids: &[String]) -> Result<HashMap<String, u32>, StorageError> {
+        dispatch!(self, booked_counts(slot_ids))
+    }
+
+    pub async fn set_slot_capacity(&self, slot_id: &str, capacity: u32) -> Result<(), StorageError> {
+        dispatch!(self, set_slot_capacity(slot_id, capacity))
+    }
+
+    /// The appointments booked in `slot_ids`.
+    pub async fn bookings(&self, slot_ids: &[String]) -> Result<Vec<BookingRow>, StorageError> {
+        dispatch!(self, bookings(slot_ids))
+    }
+
+    /// The queue tickets issued on `days` (YYYY-MM-DD), per day and window, the newest day first.
+    pub async fn tickets_by_day(&self, days: &[String]) -> Result<Vec<TicketCount>, StorageError> {
+        dispatch!(self, tickets_by_day(days))
     }
 
     /// Tells every server instance that content `version` was published: on PostgreSQL through

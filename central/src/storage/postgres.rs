@@ -6,6 +6,7 @@
 mod fleet;
 mod reports;
 mod staff;
+mod station;
 mod votes;
 
 use super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
@@ -125,13 +126,15 @@ impl PostgresStorage {
         let client = pool.get().await?;
         // Several instances may start at once: serialise schema creation on an advisory lock.
         client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
-        let created = match client.batch_execute(SCHEMA).await {
-            Ok(()) => match client.batch_execute(super::reports::POSTGRES_SCHEMA).await {
-                Ok(()) => client.batch_execute(super::votes::POSTGRES_SCHEMA).await,
-                failed => failed,
-            },
-            failed => failed,
-        };
+        let mut created = Ok(());
+        let parts =
+            [SCHEMA, super::reports::POSTGRES_SCHEMA, super::votes::POSTGRES_SCHEMA, super::station::POSTGRES_SCHEMA];
+        for part in parts {
+            created = client.batch_execute(part).await;
+            if created.is_err() {
+                break;
+            }
+        }
         client.execute("SELECT pg_advisory_unlock(727274)", &[]).await?;
         created?;
         // Uploads have connections of their own: a group's statements carry thousands of rows, and
@@ -411,13 +414,6 @@ impl PostgresStorage {
             .iter()
             .filter_map(|row| Some((row.get::<_, String>(0), uuid::Uuid::parse_str(row.get::<_, &str>(1)).ok()?)))
             .collect())
-    }
-
-    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
-        let client = self.pool.get().await?;
-        let n: i64 =
-            client.query_one("SELECT COUNT(*) FROM appointments WHERE slot_id = $1", &[&slot_id]).await?.get(0);
-        Ok(n as u32)
     }
 
     pub async fn issue_report_received(&self, tracking_number: &str) -> Result<Option<i64>, StorageError> {

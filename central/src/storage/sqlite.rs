@@ -12,6 +12,7 @@ mod payment_orders;
 mod reports;
 mod schema;
 mod staff;
+mod station;
 mod uploads;
 mod votes;
 

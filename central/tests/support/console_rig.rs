@@ -157,6 +157,8 @@ impl Rig {
 pub struct SimKiosk {
     client: reqwest::Client,
     url: String,
+    kiosk_id: String,
+    fleet: citizen_central::pki::Fleet,
 }
 
 impl SimKiosk {
@@ -175,7 +177,7 @@ impl SimKiosk {
             .resolve("localhost", addr)
             .build()
             .unwrap();
-        Self { client, url: format!("https://localhost:{}", addr.port()) }
+        Self { client, url: format!("https://localhost:{}", addr.port()), kiosk_id: kiosk_id.into(), fleet }
     }
 
     /// Sends a heartbeat with the printer's paper `paper` (ok, low, out); the answer's status.
@@ -222,6 +224,29 @@ impl SimKiosk {
         let answer = self.client.get(format!("{}{path}", self.url)).send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::OK);
         answer.json().await.unwrap()
+    }
+}
+
+impl SimKiosk {
+    /// Books `slot_id` for resident number `resident` (sealed as a kiosk seals a lookup).
+    pub async fn book(&self, slot_id: &str, resident: u32) -> StatusCode {
+        use citizen_window_protocol::resident_seal::{SealPurpose, seal};
+        let public = self.fleet.residents.seal_public_key();
+        let now = citizen_central::api::now_ms();
+        let sealed = seal(&public, &self.kiosk_id, SealPurpose::Lookup, now, &id_number(resident)).unwrap();
+        let body = citizen_window_protocol::services::AppointmentRequest { slot_id: slot_id.into(), resident: sealed };
+        let path = citizen_window_protocol::paths::APPOINTMENTS;
+        let request = self.client.post(format!("{}{path}", self.url)).json(&body);
+        let key = format!("book-{slot_id}-{resident}");
+        request.header(citizen_window_protocol::IDEMPOTENCY_KEY_HEADER, key).send().await.unwrap().status()
+    }
+
+    /// The free places of `slot_id` as the kiosks' slot list of `day` says.
+    pub async fn free_places(&self, day: &str, slot_id: &str) -> u32 {
+        let path = citizen_window_protocol::paths::APPOINTMENT_SLOTS;
+        let answer = self.client.get(format!("{}{path}?day={day}", self.url)).send().await.unwrap();
+        let slots: Vec<citizen_window_protocol::services::AppointmentSlot> = answer.json().await.unwrap();
+        slots.into_iter().find(|s| s.slot_id == slot_id).unwrap().free
     }
 }
 

@@ -5,11 +5,13 @@
 
 mod fleet;
 mod reports;
+mod station;
 mod votes;
 
 pub use fleet::{HISTORY_DAYS, fleet, fleet_row, kiosk_page};
 use maud::{DOCTYPE, Markup, html};
 pub use reports::{ReportListing, report_page, reports, status_words};
+pub use station::{DaySlots, WindowName, appointments};
 pub use votes::{proposals, tally};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b}\
@@ -60,6 +62,7 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
                         a href="/" { "机器 Fleet" }
                         a href="/reports" { "报事报修 Reports" }
                         a href="/votes" { "民意征集 Votes" }
+                        a href="/appointments" { "预约取号 Appointments" }
                     }
                 }
                 main { (body) }

@@ -58,14 +58,4 @@ impl SqliteStorage {
         })
         .await
     }
-
-    pub async fn booked(&self, slot_id: &str) -> Result<u32, StorageError> {
-        let slot_id = slot_id.to_string();
-        self.with(move |c| {
-            let n: i64 =
-                c.query_row("SELECT COUNT(*) FROM appointments WHERE slot_id = ?1", params![slot_id], |r| r.get(0))?;
-            Ok(n as u32)
-        })
-        .await
-    }
 }
