@@ -1,4 +1,5 @@
-//! The station's slot capacities, bookings and tickets, on SQLite and on PostgreSQL alike.
+//! The station's slot capacities, bookings and tickets, and the export's pages, on SQLite and on
+//! PostgreSQL alike.
 
 #[path = "support/console_rig.rs"]
 mod console_rig;
@@ -63,14 +64,42 @@ async fn station_contract(storage: &Storage) {
     );
 }
 
+/// The console's export walks a period's transactions a page at a time, in the database's order.
+async fn export_contract(storage: &Storage) {
+    use citizen_central::storage::ExportCursor;
+    let at = |seq: u64, ms: i64| {
+        let mut r = record(seq, "queue_ticket", serde_json::json!({"number": format!("A{seq:03}")}));
+        r.created_at_ms = ms;
+        r
+    };
+    storage.insert_batch("kiosk-x1", vec![at(1, 100), at(2, 200), at(3, 300)], 1).await.unwrap();
+    storage.insert_batch("kiosk-x2", vec![at(1, 150), at(2, 5_000)], 1).await.unwrap();
+    let (mut seen, mut cursor) = (Vec::new(), Some(ExportCursor::default()));
+    while let Some(after) = cursor {
+        let (page, next) = storage.export_page(100, 1_000, &after, 2).await.unwrap();
+        assert!(page.len() <= 2);
+        seen.extend(page.into_iter().map(|t| (t.kiosk_id, t.seq)));
+        cursor = next;
+    }
+    let expected: Vec<(String, i64)> = [("kiosk-x1", 1), ("kiosk-x1", 2), ("kiosk-x1", 3), ("kiosk-x2", 1)]
+        .into_iter()
+        .map(|(k, s)| (k.to_string(), s))
+        .collect();
+    assert_eq!(seen, expected, "made from 100 to before 1,000, each once");
+}
+
 #[tokio::test]
 async fn sqlite_counts_the_station_s_bookings_and_tickets() {
     let dir = tempfile::tempdir().unwrap();
-    station_contract(&Storage::open("central.sqlite", dir.path()).await.unwrap()).await;
+    let storage = Storage::open("central.sqlite", dir.path()).await.unwrap();
+    station_contract(&storage).await;
+    export_contract(&storage).await;
 }
 
 #[tokio::test]
 async fn postgres_counts_the_station_s_bookings_and_tickets() {
     let Some(url) = support::postgres_test_database().await else { return };
-    station_contract(&Storage::open(&url, std::path::Path::new(".")).await.unwrap()).await;
+    let storage = Storage::open(&url, std::path::Path::new(".")).await.unwrap();
+    station_contract(&storage).await;
+    export_contract(&storage).await;
 }

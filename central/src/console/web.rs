@@ -39,6 +39,7 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .route("/votes/publish", post(super::vote_routes::publish))
         .route("/appointments", get(super::station_routes::page))
         .route("/appointments/capacity", post(super::station_routes::set_capacity))
+        .route("/export", get(super::export_routes::form))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/audit", get(audit_page))
@@ -48,6 +49,8 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .layer(axum::middleware::from_fn(within_limit))
         // The live view's stream lasts as long as its session: not within the request limit.
         .route("/fleet/events", get(super::live::fleet_events))
+        // An export streams as long as its period takes (the connection's own limit bounds it).
+        .route("/export/transactions", get(super::export_routes::transactions))
         .layer(axum::Extension(watch))
         .layer(axum::middleware::map_response(guard_headers))
         .with_state(state)

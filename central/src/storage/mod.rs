@@ -3,6 +3,7 @@
 //! and answer uploads with the highest contiguous sequence number per kiosk.
 
 pub mod ballots;
+mod export_sql;
 mod kind_sql;
 mod kiosk_history;
 mod postgres;
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use export_sql::{ExportCursor, ExportedTransaction};
 pub use kiosk_history::{FLEET_CHANNEL, HISTORY_KEPT_MS, HeartbeatArrival, HistoryEntry, OFFLINE_CONDITION};
 use kiosk_history::{KIOSK_HISTORY, PRUNE_KIOSK_HISTORY, history_entries};
 pub use postgres::{POSTGRES_ISSUE_REPORT_BY_TRACKING_NUMBER, PostgresStorage};
@@ -454,6 +456,18 @@ impl Storage {
 
     pub async fn kiosks(&self) -> Result<Vec<KioskRow>, StorageError> {
         dispatch!(self, kiosks())
+    }
+
+    /// Up to `limit` transactions made from `from_ms` to before `to_ms`, after `cursor`; with the
+    /// cursor of the page after (None: this was the last).
+    pub async fn export_page(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        cursor: &ExportCursor,
+        limit: u32,
+    ) -> Result<(Vec<ExportedTransaction>, Option<ExportCursor>), StorageError> {
+        dispatch!(self, export_page(from_ms, to_ms, cursor, limit))
     }
 
     pub async fn export(&self, kiosk_id: Option<&str>) -> Result<Vec<StoredTransaction>, StorageError> {

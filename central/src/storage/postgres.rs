@@ -3,6 +3,7 @@
 //! uploads are group-committed (`postgres_uploads`), each kiosk's progress advanced under a row
 //! lock, so that concurrent uploads through different instances stay exact.
 
+mod export;
 mod fleet;
 mod reports;
 mod staff;

@@ -63,6 +63,7 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
                         a href="/reports" { "报事报修 Reports" }
                         a href="/votes" { "民意征集 Votes" }
                         a href="/appointments" { "预约取号 Appointments" }
+                        a href="/export" { "导出 Export" }
                     }
                 }
                 main { (body) }
@@ -86,6 +87,47 @@ pub fn sign_in(pre: &str, problem: Option<&str>) -> String {
                 label for="password" { "密码 Password" }
                 input id="password" name="password" type="password" autocomplete="current-password" required;
                 p { button type="submit" { "登录 Sign in" } }
+            }
+        },
+    )
+    .into_string()
+}
+
+/// `text` as a QR code drawn in SVG, inline in the page (no image to fetch, nothing for the CSP
+/// to allow).
+fn qr_svg(text: &str) -> maud::PreEscaped<String> {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) else {
+        return maud::PreEscaped(String::new());
+    };
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(256, 256).build();
+    // The renderer's XML declaration does not belong inside HTML; the drawing itself holds only
+    // its own rectangles and path.
+    let start = svg.find("<svg").unwrap_or(0);
+    maud::PreEscaped(svg[start..].replacen(
+        "<svg",
+        r#"<svg role="img" aria-label="QR" style="width:100%;height:auto""#,
+        1,
+    ))
+}
+
+/// The export form: a period and a format.
+pub fn export_form(viewer: &Viewer, today: &str) -> String {
+    page(
+        "导出 Export",
+        Some((viewer.name, viewer.csrf)),
+        html! {
+            h1 { "导出交易记录" br; small { "Export transactions" } }
+            p { "导出一段时间内各机器的交易记录（不含居民信息）。" br;
+                small { "The kiosks' transactions of a period, without any resident in them." } }
+            form method="get" action="/export/transactions" {
+                label for="from" { "从 From" } input #from type="date" name="from" value=(today) required;
+                label for="to" { "到 To（含 included）" } input #to type="date" name="to" value=(today) required;
+                label for="format" { "格式 Format" }
+                select #format name="format" {
+                    option value="csv" { "CSV（表格 spreadsheet）" }
+                    option value="jsonl" { "JSON Lines" }
+                }
+                p { button type="submit" { "导出 Export" } }
             }
         },
     )
@@ -135,7 +177,10 @@ pub fn enrol_token(viewer: &Viewer, token: &str, server_url: &str, valid_hours: 
             p { "这个登记码只显示这一次，" (valid_hours) " 小时内有效，只能用一次。" br;
                 small { "This token is shown once, works once, and only for " (valid_hours) " hours." } }
             p { "在新机器上以 root 身份输入： " small { "On the new kiosk, as root, type:" } }
-            pre { "kioskctl enrol --server " (server_url) " --token " (token) }
+            @let command = format!("kioskctl enrol --server {server_url} --token {token}");
+            pre style="white-space:pre-wrap;word-break:break-all" { (command) }
+            p { "或用技术员的手机扫码复制这条命令： " small { "Or scan it with the technician's phone to copy it:" } }
+            div style="width:16rem;max-width:100%" { (qr_svg(&command)) }
             p { a href="/" { "返回机器状态 Back to the fleet" } }
         },
     )

@@ -1,8 +1,9 @@
 //! Reads of the stored transactions in SQLite: the export, the ballots already cast, and when an
 //! issue report arrived.
 
+use super::super::export_sql::SQLITE_EXPORT_PAGE;
 use super::super::kind_sql::{KIND_IS_ISSUE_REPORT, KIND_IS_VOTE, const_str_concat};
-use super::super::{StorageError, StoredTransaction, stored_payload};
+use super::super::{ExportCursor, ExportedTransaction, StorageError, StoredTransaction, stored_payload};
 use super::SqliteStorage;
 use citizen_window_protocol::sync::TransactionRecord;
 use rusqlite::{OptionalExtension, params};
@@ -50,6 +51,39 @@ impl SqliteStorage {
                 });
             }
             Ok(stored)
+        })
+        .await
+    }
+
+    pub async fn export_page(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        cursor: &ExportCursor,
+        limit: u32,
+    ) -> Result<(Vec<ExportedTransaction>, Option<ExportCursor>), StorageError> {
+        let after_kiosk: i64 = cursor.kiosk.parse().unwrap_or(i64::MIN);
+        let after_seq = cursor.seq;
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(SQLITE_EXPORT_PAGE)?;
+            let mut rows = stmt.query(params![after_kiosk, after_seq, from_ms, to_ms, limit])?;
+            let (mut page, mut last) = (Vec::new(), None);
+            while let Some(r) = rows.next()? {
+                let id: Vec<u8> = r.get(2)?;
+                let seq: i64 = r.get(1)?;
+                page.push(ExportedTransaction {
+                    kiosk_id: r.get(0)?,
+                    seq,
+                    id: uuid::Uuid::from_slice(&id).map(|u| u.to_string()).unwrap_or_default(),
+                    kind: r.get(3)?,
+                    created_at_ms: r.get(4)?,
+                    received_at_ms: r.get(5)?,
+                    payload: r.get(6)?,
+                });
+                last = Some(ExportCursor { kiosk: r.get::<_, i64>(7)?.to_string(), seq });
+            }
+            let next = if page.len() as u32 == limit { last } else { None };
+            Ok((page, next))
         })
         .await
     }
