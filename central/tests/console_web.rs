@@ -92,7 +92,7 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
 
     // An admin: a forged revoke is refused, a real one revokes and is audited.
     let (admin_session, admin_page) = signed_in(web, &at, "admin.li", password).await;
-    assert!(admin_page.contains("/kiosks/revoke"));
+    assert!(admin_page.contains("/kiosks/enrol-token"));
     let forged = post(web, at("/kiosks/revoke"), &admin_session, &[("csrf", &token), ("kiosk_id", "kiosk-y")]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN, "another session's token");
     let token = form_token(&admin_page);

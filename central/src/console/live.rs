@@ -6,7 +6,6 @@
 use super::auth;
 use super::fleet_watch::{FleetWatch, LiveChange};
 use super::listener::{LiveStreamOpen, LiveStreams};
-use super::staff::Role;
 use crate::api::{SharedState, now_ms};
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,7 +26,6 @@ const RECONNECT: Duration = Duration::from_secs(2);
 struct Live {
     state: SharedState,
     token: String,
-    session: auth::Session,
     changes: broadcast::Receiver<LiveChange>,
     check: tokio::time::Interval,
     started: bool,
@@ -69,13 +67,8 @@ impl Live {
     }
 
     fn row_event(&self, kiosk: &crate::storage::KioskRow) -> Event {
-        let viewer = super::pages::Viewer {
-            name: &self.session.name,
-            csrf: &self.session.csrf,
-            admin: self.session.role == Role::Admin,
-        };
         let (now, interval) = (now_ms(), self.state.heartbeat_interval_ms);
-        let html = super::pages::fleet_row(&viewer, kiosk, now, interval).into_string();
+        let html = super::pages::fleet_row(kiosk, now, interval).into_string();
         let problem = !crate::kiosk_condition::of_kiosk(kiosk, now, interval).is_empty();
         let data = serde_json::json!({ "id": kiosk.kiosk_id, "problem": problem, "html": html });
         Event::default().event("row").data(data.to_string())
@@ -92,18 +85,17 @@ pub async fn fleet_events(
     let Some(token) = super::web::session_cookie(&headers) else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
-    let session = match auth::session(&state.storage, token, now_ms()).await {
-        Ok(Some(session)) => session,
+    match auth::session(&state.storage, token, now_ms()).await {
+        Ok(Some(_)) => {}
         Ok(None) => return (StatusCode::UNAUTHORIZED, "sign in first").into_response(),
         Err(e) => return super::web::unavailable(e),
-    };
+    }
     let Ok(place) = watch.live_views.clone().try_acquire_owned() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many live views are open: reload the page later")
             .into_response();
     };
     let live = Live {
         token: token.to_string(),
-        session,
         changes: watch.subscribe(),
         check: tokio::time::interval(SESSION_CHECK),
         started: false,

@@ -123,16 +123,25 @@ pub(super) async fn current_session(
     auth::session(&state.storage, token, now_ms()).await.map_err(unavailable)
 }
 
-async fn fleet(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+struct FleetQuery {
+    #[serde(default)]
+    page: usize,
+}
+
+async fn fleet(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<FleetQuery>,
+) -> Response {
     let session = match current_session(&state, &headers).await {
         Ok(Some(session)) => session,
         Ok(None) => return to_sign_in(),
         Err(response) => return response,
     };
     match state.storage.kiosks().await {
-        Ok(kiosks) => {
-            Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), state.heartbeat_interval_ms)).into_response()
-        }
+        Ok(kiosks) => Html(pages::fleet(&viewer(&session), &kiosks, now_ms(), state.heartbeat_interval_ms, q.page))
+            .into_response(),
         Err(e) => unavailable(e),
     }
 }

@@ -22,11 +22,15 @@
   var events = new EventSource("/fleet/events");
   events.addEventListener("row", function (message) {
     var change = JSON.parse(message.data);
-    var old = document.getElementById("k-" + change.id);
-    if (!old) { window.location.reload(); return; }
     var holder = document.createElement("tbody");
     holder.innerHTML = change.html; // rendered and escaped by the server
     var row = holder.firstElementChild;
+    var old = document.getElementById("k-" + change.id);
+    if (!old) {
+      // A kiosk of another page: one that has a problem now joins the first page's top.
+      if (change.problem && rows.getAttribute("data-page") === "1") rows.insertBefore(row, rows.firstElementChild);
+      return;
+    }
     var had = old.getAttribute("data-problem") === "1";
     rows.replaceChild(row, old);
     if (change.problem !== had) place(row, change.problem);

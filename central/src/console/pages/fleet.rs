@@ -10,20 +10,40 @@ use maud::{Markup, html};
 /// How far back a kiosk's page shows its history.
 pub const HISTORY_DAYS: i64 = 30;
 
-/// The fleet: every kiosk, those with problems first; an admin may revoke one or make an
-/// enrolment token.
-pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interval_ms: i64) -> String {
-    let mut sorted: Vec<(&KioskRow, bool)> =
-        kiosks.iter().map(|k| (k, !kiosk_condition::of_kiosk(k, now_ms, heartbeat_interval_ms).is_empty())).collect();
-    sorted.sort_by(|(a, a_problem), (b, b_problem)| {
-        (!a_problem, &a.label, &a.kiosk_id).cmp(&(!b_problem, &b.label, &b.kiosk_id))
+/// Kiosks on one page of the fleet.
+pub const FLEET_PAGE_SIZE: usize = 100;
+
+/// The fleet: how many kiosks and what is wrong with them, then the kiosks, those with problems
+/// first, [`FLEET_PAGE_SIZE`] to a page (`page` from 1); an admin may make an enrolment token.
+pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interval_ms: i64, page: usize) -> String {
+    let mut sorted: Vec<(&KioskRow, Vec<Problem>)> =
+        kiosks.iter().map(|k| (k, kiosk_condition::of_kiosk(k, now_ms, heartbeat_interval_ms))).collect();
+    sorted.sort_by(|(a, a_problems), (b, b_problems)| {
+        (a_problems.is_empty(), &a.label, &a.kiosk_id).cmp(&(b_problems.is_empty(), &b.label, &b.kiosk_id))
     });
+    let mut counts: Vec<(Problem, usize)> = Vec::new();
+    for problem in sorted.iter().flat_map(|(_, found)| found) {
+        match counts.iter_mut().find(|(p, _)| p == problem) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((*problem, 1)),
+        }
+    }
+    counts.sort();
+    let with_problems = sorted.iter().filter(|(_, found)| !found.is_empty()).count();
+    let pages = sorted.len().div_ceil(FLEET_PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let shown = sorted.iter().skip((page - 1) * FLEET_PAGE_SIZE).take(FLEET_PAGE_SIZE);
     page_with(
         "机器 Fleet",
         Some((viewer.name, viewer.csrf)),
         true,
         html! {
             h1 { "机器状态" br; small { "Fleet" } }
+            p {
+                "共 " strong { (sorted.len()) } " 台，有问题 " strong { (with_problems) } " 台"
+                @for (problem, n) in &counts { " · " span.problem { (problem.words()) } " " (n) }
+                br; small { (sorted.len()) " kiosks, " (with_problems) " with problems." }
+            }
             p { span #live-status { "刷新页面查看最新状态 Reload for the latest" } }
             @if viewer.admin {
                 form method="post" action="/kiosks/enrol-token" {
@@ -39,12 +59,18 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
                         th { "机器 Kiosk" } th { "问题 Problems" } th { "心跳 Heartbeat" }
                         th { "打印机 Printer" } th { "读卡器 Reader" } th { "待同步 Backlog" }
                         th { "内容 Content" } th { "软件 Software" } th { "证书到期 Certificate ends" }
-                        @if viewer.admin { th {} }
                     } }
-                    tbody #fleet-rows {
-                        @for (kiosk, _) in &sorted { (fleet_row(viewer, kiosk, now_ms, heartbeat_interval_ms)) }
+                    tbody #fleet-rows data-page=(page) {
+                        @for (kiosk, found) in shown { (row_of(kiosk, found, now_ms, heartbeat_interval_ms)) }
                     }
                 } }
+                @if pages > 1 {
+                    p {
+                        @if page > 1 { a href=(format!("/?page={}", page - 1)) { "← 上一页 Previous" } " " }
+                        "第 " (page) " / " (pages) " 页 page"
+                        @if page < pages { " " a #next-page href=(format!("/?page={}", page + 1)) { "下一页 Next →" } }
+                    }
+                }
             }
         },
     )
@@ -57,9 +83,12 @@ fn day_text(at_ms: i64) -> String {
 }
 
 /// One kiosk's row of the fleet table (`data-problem` says whether it has problems, for the live
-/// view's ordering).
-pub fn fleet_row(viewer: &Viewer, kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> Markup {
-    let found = kiosk_condition::of_kiosk(kiosk, now_ms, heartbeat_interval_ms);
+/// view's ordering). The same for every viewer: revoking is on the kiosk's own page.
+pub fn fleet_row(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> Markup {
+    row_of(kiosk, &kiosk_condition::of_kiosk(kiosk, now_ms, heartbeat_interval_ms), now_ms, heartbeat_interval_ms)
+}
+
+fn row_of(kiosk: &KioskRow, found: &[Problem], now_ms: i64, heartbeat_interval_ms: i64) -> Markup {
     let beat = kiosk.last_heartbeat.as_ref();
     let device = |name: &str| beat.and_then(|b| b.devices.iter().find(|d| d.device == name));
     let online = kiosk_condition::online(kiosk, now_ms, heartbeat_interval_ms);
@@ -69,7 +98,7 @@ pub fn fleet_row(viewer: &Viewer, kiosk: &KioskRow, now_ms: i64, heartbeat_inter
                 br; small { (kiosk.kiosk_id) } }
             td {
                 @if found.is_empty() { span.ok { "正常 fine" } }
-                @for problem in &found { span.problem { (problem.words()) } br; }
+                @for problem in found { span.problem { (problem.words()) } br; }
             }
             td { @match (online, kiosk.last_heartbeat_ms) {
                 (true, _) => span.ok { "在线 online" },
@@ -93,7 +122,6 @@ pub fn fleet_row(viewer: &Viewer, kiosk: &KioskRow, now_ms: i64, heartbeat_inter
             }
             td { (beat.map_or("—", |b| b.software_version.as_str())) }
             td { @match kiosk.certificate_ends_ms { Some(t) => (day_text(t)), None => "—" } }
-            @if viewer.admin { td { @if kiosk.revoked_at_ms.is_none() { (revoke_form(viewer, &kiosk.kiosk_id)) } } }
         }
     }
 }
@@ -288,7 +316,7 @@ mod tests {
 
         // Problems first, labels escaped.
         let viewer = Viewer { name: "王芳", csrf: "t", admin: false };
-        let page = fleet(&viewer, &[fine, out], NOW, interval);
+        let page = fleet(&viewer, &[fine, out], NOW, interval, 1);
         assert!(page.find("c &lt;b&gt;").unwrap() < page.find("a &lt;b&gt;").unwrap(), "the paper-out kiosk first");
         assert!(!page.contains("<b>"));
     }
