@@ -15,6 +15,9 @@ python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 command -v openssl >/dev/null || need_apt+=(openssl)
 # kioskctl doctor's clock test runs it with its clock set two days ahead (libfaketime).
 command -v faketime >/dev/null || need_apt+=(faketime)
+# The console's browser tests drive Debian's Chromium over WebDriver.
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 # The central server's storage tests also run against PostgreSQL.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 
