@@ -15,6 +15,7 @@ cargo bench -p citizen-window --bench resident_key_bench
 cargo bench -p citizen-central --bench ingest_bench
 cargo bench -p citizen-central --bench hostile_load_bench
 cargo bench -p citizen-central --bench content_streams_bench
+cargo bench -p citizen-central --bench console_bench
 # Chromium is the UI benchmark's peer (the usual way kiosks are built).
 command -v chromium >/dev/null || { [ "$(id -u)" -ne 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 cargo bench -p citizen-window --bench ui_bench

@@ -81,6 +81,9 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_by_age ON reports (received_at_ms, tracking_number);
 CREATE INDEX IF NOT EXISTS reports_by_status ON reports (status, received_at_ms);
 CREATE INDEX IF NOT EXISTS reports_by_place ON reports (place, received_at_ms);
+-- The open reports, newest first, however many are closed (the condition is OPEN's words).
+CREATE INDEX IF NOT EXISTS reports_open ON reports (received_at_ms, tracking_number)
+    WHERE status IN ('received', 'assigned', 'in_progress');
 CREATE TABLE IF NOT EXISTS report_updates (
     tracking_number TEXT NOT NULL, at_ms INTEGER NOT NULL, staff TEXT NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL
 );
@@ -126,6 +129,9 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_by_age ON reports (received_at_ms, tracking_number);
 CREATE INDEX IF NOT EXISTS reports_by_status ON reports (status, received_at_ms);
 CREATE INDEX IF NOT EXISTS reports_by_place ON reports (place, received_at_ms);
+-- The open reports, newest first, however many are closed (the condition is OPEN's words).
+CREATE INDEX IF NOT EXISTS reports_open ON reports (received_at_ms, tracking_number)
+    WHERE status IN ('received', 'assigned', 'in_progress');
 CREATE TABLE IF NOT EXISTS report_updates (
     tracking_number TEXT NOT NULL, at_ms BIGINT NOT NULL, staff TEXT NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL
 );
@@ -167,42 +173,75 @@ ON CONFLICT DO NOTHING;
 pub(super) const REPORT_COLUMNS: &str = "SELECT tracking_number, kiosk_id, received_at_ms, reported_at_ms, category,
     category_name, place, place_name, status, note, updated_at_ms FROM reports";
 
-/// A page of reports: `?1` status, `?2` open only, `?3` place, `?4` received before, `?5`/`?6`
-/// overdue (not assigned before, open before), `?7`/`?8` after (received, tracking number), `?9`
-/// how many.
-pub(super) const SQLITE_REPORT_PAGE: &str = const_str_concat!(
-    REPORT_COLUMNS,
-    " WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR status IN ",
-    OPEN,
-    ") AND (?3 IS NULL OR place = ?3) AND (?4 IS NULL OR received_at_ms < ?4)
-    AND (?5 IS NULL OR (status = 'received' AND received_at_ms < ?5) OR (status IN ",
-    OPEN,
-    " AND received_at_ms < ?6))
-    AND (?7 IS NULL OR (received_at_ms, tracking_number) < (?7, ?8))
-    ORDER BY received_at_ms DESC, tracking_number DESC LIMIT ?9"
-);
+/// A value a page's query binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Bound {
+    Text(String),
+    Int(i64),
+}
 
-pub(super) const POSTGRES_REPORT_PAGE: &str = const_str_concat!(
-    REPORT_COLUMNS,
-    " WHERE ($1::TEXT IS NULL OR status = $1) AND (NOT $2::BOOL OR status IN ",
-    OPEN,
-    ") AND ($3::TEXT IS NULL OR place = $3) AND ($4::BIGINT IS NULL OR received_at_ms < $4)
-    AND ($5::BIGINT IS NULL OR (status = 'received' AND received_at_ms < $5) OR (status IN ",
-    OPEN,
-    " AND received_at_ms < $6::BIGINT))
-    AND ($7::BIGINT IS NULL OR (received_at_ms, tracking_number) < ($7, $8::TEXT))
-    ORDER BY received_at_ms DESC, tracking_number DESC LIMIT $9"
-);
+/// The query of a page of reports, with only the conditions `f` asks for (so that each database
+/// walks the index that fits: by status, by place or by age), and its values in order;
+/// `placeholder(n)` spells the n-th (`?n` or `$n`). SQLite's planner is told to walk the open
+/// reports' index for the open reports alone (it would rather sort every open report).
+pub(super) fn report_page_sql(
+    f: &ReportFilter,
+    placeholder: fn(usize) -> String,
+    sqlite: bool,
+) -> (String, Vec<Bound>) {
+    let mut values = Vec::new();
+    let mut next = |value: Bound| {
+        values.push(value);
+        placeholder(values.len())
+    };
+    let mut conditions = Vec::new();
+    if let Some(status) = &f.status {
+        conditions.push(format!("status = {}", next(Bound::Text(status.clone()))));
+    }
+    if f.open_only {
+        conditions.push(format!("status IN {OPEN}"));
+    }
+    if let Some(place) = &f.place {
+        conditions.push(format!("place = {}", next(Bound::Text(place.clone()))));
+    }
+    if let Some(before) = f.received_before_ms {
+        conditions.push(format!("received_at_ms < {}", next(Bound::Int(before))));
+    }
+    if let Some((not_assigned, open)) = f.overdue_before_ms {
+        let (a, b) = (next(Bound::Int(not_assigned)), next(Bound::Int(open)));
+        conditions.push(format!(
+            "((status = 'received' AND received_at_ms < {a}) OR (status IN {OPEN} AND received_at_ms < {b}))"
+        ));
+    }
+    if let Some((ms, number)) = &f.after {
+        let (ms, number) = (next(Bound::Int(*ms)), next(Bound::Text(number.clone())));
+        conditions.push(format!("(received_at_ms, tracking_number) < ({ms}, {number})"));
+    }
+    let limit = next(Bound::Int(i64::from(f.limit)));
+    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let mut columns = REPORT_COLUMNS.to_string();
+    if sqlite && f.open_only && f.status.is_none() && f.place.is_none() {
+        columns.push_str(" INDEXED BY reports_open");
+    }
+    (format!("{columns}{filter} ORDER BY received_at_ms DESC, tracking_number DESC LIMIT {limit}"), values)
+}
 
 /// How many reports are in each status (both databases).
 pub(super) const REPORT_COUNTS: &str = "SELECT status, COUNT(*) FROM reports GROUP BY status ORDER BY status";
 
-/// How many reports are overdue: not assigned before `$1`, or open before `$2` (both databases).
-pub(super) const OVERDUE_COUNT: &str = const_str_concat!(
-    "SELECT COUNT(*) FROM reports WHERE (status = 'received' AND received_at_ms < $1) OR (status IN ",
-    OPEN,
-    " AND received_at_ms < $2)"
-);
+/// How many reports are overdue: not assigned before `$1`, or still open (assigned, in
+/// progress) before `$2`: each a range of the `reports_by_status` index (both databases).
+pub(super) const OVERDUE_COUNT: &str = "SELECT
+    (SELECT COUNT(*) FROM reports WHERE status = 'received' AND received_at_ms < $1)
+  + (SELECT COUNT(*) FROM reports WHERE status = 'assigned' AND received_at_ms < $2)
+  + (SELECT COUNT(*) FROM reports WHERE status = 'in_progress' AND received_at_ms < $2)";
 
-/// Each place reports came from, with its name (both databases).
-pub(super) const REPORT_PLACES: &str = "SELECT place, MIN(place_name) FROM reports GROUP BY place ORDER BY place";
+/// Each place reports came from, with its name: the index by place walked from one place to the
+/// next, so that it costs the places, not the reports (both databases).
+pub(super) const REPORT_PLACES: &str = "WITH RECURSIVE places (place) AS (
+        SELECT MIN(place) FROM reports
+        UNION ALL
+        SELECT (SELECT MIN(r.place) FROM reports r WHERE r.place > places.place) FROM places WHERE places.place IS NOT NULL
+    )
+    SELECT place, (SELECT place_name FROM reports r WHERE r.place = places.place LIMIT 1) FROM places
+    WHERE place IS NOT NULL";

@@ -3,8 +3,8 @@
 use super::super::StorageError;
 use super::super::kind_sql::const_str_concat;
 use super::super::reports::{
-    OVERDUE_COUNT, POSTGRES_REPORT_PAGE, REPORT_COLUMNS, REPORT_COUNTS, REPORT_PLACES, ReportFilter, ReportMove,
-    ReportRow, ReportUpdate, name_pair,
+    Bound, OVERDUE_COUNT, REPORT_COLUMNS, REPORT_COUNTS, REPORT_PLACES, ReportFilter, ReportMove, ReportRow,
+    ReportUpdate, name_pair, report_page_sql,
 };
 use super::PostgresStorage;
 
@@ -26,27 +26,17 @@ fn report_row(r: &tokio_postgres::Row) -> ReportRow {
 
 impl PostgresStorage {
     pub async fn reports(&self, f: &ReportFilter) -> Result<Vec<ReportRow>, StorageError> {
+        let (sql, values) = report_page_sql(f, |n| format!("${n}"), false);
         let client = self.pool.get().await?;
-        let statement = client.prepare_cached(POSTGRES_REPORT_PAGE).await?;
-        let (after_ms, after_number) = f.after.clone().map_or((None, None), |(ms, number)| (Some(ms), Some(number)));
-        let (not_assigned, open) = f.overdue_before_ms.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-        let limit = i64::from(f.limit);
-        let rows = client
-            .query(
-                &statement,
-                &[
-                    &f.status,
-                    &f.open_only,
-                    &f.place,
-                    &f.received_before_ms,
-                    &not_assigned,
-                    &open,
-                    &after_ms,
-                    &after_number,
-                    &limit,
-                ],
-            )
-            .await?;
+        let statement = client.prepare_cached(&sql).await?;
+        let bound: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| match v {
+                Bound::Text(text) => text as &(dyn tokio_postgres::types::ToSql + Sync),
+                Bound::Int(n) => n as &(dyn tokio_postgres::types::ToSql + Sync),
+            })
+            .collect();
+        let rows = client.query(&statement, &bound).await?;
         Ok(rows.iter().map(report_row).collect())
     }
 

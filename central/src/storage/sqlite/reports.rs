@@ -3,8 +3,8 @@
 use super::super::StorageError;
 use super::super::kind_sql::const_str_concat;
 use super::super::reports::{
-    OVERDUE_COUNT, REPORT_COLUMNS, REPORT_COUNTS, REPORT_PLACES, ReportFilter, ReportMove, ReportRow, ReportUpdate,
-    SQLITE_REPORT_PAGE, name_pair,
+    Bound, OVERDUE_COUNT, REPORT_COLUMNS, REPORT_COUNTS, REPORT_PLACES, ReportFilter, ReportMove, ReportRow,
+    ReportUpdate, name_pair, report_page_sql,
 };
 use super::SqliteStorage;
 use rusqlite::{OptionalExtension, params};
@@ -27,25 +27,17 @@ fn report_row(r: &rusqlite::Row) -> rusqlite::Result<ReportRow> {
 
 impl SqliteStorage {
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StorageError> {
-        let f = filter.clone();
+        let (sql, values) = report_page_sql(filter, |n| format!("?{n}"), true);
         self.with(move |c| {
-            let mut stmt = c.prepare_cached(SQLITE_REPORT_PAGE)?;
-            let (after_ms, after_number) = f.after.map_or((None, None), |(ms, number)| (Some(ms), Some(number)));
-            let (not_assigned, open) = f.overdue_before_ms.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-            let rows = stmt.query_map(
-                params![
-                    f.status,
-                    f.open_only,
-                    f.place,
-                    f.received_before_ms,
-                    not_assigned,
-                    open,
-                    after_ms,
-                    after_number,
-                    f.limit
-                ],
-                report_row,
-            )?;
+            let mut stmt = c.prepare_cached(&sql)?;
+            let bound: Vec<&dyn rusqlite::ToSql> = values
+                .iter()
+                .map(|v| match v {
+                    Bound::Text(text) => text as &dyn rusqlite::ToSql,
+                    Bound::Int(n) => n as &dyn rusqlite::ToSql,
+                })
+                .collect();
+            let rows = stmt.query_map(bound.as_slice(), report_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
