@@ -93,7 +93,8 @@ pub fn of_heartbeat(beat: &Heartbeat, now_ms: i64) -> Vec<Problem> {
         };
         found.extend(problem);
     }
-    if beat.oldest_pending_ms.is_some_and(|t| now_ms - t > SYNC_BEHIND_MS) {
+    // A kiosk's own figures may be anything (a lying kiosk): no arithmetic on them may overflow.
+    if beat.oldest_pending_ms.is_some_and(|t| now_ms.saturating_sub(t) > SYNC_BEHIND_MS) {
         found.push(Problem::SyncBehind);
     }
     if !beat.rejected_bundles.is_empty() {
@@ -122,7 +123,7 @@ pub fn offline_after_ms(heartbeat_interval_ms: i64) -> i64 {
 /// Whether a kiosk counts as online at `now_ms`: not revoked, a heartbeat within 1.5 intervals.
 pub fn online(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> bool {
     kiosk.revoked_at_ms.is_none()
-        && kiosk.last_heartbeat_ms.is_some_and(|t| now_ms - t <= offline_after_ms(heartbeat_interval_ms))
+        && kiosk.last_heartbeat_ms.is_some_and(|t| now_ms.saturating_sub(t) <= offline_after_ms(heartbeat_interval_ms))
 }
 
 /// Everything wrong with a kiosk at `now_ms`; a revoked kiosk is only that.
@@ -137,7 +138,7 @@ pub fn of_kiosk(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> Ve
     if let Some(beat) = &kiosk.last_heartbeat {
         found.extend(of_heartbeat(beat, now_ms));
     }
-    if kiosk.certificate_ends_ms.is_some_and(|end| end - now_ms < CERTIFICATE_WARNING_MS) {
+    if kiosk.certificate_ends_ms.is_some_and(|end| end.saturating_sub(now_ms) < CERTIFICATE_WARNING_MS) {
         found.push(Problem::CertificateEnding);
     }
     found
@@ -157,5 +158,22 @@ mod tests {
         assert_eq!(from_history_text(&text), [Problem::Offline, Problem::PaperOut]);
         assert_eq!(from_history_text(""), []);
         assert_eq!(from_history_text("a_newer_code,paper_low"), [Problem::PaperLow]);
+    }
+
+    #[test]
+    fn a_lying_kiosk_s_figures_overflow_nothing() {
+        let beat = Heartbeat {
+            sent_at_ms: i64::MIN,
+            devices: Vec::new(),
+            backlog: u64::MAX,
+            oldest_pending_ms: Some(i64::MIN),
+            content_version: Some(u64::MAX),
+            software_version: String::new(),
+            free_disk_bytes: None,
+            rejected_bundles: Vec::new(),
+            content: None,
+            refused_records: 0,
+        };
+        assert_eq!(of_heartbeat(&beat, i64::MAX), [Problem::SyncBehind]);
     }
 }

@@ -33,6 +33,22 @@ async fn the_fleet_page_follows_a_kiosk_live_and_its_page_keeps_its_history() {
     assert!(policy.contains("script-src 'self';") && policy.contains("connect-src 'self'"), "{policy}");
     assert!(script.text().await.unwrap().contains("EventSource"));
 
+    // A lying kiosk's figures break neither the heartbeat nor the pages.
+    let lie = |beat: &mut citizen_window_protocol::heartbeat::Heartbeat| {
+        (beat.oldest_pending_ms, beat.sent_at_ms, beat.backlog) = (Some(i64::MIN), i64::MAX, u64::MAX);
+    };
+    assert_eq!(kiosk.heartbeat_with("ok", lie).await, StatusCode::OK);
+    let fleet = web.get(at("/")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(fleet.status(), StatusCode::OK);
+    assert!(fleet.text().await.unwrap().contains("同步积压 sync behind"));
+    let lie = |beat: &mut citizen_window_protocol::heartbeat::Heartbeat| beat.oldest_pending_ms = Some(i64::MAX);
+    assert_eq!(kiosk.heartbeat_with("ok", lie).await, StatusCode::OK);
+    assert_eq!(web.get(at("/")).header("cookie", &session).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        web.get(at("/kiosks/kiosk-live")).header("cookie", &session).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
     let mut live = LiveView::open(web, at("/fleet/events"), &session).await;
     assert_eq!(kiosk.heartbeat("ok").await, StatusCode::OK);
     let (took, _) = live.row_with("kiosk-live", "在线 online", SHOWS_WITHIN).await;

@@ -10,12 +10,13 @@ pub const DAY_MS: i64 = 86_400_000;
 
 /// The day `unix_ms` falls on in China, as days since 1970-01-01.
 pub fn day_number(unix_ms: i64) -> i64 {
-    (unix_ms + OFFSET_MS).div_euclid(DAY_MS)
+    // Saturating: a moment a kiosk reports may be anything.
+    unix_ms.saturating_add(OFFSET_MS).div_euclid(DAY_MS)
 }
 
 /// Midnight in China of the day `unix_ms` falls on, in ms since the epoch.
 pub fn start_of_day_ms(unix_ms: i64) -> i64 {
-    day_number(unix_ms) * DAY_MS - OFFSET_MS
+    day_number(unix_ms).saturating_mul(DAY_MS).saturating_sub(OFFSET_MS)
 }
 
 /// Milliseconds since the Unix epoch now, for callers at the edge that read the clock.
@@ -36,7 +37,7 @@ pub fn day_text(day: i64) -> String {
 
 /// "09:41": the time of day `unix_ms` falls on in China.
 pub fn time_text(unix_ms: i64) -> String {
-    let minutes = (unix_ms + OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
+    let minutes = unix_ms.saturating_add(OFFSET_MS).div_euclid(60_000).rem_euclid(24 * 60);
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
@@ -123,6 +124,14 @@ mod tests {
         assert_eq!(date_time_text(parse_date_time("2026-12-31 23:59").unwrap()), "2026-12-31 23:59");
         for wrong in ["2026-11-27", "2026-11-27 24:00", "2026-02-30 10:00", "2026-11-27 9:41", "x 10:00"] {
             assert_eq!(parse_date_time(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn any_moment_is_written_without_overflow() {
+        for moment in [i64::MIN, i64::MAX, -1, 0] {
+            assert!(!date_time_text(moment).is_empty());
+            let _ = start_of_day_ms(moment);
         }
     }
 

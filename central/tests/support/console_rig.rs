@@ -182,6 +182,11 @@ impl SimKiosk {
 
     /// Sends a heartbeat with the printer's paper `paper` (ok, low, out); the answer's status.
     pub async fn heartbeat(&self, paper: &str) -> StatusCode {
+        self.heartbeat_with(paper, |_| {}).await
+    }
+
+    /// As [`SimKiosk::heartbeat`], the heartbeat changed by `change` first (a lying kiosk's).
+    pub async fn heartbeat_with(&self, paper: &str, change: impl FnOnce(&mut Heartbeat)) -> StatusCode {
         let printer_status = if paper == "out" { "user_error" } else { "online" };
         let device = |device: &str, status: &str, paper: Option<&str>| DeviceReport {
             device: device.into(),
@@ -204,6 +209,8 @@ impl SimKiosk {
             content: None,
             refused_records: 0,
         };
+        let mut heartbeat = heartbeat;
+        change(&mut heartbeat);
         let path = citizen_window_protocol::paths::HEARTBEAT;
         self.client.post(format!("{}{path}", self.url)).json(&heartbeat).send().await.unwrap().status()
     }
