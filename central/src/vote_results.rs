@@ -96,6 +96,21 @@ pub fn result_notice(proposal: &str, title: &(String, String), tally: &Tally, cl
     notice
 }
 
+/// A proposal's title as the newest content for every kiosk gives it: the words the office
+/// published, which the result notice repeats (a vote's copy of the title comes from a kiosk).
+pub fn published_title(dir: &Path, proposal: &str) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct Proposals {
+        #[serde(default)]
+        proposal: Vec<citizen_window_content::Proposal>,
+    }
+    let (version, _) = publish::newest_for_every_kiosk(dir).ok()?;
+    let path = publish::bundles_dir(dir).join(version.to_string()).join("files").join("proposals.toml");
+    let proposals: Proposals = toml::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    let found = proposals.proposal.into_iter().find(|p| p.id == proposal)?;
+    Some((found.title.zh, found.title.en.unwrap_or_default()))
+}
+
 /// Edits the TOML file `name` in `folder` with `edit`.
 fn edit_toml(folder: &Path, name: &str, edit: impl FnOnce(&mut toml::Table)) -> Result<()> {
     let path = folder.join(name);

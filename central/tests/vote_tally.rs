@@ -1,5 +1,6 @@
 //! The votes' tallies and the closing of proposals, on SQLite and on PostgreSQL alike: counted
-//! votes grouped by choice, comment, China day and kiosk; votes after a close counted apart.
+//! votes grouped by choice, comment, China day and kiosk; votes arriving after a close counted
+//! apart, whatever date their kiosk gave them; odd values from a kiosk break no page.
 
 #[path = "support/console_rig.rs"]
 mod console_rig;
@@ -35,9 +36,10 @@ fn vote(keys: &ResidentKeys, kiosk: &str, seq: u64, resident: &str, choice: &str
 
 async fn tally_contract(storage: &Storage) {
     let keys = ResidentKeys::new(&*new_seal_key(), vec![9; 32]).unwrap();
-    let upload = |kiosk: &'static str, records| {
+    // Counted by when they arrived: the server's clock, not the kiosk's.
+    let upload = |kiosk: &'static str, records, received_ms: i64| {
         let keys = &keys;
-        async move { storage.insert_upload(kiosk, UploadBatch::of(records), MORNING + 2 * DAY, Some(keys)).await.unwrap() }
+        async move { storage.insert_upload(kiosk, UploadBatch::of(records), received_ms, Some(keys)).await.unwrap() }
     };
     upload(
         "kiosk-a",
@@ -45,6 +47,7 @@ async fn tally_contract(storage: &Storage) {
             vote(&keys, "kiosk-a", 1, &id(1), "agree", MORNING),
             vote(&keys, "kiosk-a", 2, &id(2), "disagree", MORNING + 60_000),
         ],
+        MORNING + 120_000,
     )
     .await;
     let second = upload(
@@ -53,6 +56,7 @@ async fn tally_contract(storage: &Storage) {
             vote(&keys, "kiosk-b", 1, &id(3), "agree", MORNING + DAY),
             vote(&keys, "kiosk-b", 2, &id(1), "abstain", MORNING + DAY),
         ],
+        MORNING + DAY,
     )
     .await;
     assert_eq!(second.refused.len(), 1, "resident 1 voted already");
@@ -83,10 +87,29 @@ async fn tally_contract(storage: &Storage) {
     assert!(!storage.close_proposal("p-1", MORNING + DAY, "王芳").await.unwrap(), "closed once");
     let (groups, late) = storage.vote_tally("p-1", Some(MORNING + DAY - 1)).await.unwrap();
     assert_eq!((groups.len(), late), (2, 1), "the vote of the next day came after the close");
+    // A vote dated before the close by its kiosk's clock but arriving after it counts apart.
+    let backdated = vote(&keys, "kiosk-b", 3, &id(4), "agree", MORNING);
+    upload("kiosk-b", vec![backdated], MORNING + 2 * DAY).await;
+    let (groups, late) = storage.vote_tally("p-1", Some(MORNING + DAY - 1)).await.unwrap();
+    assert_eq!((groups.len(), late), (2, 2));
     assert!(storage.note_result_published("p-1", 7).await.unwrap());
     assert!(!storage.note_result_published("p-2", 7).await.unwrap(), "p-2 was never closed");
     let closed = &storage.proposals().await.unwrap()[0];
     assert_eq!((closed.closed_by.as_deref(), closed.result_version), (Some("王芳"), Some(7)));
+
+    // A kiosk's numbers where words belong break neither the list nor the tally.
+    let mut odd = vote(&keys, "kiosk-a", 3, &id(6), "agree", MORNING);
+    odd.payload = Payload::from_value(
+        &json!({"proposal": "p-2", "proposal_title": 0, "choice": 7, "comment": 5, "vote_code": 1}),
+    );
+    odd.payload_hash = odd.payload.hash();
+    odd.resident =
+        Some(seal(&keys.seal_public_key(), "kiosk-a", SealPurpose::Vote { proposal: "p-2" }, MORNING, &id(6)).unwrap());
+    upload("kiosk-a", vec![odd], MORNING + 3 * DAY).await;
+    let listed = storage.proposals().await.unwrap();
+    assert!(listed.iter().any(|p| p.proposal == "p-2" && p.title == (String::new(), String::new())), "{listed:?}");
+    let (groups, _) = storage.vote_tally("p-2", None).await.unwrap();
+    assert_eq!((groups.len(), groups[0].choice.as_str(), groups[0].comment.clone()), (1, "7", None));
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! What a journal record must be for the server to store it: a kind the protocol knows, a
 //! resident only on a vote and only as a sealed ID number, a payload within its size and nesting depth, no NUL
-//! anywhere, and a hash that matches. The kiosk checks the same rules before it journals a record,
+//! anywhere and no half of a surrogate pair, the fields the server indexes (a report's number and
+//! place, a vote's proposal, a ticket's day and window) short, and a hash that matches. The kiosk checks the same rules before it journals a record,
 //! and the server refuses, for good, a record that breaks them.
 
 use crate::sync::{MAX_PAYLOAD_BYTES, TransactionRecord, payload_hash};
@@ -35,6 +36,33 @@ pub mod kinds {
 /// How deeply a payload's arrays and objects may nest; a receipt's payload needs three.
 pub const MAX_PAYLOAD_DEPTH: usize = 32;
 
+/// The longest text the server indexes from a payload (a key in a database index has a size limit).
+pub const MAX_KEY_CHARS: usize = 128;
+
+/// The payload fields of each kind that the server indexes.
+fn indexed_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        kinds::ISSUE_REPORT => &["tracking_number", "place", "category"],
+        kinds::VOTE => &["proposal"],
+        kinds::QUEUE_TICKET => &["day", "window", "number"],
+        _ => &[],
+    }
+}
+
+/// A field the server indexes that is text longer than [`MAX_KEY_CHARS`].
+fn long_key_refusal(kind: &str, payload_text: &str) -> Option<String> {
+    let fields = indexed_fields(kind);
+    if fields.is_empty() {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(payload_text).ok()?;
+    fields.iter().find_map(|field| {
+        let text = value.get(field)?.as_str()?;
+        (text.chars().count() > MAX_KEY_CHARS)
+            .then(|| format!("the payload's {field} is over {MAX_KEY_CHARS} characters: no kiosk writes one so long"))
+    })
+}
+
 /// Why the server refused a record, when a kiosk acts on it.
 pub mod refusal_codes {
     /// A vote from a resident who had already voted on the proposal (at this or another kiosk):
@@ -61,7 +89,7 @@ pub fn content_refusal(kind: &str, payload_text: &str, resident: Option<&str>) -
     if payload_text.len() > MAX_PAYLOAD_BYTES {
         return Some(format!("the payload is {} bytes, over the limit of {MAX_PAYLOAD_BYTES}", payload_text.len()));
     }
-    payload_shape_refusal(payload_text)
+    payload_shape_refusal(payload_text).or_else(|| long_key_refusal(kind, payload_text))
 }
 
 /// Why a whole record may not be stored, if it may not: [`content_refusal`], and a hash that
@@ -82,8 +110,13 @@ fn payload_shape_refusal(text: &str) -> Option<String> {
         if in_string {
             if escaped {
                 escaped = false;
-                if byte == b'u' && bytes.get(at + 1..at + 5) == Some(b"0000") {
-                    return Some("the payload holds a NUL character (\\u0000)".into());
+                if byte == b'u' {
+                    if bytes.get(at + 1..at + 5) == Some(b"0000") {
+                        return Some("the payload holds a NUL character (\\u0000)".into());
+                    }
+                    if let Some(refusal) = surrogate_refusal(bytes, at) {
+                        return Some(refusal);
+                    }
                 }
             } else if byte == b'\\' {
                 escaped = true;
@@ -108,6 +141,33 @@ fn payload_shape_refusal(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The hex value of the four digits after `\\u` at `at` (the `u`).
+fn escape_value(bytes: &[u8], at: usize) -> Option<u32> {
+    let digits = std::str::from_utf8(bytes.get(at + 1..at + 5)?).ok()?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+/// Half of a surrogate pair escaped alone (`\\ud800`): PostgreSQL's JSON refuses it, so the record
+/// could never be indexed there. `at` is the escape's `u`.
+fn surrogate_refusal(bytes: &[u8], at: usize) -> Option<String> {
+    let lone = || Some("the payload holds half of a UTF-16 surrogate pair (\\ud800 to \\udfff) alone".to_string());
+    match escape_value(bytes, at)? {
+        0xD800..=0xDBFF => {
+            let paired = bytes.get(at + 5..at + 7) == Some(b"\\u")
+                && escape_value(bytes, at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+            if paired { None } else { lone() }
+        }
+        // A low half right after a high half was checked with the high half.
+        0xDC00..=0xDFFF => {
+            let after_high = at >= 7
+                && bytes.get(at - 7..at - 5) == Some(b"\\u")
+                && escape_value(bytes, at - 6).is_some_and(|high| (0xD800..=0xDBFF).contains(&high));
+            if after_high { None } else { lone() }
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +204,14 @@ mod tests {
         let fine = format!("{}{}", "[".repeat(MAX_PAYLOAD_DEPTH), "]".repeat(MAX_PAYLOAD_DEPTH));
         check("vote", &fine, sealed, None);
         check("selftest", &format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_PAYLOAD_BYTES)), None, Some("over the limit"));
+        check("queue_ticket", r#"{"a":"\ud800"}"#, None, Some("surrogate"));
+        check("queue_ticket", r#"{"a":"x\udc00y"}"#, None, Some("surrogate"));
+        check("queue_ticket", r#"{"a":"\ud83d\ude00 \u4e2d"}"#, None, None);
+        check("queue_ticket", r#"{"a":"\\ud800"}"#, None, None);
+        let long = "长".repeat(MAX_KEY_CHARS + 1);
+        check("queue_ticket", &format!(r#"{{"day":"{long}"}}"#), None, Some("day is over"));
+        check("issue_report", &format!(r#"{{"place":"{long}"}}"#), None, Some("place is over"));
+        check("vote", &format!(r#"{{"proposal":"{long}"}}"#), sealed, Some("proposal is over"));
+        check("queue_ticket", &format!(r#"{{"other":"{long}","day":5}}"#), None, None);
     }
 }

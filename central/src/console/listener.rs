@@ -97,8 +97,11 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>, app: axum::Rou
                 if tokio::time::timeout(CONNECTION_LIMIT, connection.as_mut()).await.is_ok() {
                     return;
                 }
-                // A live view runs until its session ends, which it checks itself.
-                while streams.any() {
+                // A live view runs until its session ends, which it checks itself, and at the
+                // latest as long as a session may last (a client that stops reading is never
+                // asked to check).
+                let held_since = std::time::Instant::now();
+                while streams.any() && held_since.elapsed() < super::auth::SESSION_LIMIT {
                     if tokio::time::timeout(Duration::from_secs(1), connection.as_mut()).await.is_ok() {
                         return;
                     }

@@ -184,5 +184,5 @@ pub async fn move_on(State(state): State<SharedState>, headers: HeaderMap, Form(
     if let Err(response) = audit(&state, &session, "move report", detail).await {
         return response;
     }
-    Redirect::to(&format!("/reports/{}", form.tracking_number)).into_response()
+    Redirect::to(&format!("/reports/{}", pages::path_segment(&form.tracking_number))).into_response()
 }

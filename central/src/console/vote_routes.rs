@@ -88,7 +88,7 @@ pub async fn close(State(state): State<SharedState>, headers: HeaderMap, Form(fo
     if let Err(response) = audit(&state, &session, "close proposal", form.proposal.clone()).await {
         return response;
     }
-    Redirect::to(&format!("/votes/{}", form.proposal)).into_response()
+    Redirect::to(&format!("/votes/{}", pages::path_segment(&form.proposal))).into_response()
 }
 
 /// Publishes a closed proposal's result as a notice, through a new content version.
@@ -138,5 +138,5 @@ pub async fn publish(State(state): State<SharedState>, headers: HeaderMap, Form(
     if let Err(response) = audit(&state, &session, "publish vote result", detail).await {
         return response;
     }
-    Redirect::to(&format!("/votes/{}", p.proposal)).into_response()
+    Redirect::to(&format!("/votes/{}", pages::path_segment(&p.proposal))).into_response()
 }

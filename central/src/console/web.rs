@@ -202,7 +202,7 @@ async fn rename_kiosk(State(state): State<SharedState>, headers: HeaderMap, Form
     if let Err(response) = audit(&state, &session, "rename kiosk", format!("{}: {label}", form.kiosk_id)).await {
         return response;
     }
-    Redirect::to(&format!("/kiosks/{}", form.kiosk_id)).into_response()
+    Redirect::to(&format!("/kiosks/{}", pages::path_segment(&form.kiosk_id))).into_response()
 }
 
 /// Entries the audit page shows.

@@ -62,7 +62,8 @@ pub(super) const POSTGRES_BOOKINGS: &str = "SELECT slot_id, appointment_id, kios
     WHERE slot_id = ANY($1) ORDER BY slot_id, appointment_id";
 
 pub(super) const SQLITE_TICKETS: &str = const_str_concat!(
-    "SELECT json_extract(payload, '$.day'), json_extract(payload, '$.window'), COUNT(*), MAX(json_extract(payload, '$.number'))
+    "SELECT CAST(json_extract(payload, '$.day') AS TEXT), CAST(json_extract(payload, '$.window') AS TEXT), COUNT(*),
+        MAX(CAST(json_extract(payload, '$.number') AS TEXT))
     FROM transactions WHERE ",
     KIND_IS_TICKET,
     " AND json_extract(payload, '$.day') IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2 ORDER BY 1 DESC, 2"

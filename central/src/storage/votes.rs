@@ -1,7 +1,8 @@
 //! The votes as the community office counts them: counted votes (a resident's second ballot on a
 //! proposal was set aside as it arrived, so every stored vote counts) grouped by choice, comment,
 //! day and kiosk; the proposals voted on; and the office's closing of a proposal, which fixes its
-//! tally (votes made after it are shown apart, not counted) until its result is published.
+//! tally (votes received after it are shown apart, not counted) until its result is published.
+//! Times are the server's (when a vote arrived), never a kiosk's clock, which a kiosk could set.
 
 use super::kind_sql::{KIND_IS_VOTE, const_str_concat};
 use serde::Serialize;
@@ -13,7 +14,7 @@ pub struct VoteGroup {
     pub choice: String,
     /// The comment phrase chosen (Chinese, English), if any.
     pub comment: Option<(String, String)>,
-    /// The China day the resident voted on (days since 1970-01-01).
+    /// The China day the vote arrived (days since 1970-01-01).
     pub day: i64,
     pub kiosk_id: String,
     pub votes: u64,
@@ -62,22 +63,22 @@ CREATE TABLE IF NOT EXISTS proposal_closures (
 
 /// The counted votes of proposal `?1` made up to `?2` (NULL: all), grouped.
 pub(super) const SQLITE_TALLY: &str = const_str_concat!(
-    "SELECT json_extract(t.payload, '$.choice'), COALESCE(json_extract(t.payload, '$.comment'), ''),
-        (t.created_at_ms + 28800000) / 86400000, p.kiosk_id, COUNT(*)
+    "SELECT CAST(json_extract(t.payload, '$.choice') AS TEXT), CAST(COALESCE(json_extract(t.payload, '$.comment'), '') AS TEXT),
+        (t.received_at_ms + 28800000) / 86400000, p.kiosk_id, COUNT(*)
     FROM transactions t JOIN kiosk_progress p ON p.kiosk = t.kiosk
     WHERE ",
     KIND_IS_VOTE,
-    " AND json_extract(t.payload, '$.proposal') = ?1 AND (?2 IS NULL OR t.created_at_ms <= ?2)
+    " AND json_extract(t.payload, '$.proposal') = ?1 AND (?2 IS NULL OR t.received_at_ms <= ?2)
     GROUP BY 1, 2, 3, 4 ORDER BY 3, 4, 1"
 );
 
 pub(super) const POSTGRES_TALLY: &str = const_str_concat!(
     "SELECT payload::jsonb ->> 'choice', COALESCE((payload::jsonb -> 'comment')::text, ''),
-        (created_at_ms + 28800000) / 86400000, kiosk_id, COUNT(*)
+        (received_at_ms + 28800000) / 86400000, kiosk_id, COUNT(*)
     FROM transactions
     WHERE ",
     KIND_IS_VOTE,
-    " AND payload::jsonb ->> 'proposal' = $1 AND ($2::BIGINT IS NULL OR created_at_ms <= $2)
+    " AND payload::jsonb ->> 'proposal' = $1 AND ($2::BIGINT IS NULL OR received_at_ms <= $2)
     GROUP BY 1, 2, 3, 4 ORDER BY 3, 4, 1"
 );
 
@@ -85,20 +86,21 @@ pub(super) const POSTGRES_TALLY: &str = const_str_concat!(
 pub(super) const SQLITE_LATE_VOTES: &str = const_str_concat!(
     "SELECT COUNT(*) FROM transactions WHERE ",
     KIND_IS_VOTE,
-    " AND json_extract(payload, '$.proposal') = ?1 AND created_at_ms > ?2"
+    " AND json_extract(payload, '$.proposal') = ?1 AND received_at_ms > ?2"
 );
 
 pub(super) const POSTGRES_LATE_VOTES: &str = const_str_concat!(
     "SELECT COUNT(*) FROM transactions WHERE ",
     KIND_IS_VOTE,
-    " AND payload::jsonb ->> 'proposal' = $1 AND created_at_ms > $2"
+    " AND payload::jsonb ->> 'proposal' = $1 AND received_at_ms > $2"
 );
 
 /// Every proposal voted on, with the office's closing.
 pub(super) const SQLITE_PROPOSALS: &str = const_str_concat!(
     "SELECT v.proposal, v.title, v.votes, v.first_ms, v.last_ms, c.closed_at_ms, c.staff, c.result_version
-    FROM (SELECT json_extract(payload, '$.proposal') AS proposal, MIN(json_extract(payload, '$.proposal_title')) AS title,
-                 COUNT(*) AS votes, MIN(created_at_ms) AS first_ms, MAX(created_at_ms) AS last_ms
+    FROM (SELECT CAST(json_extract(payload, '$.proposal') AS TEXT) AS proposal,
+                 MIN(CAST(json_extract(payload, '$.proposal_title') AS TEXT)) AS title,
+                 COUNT(*) AS votes, MIN(received_at_ms) AS first_ms, MAX(received_at_ms) AS last_ms
           FROM transactions WHERE ",
     KIND_IS_VOTE,
     " GROUP BY 1) v LEFT JOIN proposal_closures c ON c.proposal = v.proposal ORDER BY v.last_ms DESC"
@@ -107,7 +109,7 @@ pub(super) const SQLITE_PROPOSALS: &str = const_str_concat!(
 pub(super) const POSTGRES_PROPOSALS: &str = const_str_concat!(
     "SELECT v.proposal, v.title, v.votes, v.first_ms, v.last_ms, c.closed_at_ms, c.staff, c.result_version
     FROM (SELECT payload::jsonb ->> 'proposal' AS proposal, MIN((payload::jsonb -> 'proposal_title')::text) AS title,
-                 COUNT(*) AS votes, MIN(created_at_ms) AS first_ms, MAX(created_at_ms) AS last_ms
+                 COUNT(*) AS votes, MIN(received_at_ms) AS first_ms, MAX(received_at_ms) AS last_ms
           FROM transactions WHERE ",
     KIND_IS_VOTE,
     " GROUP BY 1) v LEFT JOIN proposal_closures c ON c.proposal = v.proposal ORDER BY v.last_ms DESC"

@@ -94,7 +94,7 @@ fn row_of(kiosk: &KioskRow, found: &[Problem], now_ms: i64, heartbeat_interval_m
     let online = kiosk_condition::online(kiosk, now_ms, heartbeat_interval_ms);
     html! {
         tr id=(format!("k-{}", kiosk.kiosk_id)) data-problem=(if found.is_empty() { "0" } else { "1" }) {
-            td { a href=(format!("/kiosks/{}", kiosk.kiosk_id)) { (kiosk.label.as_deref().unwrap_or("—")) }
+            td { a href=(format!("/kiosks/{}", super::path_segment(&kiosk.kiosk_id))) { (kiosk.label.as_deref().unwrap_or("—")) }
                 br; small { (kiosk.kiosk_id) } }
             td {
                 @if found.is_empty() { span.ok { "正常 fine" } }

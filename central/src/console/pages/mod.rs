@@ -134,6 +134,20 @@ pub fn export_form(viewer: &Viewer, today: &str) -> String {
     .into_string()
 }
 
+/// `text` as one segment of a URL path: anything but letters, digits, `-`, `.`, `_` and `~`
+/// percent-encoded (ids come from kiosks, and may hold anything).
+pub fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A long number in groups of four, as receipts print it.
 pub fn grouped(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();

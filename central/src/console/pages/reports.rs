@@ -90,7 +90,7 @@ fn report_row(row: &ReportRow, now_ms: i64) -> Markup {
     let overdue = status.is_some_and(|s| report_workflow::overdue(s, row.received_at_ms, now_ms));
     html! {
         tr class=[overdue.then_some("overdue")] {
-            td { a href=(format!("/reports/{}", row.tracking_number)) { (grouped(&row.tracking_number)) } }
+            td { a href=(format!("/reports/{}", super::path_segment(&row.tracking_number))) { (grouped(&row.tracking_number)) } }
             td { (date_time_text(row.received_at_ms)) }
             td { (row.category_name.0) br; small { (row.category_name.1) } }
             td { (row.place_name.0) br; small { (row.place_name.1) } }
@@ -116,7 +116,7 @@ pub fn report_page(viewer: &Viewer, row: &ReportRow, moves: &[ReportUpdate], now
                 tr { th { "地点 Place" } td { (row.place_name.0) " " small { (row.place_name.1) } } }
                 tr { th { "居民提交 Reported" } td { (date_time_text(row.reported_at_ms)) } }
                 tr { th { "收到 Received" } td { (date_time_text(row.received_at_ms)) } }
-                tr { th { "机器 Kiosk" } td { a href=(format!("/kiosks/{}", row.kiosk_id)) { (row.kiosk_id) } } }
+                tr { th { "机器 Kiosk" } td { a href=(format!("/kiosks/{}", super::path_segment(&row.kiosk_id))) { (row.kiosk_id) } } }
                 tr { th { "状态 Status" } td {
                     (status_words(&row.status))
                     @if status.is_some_and(|s| report_workflow::overdue(s, row.received_at_ms, now_ms)) { " " span.tag { "超期 overdue" } }

@@ -26,9 +26,9 @@ pub fn proposals(viewer: &Viewer, rows: &[ProposalRow]) -> String {
                 small { "One vote per resident and proposal, checked again by the server across kiosks." } }
             @if rows.is_empty() { p { "还没有居民投票。 No resident has voted yet." } }
             @else { div.scroll { table {
-                thead { tr { th { "议题 Proposal" } th { "票数 Votes" } th { "最早 First" } th { "最近 Latest" } th { "状态 State" } } }
+                thead { tr { th { "议题 Proposal" } th { "票数 Votes" } th { "最早收到 First received" } th { "最近收到 Latest received" } th { "状态 State" } } }
                 tbody { @for p in rows { tr {
-                    td { a href=(format!("/votes/{}", p.proposal)) { (p.title.0) } br; small { (p.title.1) " · " (p.proposal) } }
+                    td { a href=(format!("/votes/{}", super::path_segment(&p.proposal))) { (p.title.0) } br; small { (p.title.1) " · " (p.proposal) } }
                     td { (p.votes) }
                     td { (date_time_text(p.first_vote_ms)) }
                     td { (date_time_text(p.last_vote_ms)) }
@@ -68,14 +68,14 @@ pub fn tally(viewer: &Viewer, p: &ProposalRow, tally: &Tally, late_votes: u64, n
                 } } }
             }
             p { "共 " strong { (tally.total) } " 票 votes counted."
-                @if late_votes > 0 { " 截止后另有 " (late_votes) " 票未计入。 " small { (late_votes) " votes made after the close are not counted." } } }
+                @if late_votes > 0 { " 截止后另有 " (late_votes) " 票未计入。 " small { (late_votes) " votes that arrived after the close are not counted." } } }
             h2 { "按留言 By comment phrase" }
             @if tally.by_comment.is_empty() { p { "没有留言。 No comment chosen." } }
             @else { table {
                 thead { tr { th { "留言 Phrase" } (choice_heads()) } }
                 tbody { @for ((zh, en), counts) in &tally.by_comment { tr { td { (zh) br; small { (en) } } (counts_cells(counts)) } } }
             } }
-            h2 { "按日期 By day" }
+            h2 { "按收到日期 By day received" }
             table {
                 thead { tr { th { "日期 Day" } (choice_heads()) } }
                 tbody { @for (day, counts) in &tally.by_day { tr { td { (day_text(*day)) } (counts_cells(counts)) } } }
@@ -84,14 +84,14 @@ pub fn tally(viewer: &Viewer, p: &ProposalRow, tally: &Tally, late_votes: u64, n
             table {
                 thead { tr { th { "机器 Kiosk" } (choice_heads()) } }
                 tbody { @for (kiosk, counts) in &tally.by_kiosk { tr {
-                    td { a href=(format!("/kiosks/{kiosk}")) { (kiosk) } } (counts_cells(counts))
+                    td { a href=(format!("/kiosks/{}", super::path_segment(kiosk))) { (kiosk) } } (counts_cells(counts))
                 } } }
             }
             @match (p.closed_at_ms, p.result_version) {
                 (None, _) => {
                     h2 { "截止表决 Close" }
                     p { "截止后计票结果固定，之后的投票不再计入；然后可以发布结果。" br;
-                        small { "Closing fixes the tally: later votes are not counted. Then the result can be published." } }
+                        small { "Closing fixes the tally: votes arriving later are not counted. Then the result can be published." } }
                     form method="post" action="/votes/close" {
                         input type="hidden" name="csrf" value=(viewer.csrf);
                         input type="hidden" name="proposal" value=(p.proposal);
