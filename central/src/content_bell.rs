@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// The PostgreSQL notification channel of publications; the payload is the version.
-pub const CHANNEL: &str = "citizen_window_content";
+pub const CHANNEL: &str = crate::storage::CONTENT_CHANNEL;
 
 /// How often the shelf looks without being told, on SQLite (reading one folder: cheap).
 pub const SQLITE_LOOK: Duration = Duration::from_millis(250);

@@ -15,10 +15,53 @@ async fn the_console_signs_staff_in_and_keeps_strangers_and_forged_forms_out() {
     let (storage, web, server, password) = (&rig.storage, &rig.web, &rig.server, PASSWORD);
     let at = |path: &str| rig.at(path);
 
-    // Without a session every page goes to sign-in.
-    let home = web.get(at("/")).send().await.unwrap();
-    assert_eq!(home.status(), StatusCode::SEE_OTHER);
-    assert_eq!(home.headers()["location"], "/sign-in");
+    // Without a session every page goes to sign-in, and every form too.
+    let pages = [
+        "/",
+        "/?page=2",
+        "/audit",
+        "/kiosks/kiosk-x",
+        "/reports",
+        "/reports/2611270000000001",
+        "/votes",
+        "/votes/p-1",
+        "/appointments",
+        "/export",
+        "/export/transactions?from=2026-12-01&to=2026-12-01",
+    ];
+    for page in pages {
+        let answer = web.get(at(page)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(answer.headers()["location"], "/sign-in", "{page}");
+    }
+    assert_eq!(web.get(at("/fleet/events")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let full_form = [
+        ("csrf", "x"),
+        ("kiosk_id", "kiosk-x"),
+        ("label", "x"),
+        ("tracking_number", "1"),
+        ("from", "received"),
+        ("to", "assigned"),
+        ("note", ""),
+        ("proposal", "p-1"),
+        ("slot_id", "si-20261204-0900"),
+        ("capacity", "1"),
+    ];
+    let forms = [
+        "/kiosks/revoke",
+        "/kiosks/rename",
+        "/kiosks/enrol-token",
+        "/reports/move",
+        "/votes/close",
+        "/votes/publish",
+        "/appointments/capacity",
+        "/sign-out",
+    ];
+    for form in forms {
+        let answer = post(web, at(form), "", &full_form).await;
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{form}");
+        assert_eq!(answer.headers()["location"], "/sign-in", "{form}");
+    }
     let page = web.get(at("/sign-in")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["x-frame-options"], "DENY");
@@ -86,6 +129,8 @@ async fn an_admin_revokes_kiosks_and_makes_enrolment_tokens_and_staff_may_not() 
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let refused = post(web, at("/kiosks/enrol-token"), &staff_session, &[("csrf", &token)]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let rename = [("csrf", token.as_str()), ("kiosk_id", "kiosk-y"), ("label", "not theirs to give")];
+    assert_eq!(post(web, at("/kiosks/rename"), &staff_session, &rename).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(storage.kiosk_standing("kiosk-y").await.unwrap(), Some(None), "still enrolled");
     let audit = web.get(at("/audit")).header("cookie", &staff_session).send().await.unwrap();
     assert_eq!(audit.status(), StatusCode::FORBIDDEN, "the audit log is for admins");

@@ -65,7 +65,7 @@ impl PostgresStorage {
 
     pub async fn announce_content(&self, version: u64) -> Result<(), StorageError> {
         let client = self.pool.get().await?;
-        client.execute("SELECT pg_notify($1, $2)", &[&crate::content_bell::CHANNEL, &version.to_string()]).await?;
+        client.execute("SELECT pg_notify($1, $2)", &[&super::super::CONTENT_CHANNEL, &version.to_string()]).await?;
         Ok(())
     }
 
