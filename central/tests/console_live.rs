@@ -67,6 +67,10 @@ async fn the_fleet_page_follows_a_kiosk_live_and_its_page_keeps_its_history() {
     assert_eq!(kiosk_page.status(), StatusCode::OK);
     let kiosk_page = kiosk_page.text().await.unwrap();
     assert!(kiosk_page.contains("Offline 1 times; paper out 1 times"), "{kiosk_page}");
+    assert!(
+        kiosk_page.contains("纸 paper: ok") && kiosk_page.contains("0.1.0"),
+        "the devices and versions: {kiosk_page}"
+    );
     let row = rig.storage.kiosk("kiosk-live").await.unwrap().unwrap();
     let ends = row.certificate_ends_ms.expect("the certificate's end, from the heartbeat's connection");
     let days_left = (ends - citizen_central::api::now_ms()) / 86_400_000;

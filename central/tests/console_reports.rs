@@ -24,6 +24,7 @@ async fn staff_move_a_report_on_and_the_kiosk_s_lookup_shows_it() {
     let get = |path: &str| web.get(at(path)).header("cookie", session.clone()).send();
     let list = get("/reports").await.unwrap().text().await.unwrap();
     assert!(list.contains("2611 2700 0100 0001") && list.contains("3 号楼") && list.contains("水管漏水"), "{list}");
+    assert!(list.contains("东门"), "the kiosk by its label: {list}");
     let only_b5 = get("/reports?place=b5").await.unwrap().text().await.unwrap();
     assert!(only_b5.contains("2611 2700 0100 0002") && !only_b5.contains("2611 2700 0100 0001"), "{only_b5}");
     assert_eq!(get("/reports?status=lost").await.unwrap().status(), StatusCode::BAD_REQUEST);

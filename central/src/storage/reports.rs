@@ -25,6 +25,8 @@ pub struct ReportRow {
     /// The last note for the resident (empty: none).
     pub note: String,
     pub updated_at_ms: i64,
+    /// The kiosk's label, if it has one.
+    pub kiosk_label: Option<String>,
 }
 
 /// One move of a report.
@@ -171,7 +173,8 @@ ON CONFLICT DO NOTHING;
 
 /// The columns of a [`ReportRow`].
 pub(super) const REPORT_COLUMNS: &str = "SELECT tracking_number, kiosk_id, received_at_ms, reported_at_ms, category,
-    category_name, place, place_name, status, note, updated_at_ms FROM reports";
+    category_name, place, place_name, status, note, updated_at_ms,
+    (SELECT label FROM kiosks k WHERE k.kiosk_id = reports.kiosk_id) FROM reports";
 
 /// A value a page's query binds.
 #[derive(Debug, Clone, PartialEq, Eq)]

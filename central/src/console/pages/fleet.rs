@@ -55,11 +55,7 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
             @if sorted.is_empty() { p { "还没有登记的机器。 No kiosk is enrolled yet." } }
             @else {
                 div.scroll { table {
-                    thead { tr {
-                        th { "机器 Kiosk" } th { "问题 Problems" } th { "心跳 Heartbeat" }
-                        th { "打印机 Printer" } th { "读卡器 Reader" } th { "待同步 Backlog" }
-                        th { "内容 Content" } th { "软件 Software" } th { "证书到期 Certificate ends" }
-                    } }
+                    (fleet_head())
                     tbody #fleet-rows data-page=(page) {
                         @for (kiosk, found) in shown { (row_of(kiosk, found, now_ms, heartbeat_interval_ms)) }
                     }
@@ -75,6 +71,17 @@ pub fn fleet(viewer: &Viewer, kiosks: &[KioskRow], now_ms: i64, heartbeat_interv
         },
     )
     .into_string()
+}
+
+/// The fleet table's head.
+fn fleet_head() -> Markup {
+    html! {
+        thead { tr {
+            th { "机器 Kiosk" } th { "问题 Problems" } th { "心跳 Heartbeat" }
+            th { "打印机 Printer" } th { "读卡器 Reader" } th { "待同步 Backlog" }
+            th { "内容 Content" } th { "软件 Software" } th { "证书到期 Certificate ends" }
+        } }
+    }
 }
 
 /// A date without its time.
@@ -206,10 +213,14 @@ pub fn kiosk_page(
         html! {
             p { a href="/" { "返回机器状态 Back to the fleet" } }
             h1 { (if label.is_empty() { kiosk.kiosk_id.as_str() } else { label }) br; small { (kiosk.kiosk_id) } }
-            div.scroll { table {
-                thead { tr { th { "问题 Problems" } th { "心跳 Heartbeat" } th { "证书到期 Certificate ends" } th { "登记 Enrolled" } } }
-                tbody { (fleet_row_cells(kiosk, now_ms, heartbeat_interval_ms)) }
-            } }
+            div.scroll { table { (fleet_head()) tbody { (fleet_row(kiosk, now_ms, heartbeat_interval_ms)) } } }
+            p {
+                "最近心跳 Last heartbeat: "
+                @match kiosk.last_heartbeat_ms { Some(t) => (date_time_text(t)), None => "从未 never" }
+                " · 证书到期 Certificate ends: "
+                @match kiosk.certificate_ends_ms { Some(t) => (date_time_text(t)), None => "—" }
+                " · 登记 Enrolled: " (date_time_text(kiosk.enrolled_at_ms))
+            }
             @if viewer.admin {
                 form method="post" action="/kiosks/rename" {
                     input type="hidden" name="csrf" value=(viewer.csrf);
@@ -238,22 +249,6 @@ pub fn kiosk_page(
         },
     )
     .into_string()
-}
-
-/// A kiosk's state now, as the cells of its page's summary.
-fn fleet_row_cells(kiosk: &KioskRow, now_ms: i64, heartbeat_interval_ms: i64) -> Markup {
-    let found = kiosk_condition::of_kiosk(kiosk, now_ms, heartbeat_interval_ms);
-    html! {
-        tr {
-            td {
-                @if found.is_empty() { span.ok { "正常 fine" } }
-                @for problem in &found { span.problem { (problem.words()) } br; }
-            }
-            td { @match kiosk.last_heartbeat_ms { Some(t) => (date_time_text(t)), None => "从未 never" } }
-            td { @match kiosk.certificate_ends_ms { Some(t) => (date_time_text(t)), None => "—" } }
-            td { (date_time_text(kiosk.enrolled_at_ms)) }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ pub use station::{DaySlots, WindowName, appointments};
 pub use votes::{proposals, tally};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b}\
-header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center}\
+header{background:#0b4f8a;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;\
+justify-content:space-between;align-items:center}header strong,nav a,.num{white-space:nowrap}\
 main{padding:1rem;max-width:72rem}table{border-collapse:collapse;width:100%}\
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ddd}\
 .problem{color:#a4000f;font-weight:600}.ok{color:#0a6b2d}small{color:#555}\
@@ -49,7 +50,7 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
             }
             body {
                 header {
-                    strong { "市民之窗 · 社区工作台" } " " small style="color:#dce9f5" { "Community office console" }
+                    span { strong { "市民之窗 · 社区工作台" } " " small style="color:#dce9f5" { "Community office console" } }
                     @if let Some((name, csrf)) = signed_in {
                         form.inline method="post" action="/sign-out" {
                             input type="hidden" name="csrf" value=(csrf);

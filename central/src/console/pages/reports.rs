@@ -44,7 +44,9 @@ pub fn reports(viewer: &Viewer, l: &ReportListing) -> String {
             h1 { "报事报修" br; small { "Residents' reports" } }
             p {
                 "未办结 open: " strong { (open) } " · "
-                a href="/reports?overdue=1" { span.tag { "超期 overdue: " (l.overdue) } }
+                a href="/reports?overdue=1" {
+                    @if l.overdue > 0 { span.tag { "超期 overdue: " (l.overdue) } } @else { "超期 overdue: 0" }
+                }
                 @for (status, count) in l.counts { " · " (status_words(status)) ": " (count) }
             }
             form.filters method="get" action="/reports" {
@@ -90,11 +92,11 @@ fn report_row(row: &ReportRow, now_ms: i64) -> Markup {
     let overdue = status.is_some_and(|s| report_workflow::overdue(s, row.received_at_ms, now_ms));
     html! {
         tr class=[overdue.then_some("overdue")] {
-            td { a href=(format!("/reports/{}", super::path_segment(&row.tracking_number))) { (grouped(&row.tracking_number)) } }
-            td { (date_time_text(row.received_at_ms)) }
+            td.num { a href=(format!("/reports/{}", super::path_segment(&row.tracking_number))) { (grouped(&row.tracking_number)) } }
+            td.num { (date_time_text(row.received_at_ms)) }
             td { (row.category_name.0) br; small { (row.category_name.1) } }
             td { (row.place_name.0) br; small { (row.place_name.1) } }
-            td { small { (row.kiosk_id) } }
+            td { (row.kiosk_label.as_deref().unwrap_or("")) br; small { (row.kiosk_id) } }
             td { (status_words(&row.status)) @if overdue { " " span.tag { "超期 overdue" } } }
             td { (row.note) }
         }
@@ -116,7 +118,10 @@ pub fn report_page(viewer: &Viewer, row: &ReportRow, moves: &[ReportUpdate], now
                 tr { th { "地点 Place" } td { (row.place_name.0) " " small { (row.place_name.1) } } }
                 tr { th { "居民提交 Reported" } td { (date_time_text(row.reported_at_ms)) } }
                 tr { th { "收到 Received" } td { (date_time_text(row.received_at_ms)) } }
-                tr { th { "机器 Kiosk" } td { a href=(format!("/kiosks/{}", super::path_segment(&row.kiosk_id))) { (row.kiosk_id) } } }
+                tr { th { "机器 Kiosk" } td {
+                    a href=(format!("/kiosks/{}", super::path_segment(&row.kiosk_id))) { (row.kiosk_label.as_deref().unwrap_or(&row.kiosk_id)) }
+                    " " small { (row.kiosk_id) }
+                } }
                 tr { th { "状态 Status" } td {
                     (status_words(&row.status))
                     @if status.is_some_and(|s| report_workflow::overdue(s, row.received_at_ms, now_ms)) { " " span.tag { "超期 overdue" } }

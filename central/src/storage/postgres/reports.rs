@@ -21,6 +21,7 @@ fn report_row(r: &tokio_postgres::Row) -> ReportRow {
         status: r.get(8),
         note: r.get(9),
         updated_at_ms: r.get(10),
+        kiosk_label: r.get(11),
     }
 }
 

@@ -22,6 +22,7 @@ fn report_row(r: &rusqlite::Row) -> rusqlite::Result<ReportRow> {
         status: r.get(8)?,
         note: r.get(9)?,
         updated_at_ms: r.get(10)?,
+        kiosk_label: r.get(11)?,
     })
 }
 
