@@ -67,19 +67,13 @@ pub fn percent(part: u64, total: u64) -> String {
 pub fn result_notice(proposal: &str, title: &(String, String), tally: &Tally, closed_at_ms: i64) -> toml::Table {
     let [agree, disagree, abstain] = tally.by_choice;
     let closed = china_time::date_time_text(closed_at_ms);
+    let total = tally.total;
+    let [pa, pd, pb] = tally.by_choice.map(|n| percent(n, total));
     let zh = format!(
-        "截至{closed}，共有{total}位居民在市民之窗参与表决（每位居民一票，已跨机器核对）：同意{agree}票（{pa}），不同意{disagree}票（{pd}），弃权{abstain}票（{pb}）。",
-        total = tally.total,
-        pa = percent(agree, tally.total),
-        pd = percent(disagree, tally.total),
-        pb = percent(abstain, tally.total),
+        "截至{closed}，共有{total}位居民在市民之窗参与表决（每位居民一票，已跨机器核对）：同意{agree}票（{pa}），不同意{disagree}票（{pd}），弃权{abstain}票（{pb}）。"
     );
     let en = format!(
-        "By {closed}, {total} residents voted at the kiosks (one vote each, checked across kiosks): {agree} agree ({pa}), {disagree} disagree ({pd}), {abstain} abstain ({pb}).",
-        total = tally.total,
-        pa = percent(agree, tally.total),
-        pd = percent(disagree, tally.total),
-        pb = percent(abstain, tally.total),
+        "By {closed}, {total} residents voted at the kiosks (one vote each, checked across kiosks): {agree} agree ({pa}), {disagree} disagree ({pd}), {abstain} abstain ({pb})."
     );
     let text = |zh: String, en: String| {
         let mut t = toml::Table::new();

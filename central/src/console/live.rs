@@ -1,5 +1,5 @@
 //! The fleet page's live view: server-sent events on `/fleet/events`, one `row` event (the
-//! kiosk's id, whether it has problems, its row as HTML rendered for this viewer) for each change
+//! kiosk's id, whether it has problems, its row as HTML, the same for every viewer) for each change
 //! the fleet watch passes on; `reload` when too much changed; `ended` when the session ends
 //! (checked every [`SESSION_CHECK`]; watching does not keep a session open).
 
