@@ -1,6 +1,7 @@
 //! Identification end to end: the simulated SAM reader on a pseudo-terminal, the reader thread,
-//! the kiosk UI. A valid card shows the welcome line with the masked number; an expired card, an
-//! unreadable one and an unplugged reader each get their sentence.
+//! the kiosk UI. A valid card of every kind the reader returns shows the welcome line with the
+//! masked number; an expired card, an unreadable one and an unplugged reader each get their
+//! sentence.
 
 #[path = "support/ui.rs"]
 mod ui_support;
@@ -31,6 +32,22 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
     assert_eq!(h.page(), "home");
     let text = h.all_text();
     assert!(!text.contains("19560312") && !text.contains("330102"), "only the masked number shows: {text}");
+
+    // The other cards a resident ID reader returns identify their holders the same way, masked
+    // the same way: a Hong Kong resident's permit, both permanent residence cards (the 2023 one
+    // of a holder with no Chinese name greets by the English name).
+    for (card, masked_number, name) in [
+        ("chen-jiahui-hk", "8100**********0027", "陈嘉慧"),
+        ("anna-schmidt-2017", "DEU3*******1521", "安娜"),
+        ("yuki-tanaka-2023", "9313**********0042", "TANAKA, YUKI"),
+    ] {
+        h.tap("退出");
+        host.control("remove").unwrap();
+        host.control(&format!("place {card}")).unwrap();
+        h.tick_until(card, |text| text.contains(masked_number) && text.contains(name));
+        let text = h.all_text();
+        assert!(!text.contains("19900101") && !text.contains("720315") && !text.contains("19850612"), "{text}");
+    }
 
     // Exit wipes it; an expired card is refused with what to do.
     h.tap("退出");

@@ -105,6 +105,19 @@ fn reader_read_masks_personal_data() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["card"], "id_card");
     assert_eq!(json["valid_to"], "长期 no expiry");
+    assert_eq!(json["document"], "居民身份证");
+
+    // A permanent residence card says which it is, masked like the others.
+    host.control("remove").unwrap();
+    host.control("place anna-schmidt-2017").unwrap();
+    let out = reader_read(&port, "sam", &["--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["document"], "外国人永久居留身份证（2017版）");
+    assert_eq!(
+        (json["id_number"].as_str(), json["name"].as_str(), json["nation"].as_str()),
+        (Some("DEU3*******1521"), Some("安*"), Some("DEU"))
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SCHMIDT"));
 
     host.control("remove").unwrap();
     let out = reader_read(&port, "sam", &["--timeout", "1"]);

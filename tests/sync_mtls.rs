@@ -207,6 +207,12 @@ async fn online_services_end_to_end_with_the_demo_payment() {
     let (here, there) = (kiosk.resident("330106199001010018"), neighbour.resident("330106199001010018"));
     let insurance = kiosk.client.social_insurance(&here.lookup_seal(now()).unwrap()).await.unwrap();
     assert_eq!(insurance.contributions.len(), 6);
+    // A permanent resident's 2017 card number (15 characters) is sealed and opened the same way.
+    let foreigner = kiosk.resident("DEU310072031521");
+    assert_eq!(
+        kiosk.client.social_insurance(&foreigner.lookup_seal(now()).unwrap()).await.unwrap().contributions.len(),
+        6
+    );
     // A seal copied to another kiosk, or kept past its lifetime, opens nothing.
     let copied = neighbour.client.social_insurance(&here.lookup_seal(now()).unwrap()).await.unwrap_err();
     assert!(matches!(&copied, SyncError::Server { status: 400, code, .. } if code == "bad_resident"), "{copied:?}");

@@ -10,5 +10,6 @@ pub mod port_list;
 pub mod printer;
 pub mod rfid;
 pub mod sam;
+pub mod scanner;
 pub mod serial_link;
 pub mod sim;

@@ -49,9 +49,18 @@ pub enum SealError {
     Crypto,
 }
 
-/// Whether `text` is an ID number, check character included.
+/// Whether `text` is the number of a card the kiosk reads, check character included.
 pub fn has_id_number_form(text: &str) -> bool {
-    text.len() == ID_NUMBER_LEN && crate::id_number_check::is_id_number(text)
+    crate::id_number_check::is_document_number(text)
+}
+
+/// What is sealed: the number, padded with spaces to the 18 bytes of the longest, so a seal's
+/// length does not tell which kind of card the resident holds.
+fn padded(id_number: &str) -> Zeroizing<Vec<u8>> {
+    let mut body = Zeroizing::new(Vec::with_capacity(ID_NUMBER_LEN + TAG_LEN));
+    body.extend_from_slice(id_number.as_bytes());
+    body.resize(ID_NUMBER_LEN, b' ');
+    body
 }
 
 /// Whether `text` has the form of a sealed ID number (says nothing of whether it opens).
@@ -127,7 +136,7 @@ pub fn seal(
         SealError::BadServerKey,
         |shared| Ok(aead_key(shared, &ephemeral_public, server_public_key)),
     )?;
-    let mut body = Zeroizing::new(id_number.as_bytes().to_vec());
+    let mut body = padded(id_number);
     // A key is used once (its ephemeral key pair is new), so a fixed nonce is safe.
     let aad = associated_data(kiosk_id, purpose, made_at_ms.max(0));
     key.seal_in_place_append_tag(Nonce::assume_unique_for_key([0; 12]), Aad::from(aad), &mut *body)
@@ -189,7 +198,8 @@ impl Unsealer {
         let plain = key
             .open_in_place(Nonce::assume_unique_for_key([0; 12]), Aad::from(aad), &mut text)
             .map_err(|_| SealError::DoesNotOpen)?;
-        let id_number = Zeroizing::new(String::from_utf8(plain.to_vec()).map_err(|_| SealError::NotAnIdNumber)?);
+        let text = std::str::from_utf8(plain).map_err(|_| SealError::NotAnIdNumber)?;
+        let id_number = Zeroizing::new(text.trim_end_matches(' ').to_string());
         if !has_id_number_form(&id_number) {
             return Err(SealError::NotAnIdNumber);
         }
@@ -270,14 +280,31 @@ mod tests {
     }
 
     #[test]
+    fn every_card_number_seals_to_the_same_length_and_opens_to_itself() {
+        let server = server();
+        let lengths: Vec<usize> = [ID, "USA110080051211", "810000199001010019"]
+            .into_iter()
+            .map(|number| {
+                let sealed = seal(&server.public_key(), "k", SealPurpose::Lookup, 5, number).unwrap();
+                assert_eq!(server.open(&sealed, "k", SealPurpose::Lookup).unwrap().id_number.as_str(), number);
+                sealed.len()
+            })
+            .collect();
+        assert!(lengths.iter().all(|&len| len == lengths[0]), "{lengths:?}");
+    }
+
+    #[test]
     fn id_number_forms() {
         assert!(has_id_number_form(ID));
+        assert!(has_id_number_form("USA110080051211"));
         for bad in [
             "110105194912310021",
             "11010519491231002x",
             "1101051949123100",
             "11010519491231002XX",
             "a1010519491231002X",
+            "USA110080051212",
+            "USA110080051211   ",
             "",
         ] {
             assert!(!has_id_number_form(bad), "{bad}");

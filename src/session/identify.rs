@@ -27,7 +27,7 @@ pub fn resident_from_card(
         return Err(IdentifyError::Expired(last_day.to_string()));
     }
     Ok(Resident {
-        name: Zeroizing::new(card.name.clone()),
+        name: Zeroizing::new(card.display_name().to_string()),
         masked_id: Zeroizing::new(card.id_number.masked()),
         handle: sealer.hold(&card.id_number),
     })
@@ -41,6 +41,7 @@ mod tests {
 
     fn card(valid_to: Validity) -> IdCard {
         IdCard {
+            kind: citizen_window_hardware::sam::CardKind::ResidentId,
             name: "张伟".into(),
             gender: Gender::Male,
             nation_code: "01".into(),

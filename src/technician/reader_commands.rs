@@ -3,7 +3,7 @@
 
 use super::{CommandFailed, require_port};
 use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
-use citizen_window_hardware::sam::id_card::{Gender, Validity};
+use citizen_window_hardware::sam::id_card::{CardKind, Gender, Validity};
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use serde::Serialize;
 use std::path::Path;
@@ -13,8 +13,11 @@ use std::time::{Duration, Instant};
 #[serde(tag = "card", rename_all = "snake_case")]
 pub enum CardReport {
     IdCard {
+        /// Which card: 居民身份证, 港澳台居民居住证 or a 外国人永久居留身份证 of 2017 or 2023.
+        document: String,
         name: String,
         gender: String,
+        /// 民族 on a resident identity card, the nationality code on a permanent residence card.
         nation: String,
         birth_year: u16,
         id_number: String,
@@ -72,12 +75,17 @@ pub fn read_card(
 fn report(card: CardData) -> CardReport {
     match card {
         CardData::IdCard(card) => CardReport::IdCard {
+            document: card.kind.title().to_string(),
             name: card.masked_name(),
             gender: match card.gender {
                 Gender::Male => "男 male".into(),
                 Gender::Female => "女 female".into(),
             },
-            nation: card.nation().to_string(),
+            nation: match &card.kind {
+                CardKind::ForeignPermanent2017 { nationality, .. }
+                | CardKind::ForeignPermanent2023 { nationality, .. } => nationality.clone(),
+                _ => card.nation().to_string(),
+            },
             birth_year: card.birth_date.year,
             id_number: card.id_number.masked(),
             issuing_authority: card.issuing_authority.clone(),
@@ -100,6 +108,7 @@ fn report(card: CardData) -> CardReport {
 pub fn render(report: &CardReport) -> String {
     match report {
         CardReport::IdCard {
+            document,
             name,
             gender,
             nation,
@@ -111,7 +120,7 @@ pub fn render(report: &CardReport) -> String {
             photo_bytes,
         } => {
             format!(
-                "resident ID card\n  name:       {name}\n  gender:     {gender}\n  nation:     {nation}\n  born:       {birth_year}\n  ID number:  {id_number}\n  issued by:  {issuing_authority}\n  valid:      {valid_from} to {valid_to}\n  photo:      {photo_bytes} bytes (WLT)\n"
+                "{document}\n  name:       {name}\n  gender:     {gender}\n  nation:     {nation}\n  born:       {birth_year}\n  ID number:  {id_number}\n  issued by:  {issuing_authority}\n  valid:      {valid_from} to {valid_to}\n  photo:      {photo_bytes} bytes (WLT)\n"
             )
         }
         CardReport::Rfid { tag, card_number } => {

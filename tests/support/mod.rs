@@ -104,8 +104,10 @@ impl TestKiosk {
         Self { state, identity, journal, client }
     }
 
-    /// A resident whose ID card was read at this kiosk, held as the reader thread holds them.
+    /// A resident whose ID card (any kind the reader returns) was read at this kiosk, held as the
+    /// reader thread holds them.
     pub fn resident(&self, id_number: &str) -> citizen_window::resident_key::ResidentHandle {
+        use citizen_window_hardware::sam::IdNumber;
         let enrolment = &self.identity.enrolment;
         let local_secret = citizen_window::sync::identity::local_resident_secret(self.state.path()).unwrap();
         citizen_window::resident_key::ResidentSealer::new(
@@ -114,7 +116,7 @@ impl TestKiosk {
             local_secret,
         )
         .unwrap()
-        .hold(&citizen_window_hardware::sam::IdNumber::parse(id_number).unwrap())
+        .hold(&IdNumber::parse(id_number).or_else(|_| IdNumber::parse_foreign_2017(id_number)).unwrap())
     }
 }
 

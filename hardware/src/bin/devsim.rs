@@ -9,6 +9,7 @@ use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::receipt_render::FolderSink;
 use citizen_window_hardware::sim::rfid_reader::SimRfidReader;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use citizen_window_hardware::sim::scanner::SimScanner;
 use citizen_window_hardware::sim::{SimulatedDevice, control};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -67,6 +68,11 @@ enum Device {
         #[command(flatten)]
         common: Common,
     },
+    /// A serial QR/barcode scanner (codes ended by CR LF; 9600 baud unless --baud says 115200).
+    Scanner {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Sends a control command to a running simulator: "paper out", "place zhang-wei", "unplug".
     Ctl {
         /// The simulator's control socket (its link path with ".ctl").
@@ -111,6 +117,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Device::Rfid { common } => (Box::new(SimRfidReader::default()), common, 9600, None),
         Device::Magstripe { common } => (Box::new(SimMagstripeReader::default()), common, 9600, None),
+        Device::Scanner { common } => (Box::new(SimScanner::default()), common, 9600, None),
     };
     let baud = common.baud.unwrap_or(default_baud);
     let host = PtyHost::start(device, &common.link, baud)

@@ -1,5 +1,6 @@
 //! Simulated devices that speak the real protocols: an ESC/POS printer that renders what it
-//! receives, a SAM ID card reader, an RFID reader and a magnetic-stripe reader; hosted on
+//! receives, a SAM ID card reader, an RFID reader, a magnetic-stripe reader and a QR/barcode
+//! scanner; hosted on
 //! pseudo-terminals (paced at the configured baud rate) or linked in memory for unit tests.
 
 pub mod control;
@@ -10,6 +11,7 @@ pub mod pty_host;
 pub mod receipt_render;
 pub mod rfid_reader;
 pub mod sam_reader;
+pub mod scanner;
 
 use std::time::Instant;
 

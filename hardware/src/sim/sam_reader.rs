@@ -7,26 +7,68 @@ use crate::sam::frame::{self, SamFrameDecoder, command};
 use crate::sam::id_card::{PHOTO_LEN, TEXT_LEN, encode_field, field};
 use crate::sam::status_word::SamStatus;
 use serde::Deserialize;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// A card as a JSON file describes it; every field as the card stores it.
+/// A field's place in the text block, its value and its name in the card file.
+type Placed<'a> = (Range<usize>, &'a str, &'static str);
+
+/// Which layout a simulated card has (`kind` in its file; a resident identity card when absent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimCardKind {
+    #[default]
+    ResidentId,
+    HkMacaoTaiwanPermit,
+    #[serde(rename = "foreign_permanent_2017")]
+    ForeignPermanent2017,
+    #[serde(rename = "foreign_permanent_2023")]
+    ForeignPermanent2023,
+}
+
+/// A card as a JSON file describes it; every field as the card stores it. Fields a kind of card
+/// does not have stay empty.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SimCard {
+    #[serde(default)]
+    pub kind: SimCardKind,
+    /// The Chinese name (may be empty on a permanent residence card).
+    #[serde(default)]
     pub name: String,
     /// "1" male, "2" female.
     pub gender: String,
-    /// Two digits, "01" for 汉.
+    /// Two digits, "01" for 汉 (resident identity card only).
+    #[serde(default)]
     pub nation: String,
     /// YYYYMMDD.
     pub birth: String,
+    #[serde(default)]
     pub address: String,
     pub id_number: String,
+    #[serde(default)]
     pub issuing_authority: String,
     pub valid_from: String,
     /// YYYYMMDD or 长期.
     pub valid_to: String,
+    #[serde(default)]
+    pub english_name: String,
+    /// Three capital letters (permanent residence cards).
+    #[serde(default)]
+    pub nationality: String,
+    #[serde(default)]
+    pub pass_number: String,
+    #[serde(default)]
+    pub issue_count: String,
+    #[serde(default)]
+    pub card_version: String,
+    #[serde(default)]
+    pub authority_code: String,
+    #[serde(default)]
+    pub renewal_count: String,
+    #[serde(default)]
+    pub previous_number_link: String,
 }
 
 impl SimCard {
@@ -39,24 +81,84 @@ impl SimCard {
         Ok(card)
     }
 
-    /// The 256-byte UCS-2 text block, or which field does not fit.
-    pub fn text_block(&self) -> Result<[u8; TEXT_LEN], String> {
-        let mut block = [0u8; TEXT_LEN];
-        let fields = [
-            (field::NAME, &self.name, "name"),
+    /// The fields in the places the resident identity card has them, then `extra`.
+    fn with_common_fields<'a>(&'a self, extra: Vec<Placed<'a>>) -> Vec<Placed<'a>> {
+        let mut fields = vec![
+            (field::NAME, self.name.as_str(), "name"),
             (field::GENDER, &self.gender, "gender"),
-            (field::NATION, &self.nation, "nation"),
             (field::BIRTH, &self.birth, "birth"),
-            (field::ADDRESS, &self.address, "address"),
             (field::ID_NUMBER, &self.id_number, "id_number"),
-            (field::AUTHORITY, &self.issuing_authority, "issuing_authority"),
             (field::VALID_FROM, &self.valid_from, "valid_from"),
             (field::VALID_TO, &self.valid_to, "valid_to"),
         ];
+        fields.extend(extra);
+        fields
+    }
+
+    /// Where each field goes in this kind of card's text block, and its type mark.
+    fn layout(&self) -> (Vec<Placed<'_>>, &'static str) {
+        use crate::sam::other_cards::{foreign_2017_field as i, foreign_2023_field as y, permit_field as j};
+        let common = |extra| self.with_common_fields(extra);
+        match self.kind {
+            SimCardKind::ResidentId => (
+                common(vec![
+                    (field::NATION, &self.nation, "nation"),
+                    (field::ADDRESS, &self.address, "address"),
+                    (field::AUTHORITY, &self.issuing_authority, "issuing_authority"),
+                ]),
+                "",
+            ),
+            SimCardKind::HkMacaoTaiwanPermit => (
+                common(vec![
+                    (field::ADDRESS, &self.address, "address"),
+                    (field::AUTHORITY, &self.issuing_authority, "issuing_authority"),
+                    (j::PASS_NUMBER, &self.pass_number, "pass_number"),
+                    (j::ISSUE_COUNT, &self.issue_count, "issue_count"),
+                ]),
+                "J",
+            ),
+            SimCardKind::ForeignPermanent2017 => (
+                vec![
+                    (i::ENGLISH_NAME, &self.english_name, "english_name"),
+                    (i::GENDER, &self.gender, "gender"),
+                    (i::NUMBER, &self.id_number, "id_number"),
+                    (i::NATIONALITY, &self.nationality, "nationality"),
+                    (i::CHINESE_NAME, &self.name, "name"),
+                    (i::VALID_FROM, &self.valid_from, "valid_from"),
+                    (i::VALID_TO, &self.valid_to, "valid_to"),
+                    (i::BIRTH, &self.birth, "birth"),
+                    (i::CARD_VERSION, &self.card_version, "card_version"),
+                    (i::AUTHORITY_CODE, &self.authority_code, "authority_code"),
+                ],
+                "I",
+            ),
+            SimCardKind::ForeignPermanent2023 => {
+                // The English name's first 35 characters, then the rest after the dates.
+                let split = self.english_name.char_indices().nth(35).map_or(self.english_name.len(), |(at, _)| at);
+                let (first, more) = self.english_name.split_at(split);
+                (
+                    common(vec![
+                        (y::RENEWAL_COUNT, &self.renewal_count, "renewal_count"),
+                        (y::ENGLISH_NAME, first, "english_name"),
+                        (y::ENGLISH_NAME_MORE, more, "english_name"),
+                        (y::NATIONALITY, &self.nationality, "nationality"),
+                        (y::PREVIOUS_NUMBER_LINK, &self.previous_number_link, "previous_number_link"),
+                    ]),
+                    "Y",
+                )
+            }
+        }
+    }
+
+    /// The 256-byte UCS-2 text block, or which field does not fit.
+    pub fn text_block(&self) -> Result<[u8; TEXT_LEN], String> {
+        let mut block = [0u8; TEXT_LEN];
+        encode_field("", &mut block)?;
+        let (fields, mark) = self.layout();
         for (range, value, name) in fields {
             encode_field(value, &mut block[range]).map_err(|e| format!("{name}: {e}"))?;
         }
-        encode_field("", &mut block[220..])?;
+        encode_field(mark, &mut block[field::TYPE_MARK])?;
         Ok(block)
     }
 
