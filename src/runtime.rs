@@ -4,12 +4,12 @@
 //! requests go out to the workers, and a request no worker can take is answered as refused. The UI
 //! drives the pump on its tick and after each tap; nothing here knows Slint.
 
-use crate::config::{Config, ContentUpdates, PrinterSetup, ReaderConfig};
+use crate::config::{Config, ContentUpdates, PrinterSetup, ReaderConfig, ScannerConfig};
 use crate::content::Content;
 use crate::content_store::ContentStore;
-use crate::devices::device_board::{CARD_READER, PRINTER};
+use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER};
 use crate::devices::receipt_copy::CopyOrder;
-use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker};
+use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker, ScannerWorker};
 use crate::journal::{JournalError, journal_path};
 use crate::kiosk::KioskController;
 use crate::kiosk::messages::{KioskEvent, OnlineAnswer, OnlineRequest, ServiceRequest};
@@ -53,6 +53,7 @@ pub struct KioskRuntime {
     sealer: Option<Arc<ResidentSealer>>,
     // The workers last, so that their channels close before they are joined.
     reader: Option<ReaderWorker>,
+    scanner: Option<ScannerWorker>,
     recording: Option<RecordingWorker>,
     link: Option<ServerLink>,
 }
@@ -78,6 +79,7 @@ impl KioskRuntime {
             copies: crossbeam_channel::unbounded(),
             sealer: None,
             reader: None,
+            scanner: None,
             recording: None,
             link: None,
         }
@@ -123,6 +125,7 @@ impl KioskRuntime {
             runtime.sealer = Some(Arc::new(sealer));
         }
         runtime.replace_reader(config.reader.as_ref()).context("cannot start the card reader's thread")?;
+        runtime.replace_scanner(config.scanner.as_ref()).context("cannot start the code scanner's thread")?;
         Ok(runtime)
     }
 
@@ -142,6 +145,23 @@ impl KioskRuntime {
         };
         let opener = SerialPortOpener::new(&reader.port, reader.protocol.default_baud());
         self.start_reader(opener, reader.protocol, sealer)
+    }
+
+    /// The code scanner of `scanner` from now on (none: no scanner).
+    pub fn replace_scanner(&mut self, scanner: Option<&ScannerConfig>) -> std::io::Result<()> {
+        drop(self.scanner.take());
+        let Some(scanner) = scanner else {
+            self.boards.devices.report(SCANNER, DeviceStatus::NoDevice, None, None);
+            return Ok(());
+        };
+        self.start_scanner(SerialPortOpener::new(&scanner.port, scanner.baud))
+    }
+
+    /// The code scanner's thread, on `opener`'s link.
+    pub fn start_scanner<O: LinkOpener + 'static>(&mut self, opener: O) -> std::io::Result<()> {
+        let devices = self.boards.devices.clone();
+        self.scanner = Some(ScannerWorker::start(opener, self.events.clone(), devices)?);
+        Ok(())
     }
 
     /// The receipt printer of `printer` from now on (none: no printer): the recording thread

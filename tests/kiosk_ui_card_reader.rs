@@ -1,7 +1,7 @@
 //! Identification end to end: the simulated SAM reader on a pseudo-terminal, the reader thread,
 //! the kiosk UI. A valid card of every kind the reader returns shows the welcome line with the
 //! masked number; an expired card, an unreadable one and an unplugged reader each get their
-//! sentence.
+//! sentence. Codes from the simulated scanner, on its own pseudo-terminal, reach the screen too.
 
 #[path = "support/ui.rs"]
 mod ui_support;
@@ -11,6 +11,7 @@ use citizen_window_hardware::card_reader::ReaderProtocol;
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use citizen_window_hardware::sim::scanner::SimScanner;
 use std::sync::Arc;
 use ui_support::Harness;
 
@@ -64,4 +65,24 @@ fn cards_on_the_reader_identify_residents_or_say_what_to_do() {
     // A reader that is gone: services without a card still work.
     host.control("unplug").unwrap();
     h.tick_until("the reader banner", |text| text.contains("读卡器暂时无法使用"));
+}
+
+#[test]
+fn codes_from_the_scanner_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = dir.path().join("scanner");
+    let host = PtyHost::start(Box::<SimScanner>::default(), &port, 9600).unwrap();
+    let h = Harness::new(1080, 1920);
+    h.ui.with_runtime(|runtime| runtime.start_scanner(SerialPortOpener::new(&port, 9600))).unwrap();
+
+    // Something the kiosk does not read: it says what it does read.
+    host.control("scan https://example.com/coupon").unwrap();
+    h.tick_until("the unrecognised-code banner", |text| text.contains("本机不识别这个码") && text.contains("条形码"));
+    host.control("garble").unwrap();
+    h.tick_until("the unreadable-code banner", |text| text.contains("未能识别"));
+
+    // A bill's barcode opens bill payment with the account filled in.
+    host.control("scan 3301-0288-1742").unwrap();
+    h.tick_until("the bill page with the account", |text| text.contains("3301-0288-1742"));
+    assert_eq!(h.page(), "bills");
 }

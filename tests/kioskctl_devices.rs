@@ -6,6 +6,7 @@ use citizen_window_hardware::sim::printer::{PrintedReceipt, SimPrinter};
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::rfid_reader::SimRfidReader;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use citizen_window_hardware::sim::scanner::SimScanner;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
@@ -141,4 +142,33 @@ fn rfid_read_and_ports_listing() {
     let out = kioskctl(&["ports", "--json"]);
     assert!(out.status.success());
     let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+}
+
+#[test]
+fn scanner_read_shows_the_code_and_what_the_kiosk_makes_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PtyHost::start(Box::<SimScanner>::default(), &dir.path().join("scanner"), 115_200).unwrap();
+    let port = host.link().to_str().unwrap().to_string();
+    // A code held in view is sent again and again: the command reads it once, whenever it starts.
+    host.control("hold 3301-0288-1742").unwrap();
+    let out = kioskctl(&["scanner", "read", "--port", &port, "--baud", "115200", "--timeout", "10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("3301-0288-1742") && stdout(&out).contains("a bill's account number"),
+        "{}",
+        stdout(&out)
+    );
+
+    host.control("hold 004200187355").unwrap();
+    let out = kioskctl(&["scanner", "read", "--port", &port, "--baud", "115200", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((json["code"].as_str(), json["reads_as"].as_str()), (Some("004200187355"), Some("receipt")));
+
+    host.control("away").unwrap();
+    let out = kioskctl(&["scanner", "read", "--port", &port, "--baud", "115200", "--timeout", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no code within 1 s") && stderr(&out).contains("line ending"), "{}", stderr(&out));
+    let out = kioskctl(&["scanner", "read", "--port", &port, "--baud", "4800"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("9600 or 115200"), "{}", stderr(&out));
 }

@@ -7,7 +7,7 @@ use citizen_window::control::client;
 use citizen_window::sync::identity::default_state_dir;
 use citizen_window::technician::{
     CommandFailed, config_commands, content_commands, doctor, journal_commands, ports, printer_commands,
-    reader_commands, status_report, sync_commands,
+    reader_commands, scanner_commands, status_report, sync_commands,
 };
 use citizen_window_hardware::card_reader::ReaderProtocol;
 use clap::{CommandFactory, Parser, Subcommand};
@@ -40,7 +40,7 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
-    /// Check every part: configuration, printer, reader, clock, certificate, server, disk, journal,
+    /// Check every part: configuration, printer, reader, scanner, clock, certificate, server, disk, journal,
     /// content, display; for each failure, what to do. Exits 1 if any check fails.
     Doctor {
         #[arg(long)]
@@ -91,6 +91,11 @@ enum Command {
     Reader {
         #[command(subcommand)]
         command: ReaderCommand,
+    },
+    /// QR/barcode scanner commands.
+    Scanner {
+        #[command(subcommand)]
+        command: ScannerCommand,
     },
     /// Enrol this kiosk with the central server: makes its key (0600), sends its CSR, stores its certificate.
     Enrol {
@@ -238,6 +243,23 @@ enum ReaderCommand {
         #[arg(long)]
         baud: Option<u32>,
         /// Seconds to wait for a card.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScannerCommand {
+    /// Wait for a code and show it, with what the kiosk makes of it.
+    Read {
+        #[arg(long)]
+        port: PathBuf,
+        /// 9600 or 115200, as the scanner module is set.
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// Seconds to wait for a code.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
         #[arg(long)]
@@ -409,6 +431,10 @@ fn run(cli: Cli) -> Result<String, CommandFailed> {
         Command::Reader { command: ReaderCommand::Read { port, protocol, baud, timeout, json: as_json } } => {
             let report = reader_commands::read_card(&port, protocol, baud, Duration::from_secs(timeout))?;
             Ok(if as_json { json(&report) } else { reader_commands::render(&report) })
+        }
+        Command::Scanner { command: ScannerCommand::Read { port, baud, timeout, json: as_json } } => {
+            let report = scanner_commands::read_code(&port, baud, Duration::from_secs(timeout))?;
+            Ok(if as_json { json(&report) } else { scanner_commands::render(&report) })
         }
     }
 }

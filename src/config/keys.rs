@@ -77,6 +77,8 @@ pub const KEYS: &[KeySpec] = &[
         "generic-58mm, generic-58mm-raster-qr, generic-80mm or a profile file's path",
         Live,
     ),
+    key("scanner.port", Text, "(none: no scanner)", "a serial device's path, such as \"/dev/kiosk-scanner\"", Live),
+    key("scanner.baud", Number, "9600", "9600 or 115200, as the scanner module is set", Live),
     key("journal.keep_acknowledged_days", Number, "90", "1 to 3650 days", Restart),
     key("receipts.language", Text, "\"session\"", "\"session\" (the resident's language) or \"both\"", Live),
     key("content.group", Text, "\"\"", "up to 32 letters, digits, '-' or '_'; empty: no group", Restart),

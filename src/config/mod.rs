@@ -9,6 +9,7 @@ pub mod keys;
 use crate::content::Language;
 use crate::session::SessionTiming;
 use citizen_window_hardware::printer::{PrinterDriver, PrinterProfile};
+use citizen_window_hardware::scanner::COMMON_BAUDS;
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,8 @@ pub struct Config {
     pub reader: Option<ReaderConfig>,
     /// The receipt printer, if the kiosk has one.
     pub printer: Option<PrinterSetup>,
+    /// The QR/barcode scanner, if the kiosk has one.
+    pub scanner: Option<ScannerConfig>,
     /// How long records the server acknowledged stay in the journal (and receipts that did not
     /// come out stay reprintable, within the reprint window); then they are pruned.
     pub journal_keep_acknowledged: Duration,
@@ -94,6 +97,13 @@ pub struct ReaderConfig {
     pub protocol: citizen_window_hardware::card_reader::ReaderProtocol,
 }
 
+/// Where the code scanner is and at what speed it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerConfig {
+    pub port: PathBuf,
+    pub baud: u32,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("the configuration file {path} cannot be read ({source}): check the path given with --config")]
@@ -119,6 +129,8 @@ struct RawConfig {
     reader: Option<RawReader>,
     #[serde(default)]
     printer: Option<RawPrinter>,
+    #[serde(default)]
+    scanner: Option<RawScanner>,
     #[serde(default)]
     journal: RawJournal,
     #[serde(default)]
@@ -176,6 +188,13 @@ struct RawReader {
     port: PathBuf,
     /// sam, rdm6300 or magstripe.
     protocol: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    port: PathBuf,
+    baud: Option<u32>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -250,6 +269,16 @@ impl Config {
                 Some(PrinterSetup { port, profile })
             }
         };
+        let scanner = match raw.scanner {
+            None => None,
+            Some(RawScanner { port, baud }) => {
+                let baud = baud.unwrap_or(COMMON_BAUDS[0]);
+                if !COMMON_BAUDS.contains(&baud) {
+                    return Err(value_error("scanner.baud", baud.to_string()));
+                }
+                Some(ScannerConfig { port, baud })
+            }
+        };
         let keep_days = raw.journal.keep_acknowledged_days.unwrap_or(DEFAULT_KEEP_ACKNOWLEDGED_DAYS);
         if !KEEP_ACKNOWLEDGED_DAYS.contains(&keep_days) {
             return Err(value_error("journal.keep_acknowledged_days", keep_days.to_string()));
@@ -274,6 +303,7 @@ impl Config {
             journal_keep_acknowledged: Duration::from_secs(keep_days * 86_400),
             reader,
             printer,
+            scanner,
             state_dir: raw.state_dir.unwrap_or_else(|| DEFAULT_STATE_DIR.into()),
             content_dir: raw.content_dir.unwrap_or_else(|| DEFAULT_CONTENT_DIR.into()),
             session: SessionTiming { idle_timeout: idle, large_print_idle_timeout: large_print_idle, countdown },

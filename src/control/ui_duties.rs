@@ -166,6 +166,15 @@ pub fn reconfigure(ui: &KioskUi, old: &Config, new: &Config) -> Reconfigured {
             }
         }
     }
+    if old.scanner != new.scanner {
+        match ui.with_runtime(|runtime| runtime.replace_scanner(new.scanner.as_ref())) {
+            Ok(()) => done.applied.push("scanner".into()),
+            Err(e) => {
+                tracing::error!("the new code scanner cannot start: {e}");
+                done.at_restart.push(format!("scanner (it did not start: {e})"));
+            }
+        }
+    }
     let printer = |config: &Config| config.printer.as_ref().map(|p| (p.port.clone(), p.profile.clone()));
     if printer(old) != printer(new) {
         match ui.with_runtime(|runtime| runtime.replace_printer(new.printer.as_ref())) {

@@ -1,10 +1,11 @@
 //! The whole system on one machine, for the demo: the reference central server as its own
 //! process (`citizen-central`, a fresh test PKI and its demo data, on loopback), this kiosk
-//! enrolled with it, and a simulated ID card reader and receipt printer on pseudo-terminals.
+//! enrolled with it, and a simulated ID card reader, receipt printer and code scanner on
+//! pseudo-terminals.
 //! Everything lives under one folder; the server stops when this is dropped.
 
 use crate::config::PrinterSetup;
-use crate::config::{Config, ReaderConfig};
+use crate::config::{Config, ReaderConfig, ScannerConfig};
 use crate::session::SessionTiming;
 use anyhow::{Context, Result, bail};
 use citizen_window_hardware::card_reader::ReaderProtocol;
@@ -13,6 +14,7 @@ use citizen_window_hardware::sim::printer::SimPrinter;
 use citizen_window_hardware::sim::pty_host::PtyHost;
 use citizen_window_hardware::sim::receipt_render::FolderSink;
 use citizen_window_hardware::sim::sam_reader::{SimSamReader, sample_cards_dir};
+use citizen_window_hardware::sim::scanner::SimScanner;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -48,6 +50,7 @@ pub struct DemoSystem {
     pub config: Config,
     pub reader: PtyHost,
     pub printer: PtyHost,
+    pub scanner: PtyHost,
     server: Child,
     central: PathBuf,
 }
@@ -96,6 +99,8 @@ impl DemoSystem {
             config: Config::parse("", Path::new("(demo)"))?,
             reader: start_reader(out)?,
             printer: start_printer(out)?,
+            scanner: PtyHost::start(Box::<SimScanner>::default(), &out.join("scanner.port"), 9600)
+                .context("cannot start the simulated code scanner")?,
             server,
             central,
         };
@@ -123,6 +128,7 @@ impl DemoSystem {
             out.join("printer.port").display(),
             system.receipts.display()
         ));
+        say(&format!("simulated QR/barcode scanner at {}", out.join("scanner.port").display()));
 
         system.config = Config {
             state_dir,
@@ -131,6 +137,7 @@ impl DemoSystem {
             window_size: None,
             reader: Some(ReaderConfig { port: out.join("reader.port"), protocol: ReaderProtocol::Sam }),
             printer: Some(PrinterSetup { port: out.join("printer.port"), profile: PrinterProfile::default_profile() }),
+            scanner: Some(ScannerConfig { port: out.join("scanner.port"), baud: 9600 }),
             journal_keep_acknowledged: std::time::Duration::from_secs(
                 crate::config::DEFAULT_KEEP_ACKNOWLEDGED_DAYS * 86_400,
             ),

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 /// The devices the kiosk has, as the server knows them.
 pub const PRINTER: &str = "receipt_printer";
 pub const CARD_READER: &str = "card_reader";
+pub const SCANNER: &str = "code_scanner";
 
 #[derive(Debug, Clone, Default)]
 pub struct DeviceBoard(Arc<Mutex<BTreeMap<&'static str, DeviceReport>>>);
@@ -17,7 +18,7 @@ impl DeviceBoard {
     /// A board on which every device the kiosk has starts as `no_device` until its worker reports.
     pub fn new() -> Self {
         let board = Self::default();
-        for device in [PRINTER, CARD_READER] {
+        for device in [PRINTER, CARD_READER, SCANNER] {
             board.report(device, DeviceStatus::NoDevice, None, None);
         }
         board
@@ -56,10 +57,12 @@ mod tests {
         board.report(PRINTER, DeviceStatus::UserError, Some(PaperStatus::Out), Some("paper out".into()));
         board.report(PRINTER, DeviceStatus::Online, Some(PaperStatus::Low), None);
         let reports = board.reports();
-        assert_eq!(reports.len(), 2);
+        assert_eq!(reports.len(), 3);
         let printer = reports.iter().find(|r| r.device == PRINTER).unwrap();
         assert_eq!((printer.status.as_str(), printer.paper.as_deref()), ("online", Some("low")));
         let reader = reports.iter().find(|r| r.device == CARD_READER).unwrap();
         assert_eq!((reader.status.as_str(), reader.paper.as_deref()), ("no_device", None));
+        let scanner = reports.iter().find(|r| r.device == SCANNER).unwrap();
+        assert_eq!(scanner.status, "no_device");
     }
 }

@@ -2,6 +2,7 @@
 
 mod online;
 mod payments;
+mod scanning;
 mod screen_of;
 mod services;
 
@@ -10,6 +11,7 @@ use super::request_numbers::RequestNumbers;
 use super::screen::*;
 use crate::content::{Content, Language, Service};
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
+pub(crate) use online::ACCOUNT_DIGITS;
 use online::OnlineFlows;
 use std::time::{Duration, Instant};
 
@@ -51,6 +53,8 @@ pub struct KioskController {
     attract_since: Instant,
     /// The last card that was refused, shown until the next tap.
     card_problem: Option<CardProblem>,
+    /// A scanned code the kiosk could not use, said until the next tap.
+    scan_problem: Option<ScanProblem>,
     /// When the reader said a card is being read; its result (or any tap) ends that.
     card_reading_since: Option<Instant>,
     /// A card was read and is still on the reader: the resident is asked to take it back.
@@ -128,6 +132,7 @@ impl KioskController {
             directory_page: 0,
             attract_since: now,
             card_problem: None,
+            scan_problem: None,
             card_reading_since: None,
             card_to_take_back: false,
             waiting_since: None,
@@ -252,6 +257,8 @@ impl KioskController {
                 }
             }
             KioskEvent::Answered { request, answer } => self.answered(request, answer, now),
+            KioskEvent::CodeScanned(code) => self.code_scanned(&code, now),
+            KioskEvent::CodeUnreadable => self.code_unreadable(now),
         }
     }
 
@@ -262,6 +269,7 @@ impl KioskController {
     /// Any tap. On the attract screen it starts a session on the home screen.
     pub fn touched(&mut self, now: Instant) {
         self.card_problem = None;
+        self.scan_problem = None;
         self.card_reading_since = None;
         if self.session.handle(SessionEvent::Touch, now).is_some() {
             self.after_end(now);

@@ -46,6 +46,10 @@ pub enum KioskEvent {
     Reprintable(Vec<Reprintable>),
     /// The receipt number typed for request `request` finds nothing to reprint here.
     ReprintRefused { request: u64, why: ReprintProblem },
+    /// The code scanner read a code (a receipt's QR code, a bill's barcode, or anything else).
+    CodeScanned(String),
+    /// The scanner sent something that is not a code.
+    CodeUnreadable,
     /// The server's content was applied and loaded: shown at once if nobody is using the kiosk,
     /// from the next session otherwise.
     ContentArrived(Box<crate::content::Content>),

@@ -259,6 +259,17 @@ impl ServiceOutcome {
     }
 }
 
+/// Why a scanned code did nothing, said until the next tap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanProblem {
+    /// Not a receipt's QR code nor a bill's barcode: the banner says what the scanner accepts.
+    Unrecognised,
+    /// The scanner sent something that is not a code: scan again.
+    Unreadable,
+    /// A payment is waiting for the resident's phone: it is finished or cancelled first.
+    Busy,
+}
+
 /// Why an online service shows no result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnlineProblem {
@@ -418,6 +429,7 @@ pub struct Screen {
     pub unavailable_service: String,
     /// Why the last card presented did not identify anyone, until the next tap.
     pub card_problem: Option<crate::kiosk::messages::CardProblem>,
+    pub scan_problem: Option<ScanProblem>,
     /// A card is on the reader and being read: the resident is asked to keep it there.
     pub card_reading: bool,
     /// The card was read and is still on the reader: 已读取，请取回身份证.

@@ -378,6 +378,7 @@ fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
 }
 
 mod online_services;
+mod scanning;
 
 #[test]
 fn an_appointment_asks_for_the_card_then_books_a_free_time_and_records_it() {

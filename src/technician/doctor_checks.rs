@@ -5,7 +5,7 @@
 use super::doctor::{Check, DoctorOptions};
 use super::status_report::LiveStatus;
 use crate::config::Config;
-use crate::devices::device_board::{CARD_READER, PRINTER};
+use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER};
 use crate::sync::SyncError;
 use crate::sync::identity::KioskIdentity;
 use citizen_window_hardware::card_reader::ReaderProtocol;
@@ -101,6 +101,27 @@ pub fn reader(config: &Config, running: Option<&LiveStatus>) -> Check {
                 "run doctor as root; check that nothing else holds the port (`fuser {port}`)",
             ),
         },
+    }
+}
+
+/// The code scanner: as the running kiosk reports it, else its port opened (a scanner speaks only
+/// when a code is scanned; `kioskctl scanner read` tries one).
+pub fn scanner(config: &Config, running: Option<&LiveStatus>) -> Check {
+    let Some(setup) = &config.scanner else { return Check::pass("scanner", "none configured") };
+    let port = setup.port.display().to_string();
+    if let Some(live) = running {
+        return from_board(live, SCANNER, "scanner", &port);
+    }
+    if !setup.port.exists() {
+        return unplugged("scanner", &port);
+    }
+    match SerialPortOpener::new(&setup.port, setup.baud).open() {
+        Ok(_) => Check::pass("scanner", format!("{port}: opens (`kioskctl scanner read --port {port}` to try a code)")),
+        Err(e) => Check::fail(
+            "scanner",
+            format!("{port} cannot be opened: {e}"),
+            "run doctor as root; check that nothing else holds the port (`fuser {port}`)",
+        ),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ports;
 pub mod printer_commands;
 pub mod reader_commands;
 pub mod receipt_commands;
+pub mod scanner_commands;
 pub mod status_report;
 pub mod sync_commands;
 pub mod test_page;

@@ -37,6 +37,9 @@ pub(super) struct OnlineFlows {
     pub resident_bills: Vec<Bill>,
     /// On the reprint page: the keypad asked for, over this visit's receipts.
     pub typing_receipt_number: bool,
+    /// A receipt's number scanned and asked of the server as a report: if it is none, its
+    /// receipt is reprinted instead.
+    pub scanned_receipt: Option<String>,
 }
 
 impl KioskController {
@@ -148,6 +151,7 @@ impl KioskController {
         self.touched(now);
         let digits = self.flows.input.clone();
         self.flows.problem = None;
+        self.flows.scanned_receipt = None;
         match self.page {
             Page::Bills if digits.len() == ACCOUNT_DIGITS => {
                 let account = format!("{}-{}-{}", &digits[..4], &digits[4..8], &digits[8..]);
@@ -302,6 +306,10 @@ impl KioskController {
                 }
             }
             OnlineAnswer::AlreadyBooked => self.flows.problem = Some(OnlineProblem::AlreadyBooked),
+            OnlineAnswer::NotFound | OnlineAnswer::Unavailable if self.flows.scanned_receipt.is_some() => {
+                let number = self.flows.scanned_receipt.take().unwrap_or_default();
+                self.reprint_scanned(number, now);
+            }
             OnlineAnswer::NotFound => self.flows.problem = Some(OnlineProblem::NotFound),
             OnlineAnswer::Unavailable => {
                 self.flows.problem = Some(OnlineProblem::Unavailable);

@@ -101,6 +101,7 @@ impl KioskController {
             directory: paged(&self.content.directory, self.directory_page, self.list_rows().directory, entry_row),
             unavailable_service,
             card_problem: self.card_problem.clone(),
+            scan_problem: self.scan_problem,
             card_reading: self
                 .card_reading_since
                 .is_some_and(|since| now.saturating_duration_since(since) < CARD_READING_SHOWN_AT_MOST),

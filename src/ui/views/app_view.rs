@@ -3,8 +3,8 @@
 
 use crate::content::Language;
 use crate::kiosk::messages::CardProblem;
-use crate::kiosk::{Page, Screen};
-use crate::ui::{AppAdapter, AppWindow, CardProblemKind, PageName, Theme};
+use crate::kiosk::{Page, ScanProblem, Screen};
+use crate::ui::{AppAdapter, AppWindow, CardProblemKind, PageName, ScanProblemKind, Theme};
 use slint::ComponentHandle;
 
 /// Copies a screen into the UI. Language first, so that `@tr` strings and content agree; the
@@ -43,6 +43,12 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
         Some(CardProblem::NotAnIdCard) => (CardProblemKind::NotAnIdCard, ""),
     };
     app.set_card_problem(problem);
+    app.set_scan_problem(match screen.scan_problem {
+        None => ScanProblemKind::None,
+        Some(ScanProblem::Unrecognised) => ScanProblemKind::Unrecognised,
+        Some(ScanProblem::Unreadable) => ScanProblemKind::Unreadable,
+        Some(ScanProblem::Busy) => ScanProblemKind::Busy,
+    });
     app.set_card_reading(screen.card_reading);
     app.set_card_to_take_back(screen.card_to_take_back);
     app.set_card_expired_on(expired_on.into());
