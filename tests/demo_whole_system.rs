@@ -29,6 +29,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
         "appointment",
         "receipt printed",
         "report status",
+        "receipt QR code scanned",
         "the new urgent notice is on the attract screen",
     ];
     for step in steps {
@@ -43,7 +44,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
             .count()
     };
     assert_eq!(count("receipts", "txt"), 6, "ticket, report, vote, statement, appointment, payment");
-    assert!(count("screens", "png") >= 16);
+    assert!(count("screens", "png") >= 17);
     let journal = folder.join("kiosk/journal.sqlite");
     assert!(journal.exists());
     // No ID number or name on the kiosk's disk: the synthetic card's number and name.

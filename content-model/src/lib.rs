@@ -1,6 +1,6 @@
 //! Citizen Window's content: the station, home-screen tiles, attract-screen slides, notices, the
-//! service directory, opinion proposals, the places and categories of issue reports and the
-//! station's windows, read from a content folder of TOML files (docs/CONTENT.md). Loading is
+//! service directory, opinion proposals, the places and categories of issue reports, the
+//! station's windows and the reasons offered with a low rating, read from a content folder of TOML files (docs/CONTENT.md). Loading is
 //! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder. The
 //! kiosk shows it; the central server checks a folder with the same code before it signs it.
 
@@ -32,6 +32,9 @@ const FILES: [&str; 9] = [
     "issue_categories.toml",
 ];
 
+/// The optional file of the reasons offered with a low rating.
+pub const RATING_REASONS: &str = "rating_reasons.toml";
+
 impl Content {
     /// Reads and checks a content folder; nothing is returned unless all of it is valid.
     pub fn load(dir: &Path) -> Result<Self, ContentError> {
@@ -52,6 +55,13 @@ impl Content {
             places: parse::<PlaceFile>(places?)?.place,
             windows: parse::<WindowFile>(windows?)?.window,
             issue_categories: parse::<CategoryFile>(categories?)?.category,
+            rating_reasons: match read(RATING_REASONS) {
+                Ok(file) => parse::<RatingReasonFile>(file)?.reason,
+                Err(ContentError::Unreadable { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                    Vec::new()
+                }
+                Err(e) => return Err(e),
+            },
         };
         let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;
@@ -123,6 +133,7 @@ impl Content {
             return Err(("windows.toml", "the appointments tile needs at least one window".into()));
         }
         unique("issue_categories.toml", self.issue_categories.iter().map(|c| c.id.as_str()))?;
+        unique(RATING_REASONS, self.rating_reasons.iter().map(|r| r.id.as_str()))?;
         unique("windows.toml", self.windows.iter().map(|w| w.id.as_str()))?;
         let numbers: Vec<String> = self.windows.iter().map(|w| w.number.to_string()).collect();
         unique("windows.toml", numbers.iter().map(|n| n.as_str())).map_err(|(file, _)| {

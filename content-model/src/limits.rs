@@ -27,6 +27,7 @@ pub const PHRASE: usize = 16;
 pub const PLACE_NAME: usize = 8;
 pub const WINDOW_NAME: usize = 8;
 pub const CATEGORY_NAME: usize = 8;
+pub const RATING_REASON_NAME: usize = 10;
 
 /// The most items of each list.
 pub const SLIDES: usize = 12;
@@ -37,6 +38,7 @@ pub const PHRASES: usize = 6;
 pub const PLACES: usize = 64;
 pub const WINDOWS: usize = 12;
 pub const CATEGORIES: usize = 12;
+pub const RATING_REASONS: usize = 8;
 
 type Refusal = (&'static str, String);
 
@@ -87,6 +89,11 @@ pub fn check(content: &Content) -> Result<(), Refusal> {
     for category in &content.issue_categories {
         let what = format!("category {}'s name", category.id);
         text("issue_categories.toml", &what, &category.name, CATEGORY_NAME)?;
+    }
+    count("rating_reasons.toml", "reasons", content.rating_reasons.len(), RATING_REASONS)?;
+    for reason in &content.rating_reasons {
+        let what = format!("reason {}'s name", reason.id);
+        text("rating_reasons.toml", &what, &reason.name, RATING_REASON_NAME)?;
     }
     Ok(())
 }

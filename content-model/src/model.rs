@@ -171,6 +171,14 @@ pub struct ReportCategory {
     pub name: Text,
 }
 
+/// Why a resident is not satisfied with a service (好差评), offered with 不满意 or below.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingReason {
+    pub id: String,
+    pub name: Text,
+}
+
 /// Who runs the kiosk: named in its header, on its help page and on its receipts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -197,6 +205,9 @@ pub struct Content {
     pub places: Vec<Place>,
     pub windows: Vec<StationWindow>,
     pub issue_categories: Vec<ReportCategory>,
+    /// The reasons offered with a low rating (`rating_reasons.toml`, optional: without it a low
+    /// rating is given without a reason).
+    pub rating_reasons: Vec<RatingReason>,
 }
 
 impl Content {
@@ -254,6 +265,13 @@ pub(super) struct PlaceFile {
 pub(super) struct WindowFile {
     #[serde(default)]
     pub window: Vec<StationWindow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RatingReasonFile {
+    #[serde(default)]
+    pub reason: Vec<RatingReason>,
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,8 @@ pub mod kinds {
     pub const SOCIAL_INSURANCE_STATEMENT: &str = "social_insurance_statement";
     pub const APPOINTMENT: &str = "appointment";
     pub const CONTENT_SLIP: &str = "content_slip";
+    /// A resident's rating of a service (好差评); names no one.
+    pub const SERVICE_RATING: &str = "service_rating";
     /// `kioskctl sync selftest`'s record.
     pub const SELFTEST: &str = "selftest";
     /// What the server stores in place of a record it refused (never sent by a kiosk).
@@ -29,6 +31,7 @@ pub mod kinds {
         SOCIAL_INSURANCE_STATEMENT,
         APPOINTMENT,
         CONTENT_SLIP,
+        SERVICE_RATING,
         SELFTEST,
     ];
 }
@@ -45,6 +48,7 @@ fn indexed_fields(kind: &str) -> &'static [&'static str] {
         kinds::ISSUE_REPORT => &["tracking_number", "place", "category"],
         kinds::VOTE => &["proposal"],
         kinds::QUEUE_TICKET => &["day", "window", "number"],
+        kinds::SERVICE_RATING => &["day", "service", "reason"],
         _ => &[],
     }
 }

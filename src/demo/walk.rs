@@ -109,6 +109,12 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     }
     w.step("report-status", "report status looked up by its tracking number")?;
 
+    // The report's receipt held to the scanner, from the home screen: its status opens.
+    w.tap("首页")?;
+    system.scanner.control(&format!("scan {tracking}")).map_err(anyhow::Error::msg)?;
+    w.wait_for("已受理")?;
+    w.step("scanned-receipt", "the report's receipt QR code scanned at the home screen: its status opens")?;
+
     w.tap("退出")?;
     system.reader.control("remove").map_err(anyhow::Error::msg)?;
     w.step("exit", "退出: the session is wiped, back to the attract screen")?;

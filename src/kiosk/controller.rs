@@ -2,6 +2,7 @@
 
 mod online;
 mod payments;
+mod rating;
 mod scanning;
 mod screen_of;
 mod services;
@@ -112,6 +113,8 @@ struct Shown {
     request: u64,
     seq: Option<u64>,
     outcome: ServiceOutcome,
+    /// Levels chosen so far under it: [`RatingStep::Levels`] until one is.
+    rating: RatingStep,
 }
 
 impl KioskController {

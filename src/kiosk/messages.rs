@@ -3,7 +3,9 @@
 //! the online requests it asks the server, with their answers. Every worker speaks these types;
 //! they depend on no worker.
 
-use crate::records::{IssueCategory, NumberProblem, ReceiptLanguage, ServiceWindow, SlipPayload, VoteChoice, WindowId};
+use crate::records::{
+    IssueCategory, NumberProblem, RatingLevel, ReceiptLanguage, ServiceWindow, SlipPayload, VoteChoice, WindowId,
+};
 use crate::resident_key::ResidentHandle;
 use crate::session::Resident;
 use citizen_window_protocol::services::{
@@ -124,6 +126,9 @@ pub enum ServiceAsk {
         choice: VoteChoice,
         comment: Option<(String, String)>,
     },
+    /// The resident's rating of the service recorded as `seq` (a record of kind `service`), with
+    /// a reason (id, and name in both languages) for a low one. Recorded once per `seq`.
+    Rate { seq: u64, service: &'static str, level: RatingLevel, reason: Option<(String, (String, String))> },
 }
 
 /// A transaction the journal committed, with what the resident is shown.
@@ -141,13 +146,31 @@ pub struct Recorded {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordedWhat {
-    Ticket { window: ServiceWindow, number: String },
-    Report { category: IssueCategory, tracking_number: String },
-    Vote { choice: VoteChoice, vote_code: String },
-    Payment { utility: Option<Utility>, amount_fen: u64, order_id: String },
+    Ticket {
+        window: ServiceWindow,
+        number: String,
+    },
+    Report {
+        category: IssueCategory,
+        tracking_number: String,
+    },
+    Vote {
+        choice: VoteChoice,
+        vote_code: String,
+    },
+    Payment {
+        utility: Option<Utility>,
+        amount_fen: u64,
+        order_id: String,
+    },
     Statement,
-    Appointment { window: ServiceWindow, starts_at: String },
+    Appointment {
+        window: ServiceWindow,
+        starts_at: String,
+    },
     Slip,
+    /// A rating: nothing to show but the thanks already shown.
+    Rating,
 }
 
 /// Why a card did not identify a resident; the UI says it in the resident's language.

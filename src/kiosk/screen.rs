@@ -232,6 +232,21 @@ pub enum ServiceOutcome {
 }
 
 impl ServiceOutcome {
+    /// The kind of record a service with a result made, which a rating names; `None` for what
+    /// is not rated (a copy, a printed notice, a refusal).
+    pub fn rated_service(&self) -> Option<&'static str> {
+        use crate::records::kinds;
+        match self {
+            ServiceOutcome::Ticket { copy: false, .. } => Some(kinds::QUEUE_TICKET),
+            ServiceOutcome::Report { copy: false, .. } => Some(kinds::ISSUE_REPORT),
+            ServiceOutcome::Vote { .. } => Some(kinds::VOTE),
+            ServiceOutcome::Paid { .. } => Some(kinds::BILL_PAYMENT),
+            ServiceOutcome::Statement { .. } => Some(kinds::SOCIAL_INSURANCE_STATEMENT),
+            ServiceOutcome::Appointment { .. } => Some(kinds::APPOINTMENT),
+            _ => None,
+        }
+    }
+
     /// The receipt's progress, for the outcomes that print one.
     pub fn receipt(&self) -> Option<ReceiptProgress> {
         let mut outcome = self.clone();
@@ -257,6 +272,21 @@ impl ServiceOutcome {
             | ServiceOutcome::PaymentExpired => None,
         }
     }
+}
+
+/// Where the resident is with rating the service on the result page (好差评): never required,
+/// skipped by leaving the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RatingStep {
+    /// Nothing to rate (no result, a copy, a refusal).
+    #[default]
+    None,
+    /// The five levels are offered.
+    Levels,
+    /// A low level was chosen: the content's reasons are offered, or 跳过.
+    Reasons(crate::records::RatingLevel),
+    /// Rated: 感谢您的评价.
+    Thanked,
 }
 
 /// Why a scanned code did nothing, said until the next tap.
@@ -444,6 +474,11 @@ pub struct Screen {
     pub report_category: Option<String>,
     /// The last service's outcome, while [`Page::Done`] shows.
     pub outcome: Option<ServiceOutcome>,
+    /// The rating offered under it, with the five levels and the reasons, in the resident's
+    /// language.
+    pub rating: RatingStep,
+    pub rating_levels: Vec<ChoiceRow>,
+    pub rating_reasons: Vec<ChoiceRow>,
     /// The service waiting for a card on [`Page::PlaceCard`] (its tile's title).
     pub card_for_service: String,
     pub proposals: Vec<ProposalRow>,

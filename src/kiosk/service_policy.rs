@@ -5,7 +5,8 @@
 
 use super::messages::{KioskEvent, RecordedWhat, ReprintProblem, Reprintable, ServiceAsk};
 use crate::records::{
-    self, AppointmentPayload, PaymentPayload, ReceiptNumbering, ReportPayload, TicketPayload, VotePayload, kinds,
+    self, AppointmentPayload, PaymentPayload, RatingPayload, ReceiptNumbering, ReportPayload, TicketPayload,
+    VotePayload, kinds,
 };
 use citizen_window_protocol::china_time;
 use citizen_window_protocol::services::SocialInsuranceRecord;
@@ -165,6 +166,16 @@ pub fn plan<J: JournalView>(
             let mut entry = entry(kinds::APPOINTMENT, &payload, what);
             entry.once = Some(Once { key: once_key, seen_before: SeenBefore::ShowEarlier });
             entry.holder = holder;
+            Plan::Record(entry)
+        }
+        ServiceAsk::Rate { seq, service, level, reason } => {
+            let (reason, reason_name) = reason.map_or((None, None), |(id, name)| (Some(id), Some(name)));
+            let payload =
+                RatingPayload { day, service: service.to_string(), level, score: level.score(), reason, reason_name };
+            let mut entry = entry(kinds::SERVICE_RATING, &payload, RecordedWhat::Rating);
+            // One rating per service given: a second tap, or a retry, records nothing more.
+            let seen_before = SeenBefore::Refuse(KioskEvent::RecordRefused { request });
+            entry.once = Some(Once { key: format!("rating:{seq}"), seen_before });
             Plan::Record(entry)
         }
         ServiceAsk::PrintSlip(slip) => Plan::Record(entry(kinds::CONTENT_SLIP, &slip, RecordedWhat::Slip)),

@@ -378,6 +378,7 @@ fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
 }
 
 mod online_services;
+mod rating;
 mod scanning;
 
 #[test]

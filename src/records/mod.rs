@@ -6,6 +6,7 @@
 mod appointment;
 mod content_slip;
 mod payment;
+mod rating;
 mod receipt_layout;
 mod receipt_number;
 mod report;
@@ -16,6 +17,7 @@ mod vote;
 pub use appointment::AppointmentPayload;
 pub use content_slip::SlipPayload;
 pub use payment::{PaymentPayload, once_key as payment_once_key, utility_name, yuan};
+pub use rating::{RatingLevel, RatingPayload};
 pub use receipt_layout::{Printing, ReceiptHeading, ReceiptLanguage, RecordFacts, receipt_for, reprinted_by_number};
 pub use receipt_number::{NumberProblem, ReceiptNumbering, grouped, looks_like_a_receipt_number};
 pub use report::{IssueCategory, ReportPayload};

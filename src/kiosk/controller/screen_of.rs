@@ -171,6 +171,20 @@ impl KioskController {
                 Page::Done => self.outcome.as_ref().map(|s| s.outcome.clone()),
                 _ => None,
             },
+            rating: self.rating_step(),
+            rating_levels: crate::records::RatingLevel::ALL
+                .iter()
+                .map(|l| {
+                    let (zh, en) = l.name();
+                    ChoiceRow { id: l.id().into(), name: if lang == Language::En { en } else { zh }.into() }
+                })
+                .collect(),
+            rating_reasons: self
+                .content
+                .rating_reasons
+                .iter()
+                .map(|r| ChoiceRow { id: r.id.clone(), name: r.name.get(lang).to_string() })
+                .collect(),
         }
     }
 }

@@ -42,6 +42,8 @@ impl KioskController {
                 ServiceOutcome::Appointment { window, starts_at, receipt }
             }
             RecordedWhat::Slip => ServiceOutcome::Slip { receipt },
+            // Asked for unseen: no result page waits for it.
+            RecordedWhat::Rating => return,
         };
         shown.seq = Some(recorded.seq);
         shown.outcome = outcome;
@@ -66,7 +68,7 @@ impl KioskController {
     /// Shows a result that needs no recording.
     pub(super) fn show_outcome(&mut self, outcome: ServiceOutcome) {
         // Request numbers start at 1: no answer matches 0.
-        self.outcome = Some(Shown { request: 0, seq: None, outcome });
+        self.outcome = Some(Shown { request: 0, seq: None, outcome, rating: RatingStep::Levels });
         self.page = Page::Done;
     }
 
@@ -75,7 +77,8 @@ impl KioskController {
         let number = self.request_numbers.next();
         let language = self.receipt_language();
         self.requests.push(ServiceRequest { number, ask, language });
-        self.outcome = Some(Shown { request: number, seq: None, outcome: ServiceOutcome::Recording });
+        let outcome = ServiceOutcome::Recording;
+        self.outcome = Some(Shown { request: number, seq: None, outcome, rating: RatingStep::Levels });
         self.page = Page::Done;
     }
 

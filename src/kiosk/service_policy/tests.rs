@@ -287,3 +287,33 @@ fn the_reprint_offer_is_the_last_days_receipts_newest_first_without_votes() {
     assert_eq!(offered[0].time, "09:41");
     assert_eq!(offered[0].what, RecordedWhat::Ticket { window: legal(), number: "D004".into() });
 }
+
+#[test]
+fn a_rating_names_the_service_the_day_and_the_level_and_no_one() {
+    use crate::records::RatingLevel;
+    let reason = Some(("slow".to_string(), ("等待时间太长".to_string(), "Took too long".to_string())));
+    let ask = ServiceAsk::Rate { seq: 12, service: kinds::BILL_PAYMENT, level: RatingLevel::Dissatisfied, reason };
+    let entry = recorded(planned(ask, MORNING, 0));
+    assert_eq!(entry.kind, kinds::SERVICE_RATING);
+    assert_eq!(entry.what, RecordedWhat::Rating);
+    assert_eq!(
+        entry.payload,
+        serde_json::json!({
+            "day": "2026-11-27", "service": "bill_payment", "level": "dissatisfied", "score": 2,
+            "reason": "slow", "reason_name": ["等待时间太长", "Took too long"],
+        })
+    );
+    assert!(entry.resident.is_none(), "a rating names no one");
+    let once = entry.once.expect("rated once");
+    assert_eq!(once.key, "rating:12");
+    assert!(matches!(once.seen_before, SeenBefore::Refuse(KioskEvent::RecordRefused { .. })));
+    // It prints nothing.
+    let payload = entry.payload.to_string();
+    let facts =
+        records::RecordFacts { kind: kinds::SERVICE_RATING, payload: &payload, number: "1", created_at_ms: MORNING };
+    let heading =
+        receipt_heading(&crate::content::Content::load(&crate::content::Content::example_dir()).unwrap().station);
+    let printing =
+        records::Printing { language: records::ReceiptLanguage::Chinese, heading: &heading, copy: false, holder: None };
+    assert!(records::receipt_for(facts, printing).is_none());
+}

@@ -4,10 +4,11 @@
 
 use super::model_rows::*;
 use crate::kiosk::messages::RecordedWhat;
-use crate::kiosk::{ProposalRow, ReceiptProgress, Screen, ServiceOutcome};
+use crate::kiosk::{ProposalRow, RatingStep, ReceiptProgress, Screen, ServiceOutcome};
 use crate::records::{grouped, yuan};
 use crate::ui::{
-    AppWindow, OutcomeKind, OutcomeView, ProposalView, ReceiptShown, ReprintKind, ReprintView, ServiceAdapter,
+    AppWindow, OutcomeKind, OutcomeView, ProposalView, RatingStepKind, ReceiptShown, ReprintKind, ReprintView,
+    ServiceAdapter,
 };
 use slint::{ComponentHandle, SharedString};
 
@@ -21,6 +22,19 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     services.set_places(choices(&screen.places));
     services.set_report_category_name(screen.report_category.as_deref().unwrap_or_default().into());
     services.set_outcome(outcome_view(screen.outcome.as_ref(), english));
+    services.set_rating_step(match screen.rating {
+        RatingStep::None => RatingStepKind::None,
+        RatingStep::Levels => RatingStepKind::Levels,
+        RatingStep::Reasons(_) => RatingStepKind::Reasons,
+        RatingStep::Thanked => RatingStepKind::Thanked,
+    });
+    services.set_rating_levels(choices(&screen.rating_levels));
+    services.set_rating_reasons(choices(&screen.rating_reasons));
+    let low = match screen.rating {
+        RatingStep::Reasons(level) => named(level.name(), english),
+        _ => SharedString::new(),
+    };
+    services.set_rating_level_name(low);
     services.set_card_for_service(screen.card_for_service.as_str().into());
     services.set_proposals(model(screen.proposals.iter().map(proposal_view).collect()));
     services.set_proposal(proposal_view(&screen.proposal));
@@ -48,7 +62,8 @@ fn reprint_view(r: &crate::kiosk::messages::Reprintable, english: bool) -> Repri
         RecordedWhat::Appointment { window, starts_at } => {
             (ReprintKind::Appointment, starts_at.clone(), named_pair(&window.name, english))
         }
-        RecordedWhat::Slip => (ReprintKind::Slip, String::new(), SharedString::new()),
+        // A rating prints nothing, so it is never offered for reprint.
+        RecordedWhat::Slip | RecordedWhat::Rating => (ReprintKind::Slip, String::new(), SharedString::new()),
     };
     ReprintView { seq: r.seq as i32, kind, number: number.into(), detail, time: r.time.as_str().into() }
 }
