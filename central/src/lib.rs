@@ -17,6 +17,7 @@ pub mod pg_listen;
 pub mod pki;
 pub mod publish;
 pub mod push_connections;
+pub mod rating_tally;
 pub mod report_workflow;
 pub mod residents;
 pub mod rollout;

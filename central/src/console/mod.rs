@@ -3,8 +3,8 @@
 //! passwords slow down and then lock a name; signing in and sessions (`auth`); the console's own
 //! HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`); the fleet watch
 //! (`fleet_watch`) and the fleet page's live view (`live`); the residents' reports
-//! (`report_routes`); the votes (`vote_routes`); appointments and tickets (`station_routes`);
-//! exporting transactions (`export_routes`). Every change, and every export, goes to the audit
+//! (`report_routes`); the votes (`vote_routes`); appointments and tickets (`station_routes`); the
+//! residents' ratings (`rating_routes`); exporting transactions (`export_routes`). Every change, and every export, goes to the audit
 //! log.
 
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod fleet_watch;
 pub mod listener;
 mod live;
 mod pages;
+mod rating_routes;
 mod report_routes;
 pub mod staff;
 mod station_routes;

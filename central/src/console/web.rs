@@ -39,6 +39,7 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .route("/votes/publish", post(super::vote_routes::publish))
         .route("/appointments", get(super::station_routes::page))
         .route("/appointments/capacity", post(super::station_routes::set_capacity))
+        .route("/ratings", get(super::rating_routes::page))
         .route("/export", get(super::export_routes::form))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))

@@ -3,8 +3,8 @@
 //! the backend in use, as in `storage`).
 
 use super::{
-    BookingRow, ExportCursor, ExportedTransaction, ProposalRow, ReportFilter, ReportMove, ReportRow, ReportUpdate,
-    Storage, StorageError, TicketCount, VoteGroup,
+    BookingRow, ExportCursor, ExportedTransaction, ProposalRow, RatingGroup, ReportFilter, ReportMove, ReportRow,
+    ReportUpdate, Storage, StorageError, TicketCount, VoteGroup,
 };
 use std::collections::HashMap;
 
@@ -97,6 +97,12 @@ impl Storage {
     /// The queue tickets issued on `days` (YYYY-MM-DD), per day and window, the newest day first.
     pub async fn tickets_by_day(&self, days: &[String]) -> Result<Vec<TicketCount>, StorageError> {
         dispatch!(self, tickets_by_day(days))
+    }
+
+    /// The residents' ratings given on `days` (YYYY-MM-DD), grouped by day, kiosk, service, score
+    /// and reason.
+    pub async fn rating_groups(&self, days: &[String]) -> Result<Vec<RatingGroup>, StorageError> {
+        dispatch!(self, rating_groups(days))
     }
 
     /// Tells every server instance that content `version` was published: on PostgreSQL through

@@ -5,6 +5,7 @@
 
 mod export;
 mod fleet;
+mod ratings;
 mod reports;
 mod staff;
 mod station;
@@ -128,8 +129,13 @@ impl PostgresStorage {
         // Several instances may start at once: serialise schema creation on an advisory lock.
         client.execute("SELECT pg_advisory_lock(727274)", &[]).await?;
         let mut created = Ok(());
-        let parts =
-            [SCHEMA, super::reports::POSTGRES_SCHEMA, super::votes::POSTGRES_SCHEMA, super::station::POSTGRES_SCHEMA];
+        let parts = [
+            SCHEMA,
+            super::reports::POSTGRES_SCHEMA,
+            super::votes::POSTGRES_SCHEMA,
+            super::station::POSTGRES_SCHEMA,
+            super::ratings::POSTGRES_SCHEMA,
+        ];
         for part in parts {
             created = client.batch_execute(part).await;
             if created.is_err() {

@@ -9,6 +9,7 @@ mod group_commit;
 mod kiosks;
 mod lookups;
 mod payment_orders;
+mod ratings;
 mod reports;
 mod schema;
 mod staff;

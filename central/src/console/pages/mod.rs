@@ -4,12 +4,14 @@
 //! the one small script the console serves (`console.js`).
 
 mod fleet;
+mod ratings;
 mod reports;
 mod station;
 mod votes;
 
 pub use fleet::{HISTORY_DAYS, fleet, fleet_row, kiosk_page};
 use maud::{DOCTYPE, Markup, html};
+pub use ratings::ratings;
 pub use reports::{ReportListing, report_page, reports, status_words};
 pub use station::{DaySlots, WindowName, appointments};
 pub use votes::{proposals, tally};
@@ -64,6 +66,7 @@ fn page_with(title: &str, signed_in: Option<(&str, &str)>, live: bool, body: Mar
                         a href="/reports" { "报事报修 Reports" }
                         a href="/votes" { "民意征集 Votes" }
                         a href="/appointments" { "预约取号 Appointments" }
+                        a href="/ratings" { "好差评 Ratings" }
                         a href="/export" { "导出 Export" }
                     }
                 }
