@@ -23,6 +23,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
     );
     let steps = [
         "queue ticket",
+        "rated 非常满意",
         "problem report",
         "voted",
         "statement printed",
@@ -35,7 +36,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
     for step in steps {
         assert!(stdout.contains(step), "no {step:?} step in:\n{stdout}");
     }
-    assert!(stdout.contains("the central server holds 6 transactions"), "{stdout}");
+    assert!(stdout.contains("the central server holds 7 transactions"), "{stdout}");
     let count = |dir: &str, ext: &str| {
         std::fs::read_dir(folder.join(dir))
             .unwrap()
@@ -44,7 +45,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
             .count()
     };
     assert_eq!(count("receipts", "txt"), 6, "ticket, report, vote, statement, appointment, payment");
-    assert!(count("screens", "png") >= 17);
+    assert!(count("screens", "png") >= 18);
     let journal = folder.join("kiosk/journal.sqlite");
     assert!(journal.exists());
     // No ID number or name on the kiosk's disk: the synthetic card's number and name.

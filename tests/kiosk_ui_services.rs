@@ -220,3 +220,55 @@ fn without_a_recording_thread_a_service_says_nothing_was_recorded() {
     assert_eq!(outcome(&h).kind, citizen_window::ui::OutcomeKind::Refused);
     assert!(h.all_text().contains("本次未办理"), "{}", h.all_text());
 }
+
+#[test]
+fn a_service_is_rated_under_its_result_journaled_and_printing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let receipts_dir = dir.path().join("receipts");
+    let profile = PrinterProfile::default_profile();
+    let port = dir.path().join("printer");
+    let sink = FolderSink::new(&receipts_dir).unwrap();
+    let _printer =
+        PtyHost::start(Box::new(SimPrinter::new(profile.clone(), Box::new(sink))), &port, profile.baud).unwrap();
+    let journal_path = dir.path().join("journal.sqlite");
+    let h = Harness::new(1080, 1920);
+    let setup = PrinterSetup { port, profile };
+    h.ui.with_runtime(|runtime| runtime.start_recording(&journal_path, Some(&setup), KEEP_A_DAY)).unwrap();
+
+    // A ticket, rated 满意 with one tap under its number.
+    h.tap("请触摸屏幕开始 / Touch to start");
+    h.tap("预约取号");
+    h.tap("法律援助：取号");
+    h.tick_until("the rating under the ticket", |text| text.contains("D001") && text.contains("请对本次服务进行评价"));
+    h.tap("满意");
+    h.tick_until("the thanks", |text| text.contains("感谢您的评价") && text.contains("D001"));
+
+    // Another, rated 不满意: the content's reasons are offered, one tap each.
+    h.tap("返回首页");
+    h.tap("预约取号");
+    h.tap("法律援助：取号");
+    h.tick_until("the rating under the second ticket", |text| text.contains("D002") && text.contains("非常不满意"));
+    h.tap("不满意");
+    h.tick_until("the reasons", |text| text.contains("不满意：请选择原因") && text.contains("等待时间太长"));
+    h.tap("等待时间太长");
+    h.tick_until("the thanks", |text| text.contains("感谢您的评价"));
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut journal = Journal::open(&journal_path).unwrap();
+    while journal.last_seq().unwrap() < 4 {
+        assert!(Instant::now() < deadline, "the ratings are journaled");
+        h.ui.tick();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let first = journal.get(2).unwrap();
+    assert_eq!(first.kind, "service_rating");
+    let payload: serde_json::Value = serde_json::from_str(first.payload.as_str()).unwrap();
+    assert_eq!(
+        (payload["service"].as_str(), payload["level"].as_str(), payload["score"].as_u64()),
+        (Some("queue_ticket"), Some("satisfied"), Some(4))
+    );
+    assert!(first.resident.is_none(), "a rating names no one");
+    let second: serde_json::Value = serde_json::from_str(journal.get(4).unwrap().payload.as_str()).unwrap();
+    assert_eq!((second["score"].as_u64(), second["reason"].as_str()), (Some(2), Some("slow")));
+    assert_eq!(wait_for_receipts(&receipts_dir, 2).len(), 2, "two tickets printed, the ratings nothing");
+}

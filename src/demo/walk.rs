@@ -38,6 +38,9 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.tap("社保：取号")?;
     w.wait_for("出纸口")?;
     w.step("ticket", "queue ticket for the social-insurance window: journaled, then printed")?;
+    w.tap("非常满意")?;
+    w.wait_for("感谢")?;
+    w.step("rating", "the ticket rated 非常满意 under its number (好差评): journaled, synced, tallied at the office")?;
 
     w.tap("返回首页")?;
     w.tap("报事报修")?;
@@ -136,7 +139,7 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     let deadline = Instant::now() + STEP_LIMIT;
     loop {
         let held = system.server_transactions()?.len();
-        if held >= 6 || Instant::now() > deadline {
+        if held >= 7 || Instant::now() > deadline {
             return Ok(held);
         }
         w.ui.tick();
