@@ -137,6 +137,7 @@ mod tests {
             highest_contiguous_seq: 0,
             revoked_at_ms: None,
             certificate_ends_ms: None,
+            help_call: None,
         };
         let lines = kiosk_lines(&[row], 5_000);
         assert!(lines[0].contains("group (no group)") && lines[0].contains("v3"), "{lines:?}");

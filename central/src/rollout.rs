@@ -304,6 +304,7 @@ mod tests {
             highest_contiguous_seq: 0,
             revoked_at_ms: None,
             certificate_ends_ms: None,
+            help_call: None,
         }
     }
 

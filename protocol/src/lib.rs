@@ -6,6 +6,7 @@ pub mod content_bundle;
 pub mod enrolment;
 pub mod error;
 pub mod heartbeat;
+pub mod help;
 pub mod id_number_check;
 pub mod paths;
 pub mod private_files;

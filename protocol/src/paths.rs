@@ -19,6 +19,9 @@ pub const APPOINTMENT_SLOTS: &str = "/v1/appointments/slots";
 pub const APPOINTMENTS: &str = "/v1/appointments";
 pub const PAYMENT_NOTIFICATIONS: &str = "/v1/payment-notifications";
 pub const ISSUE_REPORT: &str = "/v1/issue-reports/{tracking_number}";
+/// 呼叫工作人员: POST to call staff (the kiosk's open call if it has one), GET its state.
+pub const HELP_CALLS: &str = "/v1/help-calls";
+pub const HELP_CALL: &str = "/v1/help-calls/{call_id}";
 /// The newest signed manifest for the kiosk's group (`?group=`), with its version as the ETag.
 pub const CONTENT_MANIFEST: &str = "/v1/content/manifest";
 /// One file of a published bundle, as its manifest lists it.

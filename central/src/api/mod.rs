@@ -3,6 +3,7 @@
 
 pub mod content;
 mod enrol;
+mod help;
 pub use enrol::issue_token as issue_enrol_token;
 mod identity;
 pub mod kiosk_register;
@@ -27,6 +28,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use citizen_window_protocol::error::ApiError;
+use citizen_window_protocol::help::HelpCall;
 use citizen_window_protocol::paths;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -244,6 +246,19 @@ fn routes() -> Vec<(RouteDoc, MethodRouter<SharedState>)> {
                 .answers::<IssueReportStatus>()
                 .errors(&[404]),
             get(services::issue_report),
+        ),
+        (
+            doc("post", paths::HELP_CALLS, "Call for staff (呼叫工作人员): the kiosk's open call if it has one")
+                .kiosk()
+                .answers::<HelpCall>(),
+            post(help::call),
+        ),
+        (
+            doc("get", paths::HELP_CALL, "A call for staff: answered or not, with the office's answer")
+                .kiosk()
+                .answers::<HelpCall>()
+                .errors(&[404]),
+            get(help::state),
         ),
         (
             doc(

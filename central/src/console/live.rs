@@ -69,7 +69,7 @@ impl Live {
     fn row_event(&self, kiosk: &crate::storage::KioskRow) -> Event {
         let (now, interval) = (now_ms(), self.state.heartbeat_interval_ms);
         let html = super::pages::fleet_row(kiosk, now, interval).into_string();
-        let problem = !crate::kiosk_condition::of_kiosk(kiosk, now, interval).is_empty();
+        let problem = !crate::kiosk_condition::of_kiosk(kiosk, now, interval).is_empty() || kiosk.help_call.is_some();
         let data = serde_json::json!({ "id": kiosk.kiosk_id, "problem": problem, "html": html });
         Event::default().event("row").data(data.to_string())
     }

@@ -4,12 +4,13 @@
 //! HTTPS port (`listener`) and its routes (`web`) with the pages (`pages`); the fleet watch
 //! (`fleet_watch`) and the fleet page's live view (`live`); the residents' reports
 //! (`report_routes`); the votes (`vote_routes`); appointments and tickets (`station_routes`); the
-//! residents' ratings (`rating_routes`); exporting transactions (`export_routes`). Every change, and every export, goes to the audit
+//! residents' ratings (`rating_routes`); answering a kiosk's call for staff (`help_routes`); exporting transactions (`export_routes`). Every change, and every export, goes to the audit
 //! log.
 
 pub mod auth;
 mod export_routes;
 pub mod fleet_watch;
+mod help_routes;
 pub mod listener;
 mod live;
 mod pages;

@@ -40,6 +40,7 @@ pub fn router(state: SharedState, watch: std::sync::Arc<super::fleet_watch::Flee
         .route("/appointments", get(super::station_routes::page))
         .route("/appointments/capacity", post(super::station_routes::set_capacity))
         .route("/ratings", get(super::rating_routes::page))
+        .route("/help/answer", post(super::help_routes::answer))
         .route("/export", get(super::export_routes::form))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))

@@ -14,6 +14,7 @@ macro_rules! dispatch {
 
 pub mod ballots;
 mod export_sql;
+mod help_calls;
 mod kind_sql;
 mod kiosk_history;
 mod office;
@@ -91,11 +92,16 @@ pub struct KioskRow {
     pub revoked_at_ms: Option<i64>,
     /// When the certificate it last connected with ends (seen at its heartbeats).
     pub certificate_ends_ms: Option<i64>,
+    /// Its unanswered call for staff, if it has one: the call's id and when it came.
+    pub help_call: Option<(String, i64)>,
 }
 
 /// The columns of a [`KioskRow`], and the joins they come from (the same in both databases).
 const KIOSK_ROWS: &str = "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body,
-        COALESCE(p.contiguous, 0), r.revoked_at_ms, c.not_after_ms
+        COALESCE(p.contiguous, 0), r.revoked_at_ms, c.not_after_ms,
+        (SELECT hc.call_id FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.reply IS NULL
+            ORDER BY hc.called_at_ms DESC LIMIT 1),
+        (SELECT MAX(hc.called_at_ms) FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.reply IS NULL)
     FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
     LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
     LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id

@@ -5,6 +5,7 @@
 
 mod export;
 mod fleet;
+mod help_calls;
 mod ratings;
 mod reports;
 mod staff;
@@ -135,6 +136,7 @@ impl PostgresStorage {
             super::votes::POSTGRES_SCHEMA,
             super::station::POSTGRES_SCHEMA,
             super::ratings::POSTGRES_SCHEMA,
+            super::help_calls::POSTGRES_SCHEMA,
         ];
         for part in parts {
             created = client.batch_execute(part).await;

@@ -6,6 +6,7 @@ mod appointments;
 mod checkpoints;
 mod connection;
 mod group_commit;
+mod help_calls;
 mod kiosks;
 mod lookups;
 mod payment_orders;

@@ -235,6 +235,22 @@ impl SimKiosk {
 }
 
 impl SimKiosk {
+    /// Calls for staff, as the help page's button does; the call.
+    pub async fn call_help(&self) -> citizen_window_protocol::help::HelpCall {
+        let path = citizen_window_protocol::paths::HELP_CALLS;
+        let answer = self.client.post(format!("{}{path}", self.url)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.json().await.unwrap()
+    }
+
+    /// A call's state as the waiting kiosk asks for it: the status, and the call if found.
+    pub async fn help_state(&self, call_id: &str) -> (StatusCode, Option<citizen_window_protocol::help::HelpCall>) {
+        let path = citizen_window_protocol::paths::fill(citizen_window_protocol::paths::HELP_CALL, &[call_id]);
+        let answer = self.client.get(format!("{}{path}", self.url)).send().await.unwrap();
+        let status = answer.status();
+        (status, if status == StatusCode::OK { Some(answer.json().await.unwrap()) } else { None })
+    }
+
     /// Books `slot_id` for resident number `resident` (sealed as a kiosk seals a lookup).
     pub async fn book(&self, slot_id: &str, resident: u32) -> StatusCode {
         use citizen_window_protocol::resident_seal::{SealPurpose, seal};

@@ -1,6 +1,7 @@
 // Citizen Window console: keeps the fleet table live. The server sends each kiosk's row again
 // (server-sent events from /fleet/events) when it changes: a heartbeat that changes what the
-// row shows, a kiosk going silent, a revocation or a new label.
+// row shows, a kiosk going silent, a revocation, a new label, a resident calling for staff (with a
+// sound) or the call answered.
 (function () {
   "use strict";
   var rows = document.getElementById("fleet-rows");
@@ -19,6 +20,27 @@
     rows.insertBefore(row, after ? after.nextElementSibling : rows.firstElementChild);
   }
 
+  // A resident calling for staff: two short tones (once the page has been clicked: browsers play
+  // no sound before), and a bell in the tab's title.
+  function chime() {
+    document.title = "\uD83D\uDD14 " + document.title.replace(/^\uD83D\uDD14 /, "");
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      var audio = chime.audio || (chime.audio = new Context());
+      [0, 0.35].forEach(function (at) {
+        var tone = audio.createOscillator(), volume = audio.createGain(), start = audio.currentTime + at;
+        tone.frequency.value = 880;
+        volume.gain.setValueAtTime(0.25, start);
+        volume.gain.exponentialRampToValueAtTime(0.001, start + 0.3);
+        tone.connect(volume);
+        volume.connect(audio.destination);
+        tone.start(start);
+        tone.stop(start + 0.3);
+      });
+    } catch (e) { /* no sound device: the row and the title still say it */ }
+  }
+
   var events = new EventSource("/fleet/events");
   events.addEventListener("row", function (message) {
     var change = JSON.parse(message.data);
@@ -26,6 +48,8 @@
     holder.innerHTML = change.html; // rendered and escaped by the server
     var row = holder.firstElementChild;
     var old = document.getElementById("k-" + change.id);
+    var calling = row.getAttribute("data-help") === "1";
+    if (calling && !(old && old.getAttribute("data-help") === "1")) chime();
     if (!old) {
       // A kiosk of another page: one that has a problem now joins the first page's top.
       if (change.problem && rows.getAttribute("data-page") === "1") rows.insertBefore(row, rows.firstElementChild);

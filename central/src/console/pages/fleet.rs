@@ -99,12 +99,20 @@ fn row_of(kiosk: &KioskRow, found: &[Problem], now_ms: i64, heartbeat_interval_m
     let beat = kiosk.last_heartbeat.as_ref();
     let device = |name: &str| beat.and_then(|b| b.devices.iter().find(|d| d.device == name));
     let online = kiosk_condition::online(kiosk, now_ms, heartbeat_interval_ms);
+    let help = kiosk.help_call.as_ref();
     html! {
-        tr id=(format!("k-{}", kiosk.kiosk_id)) data-problem=(if found.is_empty() { "0" } else { "1" }) {
+        tr id=(format!("k-{}", kiosk.kiosk_id)) data-problem=(if found.is_empty() && help.is_none() { "0" } else { "1" })
+            data-help=(if help.is_some() { "1" } else { "0" }) {
             td { a href=(format!("/kiosks/{}", super::path_segment(&kiosk.kiosk_id))) { (kiosk.label.as_deref().unwrap_or("—")) }
                 br; small { (kiosk.kiosk_id) } }
             td {
-                @if found.is_empty() { span.ok { "正常 fine" } }
+                @if let Some((_, at)) = help {
+                    a.problem href=(format!("/kiosks/{}#help-call", super::path_segment(&kiosk.kiosk_id))) {
+                        "🔔 居民呼叫 Resident calling · " (date_time_text(*at).rsplit(' ').next().unwrap_or_default())
+                    }
+                    br;
+                }
+                @if found.is_empty() && help.is_none() { span.ok { "正常 fine" } }
                 @for problem in found { span.problem { (problem.words()) } br; }
             }
             td { @match (online, kiosk.last_heartbeat_ms) {
@@ -213,6 +221,7 @@ pub fn kiosk_page(
         html! {
             p { a href="/" { "返回机器状态 Back to the fleet" } }
             h1 { (if label.is_empty() { kiosk.kiosk_id.as_str() } else { label }) br; small { (kiosk.kiosk_id) } }
+            @if let Some((call_id, at)) = &kiosk.help_call { (super::help::answer_forms(viewer, call_id, *at)) }
             div.scroll { table { (fleet_head()) tbody { (fleet_row(kiosk, now_ms, heartbeat_interval_ms)) } } }
             p {
                 "最近心跳 Last heartbeat: "
@@ -285,6 +294,7 @@ mod tests {
             highest_contiguous_seq: 0,
             revoked_at_ms: None,
             certificate_ends_ms: Some(NOW + 200 * 86_400_000),
+            help_call: None,
         }
     }
 

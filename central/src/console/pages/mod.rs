@@ -4,6 +4,7 @@
 //! the one small script the console serves (`console.js`).
 
 mod fleet;
+mod help;
 mod ratings;
 mod reports;
 mod station;

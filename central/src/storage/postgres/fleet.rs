@@ -28,6 +28,7 @@ fn kiosk_row(r: &tokio_postgres::Row) -> KioskRow {
         highest_contiguous_seq: r.get::<_, i64>(5) as u64,
         revoked_at_ms: r.get(6),
         certificate_ends_ms: r.get(7),
+        help_call: r.get::<_, Option<String>>(8).zip(r.get::<_, Option<i64>>(9)),
     }
 }
 

@@ -128,6 +128,7 @@ pub(super) fn create_or_migrate(conn: &mut Connection) -> Result<(), StorageErro
     tx.execute_batch(super::super::votes::SQLITE_SCHEMA)?;
     tx.execute_batch(super::super::station::SQLITE_SCHEMA)?;
     tx.execute_batch(super::super::ratings::SQLITE_SCHEMA)?;
+    tx.execute_batch(super::super::help_calls::SQLITE_SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
