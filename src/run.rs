@@ -61,6 +61,7 @@ pub fn start_kiosk(
         .with_bilingual_receipts(config.receipts_bilingual)
         .with_wall_clock(Instant::now(), citizen_window_protocol::china_time::unix_now_ms());
     controller.set_languages(&config.languages);
+    controller.set_help_answer_timeout(config.help_answer_timeout);
     let ui = Rc::new(KioskUi::new(window, controller, clock));
     let runtime = KioskRuntime::start(&config, heading, store)?;
     let services = KioskServices::start(ui.clone(), runtime, config, config_path, notifier);

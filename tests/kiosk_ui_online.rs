@@ -1,7 +1,8 @@
 //! The running kiosk and the central server: the real server on loopback with mutual TLS, the
 //! kiosk's server link and recording threads, the headless UI. With the server down the offline
 //! banner shows, the online-only tiles say why they cannot be used, and a queue ticket still
-//! works; once the server is back the banner goes and the ticket reaches the server, once.
+//! works, and calling staff says to phone; once the server is back the banner goes, the ticket
+//! reaches the server, once, and a call for staff is answered on the help page.
 
 mod support;
 #[path = "support/ui.rs"]
@@ -45,6 +46,11 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     h.tick_until("the offline banner", |text| text.contains("本机暂时离线"));
     assert!(h.all_text().contains("需要联网，暂不可用"));
 
+    // Offline, staff cannot be called from the help page: it says so and gives the phone.
+    h.tap("帮助");
+    assert!(h.all_text().contains("呼叫工作人员（需联网，请电话联系服务站）"), "{}", h.all_text());
+    h.tap("首页");
+
     // An offline service still works: a queue ticket, journaled, waiting for the server.
     h.tap("预约取号");
     h.tap("社保：取号");
@@ -66,6 +72,35 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     };
     assert_eq!(tickets.len(), 1, "the ticket is on the server once");
     assert!(tickets[0].record.payload.as_str().contains("A001"));
+
+    // Online again: the help page calls staff; the office's answer shows on the page.
+    h.tap("帮助");
+    h.tap("呼叫工作人员");
+    h.tick_until("the call made", |text| text.contains("已呼叫工作人员"));
+    let kiosk_id = identity.enrolment.kiosk_id.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let call_id = loop {
+        let row = rt.block_on(async { fleet.storage().await.kiosk(&kiosk_id).await.unwrap() });
+        if let Some((call_id, _)) = row.and_then(|r| r.help_call) {
+            break call_id;
+        }
+        assert!(Instant::now() < deadline, "the call reaches the office");
+        h.ui.tick();
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let answered = rt.block_on(async {
+        fleet.storage().await.answer_help_call(&call_id, "已收到，工作人员约 5 分钟到", "staff.zhao", 1).await.unwrap()
+    });
+    assert_eq!(answered.as_deref(), Some(kiosk_id.as_str()));
+    // The kiosk asks every two seconds of its (test) clock.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !h.all_text().contains("工作人员约 5 分钟到") {
+        assert!(Instant::now() < deadline, "the office's answer shows: {}", h.all_text());
+        h.advance(2);
+        std::thread::sleep(Duration::from_millis(300));
+        h.ui.tick();
+    }
+    assert!(h.all_text().contains("服务站答复"));
 }
 
 /// From the home screen: the bill of `account`, its amount checked, and its payment code shown;

@@ -79,6 +79,13 @@ pub const KEYS: &[KeySpec] = &[
     ),
     key("scanner.port", Text, "(none: no scanner)", "a serial device's path, such as \"/dev/kiosk-scanner\"", Live),
     key("scanner.baud", Number, "9600", "9600 or 115200, as the scanner module is set", Live),
+    key(
+        "help.answer_timeout_seconds",
+        Number,
+        "180",
+        "30 to 1800 seconds a call for staff waits before the station's phone is given",
+        Live,
+    ),
     key("journal.keep_acknowledged_days", Number, "90", "1 to 3650 days", Restart),
     key("receipts.language", Text, "\"session\"", "\"session\" (the resident's language) or \"both\"", Live),
     key("content.group", Text, "\"\"", "up to 32 letters, digits, '-' or '_'; empty: no group", Restart),

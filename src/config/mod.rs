@@ -40,7 +40,13 @@ pub struct Config {
     pub languages: Vec<Language>,
     /// The technicians' control socket (`[control]`).
     pub control: ControlSetup,
+    /// How long a call for staff waits for the office's answer before the station's phone is
+    /// given instead (`[help] answer_timeout_seconds`).
+    pub help_answer_timeout: Duration,
 }
+
+/// The bounds of `help.answer_timeout_seconds`.
+pub const HELP_ANSWER_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 30..=1800;
 
 /// Where the kiosk serves `kioskctl` while it runs, and who may use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +145,14 @@ struct RawConfig {
     content: RawContent,
     #[serde(default)]
     control: RawControl,
+    #[serde(default)]
+    help: RawHelp,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHelp {
+    answer_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -288,6 +302,10 @@ impl Config {
             Some("both") => true,
             Some(other) => return Err(value_error("receipts.language", format!("{other:?}"))),
         };
+        let help_seconds = raw.help.answer_timeout_seconds.unwrap_or(180);
+        if !HELP_ANSWER_TIMEOUT_SECONDS.contains(&help_seconds) {
+            return Err(value_error("help.answer_timeout_seconds", help_seconds.to_string()));
+        }
         let content_updates = content_updates(raw.content, path)?;
         let control = control(raw.control, path)?;
         for (key, dir) in [("state_dir", &raw.state_dir), ("content_dir", &raw.content_dir)] {
@@ -296,6 +314,7 @@ impl Config {
             }
         }
         Ok(Config {
+            help_answer_timeout: Duration::from_secs(help_seconds),
             languages,
             control,
             content_updates,

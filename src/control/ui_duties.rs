@@ -153,6 +153,10 @@ pub fn reconfigure(ui: &KioskUi, old: &Config, new: &Config) -> Reconfigured {
         ui.update(|k, _| k.set_languages(&new.languages));
         done.applied.push("display.languages".into());
     }
+    if old.help_answer_timeout != new.help_answer_timeout {
+        ui.update(|k, _| k.set_help_answer_timeout(new.help_answer_timeout));
+        done.applied.push("help.answer_timeout_seconds".into());
+    }
     if old.receipts_bilingual != new.receipts_bilingual {
         ui.update(|k, _| k.set_bilingual_receipts(new.receipts_bilingual));
         done.applied.push("receipts.language".into());

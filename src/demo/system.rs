@@ -145,6 +145,7 @@ impl DemoSystem {
             content_updates: Default::default(),
             languages: vec![crate::content::Language::Zh, crate::content::Language::En],
             control: crate::config::ControlSetup { socket: out.join("control.sock"), group: String::new() },
+            help_answer_timeout: std::time::Duration::from_secs(180),
         };
         Ok(system)
     }

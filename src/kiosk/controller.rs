@@ -1,5 +1,6 @@
 //! The kiosk controller: taps and time in, a [`Screen`] out.
 
+mod help_call;
 mod online;
 mod payments;
 mod rating;
@@ -12,6 +13,7 @@ use super::request_numbers::RequestNumbers;
 use super::screen::*;
 use crate::content::{Content, Language, Service};
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
+use help_call::HelpCallFlow;
 pub(crate) use online::ACCOUNT_DIGITS;
 use online::OnlineFlows;
 use std::time::{Duration, Instant};
@@ -68,6 +70,9 @@ pub struct KioskController {
     bilingual_receipts: bool,
     /// The page 帮助 was opened from, where 上一步 returns.
     help_from: Option<Page>,
+    /// The help page's call for staff, and how long it waits for an answer.
+    help: HelpCallFlow,
+    help_answer_timeout: Duration,
     /// How many notices and directory entries fit on the screen within reach, in the current
     /// print size, as the UI last said; five and three (standard, large print) until it does.
     list_rows: Option<ListRows>,
@@ -140,6 +145,8 @@ impl KioskController {
             card_to_take_back: false,
             waiting_since: None,
             help_from: None,
+            help: HelpCallFlow::default(),
+            help_answer_timeout: help_call::DEFAULT_HELP_ANSWER_TIMEOUT,
             card_then_window: None,
             bilingual_receipts: false,
             list_rows: None,
@@ -441,6 +448,7 @@ impl KioskController {
             self.after_end(now);
         }
         self.tick_online(now);
+        self.tick_help(now);
         ended
     }
 
@@ -460,6 +468,7 @@ impl KioskController {
         self.session_seqs.clear();
         self.outcome = None;
         self.end_online();
+        self.end_help();
         if let Some(content) = self.next_content.take() {
             self.show_content(*content);
         }
@@ -501,7 +510,7 @@ impl KioskController {
                 && matches!(shown.outcome, ServiceOutcome::Recording)
                     | matches!(shown.outcome.receipt(), Some(ReceiptProgress::Printing))
         });
-        paying || printing || self.flows.awaiting.is_some()
+        paying || printing || self.flows.awaiting.is_some() || self.help_waiting()
     }
 
     /// The receipts of this session that did not come out, newest first.

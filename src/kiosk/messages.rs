@@ -8,6 +8,7 @@ use crate::records::{
 };
 use crate::resident_key::ResidentHandle;
 use crate::session::Resident;
+use citizen_window_protocol::help::HelpCall;
 use citizen_window_protocol::services::{
     Appointment, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, SocialInsuranceRecord, Utility,
 };
@@ -227,6 +228,12 @@ pub enum OnlineAsk {
         resident: ResidentHandle,
         idempotency_key: String,
     },
+    /// 呼叫工作人员: the kiosk's open call for staff, or a new one.
+    CallHelp,
+    /// How the call `call_id` stands.
+    HelpState {
+        call_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +245,8 @@ pub enum OnlineAnswer {
     Bills(Vec<Bill>),
     Slots(Vec<AppointmentSlot>),
     Appointment(Appointment),
+    /// A call for staff as the server holds it.
+    Help(HelpCall),
     /// The server knows no such account, order, record or report.
     NotFound,
     /// The server refused the change (a slot that filled up meanwhile).

@@ -289,6 +289,23 @@ pub enum RatingStep {
     Thanked,
 }
 
+/// Where the help page's call for staff (呼叫工作人员) stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HelpCallState {
+    #[default]
+    NotCalled,
+    /// Sent; the server has not answered yet.
+    Calling,
+    /// The office has it; no one has answered yet.
+    Waiting,
+    /// The office's answer, shown and spoken.
+    Answered(String),
+    /// No answer within the configured time: the station's phone instead.
+    NoAnswer,
+    /// Offline, or the call could not go out: the station's phone instead.
+    Unavailable,
+}
+
 /// Why a scanned code did nothing, said until the next tap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanProblem {
@@ -477,6 +494,8 @@ pub struct Screen {
     /// The rating offered under it, with the five levels and the reasons, in the resident's
     /// language.
     pub rating: RatingStep,
+    /// The help page's call for staff.
+    pub help_call: HelpCallState,
     pub rating_levels: Vec<ChoiceRow>,
     pub rating_reasons: Vec<ChoiceRow>,
     /// The service waiting for a card on [`Page::PlaceCard`] (its tile's title).

@@ -377,6 +377,7 @@ fn a_vote_the_server_did_not_count_says_so_while_the_resident_is_there() {
     assert_eq!(k.screen(t0).outcome, Some(ServiceOutcome::VoteNotCounted));
 }
 
+mod help_call;
 mod online_services;
 mod rating;
 mod scanning;

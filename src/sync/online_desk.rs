@@ -73,6 +73,8 @@ async fn answer(client: &ServerClient, ask: OnlineAsk) -> OnlineAnswer {
         OnlineAsk::ReportStatus { tracking_number } => {
             client.issue_report(&tracking_number).await.map(OnlineAnswer::ReportStatus)
         }
+        OnlineAsk::CallHelp => client.call_for_help().await.map(OnlineAnswer::Help),
+        OnlineAsk::HelpState { call_id } => client.help_call(&call_id).await.map(OnlineAnswer::Help),
         OnlineAsk::Slots { window } => {
             let tomorrow = china_time::day_text(china_time::day_number(crate::journal::now_ms()) + 1);
             client

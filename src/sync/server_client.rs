@@ -7,6 +7,7 @@ use super::identity::KioskIdentity;
 use citizen_window_protocol::content_bundle::{MAX_MANIFEST_BYTES, SignedManifest};
 use citizen_window_protocol::error::ApiError;
 use citizen_window_protocol::heartbeat::{Heartbeat, HeartbeatAck};
+use citizen_window_protocol::help::HelpCall;
 use citizen_window_protocol::services::{
     Appointment, AppointmentRequest, AppointmentSlot, Bill, IssueReportStatus, PaymentOrder, PaymentOrderRequest,
     ResidentLookup, SocialInsuranceRecord,
@@ -213,6 +214,17 @@ impl ServerClient {
         let path = paths::fill(paths::PAYMENT_ORDER_CANCEL, &[order_id]);
         let response = self.http().post(self.url(&path)).timeout(ONLINE_TIMEOUT).send().await?;
         Self::answer(response).await
+    }
+
+    /// 呼叫工作人员: the kiosk's open call for staff, or a new one.
+    pub async fn call_for_help(&self) -> Result<HelpCall, SyncError> {
+        let response = self.http().post(self.url(paths::HELP_CALLS)).timeout(ONLINE_TIMEOUT).send().await?;
+        Self::answer(response).await
+    }
+
+    /// A call for staff as it stands: answered or not.
+    pub async fn help_call(&self, call_id: &str) -> Result<HelpCall, SyncError> {
+        self.get(paths::fill(paths::HELP_CALL, &[call_id])).await
     }
 
     pub async fn social_insurance(&self, sealed: &str) -> Result<SocialInsuranceRecord, SyncError> {

@@ -16,6 +16,7 @@ impl KioskUi {
         app.on_go_home(self.handler(|k, (), now| k.go_home(now)).unit());
         app.on_go_back(self.handler(|k, (), now| k.go_back(now)).unit());
         app.on_open_help(self.handler(|k, (), now| k.open_help(now)).unit());
+        app.on_call_staff(self.handler(|k, (), now| k.call_staff(now)).unit());
         app.on_exit(self.handler(|k, (), now| k.exit(now)).unit());
         app.on_open_service(self.handler(|k, service: SharedString, now| k.open_service(&service, now)).call());
         app.on_set_english(

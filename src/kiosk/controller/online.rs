@@ -238,6 +238,9 @@ impl KioskController {
     /// An answer from the server. A paid order is recorded whoever is at the screen; everything
     /// else is shown only if it answers what the screen waits for.
     pub(super) fn answered(&mut self, request: u64, answer: OnlineAnswer, now: Instant) {
+        if self.help_answered(request, &answer, now) {
+            return;
+        }
         match &answer {
             OnlineAnswer::Order(order) if order.status != PaymentStatus::Pending => self.order_news(order),
             _ => self.cancel_unanswered(request, &answer, now),
@@ -306,6 +309,8 @@ impl KioskController {
                 }
             }
             OnlineAnswer::AlreadyBooked => self.flows.problem = Some(OnlineProblem::AlreadyBooked),
+            // Taken by the help page's call above.
+            OnlineAnswer::Help(_) => {}
             OnlineAnswer::NotFound | OnlineAnswer::Unavailable if self.flows.scanned_receipt.is_some() => {
                 let number = self.flows.scanned_receipt.take().unwrap_or_default();
                 self.reprint_scanned(number, now);

@@ -172,6 +172,7 @@ impl KioskController {
                 _ => None,
             },
             rating: self.rating_step(),
+            help_call: self.help_state(),
             rating_levels: crate::records::RatingLevel::ALL
                 .iter()
                 .map(|l| {

@@ -3,8 +3,8 @@
 
 use crate::content::Language;
 use crate::kiosk::messages::CardProblem;
-use crate::kiosk::{Page, ScanProblem, Screen};
-use crate::ui::{AppAdapter, AppWindow, CardProblemKind, PageName, ScanProblemKind, Theme};
+use crate::kiosk::{HelpCallState, Page, ScanProblem, Screen};
+use crate::ui::{AppAdapter, AppWindow, CardProblemKind, HelpCallKind, PageName, ScanProblemKind, Theme};
 use slint::ComponentHandle;
 
 /// Copies a screen into the UI. Language first, so that `@tr` strings and content agree; the
@@ -43,6 +43,16 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
         Some(CardProblem::NotAnIdCard) => (CardProblemKind::NotAnIdCard, ""),
     };
     app.set_card_problem(problem);
+    let (help_call, help_answer) = match &screen.help_call {
+        HelpCallState::NotCalled => (HelpCallKind::NotCalled, ""),
+        HelpCallState::Calling => (HelpCallKind::Calling, ""),
+        HelpCallState::Waiting => (HelpCallKind::Waiting, ""),
+        HelpCallState::Answered(answer) => (HelpCallKind::Answered, answer.as_str()),
+        HelpCallState::NoAnswer => (HelpCallKind::NoAnswer, ""),
+        HelpCallState::Unavailable => (HelpCallKind::Unavailable, ""),
+    };
+    app.set_help_call(help_call);
+    app.set_help_answer(help_answer.into());
     app.set_scan_problem(match screen.scan_problem {
         None => ScanProblemKind::None,
         Some(ScanProblem::Unrecognised) => ScanProblemKind::Unrecognised,
