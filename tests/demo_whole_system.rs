@@ -31,6 +31,8 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
         "receipt printed",
         "report status",
         "receipt QR code scanned",
+        "呼叫工作人员",
+        "the office answered from its console",
         "the new urgent notice is on the attract screen",
     ];
     for step in steps {
@@ -45,7 +47,7 @@ fn the_headless_demo_walks_through_every_service_and_exits_0() {
             .count()
     };
     assert_eq!(count("receipts", "txt"), 6, "ticket, report, vote, statement, appointment, payment");
-    assert!(count("screens", "png") >= 18);
+    assert!(count("screens", "png") >= 20);
     let journal = folder.join("kiosk/journal.sqlite");
     assert!(journal.exists());
     // No ID number or name on the kiosk's disk: the synthetic card's number and name.

@@ -3,6 +3,7 @@
 //! service, headless ([`walk`]). `citizen-window demo --devices-only` keeps the first demo: read
 //! a synthetic card and print one receipt on the simulated devices.
 
+pub mod office;
 pub mod soak;
 pub mod system;
 pub mod walk;

@@ -45,6 +45,8 @@ pub fn central_binary() -> Result<PathBuf> {
 pub struct DemoSystem {
     pub out: PathBuf,
     pub server_url: String,
+    /// The community office's console (`demo.office` signs in there).
+    pub console_url: String,
     pub central_dir: PathBuf,
     pub receipts: PathBuf,
     pub config: Config,
@@ -65,6 +67,7 @@ impl DemoSystem {
         let central = central_binary()?;
         let central_dir = out.join("central");
         let port = free_port()?;
+        let console_port = free_port()?;
         run(Command::new(&central).args(["init", "--hostname", "localhost", "--hostname", "127.0.0.1"]).args([
             "--dir".as_ref(),
             central_dir.as_os_str(),
@@ -72,10 +75,12 @@ impl DemoSystem {
             port.to_string().as_ref(),
         ]))
         .context("the demo fleet (CA, server certificate, database) could not be created")?;
+        super::office::add_demo_staff(&central, &central_dir)?;
         let log = std::fs::File::create(out.join("central.log"))?;
         let mut serve = Command::new(&central);
         serve
             .args(["serve", "--demo-payments", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--console-listen", &format!("127.0.0.1:{console_port}")])
             .arg("--dir")
             .arg(&central_dir)
             .stdout(Stdio::null())
@@ -94,6 +99,7 @@ impl DemoSystem {
         let mut system = Self {
             out: out.to_path_buf(),
             server_url: server_url.clone(),
+            console_url: format!("https://localhost:{console_port}"),
             central_dir: central_dir.clone(),
             receipts: out.join("receipts"),
             config: Config::parse("", Path::new("(demo)"))?,
@@ -109,6 +115,12 @@ impl DemoSystem {
         say(&format!(
             "central server (citizen-central) on {server_url}, fresh test PKI and demo data in {}",
             central_dir.display()
+        ));
+        say(&format!(
+            "the office's console on {} (staff {} with the demo-only password {})",
+            system.console_url,
+            super::office::DEMO_STAFF,
+            super::office::DEMO_ONLY_STAFF_PASSWORD
         ));
 
         let token = run(Command::new(&system.central).arg("enrol-token").arg("--dir").arg(&central_dir))?;

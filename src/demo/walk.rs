@@ -118,6 +118,29 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.wait_for("已受理")?;
     w.step("scanned-receipt", "the report's receipt QR code scanned at the home screen: its status opens")?;
 
+    // 帮助 → 呼叫工作人员: the office answers from its console; the answer shows on the kiosk.
+    w.tap("帮助")?;
+    w.tap("呼叫工作人员")?;
+    w.wait_for("已呼叫工作人员")?;
+    w.step("help-call", "帮助 → 呼叫工作人员: the call is on the office console's fleet page at once, with a chime")?;
+    let identity = crate::sync::identity::KioskIdentity::load(&system.config.state_dir)?;
+    let reply = "已收到，工作人员约 5 分钟到";
+    let deadline = Instant::now() + STEP_LIMIT;
+    while let Err(e) =
+        super::office::answer_call(&system.console_url, &identity.ca_pem, &identity.enrolment.kiosk_id, reply)
+    {
+        if Instant::now() > deadline {
+            return Err(e.context("the office could not answer the call from its console"));
+        }
+        w.ui.tick();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    w.wait_for("工作人员约 5 分钟到")?;
+    w.step(
+        "help-answered",
+        &format!("the office answered from its console ({reply}): shown on the kiosk's help page"),
+    )?;
+
     w.tap("退出")?;
     system.reader.control("remove").map_err(anyhow::Error::msg)?;
     w.step("exit", "退出: the session is wiped, back to the attract screen")?;
