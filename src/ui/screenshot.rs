@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// The pages `screenshot --page` knows.
-pub const PAGES: [&str; 27] = [
+pub const PAGES: [&str; 29] = [
     "attract",
     "home",
     "notices",
@@ -26,6 +26,7 @@ pub const PAGES: [&str; 27] = [
     "unavailable",
     "tickets",
     "ticket_done",
+    "rating_reasons",
     "report",
     "report_place",
     "report_done",
@@ -45,6 +46,7 @@ pub const PAGES: [&str; 27] = [
     "appointments",
     "slots",
     "help",
+    "help_answered",
 ];
 
 /// The wall clock of every picture: Wednesday 2026-12-02, 09:41 in China.
@@ -133,11 +135,23 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 }
                 "directory" => k.open_service(Service::Directory.id(), now),
                 "help" => k.open_help(now),
+                "help_answered" => {
+                    k.handle_event(KioskEvent::Online(true), now);
+                    k.open_help(now);
+                    k.call_staff(now);
+                    let call = citizen_window_protocol::help::HelpCall {
+                        call_id: "hc-1".into(),
+                        called_at_ms: SHOWN_AT_MS,
+                        reply: Some("已收到，工作人员约 5 分钟到，请在机器旁稍候".into()),
+                        answered_at_ms: Some(SHOWN_AT_MS),
+                    };
+                    pretend_answered(k, OnlineAnswer::Help(call), now);
+                }
                 "unavailable" => {
                     k.handle_event(crate::kiosk::messages::KioskEvent::Online(false), now);
                     k.open_service(Service::Bills.id(), now);
                 }
-                "tickets" | "ticket_done" => k.open_service(Service::Appointments.id(), now),
+                "tickets" | "ticket_done" | "rating_reasons" => k.open_service(Service::Appointments.id(), now),
                 "report" | "report_place" | "report_done" => k.open_service(Service::Reports.id(), now),
                 "place_card" => k.open_service(Service::Opinions.id(), now),
                 "card_reading" => {
@@ -273,10 +287,13 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                 _ => {}
             }
             match shot.page.as_str() {
-                "ticket_done" if first_window.is_some() => {
+                "ticket_done" | "rating_reasons" if first_window.is_some() => {
                     let window = first_window.clone().expect("checked");
                     k.take_ticket(window.id.as_str(), now);
                     pretend_recorded(k, RecordedWhat::Ticket { window, number: "A017".into() }, now);
+                    if shot.page == "rating_reasons" {
+                        k.rate("dissatisfied", now);
+                    }
                 }
                 "report_place" | "report_done" if first_category.is_some() => {
                     let category = first_category.clone().expect("checked");
