@@ -235,11 +235,13 @@ fn a_service_is_rated_under_its_result_journaled_and_printing_nothing() {
     let setup = PrinterSetup { port, profile };
     h.ui.with_runtime(|runtime| runtime.start_recording(&journal_path, Some(&setup), KEEP_A_DAY)).unwrap();
 
-    // A ticket, rated 满意 with one tap under its number.
+    // A ticket, rated 满意: 评价 beside the way home, then the level.
     h.tap("请触摸屏幕开始 / Touch to start");
     h.tap("预约取号");
     h.tap("法律援助：取号");
-    h.tick_until("the rating under the ticket", |text| text.contains("D001") && text.contains("请对本次服务进行评价"));
+    h.tick_until("the rating offered with the ticket", |text| text.contains("D001") && text.contains("评价本次服务"));
+    h.tap("评价本次服务");
+    assert!(h.all_text().contains("请对本次服务进行评价"), "{}", h.all_text());
     h.tap("满意");
     h.tick_until("the thanks", |text| text.contains("感谢您的评价") && text.contains("D001"));
 
@@ -247,7 +249,10 @@ fn a_service_is_rated_under_its_result_journaled_and_printing_nothing() {
     h.tap("返回首页");
     h.tap("预约取号");
     h.tap("法律援助：取号");
-    h.tick_until("the rating under the second ticket", |text| text.contains("D002") && text.contains("非常不满意"));
+    h.tick_until("the rating offered with the second ticket", |text| {
+        text.contains("D002") && text.contains("评价本次服务")
+    });
+    h.tap("评价本次服务");
     h.tap("不满意");
     h.tick_until("the reasons", |text| text.contains("不满意：请选择原因") && text.contains("等待时间太长"));
     h.tap("等待时间太长");

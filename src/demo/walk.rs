@@ -38,9 +38,13 @@ pub fn headless_walk(system: &DemoSystem, say: &mut dyn FnMut(&str)) -> Result<u
     w.tap("社保：取号")?;
     w.wait_for("出纸口")?;
     w.step("ticket", "queue ticket for the social-insurance window: journaled, then printed")?;
+    w.tap("评价本次服务")?;
     w.tap("非常满意")?;
     w.wait_for("感谢")?;
-    w.step("rating", "the ticket rated 非常满意 under its number (好差评): journaled, synced, tallied at the office")?;
+    w.step(
+        "rating",
+        "the ticket rated 非常满意 on its result page (好差评): journaled, synced, tallied at the office",
+    )?;
 
     w.tap("返回首页")?;
     w.tap("报事报修")?;

@@ -14,7 +14,6 @@ use super::screen::*;
 use crate::content::{Content, Language, Service};
 use crate::session::{EndReason, Resident, Session, SessionEvent, SessionTiming};
 use help_call::HelpCallFlow;
-pub(crate) use online::ACCOUNT_DIGITS;
 use online::OnlineFlows;
 use std::time::{Duration, Instant};
 
@@ -118,7 +117,7 @@ struct Shown {
     request: u64,
     seq: Option<u64>,
     outcome: ServiceOutcome,
-    /// Levels chosen so far under it: [`RatingStep::Levels`] until one is.
+    /// Where its rating stands: [`RatingStep::Offered`] until the resident rates or leaves.
     rating: RatingStep,
 }
 

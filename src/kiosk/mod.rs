@@ -7,7 +7,6 @@ pub mod messages;
 mod request_numbers;
 #[cfg(any(test, feature = "developer"))]
 pub(crate) mod samples;
-pub mod scanned_code;
 mod screen;
 pub mod service_policy;
 pub mod text_pages;

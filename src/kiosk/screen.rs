@@ -281,7 +281,9 @@ pub enum RatingStep {
     /// Nothing to rate (no result, a copy, a refusal).
     #[default]
     None,
-    /// The five levels are offered.
+    /// 评价: a button beside the way home.
+    Offered,
+    /// The five levels are shown over the result.
     Levels,
     /// A low level was chosen: the content's reasons are offered, or 跳过.
     Reasons(crate::records::RatingLevel),

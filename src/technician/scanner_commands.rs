@@ -2,7 +2,7 @@
 //! makes of it (a receipt's number, a bill's account, or a code it does not read).
 
 use super::{CommandFailed, require_port};
-use crate::kiosk::scanned_code::{ScannedCode, classify};
+use crate::records::{ScannedCode, classify_scanned_code as classify};
 use citizen_window_hardware::scanner::{COMMON_BAUDS, ScannerDriver, ScannerEvent};
 use citizen_window_hardware::serial_link::SerialPortOpener;
 use serde::Serialize;

@@ -70,6 +70,8 @@ impl KioskUi {
         online.on_print_statement(self.handler(|k, (), now| k.print_statement(now)).unit());
         services.on_reprint(self.handler(|k, seq: i32, now| k.reprint(seq.max(0) as u64, now)).call());
         services.on_type_receipt_number(self.handler(|k, (), now| k.type_receipt_number(now)).unit());
+        services.on_open_rating(self.handler(|k, (), now| k.open_rating(now)).unit());
+        services.on_close_rating(self.handler(|k, (), now| k.close_rating(now)).unit());
         services.on_rate(self.handler(|k, id: SharedString, now| k.rate(&id, now)).call());
         services.on_rate_reason(self.handler(|k, id: SharedString, now| k.rate_reason(&id, now)).call());
         services.on_rate_without_reason(self.handler(|k, (), now| k.rate_without_reason(now)).unit());

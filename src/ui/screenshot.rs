@@ -292,6 +292,7 @@ pub fn kiosk_ui_on_page(content: Content, shot: &Shot) -> Result<KioskUi, Screen
                     k.take_ticket(window.id.as_str(), now);
                     pretend_recorded(k, RecordedWhat::Ticket { window, number: "A017".into() }, now);
                     if shot.page == "rating_reasons" {
+                        k.open_rating(now);
                         k.rate("dissatisfied", now);
                     }
                 }

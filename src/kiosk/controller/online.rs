@@ -7,11 +7,9 @@ use super::super::screen::*;
 use super::KioskController;
 use crate::kiosk::messages::ServiceAsk;
 use crate::kiosk::messages::{OnlineAnswer, OnlineAsk, OnlineRequest};
+use crate::records::ACCOUNT_DIGITS;
 use citizen_window_protocol::services::{Bill, PaymentOrder, PaymentStatus, SocialInsuranceRecord};
 use std::time::Instant;
-
-/// Digits in a bill account number ("3301-0288-1742") and in a report's tracking number.
-pub const ACCOUNT_DIGITS: usize = 12;
 /// The most digits typed for a receipt number (a report's tracking number is one): the kiosk's
 /// four, a sequence of up to ten, the two check digits.
 pub const RECEIPT_NUMBER_TYPED_AT_MOST: usize = 16;

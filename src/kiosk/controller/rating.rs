@@ -1,5 +1,5 @@
-//! 好差评 on the result page: the five levels under a service's result, the content's reasons
-//! with 不满意 or below (or 跳过), then thanks. Never required and never in the way: leaving the
+//! 好差评 on the result page: 评价 beside the way home opens the five levels over the result, the
+//! content's reasons follow with 不满意 or below (or 跳过), then thanks. Never required and never in the way: leaving the
 //! page, or the session's end, skips it. A rating is recorded unseen (the result stays on screen)
 //! and once per service given.
 
@@ -15,6 +15,22 @@ impl KioskController {
         match (&self.page, &self.outcome) {
             (Page::Done, Some(shown)) if shown.seq.is_some() && shown.outcome.rated_service().is_some() => shown.rating,
             _ => RatingStep::None,
+        }
+    }
+
+    /// 评价: the five levels over the result.
+    pub fn open_rating(&mut self, now: Instant) {
+        self.touched(now);
+        if self.rating_step() == RatingStep::Offered {
+            self.set_rating(RatingStep::Levels);
+        }
+    }
+
+    /// 暂不评价: back to the result, the rating still offered.
+    pub fn close_rating(&mut self, now: Instant) {
+        self.touched(now);
+        if self.rating_step() == RatingStep::Levels {
+            self.set_rating(RatingStep::Offered);
         }
     }
 

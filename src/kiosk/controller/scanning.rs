@@ -3,9 +3,9 @@
 //! receipt's reprint; a bill's barcode looks the bill up; anything else says what the scanner
 //! reads. A payment waiting for the phone is never left behind by a scan.
 
-use super::super::scanned_code::{ScannedCode, classify};
 use super::super::screen::*;
 use super::KioskController;
+use crate::records::{ScannedCode, classify_scanned_code as classify};
 use std::time::Instant;
 
 impl KioskController {

@@ -68,7 +68,7 @@ impl KioskController {
     /// Shows a result that needs no recording.
     pub(super) fn show_outcome(&mut self, outcome: ServiceOutcome) {
         // Request numbers start at 1: no answer matches 0.
-        self.outcome = Some(Shown { request: 0, seq: None, outcome, rating: RatingStep::Levels });
+        self.outcome = Some(Shown { request: 0, seq: None, outcome, rating: RatingStep::Offered });
         self.page = Page::Done;
     }
 
@@ -78,7 +78,7 @@ impl KioskController {
         let language = self.receipt_language();
         self.requests.push(ServiceRequest { number, ask, language });
         let outcome = ServiceOutcome::Recording;
-        self.outcome = Some(Shown { request: number, seq: None, outcome, rating: RatingStep::Levels });
+        self.outcome = Some(Shown { request: number, seq: None, outcome, rating: RatingStep::Offered });
         self.page = Page::Done;
     }
 

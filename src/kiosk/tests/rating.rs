@@ -22,6 +22,13 @@ fn ticket_shown(t0: Instant) -> KioskController {
 fn a_level_is_recorded_unseen_once_and_thanked() {
     let t0 = Instant::now();
     let mut k = ticket_shown(t0);
+    assert_eq!(k.screen(t0).rating, RatingStep::Offered);
+    k.rate("satisfied", t0);
+    assert!(k.take_requests().is_empty(), "the levels open first");
+    k.open_rating(t0);
+    k.close_rating(t0);
+    assert_eq!(k.screen(t0).rating, RatingStep::Offered, "not now: still offered");
+    k.open_rating(t0);
     let screen = k.screen(t0);
     assert_eq!(screen.rating, RatingStep::Levels);
     let levels: Vec<&str> = screen.rating_levels.iter().map(|l| l.name.as_str()).collect();
@@ -45,6 +52,7 @@ fn a_level_is_recorded_unseen_once_and_thanked() {
 fn a_low_level_offers_the_contents_reasons_or_a_skip() {
     let t0 = Instant::now();
     let mut k = ticket_shown(t0);
+    k.open_rating(t0);
     k.rate("dissatisfied", t0);
     assert!(k.take_requests().is_empty(), "the reason comes first");
     let screen = k.screen(t0);
@@ -60,6 +68,7 @@ fn a_low_level_offers_the_contents_reasons_or_a_skip() {
     );
 
     let mut k = ticket_shown(t0);
+    k.open_rating(t0);
     k.rate("very_dissatisfied", t0);
     k.rate_without_reason(t0);
     let asked = k.take_requests().remove(0).ask;
@@ -70,6 +79,7 @@ fn a_low_level_offers_the_contents_reasons_or_a_skip() {
 fn copies_slips_and_leaving_are_not_rated() {
     let t0 = Instant::now();
     let mut k = ticket_shown(t0);
+    k.open_rating(t0);
     k.go_home(t0);
     assert_eq!(k.screen(t0).rating, RatingStep::None, "leaving the page skips the rating");
     k.rate("satisfied", t0);

@@ -24,6 +24,7 @@ pub fn apply(window: &AppWindow, screen: &Screen) {
     services.set_outcome(outcome_view(screen.outcome.as_ref(), english));
     services.set_rating_step(match screen.rating {
         RatingStep::None => RatingStepKind::None,
+        RatingStep::Offered => RatingStepKind::Offered,
         RatingStep::Levels => RatingStepKind::Levels,
         RatingStep::Reasons(_) => RatingStepKind::Reasons,
         RatingStep::Thanked => RatingStepKind::Thanked,

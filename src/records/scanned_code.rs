@@ -2,8 +2,10 @@
 //! digits printed under "凭条号"), a utility bill's barcode (its 12-digit account number, as the
 //! bill prints it: 3301-0288-1742), or something the kiosk does not read.
 
-use crate::kiosk::controller::ACCOUNT_DIGITS;
-use crate::records::looks_like_a_receipt_number;
+use super::receipt_number::looks_like_a_receipt_number;
+
+/// Digits in a bill's account number ("3301-0288-1742").
+pub const ACCOUNT_DIGITS: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScannedCode {
