@@ -47,7 +47,7 @@ impl FromStr for ReaderProtocol {
 
 #[derive(Debug)]
 pub enum CardData {
-    IdCard(IdCard),
+    IdCard(Box<IdCard>),
     Rfid(RfidTag),
     Magstripe(MagCard),
 }
@@ -122,7 +122,7 @@ impl<O: LinkOpener> CardReaderDriver<O> {
                 // Find, then read at the next poll: the resident hears of the card before the
                 // second its reading takes.
                 let step = if std::mem::take(found) {
-                    reader.read_card().map(|card| Some(ReaderEvent::CardRead(CardData::IdCard(card))))
+                    reader.read_card().map(|card| Some(ReaderEvent::CardRead(CardData::IdCard(Box::new(card)))))
                 } else {
                     reader.find_card().map(|present| present.then_some(ReaderEvent::CardFound))
                 };
