@@ -60,17 +60,21 @@ async fn help_call_contract(storage: &Storage) {
     assert_eq!((first.call_id.as_str(), first.called_at_ms), ("hc-1", 1_000));
     assert_eq!(storage.call_for_help("kiosk-a", "hc-2", 2_000, 0).await.unwrap().call_id, "hc-1", "still open");
     assert_eq!(storage.call_for_help("kiosk-b", "hc-3", 2_000, 0).await.unwrap().call_id, "hc-3");
-    // Older than the open window: a new call.
-    assert_eq!(storage.call_for_help("kiosk-a", "hc-4", 900_000, 500_000).await.unwrap().call_id, "hc-4");
     assert_eq!(storage.help_call("kiosk-b", "hc-1").await.unwrap(), None, "a kiosk sees its own calls only");
     assert_eq!(storage.kiosk("kiosk-a").await.unwrap(), None, "calls of kiosks not enrolled show nowhere");
-    assert_eq!(
-        storage.answer_help_call("hc-1", "已收到", "staff.li", 3_000).await.unwrap().as_deref(),
-        Some("kiosk-a")
-    );
-    assert_eq!(storage.answer_help_call("hc-1", "again", "staff.wu", 4_000).await.unwrap(), None);
+    let answer =
+        |call: &'static str, reply: &'static str, at: i64| storage.answer_help_call(call, reply, "staff.li", at);
+    assert_eq!(answer("hc-1", "已收到", 3_000).await.unwrap().as_deref(), Some("kiosk-a"));
+    assert_eq!(answer("hc-1", "again", 4_000).await.unwrap(), None, "the first answer counts");
     let answered = storage.help_call("kiosk-a", "hc-1").await.unwrap().unwrap();
     assert_eq!((answered.reply.as_deref(), answered.answered_at_ms), (Some("已收到"), Some(3_000)));
+    // Unanswered and older than the open window: a new call, which closes the old one unanswered
+    // (it can no longer be answered; the console shows the new one).
+    assert_eq!(storage.call_for_help("kiosk-b", "hc-4", 900_000, 500_000).await.unwrap().call_id, "hc-4");
+    let superseded = storage.help_call("kiosk-b", "hc-3").await.unwrap().unwrap();
+    assert_eq!((superseded.reply, superseded.answered_at_ms), (None, Some(900_000)));
+    assert_eq!(answer("hc-3", "late", 901_000).await.unwrap(), None);
+    assert_eq!(answer("hc-4", "已收到", 901_000).await.unwrap().as_deref(), Some("kiosk-b"));
 }
 
 #[tokio::test]

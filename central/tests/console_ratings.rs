@@ -1,5 +1,6 @@
 //! The residents' ratings (好差评): counted per day, kiosk, service, score and reason on SQLite and
-//! PostgreSQL alike, a kiosk's nonsense score counted nowhere; and the console's 好差评 page over
+//! PostgreSQL alike, a score that is not a whole number 1 to 5 counted nowhere (and refused at
+//! upload); and the console's 好差评 page over
 //! real HTTPS, tallied per service, kiosk and day with the reasons given.
 
 #[path = "support/console_rig.rs"]
@@ -32,7 +33,10 @@ async fn rating_contract(storage: &Storage) {
         rating(3, "2026-12-03", "queue_ticket", 2.into(), Some("slow")),
         rating(4, "2026-12-02", "bill_payment", 4.into(), None),
         rating(5, "2026-11-01", "bill_payment", 4.into(), None),
+        // Not whole numbers 1 to 5: refused (kept aside as refused records), counted nowhere.
         rating(6, "2026-12-03", "queue_ticket", "five".into(), None),
+        rating(7, "2026-12-03", "queue_ticket", 2.0.into(), None),
+        rating(8, "2026-12-03", "queue_ticket", "5".into(), None),
     ];
     storage.insert_batch("kiosk-r1", ratings, 1).await.unwrap();
     storage
@@ -59,7 +63,6 @@ async fn rating_contract(storage: &Storage) {
         groups,
         [
             group("2026-12-02", "kiosk-r1", "bill_payment", 4, "", 1),
-            group("2026-12-03", "kiosk-r1", "queue_ticket", 0, "", 1),
             group("2026-12-03", "kiosk-r1", "queue_ticket", 2, "slow", 1),
             group("2026-12-03", "kiosk-r1", "queue_ticket", 5, "", 2),
             group("2026-12-03", "kiosk-r2", "queue_ticket", 1, "slow", 1),
@@ -94,6 +97,9 @@ async fn staff_read_the_ratings_per_service_kiosk_and_day() {
         rating(4, &today, "bill_payment", 1.into(), Some("slow")),
     ];
     assert_eq!(kiosk.upload(ratings).await, StatusCode::OK);
+    let odd = vec![rating(5, &today, "bill_payment", 2.5.into(), None)];
+    let refused = kiosk.upload(odd).await;
+    assert_eq!(refused, StatusCode::OK, "a refused record is answered as refused, within the batch's answer");
 
     let unsigned = web.get(at("/ratings")).send().await.unwrap();
     assert_eq!(unsigned.status(), StatusCode::SEE_OTHER, "signed-in staff only");

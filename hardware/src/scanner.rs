@@ -114,7 +114,15 @@ impl<O: LinkOpener> ScannerDriver<O> {
     /// Reads what has come; a scanner that is gone is an error (the link reconnects by itself).
     pub fn poll(&mut self, now: Instant) -> Result<Vec<ScannerEvent>, LinkError> {
         let mut buf = [0u8; 512];
-        let n = self.link.read_some(&mut buf)?;
+        let n = match self.link.read_some(&mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                // Half a line from before a pulled cable is no start of the next code.
+                self.decoder = ScanDecoder::default();
+                self.last = None;
+                return Err(e);
+            }
+        };
         let mut events = Vec::new();
         for code in self.decoder.push(&buf[..n]) {
             match code {

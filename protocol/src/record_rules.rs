@@ -93,7 +93,18 @@ pub fn content_refusal(kind: &str, payload_text: &str, resident: Option<&str>) -
     if payload_text.len() > MAX_PAYLOAD_BYTES {
         return Some(format!("the payload is {} bytes, over the limit of {MAX_PAYLOAD_BYTES}", payload_text.len()));
     }
-    payload_shape_refusal(payload_text).or_else(|| long_key_refusal(kind, payload_text))
+    payload_shape_refusal(payload_text)
+        .or_else(|| long_key_refusal(kind, payload_text))
+        .or_else(|| (kind == kinds::SERVICE_RATING).then(|| rating_refusal(payload_text)).flatten())
+}
+
+/// A rating's score must be a whole number 1 to 5 (the console counts by it).
+fn rating_refusal(payload_text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(payload_text).ok()?;
+    match value.get("score").and_then(serde_json::Value::as_u64) {
+        Some(1..=5) => None,
+        _ => Some("a rating's score is a whole number from 1 to 5".into()),
+    }
 }
 
 /// Why a whole record may not be stored, if it may not: [`content_refusal`], and a hash that
@@ -217,5 +228,11 @@ mod tests {
         check("issue_report", &format!(r#"{{"place":"{long}"}}"#), None, Some("place is over"));
         check("vote", &format!(r#"{{"proposal":"{long}"}}"#), sealed, Some("proposal is over"));
         check("queue_ticket", &format!(r#"{{"other":"{long}","day":5}}"#), None, None);
+        check("service_rating", r#"{"day":"2026-12-04","service":"vote","score":4}"#, None, None);
+        for score in ["0", "6", "2.0", "\"5\"", "null"] {
+            let payload = format!(r#"{{"day":"2026-12-04","service":"vote","score":{score}}}"#);
+            check("service_rating", &payload, None, Some("whole number from 1 to 5"));
+        }
+        check("service_rating", r#"{"day":"2026-12-04"}"#, None, Some("whole number from 1 to 5"));
     }
 }

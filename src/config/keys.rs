@@ -83,7 +83,7 @@ pub const KEYS: &[KeySpec] = &[
         "help.answer_timeout_seconds",
         Number,
         "180",
-        "30 to 1800 seconds a call for staff waits before the station's phone is given",
+        "30 to 240 seconds a call for staff waits before the station's phone is given",
         Live,
     ),
     key("journal.keep_acknowledged_days", Number, "90", "1 to 3650 days", Restart),

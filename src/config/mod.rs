@@ -45,8 +45,9 @@ pub struct Config {
     pub help_answer_timeout: Duration,
 }
 
-/// The bounds of `help.answer_timeout_seconds`.
-pub const HELP_ANSWER_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 30..=1800;
+/// The bounds of `help.answer_timeout_seconds`: at most as long as any wait holds a session
+/// (`kiosk::WAIT_HOLDS_AT_MOST`, 240 s), so the resident still sees the answer or the phone.
+pub const HELP_ANSWER_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 30..=240;
 
 /// Where the kiosk serves `kioskctl` while it runs, and who may use it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -315,7 +315,8 @@ pub enum ScanProblem {
     Unrecognised,
     /// The scanner sent something that is not a code: scan again.
     Unreadable,
-    /// A payment is waiting for the resident's phone: it is finished or cancelled first.
+    /// A payment is waiting for the resident's phone, or a booking or an order is on its way:
+    /// it is finished or cancelled first.
     Busy,
 }
 

@@ -99,9 +99,9 @@ pub struct KioskRow {
 /// The columns of a [`KioskRow`], and the joins they come from (the same in both databases).
 const KIOSK_ROWS: &str = "SELECT k.kiosk_id, k.label, k.enrolled_at_ms, h.received_at_ms, h.body,
         COALESCE(p.contiguous, 0), r.revoked_at_ms, c.not_after_ms,
-        (SELECT hc.call_id FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.reply IS NULL
+        (SELECT hc.call_id FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.answered_by IS NULL
             ORDER BY hc.called_at_ms DESC LIMIT 1),
-        (SELECT MAX(hc.called_at_ms) FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.reply IS NULL)
+        (SELECT MAX(hc.called_at_ms) FROM help_calls hc WHERE hc.kiosk_id = k.kiosk_id AND hc.answered_by IS NULL)
     FROM kiosks k LEFT JOIN heartbeats h ON h.kiosk_id = k.kiosk_id
     LEFT JOIN kiosk_progress p ON p.kiosk_id = k.kiosk_id
     LEFT JOIN revoked_kiosks r ON r.kiosk_id = k.kiosk_id

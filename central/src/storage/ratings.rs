@@ -1,7 +1,8 @@
 //! The residents' ratings of services (好差评), counted straight from their records: per day
 //! (China time, as the kiosk journaled it), kiosk, service, level (5 非常满意 … 1 非常不满意)
-//! and reason. SQL both databases share; a score that is not 1 to 5 counts as 0 and is dropped
-//! by the tally (a kiosk that sends nonsense cannot break the page).
+//! and reason. SQL both databases share. The server refuses a rating whose score is not a whole
+//! number 1 to 5 (`record_rules`); one stored before that rule, or anything else not such a number,
+//! counts as 0 alike in both databases and is dropped by the tally: nonsense cannot break the page.
 
 use super::kind_sql::const_str_concat;
 use citizen_window_protocol::record_rules::kinds;
@@ -41,7 +42,8 @@ pub(super) const POSTGRES_SCHEMA: &str = const_str_concat!(
 /// The ratings of the days in the JSON array `?1`.
 pub(super) const SQLITE_RATINGS: &str = const_str_concat!(
     "SELECT CAST(json_extract(t.payload, '$.day') AS TEXT), p.kiosk_id, CAST(json_extract(t.payload, '$.service') AS TEXT),
-        CASE WHEN json_extract(t.payload, '$.score') IN (1, 2, 3, 4, 5) THEN json_extract(t.payload, '$.score') ELSE 0 END,
+        CASE WHEN json_type(t.payload, '$.score') = 'integer' AND json_extract(t.payload, '$.score') BETWEEN 1 AND 5
+            THEN json_extract(t.payload, '$.score') ELSE 0 END,
         COALESCE(CAST(json_extract(t.payload, '$.reason') AS TEXT), ''),
         MAX(CAST(json_extract(t.payload, '$.reason_name') AS TEXT)), COUNT(*)
     FROM transactions t JOIN kiosk_progress p ON p.kiosk = t.kiosk WHERE t.",
@@ -52,7 +54,8 @@ pub(super) const SQLITE_RATINGS: &str = const_str_concat!(
 /// The ratings of the days in `$1`.
 pub(super) const POSTGRES_RATINGS: &str = const_str_concat!(
     "SELECT payload::jsonb ->> 'day', kiosk_id, payload::jsonb ->> 'service',
-        CASE WHEN payload::jsonb ->> 'score' IN ('1', '2', '3', '4', '5') THEN (payload::jsonb ->> 'score')::int ELSE 0 END,
+        CASE WHEN jsonb_typeof(payload::jsonb -> 'score') = 'number' AND payload::jsonb ->> 'score' IN ('1', '2', '3', '4', '5')
+            THEN (payload::jsonb ->> 'score')::int ELSE 0 END,
         COALESCE(payload::jsonb ->> 'reason', ''), MAX((payload::jsonb -> 'reason_name')::text), COUNT(*)
     FROM transactions WHERE ",
     KIND_IS_RATING,

@@ -30,8 +30,9 @@ pub mod field {
     pub const TYPE_MARK: Range<usize> = 248..250;
 }
 
-/// Which card was read, with what only that kind of card holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Which card was read, with what only that kind of card holds. Its names and numbers are
+/// personal data: Debug shows only which card it is.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CardKind {
     /// 居民身份证.
@@ -49,6 +50,12 @@ pub enum CardKind {
         renewal_count: String,
         previous_number_link: String,
     },
+}
+
+impl std::fmt::Debug for CardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.title())
+    }
 }
 
 impl CardKind {

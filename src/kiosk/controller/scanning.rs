@@ -1,7 +1,8 @@
 //! A code from the scanner, wherever the resident is: a receipt's QR code opens its report's
 //! status (asked of the server) or, when it is no report or the server cannot say, that
 //! receipt's reprint; a bill's barcode looks the bill up; anything else says what the scanner
-//! reads. A payment waiting for the phone is never left behind by a scan.
+//! reads. A payment waiting for the phone, or a booking or an order on its way, is never left
+//! behind by a scan.
 
 use super::super::screen::*;
 use super::KioskController;
@@ -11,7 +12,10 @@ use std::time::Instant;
 impl KioskController {
     pub(super) fn code_scanned(&mut self, text: &str, now: Instant) {
         self.touched(now);
-        if self.page == Page::Payment || self.flows.order.is_some() {
+        // A payment waiting, or a booking or an order on its way to the server: a scan would
+        // leave it behind.
+        let in_flight = self.flows.awaiting.is_some() && matches!(self.page, Page::Slots(_) | Page::Bill);
+        if self.page == Page::Payment || self.flows.order.is_some() || in_flight {
             self.scan_problem = Some(ScanProblem::Busy);
             return;
         }

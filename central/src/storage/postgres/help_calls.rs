@@ -4,7 +4,7 @@
 use super::super::StorageError;
 use super::super::help_calls::{
     POSTGRES_ANSWER as ANSWER, POSTGRES_NEW_CALL as NEW_CALL, POSTGRES_ONE_CALL as ONE_CALL,
-    POSTGRES_OPEN_CALL as OPEN_CALL,
+    POSTGRES_OPEN_CALL as OPEN_CALL, POSTGRES_SUPERSEDE as SUPERSEDE,
 };
 use super::PostgresStorage;
 use super::fleet::tell_instances;
@@ -29,6 +29,7 @@ impl PostgresStorage {
         let found = match tx.query_opt(OPEN_CALL, &[&kiosk_id, &open_since_ms]).await? {
             Some(open) => call(&open),
             None => {
+                tx.execute(SUPERSEDE, &[&kiosk_id, &now_ms]).await?;
                 tx.execute(NEW_CALL, &[&new_id, &kiosk_id, &now_ms]).await?;
                 tell_instances(&tx, kiosk_id).await?;
                 HelpCall { call_id: new_id.to_string(), called_at_ms: now_ms, reply: None, answered_at_ms: None }

@@ -3,6 +3,7 @@
 use super::super::StorageError;
 use super::super::help_calls::{
     SQLITE_ANSWER as ANSWER, SQLITE_NEW_CALL as NEW_CALL, SQLITE_ONE_CALL as ONE_CALL, SQLITE_OPEN_CALL as OPEN_CALL,
+    SQLITE_SUPERSEDE as SUPERSEDE,
 };
 use super::SqliteStorage;
 use citizen_window_protocol::help::HelpCall;
@@ -27,6 +28,7 @@ impl SqliteStorage {
             let found = match open {
                 Some(open) => open,
                 None => {
+                    tx.execute(SUPERSEDE, params![kiosk_id, now_ms])?;
                     tx.execute(NEW_CALL, params![new_id, kiosk_id, now_ms])?;
                     HelpCall { call_id: new_id, called_at_ms: now_ms, reply: None, answered_at_ms: None }
                 }
