@@ -21,3 +21,4 @@ pub mod session;
 pub mod sync;
 pub mod technician;
 pub mod ui;
+pub mod voice;

@@ -7,7 +7,7 @@
 use crate::config::{Config, ContentUpdates, PrinterSetup, ReaderConfig, ScannerConfig};
 use crate::content::Content;
 use crate::content_store::ContentStore;
-use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER};
+use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER, SOUND};
 use crate::devices::receipt_copy::CopyOrder;
 use crate::devices::{DeviceBoard, ReaderWorker, ReceiptSetup, RecorderWiring, RecordingWorker, ScannerWorker};
 use crate::journal::{JournalError, journal_path};
@@ -54,6 +54,8 @@ pub struct KioskRuntime {
     // The workers last, so that their channels close before they are joined.
     reader: Option<ReaderWorker>,
     scanner: Option<ScannerWorker>,
+    /// The voice prompts' player and what it last said.
+    voice: Option<(crate::voice::VoiceGuide, String)>,
     recording: Option<RecordingWorker>,
     link: Option<ServerLink>,
 }
@@ -80,6 +82,7 @@ impl KioskRuntime {
             sealer: None,
             reader: None,
             scanner: None,
+            voice: None,
             recording: None,
             link: None,
         }
@@ -126,6 +129,7 @@ impl KioskRuntime {
         }
         runtime.replace_reader(config.reader.as_ref()).context("cannot start the card reader's thread")?;
         runtime.replace_scanner(config.scanner.as_ref()).context("cannot start the code scanner's thread")?;
+        runtime.replace_voice(&config.voice).context("cannot start the voice's thread")?;
         Ok(runtime)
     }
 
@@ -162,6 +166,46 @@ impl KioskRuntime {
         let devices = self.boards.devices.clone();
         self.scanner = Some(ScannerWorker::start(opener, self.events.clone(), devices)?);
         Ok(())
+    }
+
+    /// The voice of `setup` from now on: its device's player started again if the device
+    /// changed (none: the kiosk is silent), the volume and quiet hours taken at once.
+    pub fn replace_voice(&mut self, setup: &crate::config::VoiceSetup) -> std::io::Result<()> {
+        let Some(device) = &setup.device else {
+            self.voice = None;
+            self.boards.devices.report(SOUND, DeviceStatus::NoDevice, None, None);
+            return Ok(());
+        };
+        match &mut self.voice {
+            Some((guide, on)) if on == device => guide.set_setup(setup.clone()),
+            _ => {
+                self.voice = None;
+                let output = Box::new(crate::voice::AlsaOutput::new(device));
+                self.start_voice(output, setup.clone(), device)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The voice on `output` (a sound card, or a recording output in tests); `name` tells the
+    /// output apart when the configuration changes.
+    pub fn start_voice(
+        &mut self,
+        output: Box<dyn crate::voice::SoundOutput>,
+        setup: crate::config::VoiceSetup,
+        name: &str,
+    ) -> std::io::Result<()> {
+        let player = crate::voice::VoicePlayer::start(output, self.boards.devices.clone())?;
+        self.voice = Some((crate::voice::VoiceGuide::new(player, setup), name.to_string()));
+        Ok(())
+    }
+
+    /// `screen` is now shown: the voice says its moment, if it has one (the UI calls this when the
+    /// screen changed).
+    pub fn speak(&mut self, screen: &crate::kiosk::Screen, prompts: &crate::content::voice::VoicePrompts) {
+        if let Some((guide, _)) = &mut self.voice {
+            guide.show(screen, prompts);
+        }
     }
 
     /// The receipt printer of `printer` from now on (none: no printer): the recording thread

@@ -1,11 +1,13 @@
 //! Citizen Window's content: the station, home-screen tiles, attract-screen slides, notices, the
 //! service directory, opinion proposals, the places and categories of issue reports, the
-//! station's windows and the reasons offered with a low rating, read from a content folder of TOML files (docs/CONTENT.md). Loading is
-//! separate from showing: the UI gets a validated [`Content`], whoever delivered the folder. The
-//! kiosk shows it; the central server checks a folder with the same code before it signs it.
+//! station's windows, the reasons offered with a low rating and the voice prompts, read from a
+//! content folder of TOML and WAV files (docs/CONTENT.md). Loading is separate from showing: the
+//! UI gets a validated [`Content`], whoever delivered the folder. The kiosk shows it; the central
+//! server checks a folder with the same code before it signs it.
 
 pub mod limits;
 mod model;
+pub mod voice;
 
 pub use model::*;
 
@@ -62,6 +64,8 @@ impl Content {
                 }
                 Err(e) => return Err(e),
             },
+            voice: voice::VoicePrompts::load(dir)
+                .map_err(|message| ContentError::Invalid { path: dir.join(voice::VOICE_DIR), message })?,
         };
         let mut content = content;
         content.check().map_err(|(file, message)| ContentError::Invalid { path: dir.join(file), message })?;

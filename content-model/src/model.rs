@@ -4,7 +4,7 @@ pub use citizen_window_protocol::station::{Service, WindowId};
 use serde::Deserialize;
 
 /// The kiosk's two languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Language {
     /// 简体中文, the default.
     #[default]
@@ -208,6 +208,9 @@ pub struct Content {
     /// The reasons offered with a low rating (`rating_reasons.toml`, optional: without it a low
     /// rating is given without a reason).
     pub rating_reasons: Vec<RatingReason>,
+    /// The voice prompts (`voice/<language>/<key>.wav`, optional: without them the kiosk is
+    /// silent).
+    pub voice: crate::voice::VoicePrompts,
 }
 
 impl Content {

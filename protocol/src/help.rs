@@ -9,6 +9,10 @@ pub const MAX_REPLY_CHARS: usize = 60;
 /// A kiosk's unanswered call younger than this is the one it gets when it calls again (a retry,
 /// a second tap): one call at a time per kiosk.
 pub const CALL_OPEN_MS: i64 = 10 * 60 * 1000;
+/// The answers the console offers with one click; a kiosk speaks each from its own recorded
+/// prompt (an answer in staff's own words is shown, and the resident asked to read it).
+pub const READY_ANSWERS: [&str; 3] =
+    ["已收到，工作人员约 5 分钟到", "已收到，请到服务站窗口办理", "工作人员暂时走不开，请拨打服务站电话"];
 
 /// A call for staff, as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -5,6 +5,9 @@
 
 pub mod file;
 pub mod keys;
+mod voice;
+
+pub use voice::VoiceSetup;
 
 use crate::content::Language;
 use crate::session::SessionTiming;
@@ -43,6 +46,8 @@ pub struct Config {
     /// How long a call for staff waits for the office's answer before the station's phone is
     /// given instead (`[help] answer_timeout_seconds`).
     pub help_answer_timeout: Duration,
+    /// The voice prompts' sound device, volume and quiet hours (`[voice]`).
+    pub voice: VoiceSetup,
 }
 
 /// The bounds of `help.answer_timeout_seconds`: at most as long as any wait holds a session
@@ -148,6 +153,8 @@ struct RawConfig {
     control: RawControl,
     #[serde(default)]
     help: RawHelp,
+    #[serde(default)]
+    voice: voice::RawVoice,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -314,7 +321,9 @@ impl Config {
                 return Err(value_error(key, format!("{:?}", dir.display().to_string())));
             }
         }
+        let voice = voice::voice(raw.voice, path)?;
         Ok(Config {
+            voice,
             help_answer_timeout: Duration::from_secs(help_seconds),
             languages,
             control,

@@ -153,6 +153,15 @@ pub fn reconfigure(ui: &KioskUi, old: &Config, new: &Config) -> Reconfigured {
         ui.update(|k, _| k.set_languages(&new.languages));
         done.applied.push("display.languages".into());
     }
+    if old.voice != new.voice {
+        match ui.with_runtime(|runtime| runtime.replace_voice(&new.voice)) {
+            Ok(()) => done.applied.push("voice".into()),
+            Err(e) => {
+                tracing::error!("the voice cannot start its thread: {e}");
+                done.at_restart.push(format!("voice (it did not start: {e})"));
+            }
+        }
+    }
     if old.help_answer_timeout != new.help_answer_timeout {
         ui.update(|k, _| k.set_help_answer_timeout(new.help_answer_timeout));
         done.applied.push("help.answer_timeout_seconds".into());

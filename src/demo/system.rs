@@ -158,6 +158,7 @@ impl DemoSystem {
             languages: vec![crate::content::Language::Zh, crate::content::Language::En],
             control: crate::config::ControlSetup { socket: out.join("control.sock"), group: String::new() },
             help_answer_timeout: std::time::Duration::from_secs(180),
+            voice: Default::default(),
         };
         Ok(system)
     }

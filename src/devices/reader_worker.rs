@@ -1,13 +1,12 @@
 //! The card reader's thread: polls the driver at the protocol's pace, turns ID cards into
 //! residents (the full number held only in the session's handle, in memory), and reports to the kiosk.
 
-use super::device_board::{self, DeviceBoard};
+use super::device_board::{self, AvailabilityLine, DeviceBoard};
 use super::worker_thread::WorkerThread;
 use crate::kiosk::messages::{CardProblem, KioskEvent};
 use crate::resident_key::ResidentSealer;
 use crate::session::{IdentifyError, resident_from_card};
 use citizen_window_hardware::card_reader::{CardData, CardReaderDriver, ReaderEvent, ReaderProtocol};
-use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::sam::date::CalendarDate;
 use citizen_window_hardware::serial_link::LinkOpener;
 use citizen_window_protocol::china_time;
@@ -36,23 +35,15 @@ impl ReaderWorker {
         devices: DeviceBoard,
     ) -> std::io::Result<Self> {
         let thread = WorkerThread::spawn("card-reader", move |stop| {
-            let place = opener.describe();
+            let mut line = AvailabilityLine::new(devices, device_board::CARD_READER, "card reader", opener.describe());
             let mut driver = CardReaderDriver::new(protocol, opener, protocol.default_baud());
-            let mut available = None;
             loop {
                 let polled = driver.poll(Instant::now());
                 let now_available = polled.is_ok();
-                if available != Some(now_available) {
-                    available = Some(now_available);
-                    let detail = polled.as_ref().err().map(|e| format!("{place}: {e}"));
-                    if let Some(detail) = &detail {
-                        tracing::warn!("card reader at {detail}");
-                    }
-                    let status = if now_available { DeviceStatus::Online } else { DeviceStatus::Offline };
-                    devices.report(device_board::CARD_READER, status, None, detail);
-                    if events.send(KioskEvent::ReaderAvailable(now_available)).is_err() {
-                        return;
-                    }
+                if line.note(polled.as_ref().map(|_| ())).is_some()
+                    && events.send(KioskEvent::ReaderAvailable(now_available)).is_err()
+                {
+                    return;
                 }
                 for event in polled.unwrap_or_default() {
                     let event = to_kiosk_event(event, &sealer, today_in_china(crate::journal::now_ms()));

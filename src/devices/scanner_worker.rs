@@ -1,10 +1,9 @@
 //! The code scanner's thread: reads codes from the scanner's port and hands each to the kiosk;
 //! what a code means is the controller's business (`kiosk::scanned_code`).
 
-use super::device_board::{self, DeviceBoard};
+use super::device_board::{self, AvailabilityLine, DeviceBoard};
 use super::worker_thread::WorkerThread;
 use crate::kiosk::messages::KioskEvent;
-use citizen_window_hardware::device_state::DeviceStatus;
 use citizen_window_hardware::scanner::{ScannerDriver, ScannerEvent};
 use citizen_window_hardware::serial_link::LinkOpener;
 use std::sync::mpsc::Sender;
@@ -25,21 +24,12 @@ impl ScannerWorker {
         devices: DeviceBoard,
     ) -> std::io::Result<Self> {
         let thread = WorkerThread::spawn("code-scanner", move |stop| {
-            let place = opener.describe();
+            let mut line = AvailabilityLine::new(devices, device_board::SCANNER, "code scanner", opener.describe());
             let mut driver = ScannerDriver::new(opener);
-            let mut available = None;
             loop {
                 let polled = driver.poll(Instant::now());
                 let now_available = polled.is_ok();
-                if available != Some(now_available) {
-                    available = Some(now_available);
-                    let detail = polled.as_ref().err().map(|e| format!("{place}: {e}"));
-                    if let Some(detail) = &detail {
-                        tracing::warn!("code scanner at {detail}");
-                    }
-                    let status = if now_available { DeviceStatus::Online } else { DeviceStatus::Offline };
-                    devices.report(device_board::SCANNER, status, None, detail);
-                }
+                line.note(polled.as_ref().map(|_| ()));
                 for event in polled.unwrap_or_default() {
                     let event = match event {
                         ScannerEvent::Scanned(code) => KioskEvent::CodeScanned(code.text().to_string()),

@@ -45,6 +45,8 @@ pub struct KioskController {
     /// The languages residents may use (configured); the first greets every session.
     languages: Vec<Language>,
     elderly: bool,
+    /// The resident's choice of voice guidance this session; unset, it speaks in large print.
+    voice: Option<bool>,
     online: bool,
     printer_ready: bool,
     notices_page: usize,
@@ -132,6 +134,7 @@ impl KioskController {
             language: Language::default(),
             languages: vec![Language::Zh, Language::En],
             elderly: false,
+            voice: None,
             online: true,
             printer_ready: true,
             notices_page: 0,
@@ -413,6 +416,18 @@ impl KioskController {
         self.clamp_pages();
     }
 
+    /// The bottom bar's voice switch: on or off for the rest of the session, whatever the print
+    /// size.
+    pub fn set_voice(&mut self, on: bool, now: Instant) {
+        self.touched(now);
+        self.voice = Some(on);
+    }
+
+    /// Whether the kiosk speaks: as the resident chose, else in large print.
+    pub fn voice_on(&self) -> bool {
+        self.voice.unwrap_or(self.elderly)
+    }
+
     pub fn set_notices_page(&mut self, page: usize, now: Instant) {
         self.touched(now);
         self.notices_page = page;
@@ -455,6 +470,7 @@ impl KioskController {
         self.page = Page::Attract;
         self.language = self.languages.first().copied().unwrap_or_default();
         self.elderly = false;
+        self.voice = None;
         self.notices_page = 0;
         self.directory_page = 0;
         self.attract_since = now;

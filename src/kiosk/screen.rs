@@ -452,6 +452,8 @@ pub struct Screen {
     /// The language switch shows (more than one language configured).
     pub language_switch: bool,
     pub elderly: bool,
+    /// The kiosk speaks its key moments (the bottom bar's switch; on by default in large print).
+    pub voice_on: bool,
     pub offline: bool,
     pub printer_ready: bool,
     /// Seconds before the session ends, while the countdown shows.

@@ -1,7 +1,7 @@
 //! Binds the UI to the controller and the kiosk runtime: every callback (`ui::callbacks`) is one
 //! controller call, then the runtime forwards the controller's requests, then the window is
-//! brought up to date from the controller's [`Screen`] (`ui::views`). The 250 ms tick pumps the
-//! runtime's events in first.
+//! brought up to date from the controller's [`Screen`] (`ui::views`), and the voice told of it. The
+//! 250 ms tick pumps the runtime's events in first.
 
 use super::AppWindow;
 use super::views::{self, online_view::QrCache};
@@ -89,6 +89,7 @@ impl Binding {
         let previous = self.shown.replace(Some(screen.clone()));
         if previous.as_ref() != Some(&screen) {
             views::apply(window, &screen, previous.as_ref(), &self.qr);
+            self.runtime.borrow_mut().speak(&screen, &self.controller.borrow().content().voice);
             let session_ended =
                 screen.page == Page::Attract && previous.as_ref().is_some_and(|p| p.page != Page::Attract);
             if session_ended {

@@ -26,6 +26,7 @@ impl KioskUi {
             .call(),
         );
         app.on_set_elderly(self.handler(|k, elderly: bool, now| k.set_elderly(elderly, now)).call());
+        app.on_set_voice(self.handler(|k, on: bool, now| k.set_voice(on, now)).call());
         let content = self.window.global::<ContentAdapter>();
         content.on_print_notice(self.handler(|k, (), now| k.print_notice(now)).unit());
         content.on_print_entry(self.handler(|k, id: SharedString, now| k.print_directory_entry(&id, now)).call());

@@ -75,6 +75,7 @@ impl KioskController {
             english: lang == Language::En,
             language_switch: self.language_switch(),
             elderly: self.elderly,
+            voice_on: self.voice_on(),
             offline: !self.online,
             printer_ready: self.printer_ready,
             countdown: view.countdown_seconds,

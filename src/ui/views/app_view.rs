@@ -20,6 +20,7 @@ pub fn apply(window: &AppWindow, screen: &Screen, previous: Option<&Screen>) {
     let app = window.global::<AppAdapter>();
     app.set_page(page_name(&screen.page));
     app.set_english(screen.english);
+    app.set_voice_on(screen.voice_on);
     app.set_language_switch(screen.language_switch);
     app.set_offline(screen.offline);
     app.set_printer_ready(screen.printer_ready);

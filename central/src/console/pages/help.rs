@@ -3,12 +3,8 @@
 
 use super::Viewer;
 use citizen_window_protocol::china_time::date_time_text;
-use citizen_window_protocol::help::MAX_REPLY_CHARS;
+use citizen_window_protocol::help::{MAX_REPLY_CHARS, READY_ANSWERS};
 use maud::{Markup, html};
-
-/// The answers offered with one click.
-pub const READY_ANSWERS: [&str; 3] =
-    ["已收到，工作人员约 5 分钟到", "已收到，请到服务站窗口办理", "工作人员暂时走不开，请拨打服务站电话"];
 
 /// The open call's answer forms.
 pub fn answer_forms(viewer: &Viewer, call_id: &str, called_at_ms: i64) -> Markup {

@@ -1,0 +1,248 @@
+//! What the kiosk says at each key moment, read off the [`Screen`]: place your card, card read and
+//! take it back, the ticket number, the amount to pay, payment done, take your receipt, each
+//! error's sentence, the countdown's last seconds and the office's answer to a call for staff.
+//! A [`Cue`] is the moment; [`Cue::prompts`] the prompt files that say it in a language.
+
+use super::spoken_numbers;
+use crate::content::Language;
+use crate::kiosk::messages::CardProblem;
+use crate::kiosk::{HelpCallState, OnlineProblem, Page, ReceiptProgress, ScanProblem, Screen, ServiceOutcome};
+use citizen_window_protocol::help::READY_ANSWERS;
+
+/// From this many seconds left, the countdown says each second.
+pub const SECONDS_SAID: u32 = 5;
+
+/// A moment the kiosk speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cue {
+    PlaceCard,
+    CardReading,
+    /// Read: take the card back.
+    CardRead,
+    Card(CardProblem),
+    Scan(ScanProblem),
+    Online(OnlineProblem),
+    /// The ticket's number and its window's, then the receipt.
+    Ticket {
+        number: String,
+        window: u32,
+        receipt: Receipt,
+    },
+    /// Recorded (a report, a vote, an appointment, a statement), then the receipt.
+    Done {
+        receipt: Receipt,
+    },
+    /// The amount the payment code is for.
+    Pay {
+        amount_fen: u64,
+    },
+    Paid {
+        receipt: Receipt,
+    },
+    Outcome(&'static str),
+    CountdownStarts,
+    CountdownSecond(u32),
+    HelpCalling,
+    /// The office's answer: one of the console's ready answers (its index), or its own words
+    /// (shown, and the resident asked to read them).
+    HelpAnswered(Option<usize>),
+    HelpNoAnswer,
+    HelpUnavailable,
+}
+
+/// What the result says of its receipt: take it, or it did not come out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receipt {
+    None,
+    Take,
+    NotPrinted,
+}
+
+impl From<ReceiptProgress> for Receipt {
+    fn from(progress: ReceiptProgress) -> Self {
+        match progress {
+            // Said once from the start of printing: the resident waits at the slot.
+            ReceiptProgress::Printing | ReceiptProgress::Printed => Receipt::Take,
+            ReceiptProgress::NotPrinted => Receipt::NotPrinted,
+        }
+    }
+}
+
+/// The moment `screen` shows, if it is one the kiosk speaks.
+pub fn cue_of(screen: &Screen) -> Option<Cue> {
+    if let Some(seconds) = screen.countdown {
+        return Some(if seconds <= SECONDS_SAID { Cue::CountdownSecond(seconds) } else { Cue::CountdownStarts });
+    }
+    if let Some(problem) = &screen.card_problem {
+        return Some(Cue::Card(problem.clone()));
+    }
+    if let Some(problem) = screen.scan_problem {
+        return Some(Cue::Scan(problem));
+    }
+    if screen.card_to_take_back {
+        return Some(Cue::CardRead);
+    }
+    if screen.card_reading {
+        return Some(Cue::CardReading);
+    }
+    if let Some(problem) = screen.online.problem {
+        return Some(Cue::Online(problem));
+    }
+    match &screen.page {
+        Page::PlaceCard(_) => Some(Cue::PlaceCard),
+        Page::Payment => screen.online.bill.as_ref().map(|bill| Cue::Pay { amount_fen: bill.amount_fen }),
+        Page::Done => screen.outcome.as_ref().and_then(outcome_cue),
+        Page::Help => help_cue(&screen.help_call),
+        _ => None,
+    }
+}
+
+fn outcome_cue(outcome: &ServiceOutcome) -> Option<Cue> {
+    let receipt = outcome.receipt().map_or(Receipt::None, Receipt::from);
+    Some(match outcome {
+        ServiceOutcome::Recording => return None,
+        ServiceOutcome::Ticket { number, window, .. } => {
+            Cue::Ticket { number: number.clone(), window: window.number, receipt }
+        }
+        ServiceOutcome::Paid { .. } => Cue::Paid { receipt },
+        ServiceOutcome::Report { .. }
+        | ServiceOutcome::Vote { .. }
+        | ServiceOutcome::Appointment { .. }
+        | ServiceOutcome::Statement { .. }
+        | ServiceOutcome::Slip { .. } => Cue::Done { receipt },
+        ServiceOutcome::PaymentCancelled => Cue::Outcome("payment_cancelled"),
+        ServiceOutcome::PaymentExpired => Cue::Outcome("payment_expired"),
+        ServiceOutcome::AlreadyVoted => Cue::Outcome("already_voted"),
+        ServiceOutcome::VoteClosed => Cue::Outcome("vote_closed"),
+        ServiceOutcome::VoteNotCounted => Cue::Outcome("vote_not_counted"),
+        ServiceOutcome::Refused => Cue::Outcome("refused"),
+    })
+}
+
+fn help_cue(call: &HelpCallState) -> Option<Cue> {
+    match call {
+        HelpCallState::NotCalled => None,
+        HelpCallState::Calling | HelpCallState::Waiting => Some(Cue::HelpCalling),
+        HelpCallState::Answered(text) => Some(Cue::HelpAnswered(READY_ANSWERS.iter().position(|ready| ready == text))),
+        HelpCallState::NoAnswer => Some(Cue::HelpNoAnswer),
+        HelpCallState::Unavailable => Some(Cue::HelpUnavailable),
+    }
+}
+
+impl Cue {
+    /// The prompts that say the moment in `language`, in order.
+    pub fn prompts(&self, language: Language) -> Vec<String> {
+        let mut said: Vec<String> = Vec::new();
+        let mut say = |key: &str| said.push(key.to_string());
+        match self {
+            Cue::PlaceCard => say("place_card"),
+            Cue::CardReading => say("card_reading"),
+            Cue::CardRead => say("card_read"),
+            Cue::Card(CardProblem::ReadFailed) => say("card_read_failed"),
+            Cue::Card(CardProblem::Expired(_)) => say("card_expired"),
+            Cue::Card(CardProblem::NotAnIdCard) => say("card_not_id"),
+            Cue::Scan(problem) => say(match problem {
+                ScanProblem::Unrecognised => "scan_unrecognised",
+                ScanProblem::Unreadable => "scan_unreadable",
+                ScanProblem::Busy => "scan_busy",
+            }),
+            Cue::Online(problem) => say(match problem {
+                OnlineProblem::TooShort => "number_too_short",
+                OnlineProblem::Full => "slot_full",
+                OnlineProblem::AlreadyBooked => "already_booked",
+                OnlineProblem::NotFound => "not_found",
+                OnlineProblem::Unavailable => "server_unavailable",
+                OnlineProblem::Mistyped => "number_mistyped",
+                OnlineProblem::OtherKiosk => "other_kiosk",
+                OnlineProblem::NotReprintable => "not_reprintable",
+            }),
+            Cue::Ticket { number, window, receipt } => {
+                say("ticket_number");
+                said.extend(spoken_numbers::signs(number));
+                said.push("go_to_window".into());
+                said.extend(spoken_numbers::whole(language, u64::from(*window)));
+                if language == Language::Zh {
+                    said.push("window_suffix".into());
+                }
+                said.extend(receipt.prompts());
+            }
+            Cue::Done { receipt } => {
+                say("done");
+                said.extend(receipt.prompts());
+            }
+            Cue::Pay { amount_fen } => {
+                say("amount_to_pay");
+                said.extend(spoken_numbers::amount(language, *amount_fen));
+                said.push("scan_to_pay".into());
+            }
+            Cue::Paid { receipt } => {
+                say("payment_done");
+                said.extend(receipt.prompts());
+            }
+            Cue::Outcome(key) => say(key),
+            Cue::CountdownStarts => say("countdown"),
+            Cue::CountdownSecond(seconds) => said.extend(spoken_numbers::whole(language, u64::from(*seconds))),
+            Cue::HelpCalling => say("help_calling"),
+            Cue::HelpAnswered(ready) => {
+                say("help_answered");
+                said.push(match ready {
+                    Some(index) => format!("help_ready_{}", index + 1),
+                    None => "help_see_screen".into(),
+                });
+            }
+            Cue::HelpNoAnswer => say("help_no_answer"),
+            Cue::HelpUnavailable => say("help_unavailable"),
+        }
+        said
+    }
+
+    /// One of each moment, for the tests that check every prompt is in the prompt list and in
+    /// the example content.
+    pub fn every_kind() -> Vec<Cue> {
+        let mut cues = vec![Cue::PlaceCard, Cue::CardReading, Cue::CardRead];
+        cues.extend(
+            [CardProblem::ReadFailed, CardProblem::Expired(String::new()), CardProblem::NotAnIdCard].map(Cue::Card),
+        );
+        cues.extend([ScanProblem::Unrecognised, ScanProblem::Unreadable, ScanProblem::Busy].map(Cue::Scan));
+        cues.extend(
+            [
+                OnlineProblem::TooShort,
+                OnlineProblem::Full,
+                OnlineProblem::AlreadyBooked,
+                OnlineProblem::NotFound,
+                OnlineProblem::Unavailable,
+                OnlineProblem::Mistyped,
+                OnlineProblem::OtherKiosk,
+                OnlineProblem::NotReprintable,
+            ]
+            .map(Cue::Online),
+        );
+        for receipt in [Receipt::None, Receipt::Take, Receipt::NotPrinted] {
+            cues.extend([
+                Cue::Ticket { number: "A023".into(), window: 12, receipt },
+                Cue::Done { receipt },
+                Cue::Paid { receipt },
+            ]);
+        }
+        cues.push(Cue::Pay { amount_fen: 12_850 });
+        for key in
+            ["payment_cancelled", "payment_expired", "already_voted", "vote_closed", "vote_not_counted", "refused"]
+        {
+            cues.push(Cue::Outcome(key));
+        }
+        cues.extend([Cue::CountdownStarts, Cue::CountdownSecond(5), Cue::HelpCalling, Cue::HelpAnswered(None)]);
+        cues.extend((0..READY_ANSWERS.len()).map(|i| Cue::HelpAnswered(Some(i))));
+        cues.extend([Cue::HelpNoAnswer, Cue::HelpUnavailable]);
+        cues
+    }
+}
+
+impl Receipt {
+    fn prompts(self) -> Vec<String> {
+        match self {
+            Receipt::None => vec![],
+            Receipt::Take => vec!["take_receipt".into()],
+            Receipt::NotPrinted => vec!["receipt_not_printed".into()],
+        }
+    }
+}
