@@ -20,14 +20,20 @@ trap 'rm -rf "$scratch"' EXIT
 say() {
     [[ -n "$4" ]] || return 0
     espeak-ng -v "$2" -s "$5" -w "$scratch/raw.wav" "$4"
-    # Silence off both ends (so digits run together as a number), then 30 ms of it at the end.
-    sox -q "$scratch/raw.wav" -r 16000 -c 1 -b 16 "$out/$1/$3.wav" \
+    # Silence off both ends (so digits run together as a number), then 30 ms of it at the end; no
+    # dither, so that the same list makes the same files.
+    sox -q -D -G "$scratch/raw.wav" -r 16000 -c 1 -b 16 "$out/$1/$3.wav" \
         silence 1 0.01 0.3% reverse silence 1 0.01 0.3% reverse pad 0 0.03
 }
 
 count=0
-while IFS=$'\t' read -r key zh en; do
-    [[ -z "$key" || "$key" == \#* ]] && continue
+while IFS= read -r line; do
+    [[ -z "$line" || "$line" == \#* ]] && continue
+    # Split by hand: `read` would merge the two tabs around an empty column.
+    key=${line%%$'\t'*}
+    rest=${line#*$'\t'}
+    zh=${rest%%$'\t'*}
+    en=${rest#*$'\t'}
     say zh cmn "$key" "$zh" 180
     say en en-us "$key" "$en" 150
     count=$((count + 1))

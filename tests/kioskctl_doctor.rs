@@ -219,3 +219,21 @@ fn a_clock_far_off_fails() {
     assert_eq!(check(&checks, "server").0, "pass", "{checks:?}");
     assert_fails(&checks, "clock", &["ahead of the server's clock", "timedatectl set-ntp true"]);
 }
+
+#[test]
+fn a_kiosk_without_a_sound_card_is_warned_of_and_runs_on_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = kiosk_config(dir.path(), "[voice]\ndevice = \"hw:99,0\"\n");
+    let (_, checks) = doctor(&config, &[]);
+    let (verdict, text) = check(&checks, "sound");
+    assert_eq!(verdict, "warn", "{text}");
+    for part in ["hw:99,0", "no sound device", "aplay -l", "voice.device", "works on"] {
+        assert!(text.contains(part), "sound lacks {part:?}: {text}");
+    }
+    // ALSA's null device opens as a card would; no device configured is no problem.
+    let config = kiosk_config(dir.path(), "[voice]\ndevice = \"null\"\n");
+    assert_eq!(check(&doctor(&config, &[]).1, "sound").0, "pass");
+    let config = kiosk_config(dir.path(), "[voice]\ndevice = \"\"\n");
+    let (verdict, text) = check(&doctor(&config, &[]).1, "sound");
+    assert_eq!((verdict.as_str(), text.contains("silent")), ("pass", true), "{text}");
+}

@@ -83,6 +83,7 @@ pub fn examine(
     found.push(checks::printer(config, running));
     found.push(checks::reader(config, running));
     found.push(checks::scanner(config, running));
+    found.push(checks::sound(config, running));
     let server = checks::server(config);
     found.push(checks::clock(config, server.server_time_ms, options));
     found.push(checks::certificate(config));

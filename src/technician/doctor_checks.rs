@@ -1,11 +1,11 @@
-//! The checks of `kioskctl doctor` but the display's: configuration, printer, reader, clock,
-//! certificate, server, disk, journal and content. Each returns one [`Check`] saying what it
+//! The checks of `kioskctl doctor` but the display's: configuration, printer, reader, scanner,
+//! sound, clock, certificate, server, disk, journal and content. Each returns one [`Check`] saying what it
 //! found and, for a problem, what to do.
 
 use super::doctor::{Check, DoctorOptions};
 use super::status_report::LiveStatus;
 use crate::config::Config;
-use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER};
+use crate::devices::device_board::{CARD_READER, PRINTER, SCANNER, SOUND};
 use crate::sync::SyncError;
 use crate::sync::identity::KioskIdentity;
 use citizen_window_hardware::card_reader::ReaderProtocol;
@@ -122,6 +122,33 @@ pub fn scanner(config: &Config, running: Option<&LiveStatus>) -> Check {
             format!("{port} cannot be opened: {e}"),
             "run doctor as root; check that nothing else holds the port (`fuser {port}`)",
         ),
+    }
+}
+
+/// The sound output of the voice prompts: as the running kiosk reports it, else opened. Without
+/// one the kiosk runs on silent, so a missing device is a warning.
+pub fn sound(config: &Config, running: Option<&LiveStatus>) -> Check {
+    let Some(device) = &config.voice.device else {
+        return Check::pass("sound", "none configured: the kiosk is silent");
+    };
+    let fix = "check the sound card (`aplay -l`), the speaker's cable and voice.device (`aplay -L` lists the devices); \
+               the kiosk works on without its voice meanwhile";
+    if let Some(live) = running {
+        let report = live.devices.iter().find(|d| d.device == SOUND);
+        return match report {
+            Some(report) if report.status == "online" => {
+                Check::pass("sound", format!("ALSA {device}: plays, as the running kiosk sees it"))
+            }
+            Some(report) => {
+                let detail = report.detail.as_deref().unwrap_or(report.status.as_str());
+                Check::warn("sound", format!("{detail}, as the running kiosk sees it"), fix)
+            }
+            None => Check::warn("sound", "the running kiosk does not report it", "see `kioskctl logs`"),
+        };
+    }
+    match crate::voice::AlsaOutput::probe(device) {
+        Ok(()) => Check::pass("sound", format!("ALSA {device}: opens for playback")),
+        Err(e) => Check::warn("sound", e.to_string(), fix),
     }
 }
 

@@ -14,3 +14,6 @@ pub mod spoken_numbers;
 pub use guide::VoiceGuide;
 pub use player::VoicePlayer;
 pub use sound_output::{AlsaOutput, SoundOutput};
+
+#[cfg(test)]
+mod tests;
