@@ -21,3 +21,4 @@ command -v chromium >/dev/null || { [ "$(id -u)" -ne 0 ] || { apt-get update -qq
 cargo bench -p citizen-window --bench ui_bench
 cargo bench -p citizen-window --bench content_push_bench
 cargo bench -p citizen-window --bench kioskctl_status_bench
+cargo bench -p citizen-window --bench voice_bench

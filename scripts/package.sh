@@ -10,10 +10,10 @@ target=""
 if [ "${1:-}" = "--target" ]; then target="$2"; fi
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    packages="libinput-dev libudev-dev libxkbcommon-dev libfontconfig-dev libfreetype-dev pkg-config"
+    packages="libinput-dev libudev-dev libxkbcommon-dev libfontconfig-dev libfreetype-dev libasound2-dev pkg-config"
     if [ -n "$target" ]; then
         dpkg --add-architecture arm64
-        packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64 libfreetype-dev:arm64"
+        packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64 libfreetype-dev:arm64 libasound2-dev:arm64"
     fi
     missing=""
     for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -8,6 +8,9 @@ need_apt=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
 ldconfig -p | grep -q 'libfontconfig.so.1 ' || need_apt+=(libfontconfig1)
 command -v cc >/dev/null || need_apt+=(gcc)
+# Voice guidance plays through ALSA: the library's headers to build, pkg-config to find them.
+[ -f /usr/include/alsa/asoundlib.h ] || need_apt+=(libasound2-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v python3 >/dev/null || need_apt+=(python3)
 # The API contract test's schemathesis lives in a virtual environment of its own.
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)

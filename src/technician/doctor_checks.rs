@@ -148,7 +148,7 @@ pub fn sound(config: &Config, running: Option<&LiveStatus>) -> Check {
     }
     match crate::voice::AlsaOutput::probe(device) {
         Ok(()) => Check::pass("sound", format!("ALSA {device}: opens for playback")),
-        Err(e) => Check::warn("sound", e.to_string(), fix),
+        Err(e) => Check::warn("sound", format!("ALSA {device}: {e}"), fix),
     }
 }
 

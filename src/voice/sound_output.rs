@@ -75,7 +75,7 @@ impl AlsaOutput {
         // alsa-lib's own complaints (no card 0, …) go to a buffer of this thread's, not to the
         // kiosk's stderr: the error returned says what matters. A new buffer replaces the last.
         let _complaints = alsa::Output::local_error_handler();
-        let fail = |what: &str, e: alsa::Error| SoundError(format!("ALSA {}: {what}: {e}", self.device));
+        let fail = |what: &str, e: alsa::Error| SoundError(format!("{what}: {e}"));
         use alsa::pcm::{Access, Format, HwParams, PCM};
         let pcm = PCM::new(&self.device, alsa::Direction::Playback, false)
             .map_err(|e| fail("no sound device (check the card and `aplay -l`)", e))?;
@@ -109,7 +109,7 @@ impl SoundOutput for AlsaOutput {
     }
 
     fn write(&mut self, samples: &[i16]) -> Result<(), SoundError> {
-        let Some((pcm, _)) = &self.pcm else { return Err(SoundError(format!("ALSA {} is not open", self.device))) };
+        let Some((pcm, _)) = &self.pcm else { return Err(SoundError("not open".into())) };
         let mut rest = samples;
         let mut failure = None;
         while !rest.is_empty() {
@@ -119,7 +119,7 @@ impl SoundOutput for AlsaOutput {
                 // anything else closes the device, to be opened again for the next prompt.
                 Err(e) => {
                     if let Err(e) = pcm.try_recover(e, true) {
-                        failure = Some(SoundError(format!("ALSA {}: {e}", self.device)));
+                        failure = Some(SoundError(e.to_string()));
                         break;
                     }
                 }
