@@ -14,8 +14,8 @@ use citizen_window::kiosk::messages::KioskEvent;
 use citizen_window::session::SessionTiming;
 use citizen_window::ui::screenshot::use_headless_renderer;
 use citizen_window::ui::{AppWindow, Clock, KioskUi};
-use citizen_window::voice::sound_output::SoundError;
 use citizen_window::voice::recording_output::{Notes, RecordingOutput};
+use citizen_window::voice::sound_output::SoundError;
 use citizen_window::voice::{AlsaOutput, SoundOutput};
 use slint::ComponentHandle;
 use std::path::Path;
@@ -122,10 +122,9 @@ fn measure(name: &str, output: Box<dyn SoundOutput>) {
     }
     ui.update(|k, now| k.exit(now));
 
-    for (what, mut times) in [
-        ("a page with a prompt opens (nothing playing)", fresh),
-        ("a new moment cuts the prompt playing", cutting),
-    ] {
+    for (what, mut times) in
+        [("a page with a prompt opens (nothing playing)", fresh), ("a new moment cuts the prompt playing", cutting)]
+    {
         times.sort();
         let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
