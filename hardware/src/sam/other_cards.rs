@@ -137,22 +137,45 @@ pub fn foreign_permanent_2017(text: &[u8], photo: &[u8]) -> Result<IdCard, IdCar
     }
     let birth = block.text(f::BIRTH, "birth date")?;
     birth_must_match(&number, &birth)?;
+    let kind = CardKind::ForeignPermanent2017 {
+        english_name: block.required(f::ENGLISH_NAME, "English name")?,
+        nationality,
+        card_version: block.digits(f::CARD_VERSION, "card version")?,
+        authority_code: block.digits(f::AUTHORITY_CODE, "authority code")?,
+    };
+    let fields =
+        PermanentFields { chinese_name: f::CHINESE_NAME, gender: f::GENDER, valid: (f::VALID_FROM, f::VALID_TO) };
+    permanent_residence_card(&block, kind, number, &birth, fields, photo)
+}
+
+/// Where a permanent residence card keeps what both layouts hold alike.
+struct PermanentFields {
+    chinese_name: Range<usize>,
+    gender: Range<usize>,
+    valid: (Range<usize>, Range<usize>),
+}
+
+/// A permanent residence card of either layout: its own `kind`, and the fields both read alike (a
+/// Chinese name that may be empty, gender, dates, photo); no nation, address or authority.
+fn permanent_residence_card(
+    block: &Block,
+    kind: CardKind,
+    number: IdNumber,
+    birth: &str,
+    at: PermanentFields,
+    photo: &[u8],
+) -> Result<IdCard, IdCardError> {
     Ok(IdCard {
-        kind: CardKind::ForeignPermanent2017 {
-            english_name: block.required(f::ENGLISH_NAME, "English name")?,
-            nationality,
-            card_version: block.digits(f::CARD_VERSION, "card version")?,
-            authority_code: block.digits(f::AUTHORITY_CODE, "authority code")?,
-        },
-        name: block.text(f::CHINESE_NAME, "Chinese name")?,
-        gender: parse_gender(&block.text(f::GENDER, "gender")?)?,
+        kind,
+        name: block.text(at.chinese_name, "Chinese name")?,
+        gender: parse_gender(&block.text(at.gender, "gender")?)?,
         nation_code: String::new(),
-        birth_date: parse_date(&birth, "birth date")?,
+        birth_date: parse_date(birth, "birth date")?,
         address: String::new(),
         id_number: number,
         issuing_authority: String::new(),
-        valid_from: parse_date(&block.text(f::VALID_FROM, "valid from")?, "valid from")?,
-        valid_to: parse_validity(&block.text(f::VALID_TO, "valid to")?)?,
+        valid_from: parse_date(&block.text(at.valid.0, "valid from")?, "valid from")?,
+        valid_to: parse_validity(&block.text(at.valid.1, "valid to")?)?,
         photo_wlt: photo.to_vec(),
     })
 }
@@ -171,22 +194,13 @@ pub fn foreign_permanent_2023(text: &[u8], photo: &[u8]) -> Result<IdCard, IdCar
     let more = block.text(f::ENGLISH_NAME_MORE, "English name")?;
     // The first part fills its 35 characters before the rest continues after the dates.
     let english_name = if more.is_empty() { english_name } else { format!("{:<35}{more}", english_name) };
-    Ok(IdCard {
-        kind: CardKind::ForeignPermanent2023 {
-            english_name,
-            nationality: block.nationality(f::NATIONALITY)?,
-            renewal_count: block.digits(f::RENEWAL_COUNT, "renewal count")?,
-            previous_number_link: block.text(f::PREVIOUS_NUMBER_LINK, "previous number link")?,
-        },
-        name: block.text(f::CHINESE_NAME, "Chinese name")?,
-        gender: parse_gender(&block.text(f::GENDER, "gender")?)?,
-        nation_code: String::new(),
-        birth_date: parse_date(&birth, "birth date")?,
-        address: String::new(),
-        id_number: number,
-        issuing_authority: String::new(),
-        valid_from: parse_date(&block.text(f::VALID_FROM, "valid from")?, "valid from")?,
-        valid_to: parse_validity(&block.text(f::VALID_TO, "valid to")?)?,
-        photo_wlt: photo.to_vec(),
-    })
+    let kind = CardKind::ForeignPermanent2023 {
+        english_name,
+        nationality: block.nationality(f::NATIONALITY)?,
+        renewal_count: block.digits(f::RENEWAL_COUNT, "renewal count")?,
+        previous_number_link: block.text(f::PREVIOUS_NUMBER_LINK, "previous number link")?,
+    };
+    let fields =
+        PermanentFields { chinese_name: f::CHINESE_NAME, gender: f::GENDER, valid: (f::VALID_FROM, f::VALID_TO) };
+    permanent_residence_card(&block, kind, number, &birth, fields, photo)
 }
