@@ -11,6 +11,8 @@ command -v cc >/dev/null || need_apt+=(gcc)
 # Voice guidance plays through ALSA: the library's headers to build, pkg-config to find them.
 [ -f /usr/include/alsa/asoundlib.h ] || need_apt+=(libasound2-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+# Staff's own answers to a call for staff are spoken by Debian's speech synthesiser.
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v python3 >/dev/null || need_apt+=(python3)
 # The API contract test's schemathesis lives in a virtual environment of its own.
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)

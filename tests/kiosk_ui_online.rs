@@ -9,6 +9,7 @@ mod support;
 mod ui_support;
 
 use citizen_window::sync::link_worker::LinkTiming;
+use citizen_window::voice::recording_output::{Notes, RecordingOutput};
 use slint::ComponentHandle;
 use std::time::{Duration, Instant};
 use support::TestFleet;
@@ -29,6 +30,7 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     proxy.set(NetworkFault::Down);
 
     let h = Harness::new(1080, 1920);
+    let notes = Notes::default();
     let journal_path = support::journal_path(state.path());
     let timing = LinkTiming {
         heartbeat_online: Duration::from_millis(300),
@@ -39,6 +41,8 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     h.ui.with_runtime(|runtime| {
         runtime.start_link(&identity, &journal_path, state.path(), timing).unwrap();
         runtime.start_recording(&journal_path, None, KEEP_A_DAY).unwrap();
+        let voice = Box::new(RecordingOutput::new(notes.clone(), 4));
+        runtime.start_voice(voice, citizen_window::config::VoiceSetup::default(), "recording").unwrap();
     });
 
     // Down: the banner says what still works, and the bill tile says why it cannot be used.
@@ -73,8 +77,10 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     assert_eq!(tickets.len(), 1, "the ticket is on the server once");
     assert!(tickets[0].record.payload.as_str().contains("A001"));
 
-    // Online again: the help page calls staff; the office's answer shows on the page.
+    // Online again: the help page calls staff; the office's answer shows on the page and, with
+    // the voice switched on, is said.
     h.tap("帮助");
+    h.tap("语音关");
     h.tap("呼叫工作人员");
     h.tick_until("the call made", |text| text.contains("已呼叫工作人员"));
     let kiosk_id = identity.enrolment.kiosk_id.clone();
@@ -101,6 +107,15 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
         h.ui.tick();
     }
     assert!(h.all_text().contains("服务站答复"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !notes.started().contains(&"zh/help_ready_1".to_string()) {
+        assert!(Instant::now() < deadline, "the answer is said: {:?}", notes.started());
+        h.ui.tick();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let said = notes.started();
+    let calling = said.iter().position(|p| p == "zh/help_calling").expect("the call is said");
+    assert_eq!(said[calling + 1..], ["zh/help_answered", "zh/help_ready_1"], "{said:?}");
 }
 
 /// From the home screen: the bill of `account`, its amount checked, and its payment code shown;

@@ -9,6 +9,10 @@ use crate::kiosk::messages::CardProblem;
 use crate::kiosk::{HelpCallState, OnlineProblem, Page, ReceiptProgress, ScanProblem, Screen, ServiceOutcome};
 use citizen_window_protocol::help::READY_ANSWERS;
 
+/// The prompt that stands for staff's own words in [`Cue::prompts`]: said if the synthesiser
+/// cannot say the words.
+pub const OWN_WORDS_INSTEAD: &str = "help_see_screen";
+
 /// From this many seconds left, the countdown says each second.
 pub const SECONDS_SAID: u32 = 5;
 
@@ -43,11 +47,20 @@ pub enum Cue {
     CountdownStarts,
     CountdownSecond(u32),
     HelpCalling,
-    /// The office's answer: one of the console's ready answers (its index), or its own words
-    /// (shown, and the resident asked to read them).
-    HelpAnswered(Option<usize>),
+    /// The office's answer: one of the console's ready answers, or staff's own words.
+    HelpAnswered(Answer),
     HelpNoAnswer,
     HelpUnavailable,
+}
+
+/// An answer to a call for staff, as the kiosk says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// One of the console's ready answers (its index): said from its recorded prompt.
+    Ready(usize),
+    /// Staff's own words: spoken by the synthesiser, or, without one, the resident is asked to
+    /// read the screen (the prompt `help_see_screen`, which stands for the words in the list).
+    Own(String),
 }
 
 /// What the result says of its receipt: take it, or it did not come out.
@@ -123,13 +136,24 @@ fn help_cue(call: &HelpCallState) -> Option<Cue> {
     match call {
         HelpCallState::NotCalled => None,
         HelpCallState::Calling | HelpCallState::Waiting => Some(Cue::HelpCalling),
-        HelpCallState::Answered(text) => Some(Cue::HelpAnswered(READY_ANSWERS.iter().position(|ready| ready == text))),
+        HelpCallState::Answered(text) => Some(Cue::HelpAnswered(match READY_ANSWERS.iter().position(|r| r == text) {
+            Some(index) => Answer::Ready(index),
+            None => Answer::Own(text.clone()),
+        })),
         HelpCallState::NoAnswer => Some(Cue::HelpNoAnswer),
         HelpCallState::Unavailable => Some(Cue::HelpUnavailable),
     }
 }
 
 impl Cue {
+    /// Staff's own words, which no recording says.
+    pub fn own_words(&self) -> Option<&str> {
+        match self {
+            Cue::HelpAnswered(Answer::Own(words)) => Some(words),
+            _ => None,
+        }
+    }
+
     /// The prompts that say the moment in `language`, in order.
     pub fn prompts(&self, language: Language) -> Vec<String> {
         let mut said: Vec<String> = Vec::new();
@@ -183,11 +207,11 @@ impl Cue {
             Cue::CountdownStarts => say("countdown"),
             Cue::CountdownSecond(seconds) => said.extend(spoken_numbers::whole(language, u64::from(*seconds))),
             Cue::HelpCalling => say("help_calling"),
-            Cue::HelpAnswered(ready) => {
+            Cue::HelpAnswered(answer) => {
                 say("help_answered");
-                said.push(match ready {
-                    Some(index) => format!("help_ready_{}", index + 1),
-                    None => "help_see_screen".into(),
+                said.push(match answer {
+                    Answer::Ready(index) => format!("help_ready_{}", index + 1),
+                    Answer::Own(_) => OWN_WORDS_INSTEAD.into(),
                 });
             }
             Cue::HelpNoAnswer => say("help_no_answer"),
@@ -230,8 +254,9 @@ impl Cue {
         {
             cues.push(Cue::Outcome(key));
         }
-        cues.extend([Cue::CountdownStarts, Cue::CountdownSecond(5), Cue::HelpCalling, Cue::HelpAnswered(None)]);
-        cues.extend((0..READY_ANSWERS.len()).map(|i| Cue::HelpAnswered(Some(i))));
+        cues.extend([Cue::CountdownStarts, Cue::CountdownSecond(5), Cue::HelpCalling]);
+        cues.push(Cue::HelpAnswered(Answer::Own("请稍等".into())));
+        cues.extend((0..READY_ANSWERS.len()).map(|i| Cue::HelpAnswered(Answer::Ready(i))));
         cues.extend([Cue::HelpNoAnswer, Cue::HelpUnavailable]);
         cues
     }

@@ -1,9 +1,9 @@
 //! The voice on the UI thread: each new screen is read for its moment ([`cue_of`]); a new moment
-//! is handed to the player as the prompts that say it, in the session's language, at the volume
+//! is handed to the player as the prompts that say it (staff's own words to the synthesiser), in the session's language, at the volume
 //! of the hour. Leaving a page hushes what it was saying. Nothing here waits.
 
-use super::cues::{Cue, cue_of};
-use super::player::{Order, Utterance, VoicePlayer};
+use super::cues::{Cue, OWN_WORDS_INSTEAD, cue_of};
+use super::player::{Order, Part, Utterance, VoicePlayer};
 use crate::config::VoiceSetup;
 use crate::content::Language;
 use crate::content::voice::VoicePrompts;
@@ -56,24 +56,27 @@ impl VoiceGuide {
         }
     }
 
-    /// The files that say `cue`, or `None` (and a line in the log, once) if the content lacks
-    /// one: half a sentence or half a number is worse than none.
+    /// The files that say `cue` (staff's own words to the synthesiser), or `None` (and a line
+    /// in the log, once) if the content lacks one: half a sentence or half a number is worse than
+    /// none.
     fn utterance(&mut self, cue: &Cue, language: Language, prompts: &VoicePrompts, clock: &str) -> Option<Utterance> {
-        let mut files = Vec::new();
+        let mut parts = Vec::new();
         for key in cue.prompts(language) {
-            match prompts.file(language, &key) {
-                Some(file) => files.push((key, file.to_path_buf())),
-                None => {
-                    if self.missing.insert((language, key.clone())) {
-                        tracing::warn!(
-                            "the content has no voice prompt voice/{}/{key}.wav: that moment is not spoken",
-                            language.code()
-                        );
-                    }
-                    return None;
+            let Some(file) = prompts.file(language, &key) else {
+                if self.missing.insert((language, key.clone())) {
+                    tracing::warn!(
+                        "the content has no voice prompt voice/{}/{key}.wav: that moment is not spoken",
+                        language.code()
+                    );
                 }
-            }
+                return None;
+            };
+            let file = file.to_path_buf();
+            parts.push(match cue.own_words() {
+                Some(words) if key == OWN_WORDS_INSTEAD => Part::Words { text: words.to_string(), instead: file },
+                _ => Part::Recorded(file),
+            });
         }
-        Some(Utterance { prompts: files, volume: self.setup.volume_at(clock) })
+        Some(Utterance { parts, volume: self.setup.volume_at(clock) })
     }
 }

@@ -18,12 +18,22 @@ pub enum Order {
     Hush,
 }
 
-/// Prompts to play, each a key and its file, at a volume.
+/// What to play, part after part, at a volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Utterance {
-    pub prompts: Vec<(String, PathBuf)>,
+    pub parts: Vec<Part>,
     /// Percent of the recording's loudness, 0 to 100.
     pub volume: u8,
+}
+
+/// One part of an utterance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A recorded prompt's file.
+    Recorded(PathBuf),
+    /// Words no recording says, spoken by the synthesiser; the recorded prompt `instead` if it
+    /// cannot (a board without espeak-ng).
+    Words { text: String, instead: PathBuf },
 }
 
 /// How much sound goes to the output between two looks for a new order.
@@ -86,14 +96,11 @@ fn play(
     inbox: &Receiver<Order>,
     line: &mut AvailabilityLine,
 ) -> Option<Order> {
-    for (_, path) in &utterance.prompts {
-        let (rate, samples) = match read_prompt(path, utterance.volume) {
-            Ok(prompt) => prompt,
-            Err(e) => {
-                tracing::warn!("the voice prompt {} cannot be played: {e}", path.display());
-                continue;
-            }
-        };
+    for part in &utterance.parts {
+        let Some((path, rate, mut samples)) = sound_of(part) else { continue };
+        let volume = i32::from(utterance.volume.min(100));
+        samples.iter_mut().for_each(|s| *s = (i32::from(*s) * volume / 100) as i16);
+        let path = path.as_path();
         let started = output.start_prompt(path, rate);
         line.note(started.as_ref().map(|_| ()));
         if started.is_err() {
@@ -131,20 +138,40 @@ fn play(
     }
 }
 
-/// A prompt's rate and samples, at `volume` percent. The content was checked when it was loaded
-/// (16-bit mono, at most ten seconds); a file changed since is refused here.
-fn read_prompt(path: &std::path::Path, volume: u8) -> Result<(u32, Vec<i16>), SoundError> {
+/// A part's sound: the file it names for the output's log (for words, `words` beside the
+/// prompt said instead), its rate and samples; `None` (logged) if it has none.
+fn sound_of(part: &Part) -> Option<(PathBuf, u32, Vec<i16>)> {
+    let recorded = |path: &std::path::Path| match read_prompt(path) {
+        Ok((rate, samples)) => Some((path.to_path_buf(), rate, samples)),
+        Err(e) => {
+            tracing::warn!("the voice prompt {} cannot be played: {e}", path.display());
+            None
+        }
+    };
+    match part {
+        Part::Recorded(path) => recorded(path),
+        Part::Words { text, instead } => match super::synthesiser::synthesise(text) {
+            Ok((rate, samples)) => Some((instead.with_file_name("words.wav"), rate, samples)),
+            Err(e) => {
+                tracing::info!("{e}: the recorded prompt is said instead");
+                recorded(instead)
+            }
+        },
+    }
+}
+
+/// A prompt's rate and samples. The content was checked when it was loaded (16-bit mono, at
+/// most ten seconds); a file changed since is refused here.
+fn read_prompt(path: &std::path::Path) -> Result<(u32, Vec<i16>), SoundError> {
     let reader = hound::WavReader::open(path).map_err(|e| SoundError(e.to_string()))?;
     let spec = reader.spec();
     if spec.channels != 1 || spec.bits_per_sample != 16 || spec.sample_format != hound::SampleFormat::Int {
         return Err(SoundError("not 16-bit mono PCM".into()));
     }
     let most = citizen_window_content::voice::PROMPT_MAX_BYTES as usize / 2;
-    let volume = i32::from(volume.min(100));
     let samples = reader
         .into_samples::<i16>()
         .take(most)
-        .map(|sample| sample.map(|s| (i32::from(s) * volume / 100) as i16))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SoundError(e.to_string()))?;
     Ok((spec.sample_rate, samples))
@@ -158,7 +185,7 @@ mod tests {
     use std::time::Instant;
 
     /// A prompt of `millis` of sound at 16 kHz in `dir`, named `key`.
-    fn prompt(dir: &Path, key: &str, millis: usize) -> (String, PathBuf) {
+    fn prompt(dir: &Path, key: &str, millis: usize) -> Part {
         let path = dir.join("zh").join(format!("{key}.wav"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let spec = hound::WavSpec {
@@ -172,7 +199,7 @@ mod tests {
             writer.write_sample(((i % 64) as i16 - 32) * 500).unwrap();
         }
         writer.finalize().unwrap();
-        (key.to_string(), path)
+        Part::Recorded(path)
     }
 
     fn wait_for(notes: &Notes, what: &str, done: impl Fn(&[Heard]) -> bool) -> Vec<Heard> {
@@ -196,11 +223,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let notes = Notes::default();
         let player = VoicePlayer::start(Box::new(RecordingOutput::new(notes.clone(), 1)), DeviceBoard::new()).unwrap();
-        let short = |key| Utterance { prompts: vec![prompt(dir.path(), key, 50)], volume: 80 };
+        let short = |key| Utterance { parts: vec![prompt(dir.path(), key, 50)], volume: 80 };
 
         // Two prompts one after the other, then the end.
         let said = Utterance {
-            prompts: vec![prompt(dir.path(), "ticket_number", 60), prompt(dir.path(), "n3", 40)],
+            parts: vec![prompt(dir.path(), "ticket_number", 60), prompt(dir.path(), "n3", 40)],
             volume: 80,
         };
         player.tell(Order::Say(said));
@@ -209,7 +236,7 @@ mod tests {
 
         // A long prompt is cut off by the next moment, which then plays whole.
         notes.clear();
-        player.tell(Order::Say(Utterance { prompts: vec![prompt(dir.path(), "long", 8_000)], volume: 80 }));
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "long", 8_000)], volume: 80 }));
         wait_for(&notes, "the long prompt", |h| h.contains(&started("long")));
         player.tell(Order::Say(short("countdown")));
         let heard = wait_for(&notes, "the cut and the next", |h| h.contains(&Heard::Finished));
@@ -220,15 +247,23 @@ mod tests {
 
         // Hush stops it; a prompt whose file is gone is skipped, the rest said.
         notes.clear();
-        player.tell(Order::Say(Utterance { prompts: vec![prompt(dir.path(), "long", 8_000)], volume: 80 }));
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "long", 8_000)], volume: 80 }));
         wait_for(&notes, "the long prompt", |h| h.contains(&started("long")));
         player.tell(Order::Hush);
         wait_for(&notes, "hushed", |h| h.contains(&Heard::Cut));
         notes.clear();
-        let missing = (String::from("gone"), dir.path().join("zh/gone.wav"));
-        player.tell(Order::Say(Utterance { prompts: vec![missing, prompt(dir.path(), "done", 30)], volume: 80 }));
+        let missing = Part::Recorded(dir.path().join("zh/gone.wav"));
+        player.tell(Order::Say(Utterance { parts: vec![missing, prompt(dir.path(), "done", 30)], volume: 80 }));
         let heard = wait_for(&notes, "the rest", |h| h.contains(&Heard::Finished));
         assert_eq!(heard, [started("done"), Heard::Finished]);
+
+        // Staff's own words are spoken by the synthesiser, after the recorded lead-in.
+        notes.clear();
+        let words =
+            Part::Words { text: "请稍等，马上来".into(), instead: dir.path().join("zh/help_see_screen.wav") };
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "help_answered", 30), words], volume: 80 }));
+        let heard = wait_for(&notes, "the words", |h| h.contains(&Heard::Finished));
+        assert_eq!(heard, [started("help_answered"), started("words"), Heard::Finished]);
     }
 
     /// A sound output with no device behind it, as on a board whose card is missing.
@@ -257,7 +292,7 @@ mod tests {
         let board = DeviceBoard::new();
         let player = VoicePlayer::start(Box::new(NoDevice), board.clone()).unwrap();
         for _ in 0..3 {
-            player.tell(Order::Say(Utterance { prompts: vec![prompt(dir.path(), "done", 30)], volume: 80 }));
+            player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "done", 30)], volume: 80 }));
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         let line = loop {
@@ -277,7 +312,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let board = DeviceBoard::new();
         let player = VoicePlayer::start(Box::new(super::super::AlsaOutput::new("null")), board.clone()).unwrap();
-        player.tell(Order::Say(Utterance { prompts: vec![prompt(dir.path(), "done", 200)], volume: 80 }));
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "done", 200)], volume: 80 }));
         drop(player);
         let line = board.reports().into_iter().find(|r| r.device == device_board::SOUND).unwrap();
         assert_eq!((line.status.as_str(), line.detail), ("online", None));

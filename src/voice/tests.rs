@@ -125,7 +125,9 @@ fn results_payments_and_the_offices_answer_are_said_with_their_numbers() {
     screen.help_call = HelpCallState::Answered(READY_ANSWERS[1].into());
     assert_eq!(cue_of(&screen).unwrap().prompts(Language::Zh), ["help_answered", "help_ready_2"]);
     screen.help_call = HelpCallState::Answered("请稍等，马上来".into());
-    assert_eq!(cue_of(&screen).unwrap().prompts(Language::En), ["help_answered", "help_see_screen"]);
+    let own = cue_of(&screen).unwrap();
+    assert_eq!(own.own_words(), Some("请稍等，马上来"), "staff's own words go to the synthesiser");
+    assert_eq!(own.prompts(Language::En), ["help_answered", "help_see_screen"]);
     screen.help_call = HelpCallState::NoAnswer;
     assert_eq!(cue_of(&screen).unwrap().prompts(Language::Zh), ["help_no_answer"]);
 }
