@@ -1,7 +1,8 @@
 //! Voice guidance end to end: the headless kiosk UI, the real runtime's voice thread and a
 //! recording sound output that notes which prompt started when. Silent in standard print until
 //! the bottom bar's switch turns it on; on by default in large print; each key moment said in the
-//! session's language; leaving a page, or a new moment, cuts the old prompt off.
+//! session's language; leaving a page, or a new moment, cuts the old prompt off; a touch that ends
+//! the countdown stops its words without repeating the page's.
 
 #[path = "support/ui.rs"]
 mod ui_support;
@@ -80,12 +81,20 @@ fn the_kiosk_speaks_its_moments_and_a_new_moment_cuts_the_old_one_off() {
     assert_eq!(heard[countdown - 1], Heard::Cut, "the countdown cut the ticket's number off: {heard:?}");
     assert!(!heard.contains(&started("zh/take_receipt")), "the ticket's sentence did not play out: {heard:?}");
 
-    // The resident turns it off: the countdown stops talking, and nothing more is said.
-    h.tap("语音开");
-    hear(&h, &notes, "hushed", |heard| heard.ends_with(&[Heard::Cut]));
-    let before = notes.all().len();
-    h.advance(10);
+    // A touch ends the countdown: its words stop, and the ticket's number is not said again.
+    h.ui.update(|k, now| k.touched(now));
+    hear(&h, &notes, "the countdown hushed", |heard| heard.len() > countdown + 1 && heard.ends_with(&[Heard::Cut]));
     std::thread::sleep(Duration::from_millis(300));
     h.ui.tick();
+    let after: Vec<Heard> = notes.all().into_iter().skip(countdown + 1).map(|(_, heard)| heard).collect();
+    assert_eq!(after, [Heard::Cut], "nothing said again after the touch");
+
+    // The resident turns it off: nothing more is said, not even the next countdown.
+    h.tap("语音开");
+    let before = notes.all().len();
+    h.advance(106);
+    std::thread::sleep(Duration::from_millis(300));
+    h.ui.tick();
+    assert!(h.ui.controller.borrow().screen(h.now.get()).countdown.is_some(), "the countdown shows");
     assert_eq!(notes.all().len(), before, "silent once switched off: {:?}", notes.all());
 }

@@ -81,11 +81,19 @@ impl From<ReceiptProgress> for Receipt {
     }
 }
 
-/// The moment `screen` shows, if it is one the kiosk speaks.
+/// The moment `screen` shows, if it is one the kiosk speaks: the countdown's before the page's.
 pub fn cue_of(screen: &Screen) -> Option<Cue> {
-    if let Some(seconds) = screen.countdown {
-        return Some(if seconds <= SECONDS_SAID { Cue::CountdownSecond(seconds) } else { Cue::CountdownStarts });
-    }
+    countdown_cue(screen).or_else(|| page_cue(screen))
+}
+
+/// The countdown's moment: its start, then each of its last seconds.
+pub fn countdown_cue(screen: &Screen) -> Option<Cue> {
+    let seconds = screen.countdown?;
+    Some(if seconds <= SECONDS_SAID { Cue::CountdownSecond(seconds) } else { Cue::CountdownStarts })
+}
+
+/// The page's own moment, the countdown aside.
+pub fn page_cue(screen: &Screen) -> Option<Cue> {
     if let Some(problem) = &screen.card_problem {
         return Some(Cue::Card(problem.clone()));
     }

@@ -1,8 +1,10 @@
-//! The voice on the UI thread: each new screen is read for its moment ([`cue_of`]); a new moment
-//! is handed to the player as the prompts that say it (staff's own words to the synthesiser), in the session's language, at the volume
-//! of the hour. Leaving a page hushes what it was saying. Nothing here waits.
+//! The voice on the UI thread: each new screen is read for its moments (the page's and the
+//! countdown's, `voice::cues`); a new moment is handed to the player as the prompts that say it
+//! (staff's own words to the synthesiser), in the session's language, at the volume of the hour.
+//! Leaving a page, or a touch that ends the countdown, hushes what was being said (the page's
+//! moment is not said again). Nothing here waits.
 
-use super::cues::{Cue, OWN_WORDS_INSTEAD, cue_of};
+use super::cues::{Cue, OWN_WORDS_INSTEAD, countdown_cue, page_cue};
 use super::player::{Order, Part, Utterance, VoicePlayer};
 use crate::config::VoiceSetup;
 use crate::content::Language;
@@ -14,10 +16,21 @@ use std::collections::BTreeSet;
 pub struct VoiceGuide {
     player: VoicePlayer,
     setup: VoiceSetup,
-    /// The page, moment and language last seen.
-    last: Option<(&'static str, Option<Cue>, Language)>,
+    /// What the last screen had to say.
+    last: Option<Seen>,
     /// Prompts found missing from the content, each logged once.
     missing: BTreeSet<(Language, String)>,
+}
+
+/// What one screen has to say: its page's moment and the countdown's, apart, so that a touch
+/// that ends the countdown stops its words without saying the page's again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    page: &'static str,
+    page_cue: Option<Cue>,
+    countdown: Option<Cue>,
+    language: Language,
+    speaking: bool,
 }
 
 impl VoiceGuide {
@@ -29,29 +42,40 @@ impl VoiceGuide {
         self.setup = setup;
     }
 
-    /// `screen` is shown: says its moment if it is a new one (cutting off the last), hushes when
-    /// the page changed to one with nothing to say or the resident turned the voice off.
+    /// `screen` is shown: says its moment if it is a new one (cutting off the last); hushes when
+    /// the page changes, the countdown ends, or the resident turns the voice off.
     pub fn show(&mut self, screen: &Screen, prompts: &VoicePrompts) {
         let speaking = screen.voice_on && screen.page != Page::Attract;
-        let language = if screen.english { Language::En } else { Language::Zh };
-        let cue = if speaking { cue_of(screen) } else { None };
-        let seen = (screen.page.name(), cue, language);
+        let seen = Seen {
+            page: screen.page.name(),
+            page_cue: if speaking { page_cue(screen) } else { None },
+            countdown: if speaking { countdown_cue(screen) } else { None },
+            language: if screen.english { Language::En } else { Language::Zh },
+            speaking,
+        };
         let before = self.last.replace(seen.clone());
-        let (page, cue, language) = seen;
-        match cue {
-            Some(cue) => {
-                if before.is_none_or(|(_, old, old_language)| old.as_ref() != Some(&cue) || old_language != language) {
-                    let order = match self.utterance(&cue, language, prompts, &screen.header.time) {
-                        Some(utterance) => Order::Say(utterance),
-                        None => Order::Hush,
-                    };
-                    self.player.tell(order);
-                }
-            }
-            None => {
-                if before.is_some_and(|(old_page, old, _)| old.is_some() && (old_page != page || !speaking)) {
-                    self.player.tell(Order::Hush);
-                }
+        if before.as_ref() == Some(&seen) {
+            return;
+        }
+        let language_changed = before.as_ref().is_some_and(|b| b.language != seen.language);
+        let new =
+            |old: Option<&Option<Cue>>, cue: &Cue| language_changed || old.is_none_or(|old| old.as_ref() != Some(cue));
+        let order = match (&seen.countdown, &seen.page_cue) {
+            (Some(countdown), _) => new(before.as_ref().map(|b| &b.countdown), countdown).then_some(countdown),
+            (None, Some(page)) => new(before.as_ref().map(|b| &b.page_cue), page).then_some(page),
+            (None, None) => None,
+        };
+        if let Some(cue) = order {
+            let order = match self.utterance(cue, seen.language, prompts, &screen.header.time) {
+                Some(utterance) => Order::Say(utterance),
+                None => Order::Hush,
+            };
+            self.player.tell(order);
+        } else if let Some(before) = before {
+            let was_talking = before.countdown.is_some() || before.page_cue.is_some();
+            let moved_on = before.countdown.is_some() || before.page != seen.page || !seen.speaking;
+            if was_talking && moved_on && seen.countdown.is_none() {
+                self.player.tell(Order::Hush);
             }
         }
     }
