@@ -80,7 +80,7 @@ fn a_server_that_goes_down_shows_offline_and_the_backlog_goes_when_it_is_back() 
     // Online again: the help page calls staff; the office's answer shows on the page and, with
     // the voice switched on, is said.
     h.tap("帮助");
-    h.tap("语音关");
+    h.tap("语音：关");
     h.tap("呼叫工作人员");
     h.tick_until("the call made", |text| text.contains("已呼叫工作人员"));
     let kiosk_id = identity.enrolment.kiosk_id.clone();

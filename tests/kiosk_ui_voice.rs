@@ -52,7 +52,7 @@ fn the_kiosk_speaks_its_moments_and_a_new_moment_cuts_the_old_one_off() {
     assert!(notes.all().is_empty(), "silent in standard print: {:?}", notes.all());
 
     // The bottom bar's switch: the page's moment is said at once; leaving the page cuts it off.
-    h.tap("语音关");
+    h.tap("语音：关");
     hear(&h, &notes, "place your card", |heard| heard == [started("zh/place_card")]);
     h.tap("首页");
     hear(&h, &notes, "the prompt cut off on leaving", |heard| heard.ends_with(&[Heard::Cut]));
@@ -90,7 +90,7 @@ fn the_kiosk_speaks_its_moments_and_a_new_moment_cuts_the_old_one_off() {
     assert_eq!(after, [Heard::Cut], "nothing said again after the touch");
 
     // The resident turns it off: nothing more is said, not even the next countdown.
-    h.tap("语音开");
+    h.tap("语音：开");
     let before = notes.all().len();
     h.advance(106);
     std::thread::sleep(Duration::from_millis(300));

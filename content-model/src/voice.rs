@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 /// The folder of the prompts, inside the content folder.
 pub const VOICE_DIR: &str = "voice";
 
-/// The largest prompt file: ten seconds at 22 050 Hz, 16-bit mono, and its header.
-pub const PROMPT_MAX_BYTES: u64 = 512 * 1024;
+/// The longest prompt, in seconds.
+pub const PROMPT_MAX_SECONDS: u32 = 10;
+
+/// The largest prompt file: ten seconds at 44 100 Hz, 16-bit mono, and its header.
+pub const PROMPT_MAX_BYTES: u64 = 1024 * 1024;
 
 /// The sample rates a prompt may be recorded at (what the kiosk's sound output is opened at).
 pub const PROMPT_RATES: [u32; 4] = [8_000, 16_000, 22_050, 44_100];
@@ -86,11 +89,12 @@ pub fn is_prompt_key(key: &str) -> bool {
 }
 
 /// What a prompt file must be: a WAV file of at most [`PROMPT_MAX_BYTES`], 16-bit PCM, one
-/// channel, at one of [`PROMPT_RATES`], with samples.
+/// channel, at one of [`PROMPT_RATES`], with sound, at most [`PROMPT_MAX_SECONDS`] long, and whole
+/// (every sample its header promises is read, so a truncated file is refused here, not mid-word).
 pub fn check_prompt(path: &Path) -> Result<(), String> {
     let size = std::fs::metadata(path).map_err(|e| format!("cannot be read ({e})"))?.len();
     if size > PROMPT_MAX_BYTES {
-        return Err(format!("{size} bytes, more than the {PROMPT_MAX_BYTES} a prompt may have (ten seconds)"));
+        return Err(format!("{size} bytes, more than the {PROMPT_MAX_BYTES} a prompt may have"));
     }
     let reader = hound::WavReader::open(path).map_err(|e| format!("not a WAV file the kiosk plays ({e})"))?;
     let spec = reader.spec();
@@ -106,6 +110,13 @@ pub fn check_prompt(path: &Path) -> Result<(), String> {
     }
     if reader.len() == 0 {
         return Err("holds no sound".into());
+    }
+    if reader.duration() > PROMPT_MAX_SECONDS * spec.sample_rate {
+        return Err(format!("longer than {PROMPT_MAX_SECONDS} seconds: a prompt is one short sentence"));
+    }
+    let mut reader = reader;
+    if let Some(Err(e)) = reader.samples::<i16>().find(Result::is_err) {
+        return Err(format!("cut short or damaged ({e}): record or convert it again"));
     }
     Ok(())
 }
@@ -164,8 +175,16 @@ mod tests {
         std::fs::write(zh.join("a.wav"), b"RIFF\x10\0\0\0WAVEjunkjunk").unwrap();
         assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("not a WAV file"));
         std::fs::remove_file(zh.join("a.wav")).unwrap();
+        wav(&zh.join("a.wav"), mono16(8_000), 8_000 * 11);
+        assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("longer than 10 seconds"));
+        std::fs::remove_file(zh.join("a.wav")).unwrap();
         wav(&zh.join("a.wav"), mono16(44_100), PROMPT_MAX_BYTES as usize);
-        assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("ten seconds"));
+        assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("more than the"));
+        std::fs::remove_file(zh.join("a.wav")).unwrap();
+        wav(&zh.join("a.wav"), mono16(16_000), 16_000);
+        let whole = std::fs::read(zh.join("a.wav")).unwrap();
+        std::fs::write(zh.join("a.wav"), &whole[..whole.len() - 1001]).unwrap();
+        assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("cut short"));
         std::fs::remove_file(zh.join("a.wav")).unwrap();
         wav(&zh.join("Place Card.wav"), mono16(22_050), 100);
         assert!(VoicePrompts::load(dir.path()).unwrap_err().contains("<key>.wav"));

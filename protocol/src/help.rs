@@ -10,7 +10,7 @@ pub const MAX_REPLY_CHARS: usize = 60;
 /// a second tap): one call at a time per kiosk.
 pub const CALL_OPEN_MS: i64 = 10 * 60 * 1000;
 /// The answers the console offers with one click; a kiosk speaks each from its own recorded
-/// prompt (an answer in staff's own words is shown, and the resident asked to read it).
+/// prompt (an answer in staff's own words through its speech synthesiser).
 pub const READY_ANSWERS: [&str; 3] =
     ["已收到，工作人员约 5 分钟到", "已收到，请到服务站窗口办理", "工作人员暂时走不开，请拨打服务站电话"];
 

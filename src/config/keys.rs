@@ -86,7 +86,13 @@ pub const KEYS: &[KeySpec] = &[
         "30 to 240 seconds a call for staff waits before the station's phone is given",
         Live,
     ),
-    key("voice.device", Text, "\"default\"", "an ALSA playback device (`aplay -L`); empty: no sound", Live),
+    key(
+        "voice.device",
+        Text,
+        "\"default\"",
+        "an ALSA playback device (`aplay -L`: letters, digits, _ : , . = -); empty: no sound",
+        Live,
+    ),
     key("voice.volume", Number, "80", "0 to 100 percent of the prompts' loudness", Live),
     key(
         "voice.quiet_hours",

@@ -58,7 +58,11 @@ pub(super) fn voice(raw: RawVoice, path: &Path) -> Result<VoiceSetup, ConfigErro
         None => defaults.device,
         Some(device) if device.is_empty() => None,
         Some(device) => {
-            let plain = device.len() <= 64 && device.chars().all(|c| c.is_ascii_graphic());
+            // A card's name and its parameters ("plughw:CARD=USB,DEV=0"), nothing more: ALSA
+            // device strings can name plugins that write files or run commands.
+            let plain = device.len() <= 64
+                && device.chars().all(|c| c.is_ascii_alphanumeric() || "_:,.=-".contains(c))
+                && !device.starts_with(['-', ':', '=']);
             if !plain {
                 return Err(refusal(path, "voice.device", format!("{device:?}"), None));
             }
@@ -121,6 +125,8 @@ mod tests {
             ("quiet_hours = \"22:00-22:00\"", "voice.quiet_hours"),
             ("quiet_hours = \"25:00-07:00\"", "voice.quiet_hours"),
             ("device = \"hw:0\\u0000\"", "voice.device"),
+            ("device = \"file:'|sh'\"", "voice.device"),
+            ("device = \"file:/tmp/x\"", "voice.device"),
         ] {
             let error = parsed(section).unwrap_err().to_string();
             assert!(error.contains(key), "{section}: {error}");

@@ -92,13 +92,24 @@ pub fn countdown_cue(screen: &Screen) -> Option<Cue> {
     Some(if seconds <= SECONDS_SAID { Cue::CountdownSecond(seconds) } else { Cue::CountdownStarts })
 }
 
-/// The page's own moment, the countdown aside.
+/// The page's own moment, the countdown aside. A card or a code just refused comes first; then a
+/// result, a payment or the office's answer, which a card left on the reader must not hide; then
+/// the card's own moments.
 pub fn page_cue(screen: &Screen) -> Option<Cue> {
     if let Some(problem) = &screen.card_problem {
         return Some(Cue::Card(problem.clone()));
     }
     if let Some(problem) = screen.scan_problem {
         return Some(Cue::Scan(problem));
+    }
+    let page = match &screen.page {
+        Page::Payment => screen.online.bill.as_ref().map(|bill| Cue::Pay { amount_fen: bill.amount_fen }),
+        Page::Done => screen.outcome.as_ref().and_then(outcome_cue),
+        Page::Help => help_cue(&screen.help_call),
+        _ => None,
+    };
+    if page.is_some() {
+        return page;
     }
     if screen.card_to_take_back {
         return Some(Cue::CardRead);
@@ -109,13 +120,7 @@ pub fn page_cue(screen: &Screen) -> Option<Cue> {
     if let Some(problem) = screen.online.problem {
         return Some(Cue::Online(problem));
     }
-    match &screen.page {
-        Page::PlaceCard(_) => Some(Cue::PlaceCard),
-        Page::Payment => screen.online.bill.as_ref().map(|bill| Cue::Pay { amount_fen: bill.amount_fen }),
-        Page::Done => screen.outcome.as_ref().and_then(outcome_cue),
-        Page::Help => help_cue(&screen.help_call),
-        _ => None,
-    }
+    matches!(screen.page, Page::PlaceCard(_)).then_some(Cue::PlaceCard)
 }
 
 fn outcome_cue(outcome: &ServiceOutcome) -> Option<Cue> {
@@ -203,8 +208,12 @@ impl Cue {
                 said.extend(receipt.prompts());
             }
             Cue::Pay { amount_fen } => {
-                say("amount_to_pay");
-                said.extend(spoken_numbers::amount(language, *amount_fen));
+                // An amount past what the recorded digits say (a million yuan) is read on the
+                // screen, not said wrong.
+                if *amount_fen < spoken_numbers::AMOUNT_SAID_BELOW_FEN {
+                    say("amount_to_pay");
+                    said.extend(spoken_numbers::amount(language, *amount_fen));
+                }
                 said.push("scan_to_pay".into());
             }
             Cue::Paid { receipt } => {

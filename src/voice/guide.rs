@@ -18,6 +18,9 @@ pub struct VoiceGuide {
     setup: VoiceSetup,
     /// What the last screen had to say.
     last: Option<Seen>,
+    /// The page's moment last handed to the player, in its language: what the page says is said
+    /// once, however often the countdown comes and goes over it.
+    said: Option<(Cue, Language)>,
     /// Prompts found missing from the content, each logged once.
     missing: BTreeSet<(Language, String)>,
 }
@@ -35,7 +38,7 @@ struct Seen {
 
 impl VoiceGuide {
     pub fn new(player: VoicePlayer, setup: VoiceSetup) -> Self {
-        Self { player, setup, last: None, missing: BTreeSet::new() }
+        Self { player, setup, last: None, said: None, missing: BTreeSet::new() }
     }
 
     pub fn set_setup(&mut self, setup: VoiceSetup) {
@@ -57,15 +60,26 @@ impl VoiceGuide {
         if before.as_ref() == Some(&seen) {
             return;
         }
+        if before.as_ref().is_some_and(|b| b.page != seen.page) || !seen.speaking {
+            // A new page's moment is said even if the last page said the same.
+            self.said = None;
+        }
         let language_changed = before.as_ref().is_some_and(|b| b.language != seen.language);
-        let new =
-            |old: Option<&Option<Cue>>, cue: &Cue| language_changed || old.is_none_or(|old| old.as_ref() != Some(cue));
         let order = match (&seen.countdown, &seen.page_cue) {
-            (Some(countdown), _) => new(before.as_ref().map(|b| &b.countdown), countdown).then_some(countdown),
-            (None, Some(page)) => new(before.as_ref().map(|b| &b.page_cue), page).then_some(page),
+            (Some(countdown), _) => {
+                let new = language_changed || before.as_ref().is_none_or(|b| b.countdown.as_ref() != Some(countdown));
+                new.then_some(countdown)
+            }
+            (None, Some(page)) => {
+                let new = self.said.as_ref() != Some(&(page.clone(), seen.language));
+                new.then_some(page)
+            }
             (None, None) => None,
         };
         if let Some(cue) = order {
+            if seen.countdown.is_none() {
+                self.said = Some((cue.clone(), seen.language));
+            }
             let order = match self.utterance(cue, seen.language, prompts, &screen.header.time) {
                 Some(utterance) => Order::Say(utterance),
                 None => Order::Hush,

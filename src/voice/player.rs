@@ -1,11 +1,13 @@
-//! The voice's own thread: plays one utterance at a time, prompt after prompt, in 20 ms pieces,
-//! and between pieces looks for the next order, so that a new moment cuts the old one off within
-//! a piece. A prompt that cannot be read is skipped; a sound device that is missing or fails is
-//! noted on the device line and tried again at the next utterance: the kiosk runs on silent.
+//! The voice's own thread: plays one utterance at a time, part after part, in 20 ms pieces, and
+//! between pieces looks for the next order, so that a new moment cuts the old one off within a
+//! piece. An utterance with a recorded prompt that cannot be read is dropped whole (half a number
+//! is worse than none); a sound device that is missing or fails is noted on the device line and
+//! tried again for a later utterance (at most every 30 s): the kiosk runs on silent.
 
 use super::sound_output::{SoundError, SoundOutput};
 use crate::devices::device_board::{self, AvailabilityLine, DeviceBoard};
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::Duration;
 
@@ -42,17 +44,24 @@ const PIECE: Duration = Duration::from_millis(20);
 /// After the last piece, how long a new order may still cut the tail the card is playing.
 const TAIL: Duration = Duration::from_millis(150);
 
+/// How long dropping the player waits for its thread: a piece, normally. A thread held longer (a
+/// stalled card, the synthesiser) finishes on its own; the UI thread never waits for it.
+const STOP_WAIT: Duration = Duration::from_millis(300);
+
 /// The running voice thread; stops when dropped.
 pub struct VoicePlayer {
     orders: Option<Sender<Order>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Closed when the thread ends.
+    stopped: Receiver<()>,
 }
 
 impl VoicePlayer {
     /// Plays on `output` from its own thread, keeping the sound line of `devices`.
     pub fn start(mut output: Box<dyn SoundOutput>, devices: DeviceBoard) -> std::io::Result<Self> {
         let (orders, inbox) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new().name("voice".into()).spawn(move || {
+        let (ending, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new().name("voice".into()).spawn(move || {
+            let _ending = ending;
             let mut line = AvailabilityLine::new(devices, device_board::SOUND, "sound output", output.describe());
             line.note(output.ready().as_ref().map(|_| ()));
             let mut next = None;
@@ -69,7 +78,7 @@ impl VoicePlayer {
                 }
             }
         })?;
-        Ok(Self { orders: Some(orders), thread: Some(thread) })
+        Ok(Self { orders: Some(orders), stopped })
     }
 
     /// Passes `order` to the thread; never waits.
@@ -83,9 +92,32 @@ impl VoicePlayer {
 impl Drop for VoicePlayer {
     fn drop(&mut self) {
         drop(self.orders.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let _ = self.stopped.recv_timeout(STOP_WAIT);
+    }
+}
+
+/// The orders that came while the thread was busy: the first is kept for when it looks.
+struct Inbox<'a> {
+    orders: &'a Receiver<Order>,
+    waiting: RefCell<Option<Order>>,
+    closed: std::cell::Cell<bool>,
+}
+
+impl Inbox<'_> {
+    /// Whether a new order (or the player's end) should stop what is being done.
+    fn interrupted(&self) -> bool {
+        if self.waiting.borrow().is_none() && !self.closed.get() {
+            match self.orders.try_recv() {
+                Ok(order) => *self.waiting.borrow_mut() = Some(order),
+                Err(TryRecvError::Disconnected) => self.closed.set(true),
+                Err(TryRecvError::Empty) => {}
+            }
         }
+        self.waiting.borrow().is_some() || self.closed.get()
+    }
+
+    fn take(&self) -> Option<Order> {
+        self.waiting.borrow_mut().take()
     }
 }
 
@@ -93,31 +125,52 @@ impl Drop for VoicePlayer {
 fn play(
     output: &mut dyn SoundOutput,
     utterance: &Utterance,
-    inbox: &Receiver<Order>,
+    orders: &Receiver<Order>,
     line: &mut AvailabilityLine,
 ) -> Option<Order> {
+    let inbox = Inbox { orders, waiting: RefCell::new(None), closed: std::cell::Cell::new(false) };
+    // Every recording is read before a sound is made: one that cannot be read drops the whole
+    // utterance rather than saying a number without one of its digits.
+    let mut recorded = Vec::new();
     for part in &utterance.parts {
-        let Some((path, rate, mut samples)) = sound_of(part) else { continue };
+        if let Part::Recorded(path) = part {
+            match read_prompt(path) {
+                Ok(sound) => recorded.push(sound),
+                Err(e) => {
+                    tracing::warn!(
+                        "the voice prompt {} cannot be played ({e}): the moment is not said",
+                        path.display()
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+    let mut recorded = recorded.into_iter();
+    for part in &utterance.parts {
+        let (path, rate, mut samples) = match part {
+            Part::Recorded(path) => {
+                let (rate, samples) = recorded.next()?;
+                (path.clone(), rate, samples)
+            }
+            Part::Words { text, instead } => match words(text, instead, &inbox) {
+                Some(sound) => sound,
+                None if inbox.interrupted() => return inbox.take(),
+                None => continue,
+            },
+        };
         let volume = i32::from(utterance.volume.min(100));
         samples.iter_mut().for_each(|s| *s = (i32::from(*s) * volume / 100) as i16);
-        let path = path.as_path();
-        let started = output.start_prompt(path, rate);
+        let started = output.start_prompt(&path, rate);
         line.note(started.as_ref().map(|_| ()));
         if started.is_err() {
             return None;
         }
         let piece = (rate as usize * PIECE.as_millis() as usize / 1000).max(1);
         for samples in samples.chunks(piece) {
-            match inbox.try_recv() {
-                Ok(order) => {
-                    output.cut();
-                    return Some(order);
-                }
-                Err(TryRecvError::Disconnected) => {
-                    output.cut();
-                    return None;
-                }
-                Err(TryRecvError::Empty) => {}
+            if inbox.interrupted() {
+                output.cut();
+                return inbox.take();
             }
             if let Err(e) = output.write(samples) {
                 line.note(Err(&e));
@@ -125,7 +178,7 @@ fn play(
             }
         }
     }
-    match inbox.recv_timeout(TAIL) {
+    match orders.recv_timeout(TAIL) {
         Ok(order) => {
             output.cut();
             Some(order)
@@ -138,37 +191,34 @@ fn play(
     }
 }
 
-/// A part's sound: the file it names for the output's log (for words, `words` beside the
-/// prompt said instead), its rate and samples; `None` (logged) if it has none.
-fn sound_of(part: &Part) -> Option<(PathBuf, u32, Vec<i16>)> {
-    let recorded = |path: &std::path::Path| match read_prompt(path) {
-        Ok((rate, samples)) => Some((path.to_path_buf(), rate, samples)),
+/// Staff's own words from the synthesiser (noted as `words` beside the prompt said instead), or
+/// that prompt if it cannot; `None` if neither can be said, or a new order came meanwhile.
+fn words(text: &str, instead: &Path, inbox: &Inbox) -> Option<(PathBuf, u32, Vec<i16>)> {
+    match super::synthesiser::synthesise(text, &|| inbox.interrupted()) {
+        Ok((rate, samples)) => Some((instead.with_file_name("words.wav"), rate, samples)),
+        Err(_) if inbox.interrupted() => None,
         Err(e) => {
-            tracing::warn!("the voice prompt {} cannot be played: {e}", path.display());
-            None
-        }
-    };
-    match part {
-        Part::Recorded(path) => recorded(path),
-        Part::Words { text, instead } => match super::synthesiser::synthesise(text) {
-            Ok((rate, samples)) => Some((instead.with_file_name("words.wav"), rate, samples)),
-            Err(e) => {
-                tracing::info!("{e}: the recorded prompt is said instead");
-                recorded(instead)
+            tracing::info!("{e}: the recorded prompt is said instead");
+            match read_prompt(instead) {
+                Ok((rate, samples)) => Some((instead.to_path_buf(), rate, samples)),
+                Err(e) => {
+                    tracing::warn!("the voice prompt {} cannot be played: {e}", instead.display());
+                    None
+                }
             }
-        },
+        }
     }
 }
 
 /// A prompt's rate and samples. The content was checked when it was loaded (16-bit mono, at
 /// most ten seconds); a file changed since is refused here.
-fn read_prompt(path: &std::path::Path) -> Result<(u32, Vec<i16>), SoundError> {
+fn read_prompt(path: &Path) -> Result<(u32, Vec<i16>), SoundError> {
     let reader = hound::WavReader::open(path).map_err(|e| SoundError(e.to_string()))?;
     let spec = reader.spec();
     if spec.channels != 1 || spec.bits_per_sample != 16 || spec.sample_format != hound::SampleFormat::Int {
         return Err(SoundError("not 16-bit mono PCM".into()));
     }
-    let most = citizen_window_content::voice::PROMPT_MAX_BYTES as usize / 2;
+    let most = citizen_window_content::voice::PROMPT_MAX_SECONDS as usize * spec.sample_rate as usize;
     let samples = reader
         .into_samples::<i16>()
         .take(most)
@@ -245,16 +295,19 @@ mod tests {
         let cut_after = times[1].0 - times[0].0;
         assert!(cut_after < Duration::from_secs(8), "the long prompt did not play out: {cut_after:?}");
 
-        // Hush stops it; a prompt whose file is gone is skipped, the rest said.
+        // Hush stops it.
         notes.clear();
         player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "long", 8_000)], volume: 80 }));
         wait_for(&notes, "the long prompt", |h| h.contains(&started("long")));
         player.tell(Order::Hush);
         wait_for(&notes, "hushed", |h| h.contains(&Heard::Cut));
         notes.clear();
+        // A prompt whose file is gone drops its whole utterance (no number said without a
+        // digit); the next is said.
         let missing = Part::Recorded(dir.path().join("zh/gone.wav"));
-        player.tell(Order::Say(Utterance { parts: vec![missing, prompt(dir.path(), "done", 30)], volume: 80 }));
-        let heard = wait_for(&notes, "the rest", |h| h.contains(&Heard::Finished));
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "n1", 30), missing], volume: 80 }));
+        player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "done", 30)], volume: 80 }));
+        let heard = wait_for(&notes, "the next", |h| h.contains(&Heard::Finished));
         assert_eq!(heard, [started("done"), Heard::Finished]);
 
         // Staff's own words are spoken by the synthesiser, after the recorded lead-in.
@@ -309,10 +362,41 @@ mod tests {
 
     #[test]
     fn the_real_alsa_path_plays_into_alsa_s_null_device() {
+        /// ALSA, counting the samples it took.
+        struct Counted(super::super::AlsaOutput, std::sync::Arc<std::sync::atomic::AtomicUsize>);
+        impl SoundOutput for Counted {
+            fn describe(&self) -> String {
+                self.0.describe()
+            }
+            fn ready(&mut self) -> Result<(), SoundError> {
+                self.0.ready()
+            }
+            fn start_prompt(&mut self, prompt: &Path, rate: u32) -> Result<(), SoundError> {
+                self.0.start_prompt(prompt, rate)
+            }
+            fn write(&mut self, samples: &[i16]) -> Result<(), SoundError> {
+                self.0.write(samples)?;
+                self.1.fetch_add(samples.len(), std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            fn cut(&mut self) {
+                self.0.cut();
+            }
+            fn finish(&mut self) {
+                self.0.finish();
+            }
+        }
         let dir = tempfile::tempdir().unwrap();
         let board = DeviceBoard::new();
-        let player = VoicePlayer::start(Box::new(super::super::AlsaOutput::new("null")), board.clone()).unwrap();
+        let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let output = Counted(super::super::AlsaOutput::new("null"), written.clone());
+        let player = VoicePlayer::start(Box::new(output), board.clone()).unwrap();
         player.tell(Order::Say(Utterance { parts: vec![prompt(dir.path(), "done", 200)], volume: 80 }));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while written.load(std::sync::atomic::Ordering::SeqCst) < 3_200 {
+            assert!(Instant::now() < deadline, "ALSA took the prompt's 3200 samples");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         drop(player);
         let line = board.reports().into_iter().find(|r| r.device == device_board::SOUND).unwrap();
         assert_eq!((line.status.as_str(), line.detail), ("online", None));

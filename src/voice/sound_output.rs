@@ -32,7 +32,14 @@ pub trait SoundOutput: Send {
 const BUFFER: Duration = Duration::from_millis(120);
 const PERIOD: Duration = Duration::from_millis(20);
 
+/// The longest the card may take no samples before it is taken for stalled (a card that stopped,
+/// HDMI audio with its display off): the prompt is dropped and the device closed.
+const STALLED_AFTER: Duration = Duration::from_secs(2);
+
 /// An ALSA playback device ("default", "hw:0,0", "plughw:1,0", or "null" to play into nothing).
+/// Opened without blocking, so a device another program holds is an error at once rather than a
+/// wait; each wait for room in its buffer is bounded. The device is held only while a prompt
+/// plays (a technician's `aplay` or `speaker-test` can have it in between).
 pub struct AlsaOutput {
     device: String,
     pcm: Option<(alsa::pcm::PCM, u32)>,
@@ -53,7 +60,9 @@ impl AlsaOutput {
     /// kiosk is not running.
     pub fn probe(device: &str) -> Result<(), SoundError> {
         let mut output = Self::new(device);
-        output.open(22_050)
+        output.open(16_000)?;
+        output.close();
+        Ok(())
     }
 
     fn open(&mut self, rate: u32) -> Result<(), SoundError> {
@@ -65,7 +74,8 @@ impl AlsaOutput {
         {
             return Err(error.clone());
         }
-        self.pcm = None;
+        // Another rate: what is queued plays out before the device is opened again.
+        self.close();
         let opened = self.open_now(rate);
         self.failed = opened.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
         opened
@@ -77,8 +87,8 @@ impl AlsaOutput {
         let _complaints = alsa::Output::local_error_handler();
         let fail = |what: &str, e: alsa::Error| SoundError(format!("{what}: {e}"));
         use alsa::pcm::{Access, Format, HwParams, PCM};
-        let pcm = PCM::new(&self.device, alsa::Direction::Playback, false)
-            .map_err(|e| fail("no sound device (check the card and `aplay -l`)", e))?;
+        let pcm = PCM::new(&self.device, alsa::Direction::Playback, true)
+            .map_err(|e| fail("no sound device, or another program holds it (check the card and `aplay -l`)", e))?;
         {
             let params = HwParams::any(&pcm).map_err(|e| fail("its parameters", e))?;
             params.set_channels(1).map_err(|e| fail("one channel", e))?;
@@ -89,10 +99,34 @@ impl AlsaOutput {
             params.set_buffer_time_near(micros(BUFFER), alsa::ValueOr::Nearest).map_err(|e| fail("its buffer", e))?;
             params.set_period_time_near(micros(PERIOD), alsa::ValueOr::Nearest).map_err(|e| fail("its period", e))?;
             pcm.hw_params(&params).map_err(|e| fail("its parameters", e))?;
+            // A hw: device that cannot play the prompt's rate takes the nearest: the voice would
+            // be too fast or too slow.
+            let got = params.get_rate().map_err(|e| fail("its rate", e))?;
+            if got != rate {
+                return Err(SoundError(format!(
+                    "plays at {got} Hz, not the prompts' {rate} Hz: name the card's plughw: device in voice.device \
+                     (`aplay -L`), which converts"
+                )));
+            }
         }
         self.pcm = Some((pcm, rate));
         Ok(())
     }
+
+    /// Lets what is queued play out (at most the buffer's length), then closes the device.
+    fn close(&mut self) {
+        if let Some((pcm, rate)) = self.pcm.take() {
+            let queued = pcm.delay().unwrap_or(0).max(0) as u64;
+            let playing = Duration::from_millis(queued * 1000 / u64::from(rate.max(1)));
+            std::thread::sleep(playing.min(BUFFER * 2));
+            let _ = pcm.drop();
+        }
+    }
+}
+
+/// ALSA's "try again": the buffer is full for now.
+fn try_again(e: &alsa::Error) -> bool {
+    e.errno().abs() == libc::EAGAIN
 }
 
 impl SoundOutput for AlsaOutput {
@@ -101,7 +135,9 @@ impl SoundOutput for AlsaOutput {
     }
 
     fn ready(&mut self) -> Result<(), SoundError> {
-        self.open(self.pcm.as_ref().map_or(22_050, |(_, rate)| *rate))
+        self.open(16_000)?;
+        self.close();
+        Ok(())
     }
 
     fn start_prompt(&mut self, _prompt: &std::path::Path, rate: u32) -> Result<(), SoundError> {
@@ -112,9 +148,22 @@ impl SoundOutput for AlsaOutput {
         let Some((pcm, _)) = &self.pcm else { return Err(SoundError("not open".into())) };
         let mut rest = samples;
         let mut failure = None;
+        let mut stalled_since: Option<std::time::Instant> = None;
         while !rest.is_empty() {
             match pcm.io_i16().and_then(|io| io.writei(rest)) {
-                Ok(frames) => rest = &rest[frames.min(rest.len())..],
+                Ok(frames) => {
+                    rest = &rest[frames.min(rest.len())..];
+                    stalled_since = None;
+                }
+                // The buffer is full: wait for room, a period at a time, but not for ever.
+                Err(e) if try_again(&e) => {
+                    let since = *stalled_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() > STALLED_AFTER {
+                        failure = Some(SoundError(format!("the card took no sound for {} s", STALLED_AFTER.as_secs())));
+                        break;
+                    }
+                    let _ = pcm.wait(Some(PERIOD.as_millis() as u32 * 2));
+                }
                 // An underrun (the thread was late) or a suspend is recovered and the rest played;
                 // anything else closes the device, to be opened again for the next prompt.
                 Err(e) => {
@@ -127,7 +176,9 @@ impl SoundOutput for AlsaOutput {
         }
         match failure {
             Some(failure) => {
-                self.pcm = None;
+                if let Some((pcm, _)) = self.pcm.take() {
+                    let _ = pcm.drop();
+                }
                 Err(failure)
             }
             None => Ok(()),
@@ -135,16 +186,12 @@ impl SoundOutput for AlsaOutput {
     }
 
     fn cut(&mut self) {
-        if let Some((pcm, _)) = &self.pcm {
+        if let Some((pcm, _)) = self.pcm.take() {
             let _ = pcm.drop();
-            let _ = pcm.prepare();
         }
     }
 
     fn finish(&mut self) {
-        if let Some((pcm, _)) = &self.pcm {
-            let _ = pcm.drain();
-            let _ = pcm.prepare();
-        }
+        self.close();
     }
 }

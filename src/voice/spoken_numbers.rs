@@ -1,8 +1,13 @@
 //! Numbers as the prompts that say them: whole numbers, amounts of money and ticket numbers,
-//! spoken from recorded digits and units (零 一 … 十 百 千 万 元 角 分; zero … nineteen, twenty …
-//! ninety, hundred, thousand, yuan, fen), so that no amount needs a prompt of its own.
+//! spoken from recorded digits and units (零 一 … 十 百 千 万 元 角 分, and 两 where a person says
+//! it: 两百, 两千, 两万, 两元; zero … nineteen, twenty … ninety, hundred, thousand, yuan, fen), so
+//! that no amount needs a prompt of its own.
 
 use crate::content::Language;
+
+/// Amounts from this many fen (a million yuan) are not said: the English words stop at
+/// 999 999.
+pub const AMOUNT_SAID_BELOW_FEN: u64 = 100_000_000;
 
 /// The prompts of a number's digits and units: `n0` … `n9`, `n10`, `n100`, `n1000`, `n10000` in
 /// Chinese; `n0` … `n19`, `n20` … `n90`, `n100`, `n1000` in English.
@@ -20,17 +25,21 @@ pub fn amount(language: Language, fen: u64) -> Vec<String> {
     match language {
         Language::Zh => {
             let (jiao, fen) = (cents / 10, cents % 10);
+            // 两 before a unit on its own: 两元, 两角, 两分 (but 十二元).
+            let counted = |n: u64| if n == 2 { vec![LIANG.to_string()] } else { zh_whole(n) };
             if yuan > 0 || cents == 0 {
-                said.extend(zh_whole(yuan));
+                said.extend(counted(yuan));
                 said.push("yuan".into());
             }
             if jiao > 0 {
-                said.extend([digit(jiao), "jiao".into()]);
+                said.extend(counted(jiao));
+                said.push("jiao".into());
             } else if fen > 0 && yuan > 0 {
                 said.push(digit(0));
             }
             if fen > 0 {
-                said.extend([digit(fen), "fen".into()]);
+                said.extend(counted(fen));
+                said.push("fen".into());
             }
         }
         Language::En => {
@@ -63,6 +72,9 @@ fn digit(d: u64) -> String {
     format!("n{d}")
 }
 
+/// 两: two, before 百, 千, 万 or a unit of money.
+const LIANG: &str = "liang";
+
 /// 0 to 99 999 999 (larger numbers are said as their last eight digits: no amount at a kiosk
 /// comes near).
 fn zh_whole(n: u64) -> Vec<String> {
@@ -73,7 +85,11 @@ fn zh_whole(n: u64) -> Vec<String> {
     let (high, low) = (n / 10_000, n % 10_000);
     let mut said = Vec::new();
     if high > 0 {
-        said.extend(zh_below_ten_thousand(high, true));
+        if high == 2 {
+            said.push(LIANG.into());
+        } else {
+            said.extend(zh_below_ten_thousand(high, true));
+        }
         said.push("n10000".into());
         if low > 0 && low < 1000 {
             said.push(digit(0));
@@ -85,7 +101,7 @@ fn zh_whole(n: u64) -> Vec<String> {
     said
 }
 
-/// 1 to 9999: 一千零五, 二十, and 十五 (not 一十五) when it leads the number.
+/// 1 to 9999: 一千零五, 二十, 两百, and 十五 (not 一十五) when it leads the number.
 fn zh_below_ten_thousand(n: u64, leads: bool) -> Vec<String> {
     let places = [(1000, "n1000"), (100, "n100"), (10, "n10"), (1, "")];
     let mut said = Vec::new();
@@ -101,7 +117,9 @@ fn zh_below_ten_thousand(n: u64, leads: bool) -> Vec<String> {
             zero_pending = false;
         }
         let bare_ten = place == 10 && d == 1 && said.is_empty() && leads;
-        if !bare_ten {
+        if d == 2 && place >= 100 {
+            said.push(LIANG.into());
+        } else if !bare_ten {
             said.push(digit(d));
         }
         if !unit.is_empty() {
@@ -148,7 +166,7 @@ fn en_below_thousand(n: u64) -> Vec<String> {
 pub fn every_prompt(language: Language) -> Vec<String> {
     let mut keys: Vec<String> = match language {
         Language::Zh => {
-            (0..=9).map(digit).chain(["n10", "n100", "n1000", "n10000", "jiao"].map(String::from)).collect()
+            (0..=9).map(digit).chain(["n10", "n100", "n1000", "n10000", "jiao", LIANG].map(String::from)).collect()
         }
         Language::En => {
             (0..=19).map(digit).chain((2..=9).map(|t| digit(t * 10))).chain(["n100".into(), "n1000".into()]).collect()
@@ -203,6 +221,7 @@ mod tests {
                 (Language::Zh, "yuan") => "元".into(),
                 (Language::Zh, "jiao") => "角".into(),
                 (Language::Zh, "fen") => "分".into(),
+                (Language::Zh, "liang") => "两".into(),
                 (Language::Zh, key) => zh_words[key[1..].parse::<usize>().unwrap()].into(),
                 (Language::En, "n100") => "hundred".into(),
                 (Language::En, "n1000") => "thousand".into(),
@@ -227,7 +246,13 @@ mod tests {
         assert_eq!(zh(110), "一百一十");
         assert_eq!(zh(1005), "一千零五");
         assert_eq!(zh(1050), "一千零五十");
-        assert_eq!(zh(2300), "二千三百");
+        assert_eq!(zh(2300), "两千三百");
+        assert_eq!(zh(1200), "一千两百");
+        assert_eq!(zh(222), "两百二十二");
+        assert_eq!(zh(22), "二十二");
+        assert_eq!(zh(2), "二");
+        assert_eq!(zh(20_000), "两万");
+        assert_eq!(zh(120_000), "十二万");
         assert_eq!(zh(10_000), "一万");
         assert_eq!(zh(10_005), "一万零五");
         assert_eq!(zh(100_010), "十万零一十");
@@ -256,6 +281,8 @@ mod tests {
         assert_eq!(zh(7), "七分");
         assert_eq!(zh(0), "零元");
         assert_eq!(zh(33), "三角三分");
+        assert_eq!(zh(222), "两元两角两分");
+        assert_eq!(zh(1220), "十二元两角");
         let en = |fen| say(amount(Language::En, fen), Language::En);
         assert_eq!(en(12_850), "one hundred twenty eight yuan fifty fen");
         assert_eq!(en(100), "one yuan");

@@ -20,12 +20,17 @@ const MAX_WAV_BYTES: u64 = 1 << 20;
 
 /// `text` as samples, with their rate: in the Mandarin voice if it holds any Chinese, else in the
 /// English one.
-pub fn synthesise(text: &str) -> Result<(u32, Vec<i16>), SoundError> {
-    synthesise_with(PROGRAM, text)
+/// `interrupted` is asked while it works: true stops it (a new moment came).
+pub fn synthesise(text: &str, interrupted: &dyn Fn() -> bool) -> Result<(u32, Vec<i16>), SoundError> {
+    synthesise_with(PROGRAM, text, interrupted)
 }
 
 /// [`synthesise`] with another program (tests: one that is not there).
-pub fn synthesise_with(program: &str, text: &str) -> Result<(u32, Vec<i16>), SoundError> {
+pub fn synthesise_with(
+    program: &str,
+    text: &str,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<(u32, Vec<i16>), SoundError> {
     let text: String = text.chars().filter(|c| !c.is_control()).take(MAX_CHARS).collect();
     let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let (voice, words_per_minute) = if chinese { ("cmn", "180") } else { ("en-us", "150") };
@@ -46,17 +51,23 @@ pub fn synthesise_with(program: &str, text: &str) -> Result<(u32, Vec<i16>), Sou
         let read = stdout.take(MAX_WAV_BYTES).read_to_end(&mut bytes).map(|_| bytes);
         let _ = sender.send(read);
     });
-    let bytes = match wav.recv_timeout(DEADLINE) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(SoundError(format!("the synthesiser's output cannot be read: {e}")));
+    let started = std::time::Instant::now();
+    let stop = |child: &mut std::process::Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(SoundError(why))
+    };
+    let bytes = loop {
+        if interrupted() {
+            return stop(&mut child, "the synthesiser was stopped for a new moment".into());
         }
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(SoundError(format!("the synthesiser took more than {} s", DEADLINE.as_secs())));
+        match wav.recv_timeout(Duration::from_millis(50)) {
+            Ok(Ok(bytes)) => break bytes,
+            Ok(Err(e)) => return stop(&mut child, format!("the synthesiser's output cannot be read: {e}")),
+            Err(_) if started.elapsed() > DEADLINE => {
+                return stop(&mut child, format!("the synthesiser took more than {} s", DEADLINE.as_secs()));
+            }
+            Err(_) => {}
         }
     };
     let _ = child.kill();
@@ -81,11 +92,15 @@ mod tests {
 
     #[test]
     fn words_are_spoken_by_the_synthesiser_and_its_absence_is_an_error_not_a_crash() {
-        let (rate, samples) = synthesise("请稍等，工作人员马上到").unwrap();
+        // scripts/setup.sh installs espeak-ng (the package recommends it on the board).
+        let never = || false;
+        let (rate, samples) = synthesise("请稍等，工作人员马上到", &never).unwrap();
         assert_eq!(rate, 22_050);
         assert!(samples.len() > rate as usize / 2, "at least half a second of speech");
-        assert!(synthesise("-v xx --stdout").is_ok(), "text that looks like options is spoken, not obeyed");
-        let missing = synthesise_with("/nonexistent/espeak-ng", "hello").unwrap_err();
-        assert!(missing.0.contains("cannot start"), "{missing}");
+        assert!(synthesise("-v xx --stdout", &never).is_ok(), "text that looks like options is spoken, not obeyed");
+        let missing = synthesise_with("/nonexistent/espeak-ng", "hello", &never).map(|(rate, _)| rate);
+        assert!(matches!(&missing, Err(e) if e.0.contains("cannot start")), "{missing:?}");
+        let stopped = synthesise("请稍等，工作人员马上到", &|| true).map(|(rate, _)| rate);
+        assert!(matches!(&stopped, Err(e) if e.0.contains("new moment")), "{stopped:?}");
     }
 }

@@ -131,3 +131,53 @@ fn results_payments_and_the_offices_answer_are_said_with_their_numbers() {
     screen.help_call = HelpCallState::NoAnswer;
     assert_eq!(cue_of(&screen).unwrap().prompts(Language::Zh), ["help_no_answer"]);
 }
+
+#[test]
+fn a_card_left_on_the_reader_never_hides_the_result() {
+    let t0 = Instant::now();
+    let mut screen = kiosk(t0).screen(t0);
+    screen.card_to_take_back = true;
+    assert_eq!(cue_of(&screen), Some(Cue::CardRead));
+    screen.page = Page::Done;
+    screen.outcome = Some(ServiceOutcome::Statement { receipt: crate::kiosk::ReceiptProgress::Printing });
+    assert_eq!(cue_of(&screen), Some(Cue::Done { receipt: Receipt::Take }));
+}
+
+/// The guide on a real player with a fast recording output: what it says as screens go by.
+#[test]
+fn the_guide_says_each_page_moment_once_and_one_that_came_under_the_countdown_after_it() {
+    use super::guide::VoiceGuide;
+    use super::player::VoicePlayer;
+    use super::recording_output::{Notes, RecordingOutput};
+    let content = Content::load(&Content::example_dir()).unwrap();
+    let notes = Notes::default();
+    let player = VoicePlayer::start(Box::new(RecordingOutput::new(notes.clone(), 50)), Default::default()).unwrap();
+    let mut guide = VoiceGuide::new(player, crate::config::VoiceSetup::default());
+    let t0 = Instant::now();
+    let mut screen = kiosk(t0).screen(t0);
+    screen.voice_on = true;
+    screen.page = Page::Done;
+    let said = |notes: &Notes, count: usize| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while notes.started().len() < count {
+            assert!(Instant::now() < deadline, "only {:?}", notes.started());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        notes.started()
+    };
+
+    screen.outcome = Some(ServiceOutcome::VoteClosed);
+    guide.show(&screen, &content.voice);
+    assert_eq!(said(&notes, 1), ["zh/vote_closed"]);
+    // The countdown; under it the result changes (the server refused the vote meanwhile).
+    screen.countdown = Some(12);
+    guide.show(&screen, &content.voice);
+    screen.outcome = Some(ServiceOutcome::VoteNotCounted);
+    guide.show(&screen, &content.voice);
+    // A touch: the countdown goes, and the new result is said; the old one is not said again.
+    screen.countdown = None;
+    guide.show(&screen, &content.voice);
+    guide.show(&screen, &content.voice);
+    assert_eq!(said(&notes, 3), ["zh/vote_closed", "zh/countdown", "zh/vote_not_counted"]);
+}
