@@ -14,7 +14,8 @@
 //! ```
 //!
 //! Applying: the manifest's signature, group, version and expiry are checked; each file is
-//! fetched into the staging folder (a file already there and matching is kept), checked against
+//! fetched into the staging folder (a file already there and matching is kept, one the version
+//! shown has unchanged is copied from it), checked against
 //! its size and SHA-256, and the whole folder is validated as content; then the new highest
 //! version is synced to disk, the staging folder becomes a version, and `current` is switched in
 //! one rename. A kill at any moment leaves `current` pointing at a whole version; at the next
@@ -250,6 +251,7 @@ impl ContentStore {
             move |source| Refusal::Disk { path, source }
         };
         fs::create_dir_all(&staging).map_err(disk(&staging))?;
+        let shown = self.link_version(CURRENT).map(|current| self.version_dir(current));
         for file in &manifest.files {
             if file.size > self.max_file_bytes {
                 let (path, size, limit) = (file.path.clone(), file.size, self.max_file_bytes);
@@ -259,7 +261,13 @@ impl ContentStore {
             if fs::read(&target).is_ok_and(|bytes| file.check(&bytes).is_ok()) {
                 continue; // fetched whole before: a broken download resumes here
             }
-            let bytes = fetch(file).map_err(|message| Refusal::Fetch { path: file.path.clone(), message })?;
+            // A file the version shown has unchanged (a voice prompt, a picture) is not fetched
+            // again: a publish costs the kiosk's link only what changed.
+            let unchanged = shown.as_ref().and_then(|dir| fs::read(dir.join(&file.path)).ok());
+            let bytes = match unchanged.filter(|bytes| file.check(bytes).is_ok()) {
+                Some(bytes) => bytes,
+                None => fetch(file).map_err(|message| Refusal::Fetch { path: file.path.clone(), message })?,
+            };
             file.check(&bytes)?;
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).map_err(disk(parent))?;

@@ -17,8 +17,8 @@ use std::time::Duration;
 const KILLS: usize = 60;
 const NOW: i64 = 1_796_000_000_000;
 
-/// The example content with every TOML file marked with `version`, so that files of two
-/// versions can be told apart.
+/// The example content (with one of its voice prompts) with every TOML file marked with
+/// `version`, so that files of two versions can be told apart.
 fn files_of(version: u64) -> BTreeMap<String, Vec<u8>> {
     let root = Content::example_dir();
     let mut files = BTreeMap::new();
@@ -31,6 +31,11 @@ fn files_of(version: u64) -> BTreeMap<String, Vec<u8>> {
                 continue;
             }
             let name = path.strip_prefix(&root).unwrap().to_str().unwrap().to_string();
+            // One voice prompt stands for the 180: each apply stays short enough to be killed
+            // in the middle of many times.
+            if name.starts_with("voice/") && name != "voice/zh/done.wav" {
+                continue;
+            }
             let mut bytes = std::fs::read(&path).unwrap();
             if name.ends_with(".toml") {
                 bytes.extend_from_slice(format!("\n# version {version}\n").as_bytes());

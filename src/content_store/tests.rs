@@ -57,6 +57,16 @@ fn example_files() -> Files {
     files
 }
 
+/// Every TOML file of the bundle changed (a comment added), so that it must be fetched.
+fn every_text_changed(files: &mut Files, manifest: &mut Manifest) {
+    for (path, bytes) in files.iter_mut() {
+        if path.ends_with(".toml") {
+            bytes.extend_from_slice(format!("\n# {}\n", manifest.version).as_bytes());
+        }
+    }
+    manifest.files = files.iter().map(|(p, b)| ManifestFile::of(p, b)).collect();
+}
+
 fn fetch_from(files: &Files) -> impl FnMut(&ManifestFile) -> Result<Vec<u8>, String> + '_ {
     |file| files.get(&file.path).cloned().ok_or_else(|| "404".to_string())
 }
@@ -114,7 +124,8 @@ fn every_refusal_leaves_the_content_exactly_as_it_was() {
 
     let refusals: Vec<(&str, Refusal)> = vec![
         ("a tampered file", {
-            let (b, mut f) = office.bundle(6, |_, _| {});
+            // A file this version changes (an unchanged one is taken from the version shown).
+            let (b, mut f) = office.bundle(6, every_text_changed);
             let mut tampered = f["notices.toml"].clone();
             tampered[0] ^= 0x01;
             f.insert("notices.toml".into(), tampered);
@@ -164,13 +175,13 @@ fn every_refusal_leaves_the_content_exactly_as_it_was() {
             s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
         }),
         ("a truncated download", {
-            let (b, mut f) = office.bundle(13, |_, _| {});
+            let (b, mut f) = office.bundle(13, every_text_changed);
             let short = f["notices.toml"][..10].to_vec();
             f.insert("notices.toml".into(), short);
             s.apply(&b, NOW, fetch_from(&f)).unwrap_err()
         }),
         ("the connection dropped midway", {
-            let (b, f) = office.bundle(14, |_, _| {});
+            let (b, f) = office.bundle(14, every_text_changed);
             let mut served = 0;
             s.apply(&b, NOW, |file| {
                 served += 1;
@@ -234,6 +245,26 @@ fn a_broken_download_resumes_with_the_files_it_has() {
     })
     .unwrap();
     assert_eq!(fetched_again, files.len() - 4, "the four files fetched before are not fetched again");
+}
+
+#[test]
+fn a_new_version_fetches_only_the_files_that_changed() {
+    let (dir, office) = (tempfile::tempdir().unwrap(), Office::new());
+    let mut s = store(dir.path(), &office);
+    let (v1, files) = office.bundle(1, |_, _| {});
+    s.apply(&v1, NOW, fetch_from(&files)).unwrap();
+    let (v2, files2) = office.bundle(2, |files, manifest| {
+        files.get_mut("station.toml").unwrap().extend_from_slice(b"\n# v2\n");
+        manifest.files = files.iter().map(|(p, b)| ManifestFile::of(p, b)).collect();
+    });
+    let mut fetched = Vec::new();
+    s.apply(&v2, NOW, |file| {
+        fetched.push(file.path.clone());
+        Ok(files2[&file.path].clone())
+    })
+    .unwrap();
+    assert_eq!(fetched, ["station.toml"], "the voice prompts, pictures and the rest came from version 1");
+    assert!(s.verify_current().is_empty());
 }
 
 #[test]
