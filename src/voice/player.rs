@@ -155,7 +155,10 @@ fn play(
             }
             Part::Words { text, instead } => match words(text, instead, &inbox) {
                 Some(sound) => sound,
-                None if inbox.interrupted() => return inbox.take(),
+                None if inbox.interrupted() => {
+                    output.cut();
+                    return inbox.take();
+                }
                 None => continue,
             },
         };
@@ -177,6 +180,10 @@ fn play(
                 return None;
             }
         }
+    }
+    if inbox.interrupted() {
+        output.cut();
+        return inbox.take();
     }
     match orders.recv_timeout(TAIL) {
         Ok(order) => {
