@@ -23,7 +23,9 @@ impl SqliteStorage {
     ) -> Result<HelpCall, StorageError> {
         let (kiosk_id, new_id) = (kiosk_id.to_string(), new_id.to_string());
         self.with(move |c| {
-            let tx = c.transaction()?;
+            // Immediate: it reads, then writes; a deferred transaction that another writer
+            // overtook between the two would fail with "busy" instead of waiting its turn.
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let open = tx.prepare_cached(OPEN_CALL)?.query_row(params![kiosk_id, open_since_ms], call).optional()?;
             let found = match open {
                 Some(open) => open,
